@@ -1,0 +1,105 @@
+// Package sqlite is the default, embedded store: store.Store on a SQLite
+// file through modernc.org/sqlite (pure Go, no cgo).
+//
+// The database runs in WAL mode with foreign keys on and a busy timeout.
+// Writes go through one connection whose transactions begin IMMEDIATE, so
+// writers queue instead of failing; reads use a pool of their own and see a
+// consistent snapshot. With the default synchronous=NORMAL a committed
+// transaction survives a crash or kill of the process; Options.Synchronous
+// "FULL" also makes it survive a power failure.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+
+	"github.com/refbridge/refbridge/proxy/store"
+	"github.com/refbridge/refbridge/proxy/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options tunes Open; nil means defaults.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: "NORMAL" (default) or
+	// "FULL".
+	Synchronous string
+	// BusyTimeoutMillis is how long a connection waits for a lock
+	// (default 10000).
+	BusyTimeoutMillis int
+}
+
+// Dialect is SQLite's sqlstore dialect.
+var Dialect = sqlstore.Dialect{
+	Name:     "sqlite",
+	IsUnique: isUnique,
+	IsRetryable: func(err error) bool {
+		var e *sqlite3.Error
+		return errors.As(err, &e) && (e.Code()&0xff == sqlite3lib.SQLITE_BUSY || e.Code()&0xff == sqlite3lib.SQLITE_LOCKED)
+	},
+}
+
+func isUnique(err error) bool {
+	var e *sqlite3.Error
+	return errors.As(err, &e) &&
+		(e.Code() == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// Open opens (creating if needed) the database file at path and applies
+// pending migrations.
+func Open(ctx context.Context, path string, opts *Options) (store.Store, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	sync := opts.Synchronous
+	if sync == "" {
+		sync = "NORMAL"
+	}
+	if sync != "NORMAL" && sync != "FULL" {
+		return nil, fmt.Errorf("sqlite: synchronous must be NORMAL or FULL, not %q", sync)
+	}
+	busy := opts.BusyTimeoutMillis
+	if busy <= 0 {
+		busy = 10000
+	}
+	dsn := func(txlock string) string {
+		q := url.Values{}
+		for _, p := range []string{
+			"journal_mode(WAL)", "foreign_keys(ON)", fmt.Sprintf("busy_timeout(%d)", busy),
+			"synchronous(" + sync + ")",
+		} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", txlock)
+		return "file:" + path + "?" + q.Encode()
+	}
+	writer, err := sql.Open("sqlite", dsn("immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := sqlstore.Migrate(ctx, writer, Dialect, migrations, "migrations"); err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader, err := sql.Open("sqlite", dsn("deferred"))
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	return sqlstore.New(writer, reader, Dialect), nil
+}

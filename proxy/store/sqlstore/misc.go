@@ -1,0 +1,234 @@
+package sqlstore
+
+import (
+	"context"
+	"sort"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/store"
+)
+
+func setGroupID(g *canonical.CouponGroup, id string)     { g.ID = id }
+func setCouponID(c *canonical.Coupon, id string)         { c.ID = id }
+func setActionID(a *canonical.SpecificAction, id string) { a.ID = id }
+
+func (t *tx) InsertCouponGroup(ctx context.Context, account int64, g *canonical.CouponGroup) error {
+	cp := *g
+	cp.ID, cp.Coupons = "", nil
+	doc, err := encode(cp)
+	if err != nil {
+		return err
+	}
+	id, err := t.insertID(ctx, `INSERT INTO coupon_groups (account_id, campaign_id, created_at, doc) VALUES (?, ?, ?, ?)`,
+		account, atoi(g.CampaignID), ms(g.CreatedAt), doc)
+	if err != nil {
+		return err
+	}
+	g.ID = itoa(id)
+	return nil
+}
+
+func (t *tx) GetCouponGroup(ctx context.Context, account, id int64) (canonical.CouponGroup, error) {
+	return getDoc(ctx, t, setGroupID, `SELECT id, doc FROM coupon_groups WHERE account_id = ? AND id = ?`, account, id)
+}
+
+func (t *tx) ListCouponGroups(ctx context.Context, account, campaign, before int64, limit int) ([]canonical.CouponGroup, error) {
+	w := where{}
+	w.add("account_id = ?", account)
+	w.add("campaign_id = ?", campaign)
+	if before > 0 {
+		w.add("id < ?", before)
+	}
+	return listDocs(ctx, t, setGroupID, `SELECT id, doc FROM coupon_groups`+w.sql()+` ORDER BY id DESC LIMIT ?`,
+		append(w.args, limitOf(limit))...)
+}
+
+func couponArgs(c *canonical.Coupon) ([]any, error) {
+	cp := *c
+	cp.ID = ""
+	doc, err := encode(cp)
+	if err != nil {
+		return nil, err
+	}
+	return []any{atoi(c.CampaignID), nullID(atoi(c.GroupID)), nullID(atoi(c.ParticipantID)), Key(c.Code), ms(c.CreatedAt), doc}, nil
+}
+
+func (t *tx) InsertCoupon(ctx context.Context, account int64, c *canonical.Coupon) error {
+	args, err := couponArgs(c)
+	if err != nil {
+		return err
+	}
+	var id int64
+	err = t.guard(ctx, false, func() (err error) {
+		id, err = t.insertID(ctx, `INSERT INTO coupons (account_id, campaign_id, group_id, participant_id, code_key, created_at, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, append([]any{account}, args...)...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	c.ID = itoa(id)
+	return nil
+}
+
+func (t *tx) GetCoupon(ctx context.Context, account, id int64) (canonical.Coupon, error) {
+	return getDoc(ctx, t, setCouponID, `SELECT id, doc FROM coupons WHERE account_id = ? AND id = ?`, account, id)
+}
+
+func (t *tx) UpdateCoupon(ctx context.Context, account int64, c *canonical.Coupon) error {
+	args, err := couponArgs(c)
+	if err != nil {
+		return err
+	}
+	return t.guard(ctx, false, func() error {
+		return affected(t.exec(ctx, `UPDATE coupons SET campaign_id = ?, group_id = ?, participant_id = ?, code_key = ?, created_at = ?,
+		doc = ? WHERE account_id = ? AND id = ?`, append(args, account, atoi(c.ID))...))
+	})
+}
+
+func (t *tx) DeleteCoupon(ctx context.Context, account, id int64) error {
+	return affected(t.exec(ctx, `DELETE FROM coupons WHERE account_id = ? AND id = ?`, account, id))
+}
+
+func (t *tx) ListCoupons(ctx context.Context, account int64, q store.CouponQuery) ([]canonical.Coupon, error) {
+	w := where{}
+	w.add("account_id = ?", account)
+	if q.Campaign != 0 {
+		w.add("campaign_id = ?", q.Campaign)
+	}
+	if q.Group != 0 {
+		w.add("group_id = ?", q.Group)
+	}
+	if q.Participant != 0 {
+		w.add("participant_id = ?", q.Participant)
+	}
+	if q.Owned {
+		w.add("group_id IS NULL")
+		w.add("participant_id IS NOT NULL")
+	}
+	order := " ORDER BY id DESC"
+	if q.Group != 0 {
+		order = " ORDER BY id ASC"
+	}
+	if q.Before > 0 {
+		w.add("id < ?", q.Before)
+	}
+	return listDocs(ctx, t, setCouponID, `SELECT id, doc FROM coupons`+w.sql()+order+` LIMIT ?`,
+		append(w.args, limitOf(q.Limit))...)
+}
+
+func (t *tx) InsertSpecificAction(ctx context.Context, account int64, a *canonical.SpecificAction) error {
+	cp := *a
+	cp.ID = ""
+	doc, err := encode(cp)
+	if err != nil {
+		return err
+	}
+	id, err := t.insertID(ctx, `INSERT INTO specific_actions (account_id, campaign_id, referrer_id, created_at, doc) VALUES (?, ?, ?, ?, ?)`,
+		account, atoi(a.CampaignID), atoi(a.ReferrerID), ms(a.CreatedAt), doc)
+	if err != nil {
+		return err
+	}
+	a.ID = itoa(id)
+	return nil
+}
+
+func (t *tx) ListSpecificActions(ctx context.Context, account, campaign, before int64, limit int) ([]canonical.SpecificAction, error) {
+	w := where{}
+	w.add("account_id = ?", account)
+	w.add("campaign_id = ?", campaign)
+	if before > 0 {
+		w.add("id < ?", before)
+	}
+	return listDocs(ctx, t, setActionID, `SELECT id, doc FROM specific_actions`+w.sql()+` ORDER BY id DESC LIMIT ?`,
+		append(w.args, limitOf(limit))...)
+}
+
+func (t *tx) AddCounters(ctx context.Context, campaign, scope int64, deltas map[string]int64) error {
+	names := make([]string, 0, len(deltas))
+	for name, d := range deltas {
+		if d != 0 {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names) // a fixed order keeps concurrent upserts from deadlocking
+	for _, name := range names {
+		if _, err := t.exec(ctx, `INSERT INTO counters (campaign_id, scope, name, n) VALUES (?, ?, ?, ?)
+			ON CONFLICT (campaign_id, scope, name) DO UPDATE SET n = counters.n + excluded.n`,
+			campaign, scope, name, deltas[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) Counters(ctx context.Context, campaign, scope int64) (map[string]int64, error) {
+	rows, err := t.query(ctx, `SELECT name, n FROM counters WHERE campaign_id = ? AND scope = ?`, campaign, scope)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var (
+			name string
+			n    int64
+		)
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, err
+		}
+		out[name] = n
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) DeleteCounters(ctx context.Context, campaign, scope int64) error {
+	if _, err := t.exec(ctx, `DELETE FROM counters WHERE campaign_id = ? AND scope = ?`, campaign, scope); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `DELETE FROM seen WHERE campaign_id = ? AND scope = ?`, campaign, scope)
+	return err
+}
+
+func (t *tx) MarkSeen(ctx context.Context, campaign, scope int64, set, key string) (bool, error) {
+	res, err := t.exec(ctx, `INSERT INTO seen (campaign_id, scope, set_name, key) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		campaign, scope, set, key)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *tx) AddNodes(ctx context.Context, campaign int64, tree string, deltas map[int64]int64) error {
+	nodes := make([]int64, 0, len(deltas))
+	for node, d := range deltas {
+		if d != 0 {
+			nodes = append(nodes, node)
+		}
+	}
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i] < nodes[j] })
+	for _, node := range nodes {
+		if _, err := t.exec(ctx, `INSERT INTO rank_nodes (campaign_id, tree, node, n) VALUES (?, ?, ?, ?)
+			ON CONFLICT (campaign_id, tree, node) DO UPDATE SET n = rank_nodes.n + excluded.n`,
+			campaign, tree, node, deltas[node]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) SumNodes(ctx context.Context, campaign int64, tree string, nodes []int64) (int64, error) {
+	if len(nodes) == 0 {
+		return 0, nil
+	}
+	args := make([]any, 0, len(nodes)+2)
+	args = append(args, campaign, tree)
+	for _, n := range nodes {
+		args = append(args, n)
+	}
+	var sum int64
+	err := t.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM rank_nodes WHERE campaign_id = ? AND tree = ? AND node IN (`+
+		placeholders(len(nodes))+`)`, args...).Scan(&sum)
+	return sum, err
+}

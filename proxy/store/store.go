@@ -1,0 +1,327 @@
+// Package store is the persistence contract of refbridge's native engine:
+// transactional, account-scoped storage of the canonical entities, the
+// counters and the rank trees the engine maintains.
+//
+// Implementations live in sqlite (the embedded default) and postgres; both
+// are built on sqlstore and pass the one suite in storetest. The engine keeps
+// every business rule; a Store only stores, finds and counts.
+//
+// Entity IDs are int64 values issued by the store and unique per table; the
+// engine renders them as decimal strings in canonical IDs. Every method that
+// reads or writes an entity takes the account it belongs to and never
+// touches another account's rows.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+)
+
+// Errors returned by Tx methods (wrapped; test with errors.Is).
+var (
+	// ErrNotFound: no row matched.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: a unique key is already taken.
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Store is a transactional store.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits when fn
+	// returns nil; the commit is durable against a crash of the process
+	// once Update returns. Writers that call LockCampaign first are
+	// serialized per campaign.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Tx is one transaction. It must not be used after its function returns.
+type Tx interface {
+	// Accounts and credentials.
+	InsertAccount(ctx context.Context, a *canonical.Account) error
+	GetAccount(ctx context.Context, id int64) (canonical.Account, error)
+	ListAccounts(ctx context.Context) ([]canonical.Account, error)
+	// InsertCredential stores c with the hash of its secret; ErrConflict
+	// when the hash is already used for the same vendor and kind.
+	InsertCredential(ctx context.Context, c *canonical.Credential, secretHash string) error
+	FindCredential(ctx context.Context, vendor canonical.Vendor, kind canonical.CredentialKind, secretHash string) (canonical.Credential, error)
+	ListCredentials(ctx context.Context, account int64) ([]canonical.Credential, error)
+	DeleteCredential(ctx context.Context, account, id int64) error
+
+	// Campaigns and reward rules.
+	InsertCampaign(ctx context.Context, account int64, c *canonical.Campaign) error
+	GetCampaign(ctx context.Context, account, id int64) (canonical.Campaign, error)
+	// LockCampaign returns the campaign and holds its write lock until the
+	// transaction ends.
+	LockCampaign(ctx context.Context, account, id int64) (canonical.Campaign, error)
+	UpdateCampaign(ctx context.Context, account int64, c *canonical.Campaign) error
+	// ListCampaigns lists newest first, starting below before (0 = start).
+	ListCampaigns(ctx context.Context, account, before int64, limit int) ([]canonical.Campaign, error)
+	// NextOrdinal issues the campaign's next participant ordinal (1, 2, …).
+	NextOrdinal(ctx context.Context, account, campaign int64) (int64, error)
+	InsertRule(ctx context.Context, account int64, r *canonical.RewardRule) error
+	GetRule(ctx context.Context, account, id int64) (canonical.RewardRule, error)
+	UpdateRule(ctx context.Context, account int64, r *canonical.RewardRule) error
+	DeleteRule(ctx context.Context, account, id int64) error
+	ListRules(ctx context.Context, account, campaign int64) ([]canonical.RewardRule, error)
+
+	// Participants.
+	// InsertParticipant stores p; ErrConflict when the campaign already
+	// has its email or identifier key, or its ordinal.
+	InsertParticipant(ctx context.Context, account int64, p *Participant) error
+	GetParticipant(ctx context.Context, account, id int64) (Participant, error)
+	// FindParticipant finds a participant of a campaign by one identity
+	// key: kind is "email", "phone", "wallet" or "other", value normalized
+	// by the caller.
+	FindParticipant(ctx context.Context, account, campaign int64, kind, value string) (Participant, error)
+	UpdateParticipant(ctx context.Context, account int64, p *Participant) error
+	DeleteParticipant(ctx context.Context, account, id int64) error
+	// ListParticipants returns a page and the cursor of the next one ("" on
+	// the last page).
+	ListParticipants(ctx context.Context, account int64, q ParticipantQuery) ([]Participant, string, error)
+	CountParticipants(ctx context.Context, account, campaign int64, since time.Time) (int, error)
+	// CountIPs counts the campaign's other participants that signed up
+	// from ip.
+	CountIPs(ctx context.Context, account, campaign int64, ip string, except int64) (int, error)
+	// Leaderboard pages participants by a score, highest first, ties by
+	// ordinal.
+	Leaderboard(ctx context.Context, account, campaign int64, q BoardQuery) ([]Scored, error)
+	// SetMonthlyScore stores a participant's credited referrals in a month
+	// (YYYYMM); n = 0 removes the row.
+	SetMonthlyScore(ctx context.Context, campaign int64, month int, participant, ord, n int64) error
+	GetMonthlyScore(ctx context.Context, campaign int64, month int, participant int64) (int64, error)
+
+	// Links (referral codes, extra links and vanity keys).
+	// InsertLink stores l; ErrConflict when its token is taken in the
+	// account (tokens compare case-insensitively).
+	InsertLink(ctx context.Context, account int64, l *Link) error
+	GetLink(ctx context.Context, account, id int64) (Link, error)
+	FindLink(ctx context.Context, account int64, token string) (Link, error)
+	UpdateLink(ctx context.Context, account int64, l *Link) error
+	DeleteLink(ctx context.Context, account, id int64) error
+	ListLinks(ctx context.Context, account int64, q LinkQuery) ([]Link, error)
+
+	// Referrals.
+	InsertReferral(ctx context.Context, account int64, r *canonical.Referral) error
+	GetReferral(ctx context.Context, account, id int64) (canonical.Referral, error)
+	// FindReferralOf returns the referral whose referred participant is
+	// referred.
+	FindReferralOf(ctx context.Context, account, referred int64) (canonical.Referral, error)
+	UpdateReferral(ctx context.Context, account int64, r *canonical.Referral) error
+	DeleteReferral(ctx context.Context, account, id int64) error
+	ListReferrals(ctx context.Context, account int64, q ReferralQuery) ([]canonical.Referral, error)
+	// CountReferrals counts a referrer's referrals by state.
+	CountReferrals(ctx context.Context, account, referrer int64) (map[canonical.ReferralState]int, error)
+	// CountCampaignReferrals counts a campaign's referrals by state and the
+	// referred signups by channel.
+	CountCampaignReferrals(ctx context.Context, account, campaign int64) (map[canonical.ReferralState]int, map[string]int, error)
+	// DueTriggers lists referrals whose TriggerAt is at or before now.
+	DueTriggers(ctx context.Context, account, campaign int64, now time.Time) ([]canonical.Referral, error)
+
+	// Earned rewards.
+	InsertReward(ctx context.Context, account int64, r *canonical.EarnedReward) error
+	GetReward(ctx context.Context, account, id int64) (canonical.EarnedReward, error)
+	UpdateReward(ctx context.Context, account int64, r *canonical.EarnedReward) error
+	DeleteReward(ctx context.Context, account, id int64) error
+	ListRewards(ctx context.Context, account int64, q RewardQuery) ([]canonical.EarnedReward, error)
+	// CountRewards counts a participant's rewards under a rule created at
+	// or after since, canceled ones excluded.
+	CountRewards(ctx context.Context, account, participant, rule int64, since time.Time) (int, error)
+
+	// Transactions, commissions and payouts.
+	// InsertTransaction stores t and claims its external identifiers in
+	// the campaign; ErrConflict when one is taken (nothing is stored).
+	InsertTransaction(ctx context.Context, account int64, t *canonical.Transaction) error
+	GetTransaction(ctx context.Context, account, id int64) (canonical.Transaction, error)
+	// FindTransaction finds the sale that claimed any of keys.
+	FindTransaction(ctx context.Context, account, campaign int64, keys map[string]string) (canonical.Transaction, error)
+	ListTransactions(ctx context.Context, account int64, q TransactionQuery) ([]canonical.Transaction, error)
+	InsertCommission(ctx context.Context, account int64, c *canonical.Commission) error
+	GetCommission(ctx context.Context, account, id int64) (canonical.Commission, error)
+	UpdateCommission(ctx context.Context, account int64, c *canonical.Commission) error
+	DeleteCommission(ctx context.Context, account, id int64) error
+	ListCommissions(ctx context.Context, account int64, q CommissionQuery) ([]canonical.Commission, error)
+	// PendingDue lists the campaign's pending commissions due at or before
+	// now.
+	PendingDue(ctx context.Context, account, campaign int64, now time.Time) ([]canonical.Commission, error)
+	InsertPayout(ctx context.Context, account int64, p *canonical.Payout) error
+	GetPayout(ctx context.Context, account, id int64) (canonical.Payout, error)
+	UpdatePayout(ctx context.Context, account int64, p *canonical.Payout) error
+	DeletePayout(ctx context.Context, account, id int64) error
+	ListPayouts(ctx context.Context, account int64, q PayoutQuery) ([]canonical.Payout, error)
+
+	// Coupons.
+	InsertCouponGroup(ctx context.Context, account int64, g *canonical.CouponGroup) error
+	GetCouponGroup(ctx context.Context, account, id int64) (canonical.CouponGroup, error)
+	ListCouponGroups(ctx context.Context, account, campaign, before int64, limit int) ([]canonical.CouponGroup, error)
+	// InsertCoupon stores c; ErrConflict when the campaign has its code.
+	InsertCoupon(ctx context.Context, account int64, c *canonical.Coupon) error
+	GetCoupon(ctx context.Context, account, id int64) (canonical.Coupon, error)
+	UpdateCoupon(ctx context.Context, account int64, c *canonical.Coupon) error
+	DeleteCoupon(ctx context.Context, account, id int64) error
+	ListCoupons(ctx context.Context, account int64, q CouponQuery) ([]canonical.Coupon, error)
+
+	// Specific actions (iRefer).
+	InsertSpecificAction(ctx context.Context, account int64, a *canonical.SpecificAction) error
+	ListSpecificActions(ctx context.Context, account, campaign, before int64, limit int) ([]canonical.SpecificAction, error)
+
+	// Counters: named integers per campaign and scope (0 = the campaign
+	// itself, else a participant ID).
+	AddCounters(ctx context.Context, campaign, scope int64, deltas map[string]int64) error
+	Counters(ctx context.Context, campaign, scope int64) (map[string]int64, error)
+	DeleteCounters(ctx context.Context, campaign, scope int64) error
+	// MarkSeen records key in a set and reports whether it is new.
+	MarkSeen(ctx context.Context, campaign, scope int64, set, key string) (bool, error)
+
+	// Rank trees: sparse Fenwick trees of int64 node values, by campaign
+	// and tree name.
+	AddNodes(ctx context.Context, campaign int64, tree string, deltas map[int64]int64) error
+	SumNodes(ctx context.Context, campaign int64, tree string, nodes []int64) (int64, error)
+
+	// Aliases map a vendor's external ID of an entity to its internal ID
+	// (kept by migrations so old IDs keep resolving).
+	PutAlias(ctx context.Context, account int64, kind string, vendor canonical.Vendor, external string, internal int64) error
+	ResolveAlias(ctx context.Context, account int64, kind string, vendor canonical.Vendor, external string) (int64, error)
+	AliasesOf(ctx context.Context, account int64, kind string, internal int64) (map[canonical.Vendor]string, error)
+}
+
+// Participant is a stored participant with the engine's projections.
+type Participant struct {
+	canonical.Participant
+	// Ord is the participant's ordinal in its campaign: rank ties go to
+	// the lower one.
+	Ord int64
+	// Referrals is the credited referral count the all-time board ranks by.
+	Referrals int64
+}
+
+// Link is a stored link, referral code or vanity key.
+type Link struct {
+	canonical.Link
+	// Kind is LinkCode (a participant's referral code), LinkExtra or
+	// LinkVanity.
+	Kind string
+}
+
+// Link kinds.
+const (
+	LinkCode   = "code"
+	LinkExtra  = "link"
+	LinkVanity = "vanity"
+)
+
+// Scored is a participant with the score of a leaderboard page.
+type Scored struct {
+	Participant
+	Score int64
+}
+
+// ParticipantQuery selects participants of one campaign, keyset-paged.
+type ParticipantQuery struct {
+	Campaign int64
+	// ReferrerID, when non-zero, selects who that participant referred.
+	ReferrerID       int64
+	EmailKey         string
+	States           []canonical.ReferralState
+	StripeCustomerID string
+	OnlyAffiliates   bool
+	// Sort is one of canonical's participant sorts; After is the cursor
+	// ListParticipants returned for the previous page.
+	Sort  canonical.ParticipantSort
+	After string
+	Limit int
+}
+
+// BoardQuery pages a leaderboard. Board is "referrals", "points" or
+// "month:YYYYMM".
+type BoardQuery struct {
+	Board string
+	// AfterScore and AfterOrd continue after that position (AfterOrd 0 =
+	// from the top).
+	AfterScore int64
+	AfterOrd   int64
+	Limit      int
+	// MaxOrd excludes participants with a higher ordinal (0 = none).
+	MaxOrd int64
+}
+
+// LinkQuery selects links, newest first.
+type LinkQuery struct {
+	Campaign    int64
+	Participant int64
+	Kinds       []string
+	Before      int64
+	Limit       int
+}
+
+// ReferralQuery selects referrals.
+type ReferralQuery struct {
+	Campaign     int64
+	Referrer     int64
+	Referred     int64
+	States       []canonical.ReferralState
+	Converted    *bool
+	EmailKey     string
+	UpdatedSince *time.Time
+	UpdatedUntil *time.Time
+	// Oldest pages in ascending ID order starting after Cursor; otherwise
+	// descending, starting below Cursor (0 = start).
+	Oldest bool
+	Cursor int64
+	Limit  int
+}
+
+// RewardQuery selects earned rewards, newest first.
+type RewardQuery struct {
+	Campaign    int64
+	Participant int64
+	Statuses    []canonical.RewardStatus
+	Before      int64
+	Limit       int
+}
+
+// TransactionQuery selects transactions, newest first.
+type TransactionQuery struct {
+	Campaign    int64
+	Participant int64
+	RefundOf    int64
+	Before      int64
+	Limit       int
+}
+
+// CommissionQuery selects commissions, newest first.
+type CommissionQuery struct {
+	Campaign    int64
+	Referrer    int64
+	Transaction int64
+	Payout      int64
+	Statuses    []canonical.CommissionStatus
+	Before      int64
+	Limit       int
+}
+
+// PayoutQuery selects payouts, newest first.
+type PayoutQuery struct {
+	Campaign    int64
+	Participant int64
+	Statuses    []canonical.PayoutStatus
+	Before      int64
+	Limit       int
+}
+
+// CouponQuery selects coupons, newest first.
+type CouponQuery struct {
+	Campaign    int64
+	Group       int64
+	Participant int64
+	// Owned selects coupons owned by a participant (not in a group).
+	Owned  bool
+	Before int64
+	Limit  int
+}

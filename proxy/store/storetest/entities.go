@@ -1,0 +1,581 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/store"
+)
+
+func testLinks(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	g := newFixture(t, s)
+	ana := f.addParticipant(t, s, "ana@example.com", 0)
+	bob := g.addParticipant(t, s, "bob@example.com", 0)
+	link := store.Link{Kind: store.LinkCode}
+	link.CampaignID, link.ParticipantID, link.Token, link.CreatedAt = fmt.Sprint(f.campaign), ana.ID, "AnaCode", t0
+	update(t, s, func(tx store.Tx) error { return tx.InsertLink(ctx, f.account, &link) })
+	// Tokens are unique per account, case-insensitively …
+	err := s.Update(ctx, func(tx store.Tx) error {
+		dup := store.Link{Kind: store.LinkExtra}
+		dup.CampaignID, dup.ParticipantID, dup.Token = fmt.Sprint(f.campaign), ana.ID, "anacode"
+		return tx.InsertLink(ctx, f.account, &dup)
+	})
+	wantErr(t, err, store.ErrConflict)
+	// … but another account may use the same token.
+	update(t, s, func(tx store.Tx) error {
+		other := store.Link{Kind: store.LinkCode}
+		other.CampaignID, other.ParticipantID, other.Token = fmt.Sprint(g.campaign), bob.ID, "ANACODE"
+		return tx.InsertLink(ctx, g.account, &other)
+	})
+	update(t, s, func(tx store.Tx) error {
+		l, err := tx.FindLink(ctx, f.account, "ANACODE")
+		if err != nil {
+			return err
+		}
+		if l.ID != link.ID || l.Token != "AnaCode" || l.Kind != store.LinkCode {
+			t.Errorf("FindLink = %+v", l)
+		}
+		l.Token, l.Visitors = "ana-2", 3
+		return tx.UpdateLink(ctx, f.account, &l)
+	})
+	view(t, s, func(tx store.Tx) error {
+		_, err := tx.FindLink(ctx, f.account, "anacode")
+		wantErr(t, err, store.ErrNotFound)
+		l, err := tx.GetLink(ctx, f.account, id(link.ID))
+		if err != nil || l.Token != "ana-2" || l.Visitors != 3 {
+			t.Errorf("GetLink = %+v, %v", l, err)
+		}
+		list, err := tx.ListLinks(ctx, f.account, store.LinkQuery{Participant: id(ana.ID), Kinds: []string{store.LinkCode}})
+		if err != nil || len(list) != 1 {
+			t.Errorf("ListLinks = %+v, %v", list, err)
+		}
+		return nil
+	})
+}
+
+func testReferrals(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	camp := fmt.Sprint(f.campaign)
+	ref := f.addParticipant(t, s, "ref@example.com", 0)
+	var made []canonical.Referral
+	update(t, s, func(tx store.Tx) error {
+		for i, st := range []canonical.ReferralState{canonical.StateCredited, canonical.StatePending, canonical.StateCredited, canonical.StateVisitor} {
+			r := canonical.Referral{CampaignID: camp, ReferrerID: ref.ID, State: st, Channel: []string{"twitter", "email", "twitter", ""}[i],
+				CreatedAt: t0, UpdatedAt: t0.Add(time.Duration(i) * time.Hour)}
+			if st != canonical.StateVisitor {
+				ord, _ := tx.NextOrdinal(ctx, f.account, f.campaign)
+				p := store.Participant{Ord: ord}
+				p.CampaignID, p.Email, p.ReferrerID = camp, fmt.Sprintf("friend%d@example.com", i), ref.ID
+				if err := tx.InsertParticipant(ctx, f.account, &p); err != nil {
+					return err
+				}
+				r.ReferredID = p.ID
+			}
+			if i == 1 {
+				at := t0.Add(time.Hour)
+				r.TriggerAt = &at
+			}
+			if err := tx.InsertReferral(ctx, f.account, &r); err != nil {
+				return err
+			}
+			made = append(made, r)
+		}
+		return nil
+	})
+	// A participant is referred at most once.
+	err := s.Update(ctx, func(tx store.Tx) error {
+		r := canonical.Referral{CampaignID: camp, ReferrerID: ref.ID, ReferredID: made[0].ReferredID, State: canonical.StatePending}
+		return tx.InsertReferral(ctx, f.account, &r)
+	})
+	wantErr(t, err, store.ErrConflict)
+	view(t, s, func(tx store.Tx) error {
+		got, err := tx.FindReferralOf(ctx, f.account, id(made[1].ReferredID))
+		if err != nil || got.ID != made[1].ID || got.State != canonical.StatePending {
+			t.Errorf("FindReferralOf = %+v, %v", got, err)
+		}
+		counts, err := tx.CountReferrals(ctx, f.account, id(ref.ID))
+		if err != nil || counts[canonical.StateCredited] != 2 || counts[canonical.StatePending] != 1 || counts[canonical.StateVisitor] != 1 {
+			t.Errorf("CountReferrals = %v, %v", counts, err)
+		}
+		states, channels, err := tx.CountCampaignReferrals(ctx, f.account, f.campaign)
+		if err != nil || states[canonical.StateCredited] != 2 || channels["twitter"] != 2 || channels["email"] != 1 || len(channels) != 2 {
+			t.Errorf("CountCampaignReferrals = %v %v, %v", states, channels, err)
+		}
+		due, err := tx.DueTriggers(ctx, f.account, f.campaign, t0.Add(time.Hour))
+		if err != nil || len(due) != 1 || due[0].ID != made[1].ID {
+			t.Errorf("DueTriggers = %+v, %v", due, err)
+		}
+		due, err = tx.DueTriggers(ctx, f.account, f.campaign, t0.Add(time.Hour-time.Millisecond))
+		if err != nil || len(due) != 0 {
+			t.Errorf("DueTriggers before time = %+v, %v", due, err)
+		}
+		since := t0.Add(2 * time.Hour)
+		list, err := tx.ListReferrals(ctx, f.account, store.ReferralQuery{Campaign: f.campaign, UpdatedSince: &since,
+			States: []canonical.ReferralState{canonical.StateCredited, canonical.StateVisitor}})
+		if err != nil || len(list) != 2 || list[0].ID != made[3].ID || list[1].ID != made[2].ID {
+			t.Errorf("ListReferrals(filtered) = %+v, %v", list, err)
+		}
+		list, err = tx.ListReferrals(ctx, f.account, store.ReferralQuery{Referrer: id(ref.ID), Oldest: true, Cursor: id(made[1].ID), Limit: 1})
+		if err != nil || len(list) != 1 || list[0].ID != made[2].ID {
+			t.Errorf("ListReferrals(oldest, after) = %+v, %v", list, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		r := made[1]
+		r.State, r.TriggerAt = canonical.StateCredited, nil
+		now := t0.Add(3 * time.Hour)
+		r.ConvertedAt = &now
+		return tx.UpdateReferral(ctx, f.account, &r)
+	})
+	view(t, s, func(tx store.Tx) error {
+		yes := true
+		list, err := tx.ListReferrals(ctx, f.account, store.ReferralQuery{Campaign: f.campaign, Converted: &yes})
+		if err != nil || len(list) != 1 || list[0].ID != made[1].ID || list[0].ConvertedAt == nil {
+			t.Errorf("ListReferrals(converted) = %+v, %v", list, err)
+		}
+		due, _ := tx.DueTriggers(ctx, f.account, f.campaign, t0.Add(24*time.Hour))
+		if len(due) != 0 {
+			t.Errorf("cleared trigger still due: %+v", due)
+		}
+		return nil
+	})
+}
+
+func testRewards(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	ana := f.addParticipant(t, s, "ana@example.com", 0)
+	var rs []canonical.EarnedReward
+	update(t, s, func(tx store.Tx) error {
+		for i, st := range []canonical.RewardStatus{canonical.RewardPending, canonical.RewardCanceled, canonical.RewardApproved} {
+			r := canonical.EarnedReward{CampaignID: fmt.Sprint(f.campaign), RuleID: "7", ParticipantID: ana.ID, Status: st,
+				IsReferrer: true, CreatedAt: t0.AddDate(0, i, 0)}
+			if err := tx.InsertReward(ctx, f.account, &r); err != nil {
+				return err
+			}
+			rs = append(rs, r)
+		}
+		return nil
+	})
+	view(t, s, func(tx store.Tx) error {
+		n, err := tx.CountRewards(ctx, f.account, id(ana.ID), 7, t0)
+		if err != nil || n != 2 {
+			t.Errorf("CountRewards = %d, %v; want 2 (canceled excluded)", n, err)
+		}
+		n, err = tx.CountRewards(ctx, f.account, id(ana.ID), 7, t0.AddDate(0, 1, 0))
+		if err != nil || n != 1 {
+			t.Errorf("CountRewards(since) = %d, %v", n, err)
+		}
+		list, err := tx.ListRewards(ctx, f.account, store.RewardQuery{Participant: id(ana.ID), Statuses: []canonical.RewardStatus{canonical.RewardPending, canonical.RewardApproved}})
+		if err != nil || len(list) != 2 || list[0].ID != rs[2].ID {
+			t.Errorf("ListRewards = %+v, %v", list, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		r := rs[0]
+		now := t0.Add(time.Hour)
+		r.Status, r.ApprovedAt = canonical.RewardApproved, &now
+		if err := tx.UpdateReward(ctx, f.account, &r); err != nil {
+			return err
+		}
+		return tx.DeleteReward(ctx, f.account, id(rs[1].ID))
+	})
+	view(t, s, func(tx store.Tx) error {
+		r, err := tx.GetReward(ctx, f.account, id(rs[0].ID))
+		if err != nil || r.Status != canonical.RewardApproved || r.ApprovedAt == nil || !r.ApprovedAt.Equal(t0.Add(time.Hour)) {
+			t.Errorf("GetReward = %+v, %v", r, err)
+		}
+		_, err = tx.GetReward(ctx, f.account, id(rs[1].ID))
+		wantErr(t, err, store.ErrNotFound)
+		return nil
+	})
+}
+
+func testTransactions(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	ana := f.addParticipant(t, s, "ana@example.com", 0)
+	sale := canonical.Transaction{CampaignID: fmt.Sprint(f.campaign), ParticipantID: ana.ID, Kind: canonical.Sale,
+		Amount: canonical.Money{Amount: 2500, Currency: "USD"}, ExternalIDs: map[string]string{"orderId": "o-1", "invoiceId": "in-1"},
+		CreatedAt: t0}
+	update(t, s, func(tx store.Tx) error { return tx.InsertTransaction(ctx, f.account, &sale) })
+	// A second sale claiming a used identifier is refused and leaves nothing
+	// behind, while the enclosing transaction goes on.
+	update(t, s, func(tx store.Tx) error {
+		dup := canonical.Transaction{CampaignID: fmt.Sprint(f.campaign), ParticipantID: ana.ID, Kind: canonical.Sale,
+			Amount: canonical.Money{Amount: 99, Currency: "USD"}, ExternalIDs: map[string]string{"chargeId": "ch-9", "invoiceId": "in-1"}}
+		wantErr(t, tx.InsertTransaction(ctx, f.account, &dup), store.ErrConflict)
+		refund := canonical.Transaction{CampaignID: fmt.Sprint(f.campaign), ParticipantID: ana.ID, Kind: canonical.Refund,
+			Amount: canonical.Money{Amount: 500, Currency: "USD"}, RefundOf: sale.ID, ExternalIDs: map[string]string{"invoiceId": "in-1"}}
+		return tx.InsertTransaction(ctx, f.account, &refund)
+	})
+	view(t, s, func(tx store.Tx) error {
+		got, err := tx.FindTransaction(ctx, f.account, f.campaign, map[string]string{"chargeId": "ch-9"})
+		wantErr(t, err, store.ErrNotFound)
+		got, err = tx.FindTransaction(ctx, f.account, f.campaign, map[string]string{"orderId": "nope", "invoiceId": "in-1"})
+		if err != nil || got.ID != sale.ID || got.Amount.Amount != 2500 {
+			t.Errorf("FindTransaction = %+v, %v", got, err)
+		}
+		all, err := tx.ListTransactions(ctx, f.account, store.TransactionQuery{Campaign: f.campaign})
+		if err != nil || len(all) != 2 || all[0].Kind != canonical.Refund {
+			t.Errorf("ListTransactions = %+v, %v", all, err)
+		}
+		refunds, err := tx.ListTransactions(ctx, f.account, store.TransactionQuery{RefundOf: id(sale.ID)})
+		if err != nil || len(refunds) != 1 || refunds[0].Amount.Amount != 500 {
+			t.Errorf("ListTransactions(refunds) = %+v, %v", refunds, err)
+		}
+		return nil
+	})
+}
+
+func testCommissions(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	aff := f.addParticipant(t, s, "aff@example.com", 0)
+	camp := fmt.Sprint(f.campaign)
+	var cs []canonical.Commission
+	var payout canonical.Payout
+	update(t, s, func(tx store.Tx) error {
+		payout = canonical.Payout{CampaignID: camp, ParticipantID: aff.ID, Status: canonical.PayoutDue, CreatedAt: t0,
+			Amount: canonical.Money{Amount: 0, Currency: "USD"}}
+		if err := tx.InsertPayout(ctx, f.account, &payout); err != nil {
+			return err
+		}
+		for i := range 3 {
+			due := t0.AddDate(0, 0, 10*i)
+			c := canonical.Commission{CampaignID: camp, ReferrerID: aff.ID, Status: canonical.CommissionPending, DueAt: &due,
+				Amount: canonical.Money{Amount: int64(100 * (i + 1)), Currency: "USD"}, CreatedAt: t0}
+			if err := tx.InsertCommission(ctx, f.account, &c); err != nil {
+				return err
+			}
+			cs = append(cs, c)
+		}
+		return nil
+	})
+	view(t, s, func(tx store.Tx) error {
+		due, err := tx.PendingDue(ctx, f.account, f.campaign, t0.AddDate(0, 0, 10))
+		if err != nil || len(due) != 2 || due[0].ID != cs[0].ID || due[1].ID != cs[1].ID {
+			t.Errorf("PendingDue = %+v, %v", due, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		c := cs[0]
+		c.Status, c.PayoutID = canonical.CommissionDue, payout.ID
+		if err := tx.UpdateCommission(ctx, f.account, &c); err != nil {
+			return err
+		}
+		p := payout
+		p.Amount.Amount, p.CommissionIDs = 100, []string{c.ID}
+		return tx.UpdatePayout(ctx, f.account, &p)
+	})
+	view(t, s, func(tx store.Tx) error {
+		list, err := tx.ListCommissions(ctx, f.account, store.CommissionQuery{Payout: id(payout.ID)})
+		if err != nil || len(list) != 1 || list[0].ID != cs[0].ID {
+			t.Errorf("ListCommissions(payout) = %+v, %v", list, err)
+		}
+		list, err = tx.ListCommissions(ctx, f.account, store.CommissionQuery{Referrer: id(aff.ID), Statuses: []canonical.CommissionStatus{canonical.CommissionPending}})
+		if err != nil || len(list) != 2 {
+			t.Errorf("ListCommissions(pending) = %+v, %v", list, err)
+		}
+		p, err := tx.GetPayout(ctx, f.account, id(payout.ID))
+		if err != nil || p.Amount.Amount != 100 || !slices.Equal(p.CommissionIDs, []string{cs[0].ID}) {
+			t.Errorf("GetPayout = %+v, %v", p, err)
+		}
+		ps, err := tx.ListPayouts(ctx, f.account, store.PayoutQuery{Participant: id(aff.ID), Statuses: []canonical.PayoutStatus{canonical.PayoutDue}})
+		if err != nil || len(ps) != 1 {
+			t.Errorf("ListPayouts = %+v, %v", ps, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error { return tx.DeleteCommission(ctx, f.account, id(cs[2].ID)) })
+	view(t, s, func(tx store.Tx) error {
+		_, err := tx.GetCommission(ctx, f.account, id(cs[2].ID))
+		wantErr(t, err, store.ErrNotFound)
+		return nil
+	})
+}
+
+func testCoupons(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	camp := fmt.Sprint(f.campaign)
+	ana := f.addParticipant(t, s, "ana@example.com", 0)
+	g := canonical.CouponGroup{CampaignID: camp, Name: "spring", Active: true, CreatedAt: t0}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.InsertCouponGroup(ctx, f.account, &g); err != nil {
+			return err
+		}
+		for _, code := range []string{"AAA", "BBB"} {
+			c := canonical.Coupon{CampaignID: camp, GroupID: g.ID, Code: code, Available: true, CreatedAt: t0}
+			if err := tx.InsertCoupon(ctx, f.account, &c); err != nil {
+				return err
+			}
+		}
+		own := canonical.Coupon{CampaignID: camp, ParticipantID: ana.ID, Code: "ANA20", ExternalID: "promo_1", CreatedAt: t0}
+		return tx.InsertCoupon(ctx, f.account, &own)
+	})
+	err := s.Update(ctx, func(tx store.Tx) error {
+		c := canonical.Coupon{CampaignID: camp, GroupID: g.ID, Code: "aaa"}
+		return tx.InsertCoupon(ctx, f.account, &c)
+	})
+	wantErr(t, err, store.ErrConflict)
+	view(t, s, func(tx store.Tx) error {
+		inGroup, err := tx.ListCoupons(ctx, f.account, store.CouponQuery{Group: id(g.ID)})
+		if err != nil || len(inGroup) != 2 || inGroup[0].Code != "AAA" {
+			t.Errorf("ListCoupons(group) = %+v, %v", inGroup, err)
+		}
+		owned, err := tx.ListCoupons(ctx, f.account, store.CouponQuery{Campaign: f.campaign, Owned: true})
+		if err != nil || len(owned) != 1 || owned[0].ExternalID != "promo_1" {
+			t.Errorf("ListCoupons(owned) = %+v, %v", owned, err)
+		}
+		groups, err := tx.ListCouponGroups(ctx, f.account, f.campaign, 0, 10)
+		if err != nil || len(groups) != 1 || groups[0].Name != "spring" || groups[0].Coupons != nil {
+			t.Errorf("ListCouponGroups = %+v, %v", groups, err)
+		}
+		return nil
+	})
+}
+
+func testCounters(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.AddCounters(ctx, f.campaign, 0, map[string]int64{"views": 2, "shares:twitter": 1, "zero": 0}); err != nil {
+			return err
+		}
+		return tx.AddCounters(ctx, f.campaign, 0, map[string]int64{"views": 3})
+	})
+	update(t, s, func(tx store.Tx) error {
+		for i, want := range []bool{true, false} {
+			fresh, err := tx.MarkSeen(ctx, f.campaign, 5, "impressions", "1.2.3.4")
+			if err != nil || fresh != want {
+				t.Errorf("MarkSeen #%d = %v, %v", i, fresh, err)
+			}
+		}
+		fresh, err := tx.MarkSeen(ctx, f.campaign, 6, "impressions", "1.2.3.4")
+		if err != nil || !fresh {
+			t.Errorf("MarkSeen(other scope) = %v, %v", fresh, err)
+		}
+		return nil
+	})
+	view(t, s, func(tx store.Tx) error {
+		got, err := tx.Counters(ctx, f.campaign, 0)
+		if err != nil || got["views"] != 5 || got["shares:twitter"] != 1 || len(got) != 2 {
+			t.Errorf("Counters = %v, %v", got, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error { return tx.DeleteCounters(ctx, f.campaign, 5) })
+	update(t, s, func(tx store.Tx) error {
+		fresh, err := tx.MarkSeen(ctx, f.campaign, 5, "impressions", "1.2.3.4")
+		if err != nil || !fresh {
+			t.Errorf("MarkSeen after DeleteCounters = %v, %v", fresh, err)
+		}
+		return nil
+	})
+}
+
+func testRankNodes(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.AddNodes(ctx, f.campaign, "a", map[int64]int64{1: 1, 2: 2, 4: 4, 1 << 40: 7}); err != nil {
+			return err
+		}
+		return tx.AddNodes(ctx, f.campaign, "a", map[int64]int64{2: -2, 4: 1})
+	})
+	view(t, s, func(tx store.Tx) error {
+		for _, c := range []struct {
+			nodes []int64
+			want  int64
+		}{{[]int64{1, 2, 4}, 6}, {[]int64{1 << 40}, 7}, {[]int64{3}, 0}, {nil, 0}} {
+			got, err := tx.SumNodes(ctx, f.campaign, "a", c.nodes)
+			if err != nil || got != c.want {
+				t.Errorf("SumNodes(%v) = %d, %v; want %d", c.nodes, got, err, c.want)
+			}
+		}
+		got, err := tx.SumNodes(ctx, f.campaign, "b", []int64{1, 2, 4})
+		if err != nil || got != 0 {
+			t.Errorf("SumNodes(other tree) = %d, %v", got, err)
+		}
+		return nil
+	})
+}
+
+func testAliases(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.PutAlias(ctx, f.account, "participant", canonical.GrowSurf, "k3x9qz", 12); err != nil {
+			return err
+		}
+		if err := tx.PutAlias(ctx, f.account, "participant", canonical.Rewardful, "5f0c3a8e-1b2c-4d5e-8f90-123456789abc", 12); err != nil {
+			return err
+		}
+		return tx.PutAlias(ctx, f.account, "participant", canonical.GrowSurf, "k3x9qz", 13) // re-pointing replaces
+	})
+	view(t, s, func(tx store.Tx) error {
+		n, err := tx.ResolveAlias(ctx, f.account, "participant", canonical.GrowSurf, "k3x9qz")
+		if err != nil || n != 13 {
+			t.Errorf("ResolveAlias = %d, %v", n, err)
+		}
+		_, err = tx.ResolveAlias(ctx, f.account, "campaign", canonical.GrowSurf, "k3x9qz")
+		wantErr(t, err, store.ErrNotFound)
+		got, err := tx.AliasesOf(ctx, f.account, "participant", 12)
+		if err != nil || len(got) != 1 || got[canonical.Rewardful] == "" {
+			t.Errorf("AliasesOf = %v, %v", got, err)
+		}
+		return nil
+	})
+}
+
+func testRollback(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	boom := fmt.Errorf("boom")
+	err := s.Update(ctx, func(tx store.Tx) error {
+		ord, err := tx.NextOrdinal(ctx, f.account, f.campaign)
+		if err != nil {
+			return err
+		}
+		p := store.Participant{Ord: ord}
+		p.CampaignID, p.Email = fmt.Sprint(f.campaign), "ghost@example.com"
+		if err := tx.InsertParticipant(ctx, f.account, &p); err != nil {
+			return err
+		}
+		return boom
+	})
+	if err != boom {
+		t.Fatalf("Update = %v, want the function's error", err)
+	}
+	view(t, s, func(tx store.Tx) error {
+		_, err := tx.FindParticipant(ctx, f.account, f.campaign, "email", "ghost@example.com")
+		wantErr(t, err, store.ErrNotFound)
+		return nil
+	})
+	// The ordinal was rolled back with it.
+	if p := f.addParticipant(t, s, "real@example.com", 0); p.Ord != 1 {
+		t.Errorf("ordinal after rollback = %d, want 1", p.Ord)
+	}
+}
+
+func testIsolation(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a := newFixture(t, s)
+	b := newFixture(t, s)
+	pa := a.addParticipant(t, s, "same@example.com", 0)
+	b.addParticipant(t, s, "same@example.com", 0) // same email, other account: fine
+	view(t, s, func(tx store.Tx) error {
+		_, err := tx.GetCampaign(ctx, b.account, a.campaign)
+		wantErr(t, err, store.ErrNotFound)
+		_, err = tx.GetParticipant(ctx, b.account, id(pa.ID))
+		wantErr(t, err, store.ErrNotFound)
+		_, err = tx.FindParticipant(ctx, b.account, a.campaign, "email", "same@example.com")
+		wantErr(t, err, store.ErrNotFound)
+		rows, _, err := tx.ListParticipants(ctx, b.account, store.ParticipantQuery{Campaign: a.campaign})
+		if err != nil || len(rows) != 0 {
+			t.Errorf("ListParticipants across accounts = %d rows, %v", len(rows), err)
+		}
+		list, err := tx.ListCampaigns(ctx, b.account, 0, 10)
+		if err != nil || len(list) != 1 || list[0].ID != fmt.Sprint(b.campaign) {
+			t.Errorf("ListCampaigns = %+v, %v", list, err)
+		}
+		return nil
+	})
+	err := s.Update(ctx, func(tx store.Tx) error { return tx.DeleteParticipant(ctx, b.account, id(pa.ID)) })
+	wantErr(t, err, store.ErrNotFound)
+	err = s.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.NextOrdinal(ctx, b.account, a.campaign)
+		return err
+	})
+	wantErr(t, err, store.ErrNotFound)
+}
+
+// testSerialized checks that writers holding a campaign's lock see each
+// other's committed writes: a read-then-insert of the same email from many
+// goroutines yields exactly one participant.
+func testSerialized(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	const workers = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.Update(ctx, func(tx store.Tx) error {
+				if _, err := tx.LockCampaign(ctx, f.account, f.campaign); err != nil {
+					return err
+				}
+				if _, err := tx.FindParticipant(ctx, f.account, f.campaign, "email", "dup@example.com"); err == nil {
+					return nil
+				}
+				ord, err := tx.NextOrdinal(ctx, f.account, f.campaign)
+				if err != nil {
+					return err
+				}
+				p := store.Participant{Ord: ord}
+				p.CampaignID, p.Email = fmt.Sprint(f.campaign), "dup@example.com"
+				return tx.InsertParticipant(ctx, f.account, &p)
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Update: %v", err)
+		}
+	}
+	view(t, s, func(tx store.Tx) error {
+		n, err := tx.CountParticipants(ctx, f.account, f.campaign, time.Time{})
+		if err != nil || n != 1 {
+			t.Errorf("participants = %d, %v; want 1", n, err)
+		}
+		return nil
+	})
+}
+
+// testDeleteCascades checks that removing a participant removes what
+// hangs off it.
+func testDeleteCascades(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	ana := f.addParticipant(t, s, "ana@example.com", 0)
+	link := store.Link{Kind: store.LinkCode}
+	link.CampaignID, link.ParticipantID, link.Token = fmt.Sprint(f.campaign), ana.ID, "ana"
+	reward := canonical.EarnedReward{CampaignID: fmt.Sprint(f.campaign), RuleID: "1", ParticipantID: ana.ID, Status: canonical.RewardPending}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.InsertLink(ctx, f.account, &link); err != nil {
+			return err
+		}
+		if err := tx.InsertReward(ctx, f.account, &reward); err != nil {
+			return err
+		}
+		return tx.SetMonthlyScore(ctx, f.campaign, 202603, id(ana.ID), ana.Ord, 2)
+	})
+	update(t, s, func(tx store.Tx) error { return tx.DeleteParticipant(ctx, f.account, id(ana.ID)) })
+	view(t, s, func(tx store.Tx) error {
+		_, err := tx.GetLink(ctx, f.account, id(link.ID))
+		wantErr(t, err, store.ErrNotFound)
+		_, err = tx.GetReward(ctx, f.account, id(reward.ID))
+		wantErr(t, err, store.ErrNotFound)
+		n, err := tx.GetMonthlyScore(ctx, f.campaign, 202603, id(ana.ID))
+		if err != nil || n != 0 {
+			t.Errorf("monthly score after delete = %d, %v", n, err)
+		}
+		return nil
+	})
+}
