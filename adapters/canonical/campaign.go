@@ -177,12 +177,16 @@ type RewardRule struct {
 	// ReferredUpfront means the referred friend's side is given at signup
 	// outside refbridge, so no earned reward is created for it.
 	ReferredUpfront bool
-	Visible         bool
-	Order           int
-	ImageURL        string
-	Metadata        map[string]string
-	CreatedAt       time.Time
-	Native          Native
+	// ReferredAtSignup earns the referred friend's side when they sign up
+	// through a referral rather than when the referral is credited
+	// (Referral Rocket's referee reward).
+	ReferredAtSignup bool
+	Visible          bool
+	Order            int
+	ImageURL         string
+	Metadata         map[string]string
+	CreatedAt        time.Time
+	Native           Native
 }
 
 // RewardRulePatch changes the non-nil fields of a reward rule. Kind cannot
@@ -204,6 +208,7 @@ type RewardRulePatch struct {
 	CouponCode          *string
 	ReferredCouponCode  *string
 	ReferredUpfront     *bool
+	ReferredAtSignup    *bool
 	Visible             *bool
 	Order               *int
 	ImageURL            *string

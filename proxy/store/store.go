@@ -86,6 +86,9 @@ type Tx interface {
 	// the last page).
 	ListParticipants(ctx context.Context, account int64, q ParticipantQuery) ([]Participant, string, error)
 	CountParticipants(ctx context.Context, account, campaign int64, since time.Time) (int, error)
+	// LastOrdBefore returns the ordinal of the campaign's latest
+	// participant created before t (0 when none).
+	LastOrdBefore(ctx context.Context, account, campaign int64, t time.Time) (int64, error)
 	// CountIPs counts the campaign's other participants that signed up
 	// from ip.
 	CountIPs(ctx context.Context, account, campaign int64, ip string, except int64) (int, error)
@@ -96,6 +99,8 @@ type Tx interface {
 	// (YYYYMM); n = 0 removes the row.
 	SetMonthlyScore(ctx context.Context, campaign int64, month int, participant, ord, n int64) error
 	GetMonthlyScore(ctx context.Context, campaign int64, month int, participant int64) (int64, error)
+	// MonthlyScoresOf returns every month's score of a participant.
+	MonthlyScoresOf(ctx context.Context, campaign, participant int64) (map[int]int64, error)
 
 	// Links (referral codes, extra links and vanity keys).
 	// InsertLink stores l; ErrConflict when its token is taken in the
@@ -133,6 +138,9 @@ type Tx interface {
 	// CountRewards counts a participant's rewards under a rule created at
 	// or after since, canceled ones excluded.
 	CountRewards(ctx context.Context, account, participant, rule int64, since time.Time) (int, error)
+	// CountWinners counts the campaign's participants with at least one
+	// approved or fulfilled reward.
+	CountWinners(ctx context.Context, account, campaign int64) (int, error)
 
 	// Transactions, commissions and payouts.
 	// InsertTransaction stores t and claims its external identifiers in

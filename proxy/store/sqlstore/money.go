@@ -79,9 +79,20 @@ func (t *tx) CountRewards(ctx context.Context, account, participant, rule int64,
 	return n, err
 }
 
-// transactionKeys lists the identifiers a transaction claims, in a fixed
-// order, prefixed by its kind so refunds never collide with sales.
+func (t *tx) CountWinners(ctx context.Context, account, campaign int64) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(DISTINCT participant_id) FROM rewards WHERE account_id = ? AND campaign_id = ? AND status IN (?, ?)`,
+		account, campaign, string(canonical.RewardApproved), string(canonical.RewardFulfilled)).Scan(&n)
+	return n, err
+}
+
+// transactionKeys lists the identifiers a sale claims, in a fixed order.
+// Refunds claim none: several partial refunds may carry the sale's
+// identifiers.
 func transactionKeys(x *canonical.Transaction) [][2]string {
+	if x.Kind != canonical.Sale {
+		return nil
+	}
 	names := make([]string, 0, len(x.ExternalIDs))
 	for name, v := range x.ExternalIDs {
 		if v != "" {

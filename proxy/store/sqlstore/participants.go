@@ -205,6 +205,16 @@ func (t *tx) CountParticipants(ctx context.Context, account, campaign int64, sin
 	return n, err
 }
 
+func (t *tx) LastOrdBefore(ctx context.Context, account, campaign int64, before time.Time) (int64, error) {
+	var ord int64
+	err := t.queryRow(ctx, `SELECT ord FROM participants WHERE account_id = ? AND campaign_id = ? AND created_at < ?
+		ORDER BY created_at DESC, ord DESC LIMIT 1`, account, campaign, ms(before)).Scan(&ord)
+	if err := notFound(err); err != nil && err != store.ErrNotFound {
+		return 0, err
+	}
+	return ord, nil
+}
+
 func (t *tx) CountIPs(ctx context.Context, account, campaign int64, ip string, except int64) (int, error) {
 	if ip == "" {
 		return 0, nil
@@ -335,4 +345,24 @@ func (t *tx) GetMonthlyScore(ctx context.Context, campaign int64, month int, par
 		return 0, err
 	}
 	return n, nil
+}
+
+func (t *tx) MonthlyScoresOf(ctx context.Context, campaign, participant int64) (map[int]int64, error) {
+	rows, err := t.query(ctx, `SELECT month, n FROM monthly_scores WHERE campaign_id = ? AND participant_id = ?`, campaign, participant)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]int64{}
+	for rows.Next() {
+		var (
+			m int
+			n int64
+		)
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, err
+		}
+		out[m] = n
+	}
+	return out, rows.Err()
 }

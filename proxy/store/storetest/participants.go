@@ -71,6 +71,14 @@ func testParticipants(t *testing.T, s store.Store) {
 		if err != nil || n != 1 {
 			t.Errorf("CountParticipants(since) = %d, %v; want 1 (the phone-only ones have no created_at)", n, err)
 		}
+		ord, err := tx.LastOrdBefore(ctx, f.account, f.campaign, t0.Add(time.Minute+time.Millisecond))
+		if err != nil || ord != 1 {
+			t.Errorf("LastOrdBefore = %d, %v; want 1", ord, err)
+		}
+		ord, err = tx.LastOrdBefore(ctx, f.account, f.campaign, time.UnixMilli(0))
+		if err != nil || ord != 0 {
+			t.Errorf("LastOrdBefore(epoch) = %d, %v; want 0", ord, err)
+		}
 		n, err = tx.CountIPs(ctx, f.account, f.campaign, "10.0.0.1", id(byPhone.ID))
 		if err != nil || n != 1 {
 			t.Errorf("CountIPs = %d, %v", n, err)
@@ -252,6 +260,10 @@ func testMonthBoard(t *testing.T, s store.Store) {
 		n, err = tx.GetMonthlyScore(ctx, f.campaign, 202603, id(ps[0].ID))
 		if err != nil || n != 0 {
 			t.Errorf("GetMonthlyScore(removed) = %d, %v", n, err)
+		}
+		months, err := tx.MonthlyScoresOf(ctx, f.campaign, id(ps[0].ID))
+		if err != nil || len(months) != 1 || months[202602] != 9 {
+			t.Errorf("MonthlyScoresOf = %v, %v", months, err)
 		}
 		return nil
 	})

@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/store"
+)
+
+// Account is the engine's canonical.Backend for one account. Every store
+// call it makes is scoped to that account.
+type Account struct {
+	e  *Engine
+	id int64
+}
+
+var _ canonical.Backend = (*Account)(nil)
+
+// Capabilities implements canonical.Backend: the engine performs every
+// operation of the contract.
+func (a *Account) Capabilities() canonical.Capabilities {
+	return canonical.Capabilities{Backend: string(canonical.Engine), Operations: canonical.AllOperations()}
+}
+
+// ID returns the account's ID.
+func (a *Account) ID() string { return idOf(a.id) }
+
+func (a *Account) now() time.Time { return a.e.Now() }
+
+// write runs fn in a read-write transaction on the campaign: it locks the
+// campaign, applies work that fell due, and then calls fn.
+func (a *Account) write(ctx context.Context, campaignID string, fn func(w *work) error) error {
+	camp, err := parseID(campaignID, "campaign")
+	if err != nil {
+		return err
+	}
+	err = a.e.st.Update(ctx, func(tx store.Tx) error {
+		c, err := tx.LockCampaign(ctx, a.id, camp)
+		if err != nil {
+			return storeErr(err, "campaign "+campaignID)
+		}
+		w := &work{a: a, tx: tx, ctx: ctx, camp: c, cid: camp, now: a.now()}
+		if err := w.settle(); err != nil {
+			return err
+		}
+		return fn(w)
+	})
+	return storeErr(err, "campaign "+campaignID)
+}
+
+// read runs fn in a read-only transaction on the campaign, after applying
+// any work that fell due (in a write transaction of its own, only when
+// there is some).
+func (a *Account) read(ctx context.Context, campaignID string, fn func(w *work) error) error {
+	camp, err := parseID(campaignID, "campaign")
+	if err != nil {
+		return err
+	}
+	due := false
+	err = a.e.st.View(ctx, func(tx store.Tx) error {
+		c, err := tx.GetCampaign(ctx, a.id, camp)
+		if err != nil {
+			return storeErr(err, "campaign "+campaignID)
+		}
+		w := &work{a: a, tx: tx, ctx: ctx, camp: c, cid: camp, now: a.now()}
+		if due, err = w.hasDueWork(); err != nil || due {
+			return err
+		}
+		return fn(w)
+	})
+	if err != nil || !due {
+		return storeErr(err, "campaign "+campaignID)
+	}
+	// Work fell due: apply it and answer from the same write transaction,
+	// so the answer reflects it.
+	return a.write(ctx, campaignID, fn)
+}
+
+// readAny is read for calls addressed by an entity ID alone; locate finds
+// the entity's campaign in a first read.
+func (a *Account) readAny(ctx context.Context, locate func(tx store.Tx) (string, error), fn func(w *work) error) error {
+	var campaignID string
+	err := a.e.st.View(ctx, func(tx store.Tx) (err error) {
+		campaignID, err = locate(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return a.read(ctx, campaignID, fn)
+}
+
+// writeAny is write for calls addressed by an entity ID alone.
+func (a *Account) writeAny(ctx context.Context, locate func(tx store.Tx) (string, error), fn func(w *work) error) error {
+	var campaignID string
+	err := a.e.st.View(ctx, func(tx store.Tx) (err error) {
+		campaignID, err = locate(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return a.write(ctx, campaignID, fn)
+}
+
+// work is one transaction's view of one campaign.
+type work struct {
+	a    *Account
+	tx   store.Tx
+	ctx  context.Context
+	camp canonical.Campaign
+	cid  int64
+	now  time.Time
+}
+
+func (w *work) acct() int64 { return w.a.id }
+
+// hasDueWork reports whether a delayed trigger or a held commission fell
+// due.
+func (w *work) hasDueWork() (bool, error) {
+	refs, err := w.tx.DueTriggers(w.ctx, w.acct(), w.cid, w.now)
+	if err != nil || len(refs) > 0 {
+		return len(refs) > 0, err
+	}
+	cs, err := w.tx.PendingDue(w.ctx, w.acct(), w.cid, w.now)
+	return len(cs) > 0, err
+}
+
+// settle applies the work that fell due: delayed referral credits and
+// commissions whose hold period ended.
+func (w *work) settle() error {
+	refs, err := w.tx.DueTriggers(w.ctx, w.acct(), w.cid, w.now)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		r.TriggerAt = nil
+		if r.State == canonical.StatePending || r.State == canonical.StateUnconfirmed {
+			if err := w.credit(&r); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := w.saveReferral(&r); err != nil {
+			return err
+		}
+	}
+	due, err := w.tx.PendingDue(w.ctx, w.acct(), w.cid, w.now)
+	if err != nil {
+		return err
+	}
+	for _, c := range due {
+		if err := w.makeDue(&c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notFound builds a NotFound error.
+func notFound(format string, args ...any) error {
+	return canonical.Errorf(canonical.NotFound, format, args...)
+}
+
+// isNotFound reports a store or canonical not-found error.
+func isNotFound(err error) bool {
+	return errors.Is(err, store.ErrNotFound) || canonical.IsCode(err, canonical.NotFound)
+}

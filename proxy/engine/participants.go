@@ -1,0 +1,842 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"slices"
+	"strings"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/store"
+	"github.com/refbridge/refbridge/proxy/store/sqlstore"
+)
+
+// codeLength is the length of generated referral codes (Referral Rocket
+// and iRefer codes are 8 letters and digits).
+const codeLength = 8
+
+// CreateParticipant implements canonical.Backend.
+func (a *Account) CreateParticipant(ctx context.Context, in canonical.NewParticipant) (canonical.Participant, bool, error) {
+	if err := validateNew(&in); err != nil {
+		return canonical.Participant{}, false, err
+	}
+	var (
+		out     canonical.Participant
+		created bool
+	)
+	err := a.write(ctx, in.CampaignID, func(w *work) error {
+		p, isNew, err := w.create(in)
+		if err != nil {
+			return err
+		}
+		created = isNew
+		out, err = w.view(p)
+		return err
+	})
+	return out, created, err
+}
+
+// validateNew checks and normalizes a new participant's identity fields.
+func validateNew(in *canonical.NewParticipant) error {
+	in.Email = strings.TrimSpace(in.Email)
+	in.Phone = strings.TrimSpace(in.Phone)
+	in.CryptoWallet = strings.TrimSpace(in.CryptoWallet)
+	in.OtherIdentifier = strings.TrimSpace(in.OtherIdentifier)
+	if in.Email == "" && in.Phone == "" && in.CryptoWallet == "" && in.OtherIdentifier == "" {
+		return canonical.Errorf(canonical.Invalid, "an email address or another identifier is required")
+	}
+	if in.Email != "" && !validEmail(in.Email) {
+		return canonical.Errorf(canonical.Invalid, "invalid email address %q", in.Email)
+	}
+	if in.InitialState != "" {
+		switch in.InitialState {
+		case canonical.StatePending, canonical.StateUnconfirmed, canonical.StateCredited, canonical.StateExpired:
+		default:
+			return canonical.Errorf(canonical.Invalid, "a referral cannot start as %q", in.InitialState)
+		}
+	}
+	if in.ReferralCode != "" && !validToken(in.ReferralCode) {
+		return canonical.Errorf(canonical.Invalid, "referral code %q must be letters, digits, dashes, dots or underscores", in.ReferralCode)
+	}
+	return nil
+}
+
+// validEmail accepts a bare address as mail.ParseAddress understands it.
+func validEmail(s string) bool {
+	addr, err := mail.ParseAddress(s)
+	return err == nil && addr.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
+}
+
+// validToken accepts codes and link tokens.
+func validToken(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// existing finds a participant of the campaign with any of in's identity
+// keys.
+func (w *work) existing(p canonical.Participant) (store.Participant, error) {
+	for _, k := range []struct{ kind, value string }{
+		{"email", p.Email}, {"phone", p.Phone}, {"wallet", p.CryptoWallet}, {"other", p.OtherIdentifier},
+	} {
+		if k.value == "" {
+			continue
+		}
+		found, err := w.tx.FindParticipant(w.ctx, w.acct(), w.cid, k.kind, sqlstore.Key(k.value))
+		if err == nil || !errors.Is(err, store.ErrNotFound) {
+			return found, err
+		}
+	}
+	return store.Participant{}, store.ErrNotFound
+}
+
+// create adds a participant, or returns the existing one unchanged.
+func (w *work) create(in canonical.NewParticipant) (store.Participant, bool, error) {
+	if p, err := w.existing(in.Participant); err == nil {
+		return p, false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return p, false, err
+	}
+	var referrer *store.Participant
+	if !in.Referrer.IsZero() {
+		r, err := w.resolve(in.Referrer)
+		switch {
+		case err == nil:
+			referrer = &r
+		case isNotFound(err) && in.RequireReferrer:
+			return store.Participant{}, false, notFound("referrer %s not found", in.Referrer)
+		case !isNotFound(err):
+			return store.Participant{}, false, err
+		}
+	}
+	if in.VisitorID != "" && referrer == nil {
+		// A visitor who signs up becomes a lead of the link they came by.
+		v, err := w.visitor(in.VisitorID)
+		if err != nil && !isNotFound(err) {
+			return store.Participant{}, false, err
+		}
+		if err == nil {
+			r, err := w.tx.GetParticipant(w.ctx, w.acct(), num(v.ReferrerID))
+			if err != nil {
+				return store.Participant{}, false, err
+			}
+			referrer = &r
+		}
+	}
+	ord, err := w.tx.NextOrdinal(w.ctx, w.acct(), w.cid)
+	if err != nil {
+		return store.Participant{}, false, err
+	}
+	p := store.Participant{Participant: in.Participant, Ord: ord}
+	p.ID, p.CampaignID, p.ReferrerID, p.ReferralState = "", w.camp.ID, "", ""
+	p.Stats = canonical.ParticipantStats{}
+	p.CreatedAt, p.UpdatedAt = w.now, w.now
+	if p.Verified && p.VerifiedAt == nil {
+		p.VerifiedAt = &w.now
+	}
+	if p.Affiliate.IsAffiliate && p.Affiliate.State == "" {
+		p.Affiliate.State = canonical.AffiliateActive
+	}
+	if p.Points < 0 {
+		p.Points = 0
+	}
+	p.Fraud = w.assessFraud(p, referrer)
+	if referrer != nil && p.Fraud.Reason == canonical.ReasonSelfReferral {
+		referrer = nil // the attribution is refused; the signal stays
+	}
+	if referrer != nil {
+		p.ReferrerID = referrer.ID
+	}
+	code, err := w.claimCode(&p, in.ReferralCode)
+	if err != nil {
+		return p, false, err
+	}
+	p.ReferralCode = code
+	if err := w.tx.InsertParticipant(w.ctx, w.acct(), &p); err != nil {
+		return p, false, storeErr(err, "participant")
+	}
+	link := store.Link{Kind: store.LinkCode}
+	link.CampaignID, link.ParticipantID, link.Token, link.CreatedAt, link.UpdatedAt = w.camp.ID, p.ID, code, w.now, w.now
+	if err := w.tx.InsertLink(w.ctx, w.acct(), &link); err != nil {
+		return p, false, storeErr(err, "referral code "+code)
+	}
+	if err := w.insertVanity(p, p.VanityKeys); err != nil {
+		return p, false, err
+	}
+	if p.Points > 0 {
+		d := treeDeltas{}
+		moveScore(d, boardPoints, p.Ord, 0, p.Points)
+		if err := d.flush(w.ctx, w.tx, w.cid); err != nil {
+			return p, false, err
+		}
+	}
+	if referrer != nil {
+		if err := w.attribute(&p, referrer, in.InitialState, in.VisitorID); err != nil {
+			return p, false, err
+		}
+	}
+	return p, true, nil
+}
+
+// claimCode returns the requested code if it is free, or a fresh one.
+func (w *work) claimCode(p *store.Participant, want string) (string, error) {
+	if want != "" {
+		if _, err := w.tx.FindLink(w.ctx, w.acct(), want); err == nil {
+			return "", canonical.Errorf(canonical.Conflict, "referral code %q is already in use", want)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return "", err
+		}
+		return want, nil
+	}
+	for range 16 {
+		code := w.a.e.token(codeLength)
+		if _, err := w.tx.FindLink(w.ctx, w.acct(), code); errors.Is(err, store.ErrNotFound) {
+			return code, nil
+		} else if err != nil {
+			return "", err
+		}
+	}
+	return "", canonical.Errorf(canonical.Internal, "could not generate a unique referral code")
+}
+
+// insertVanity stores vanity keys as links of their own.
+func (w *work) insertVanity(p store.Participant, keys []string) error {
+	for _, k := range keys {
+		if !validToken(k) {
+			return canonical.Errorf(canonical.Invalid, "vanity key %q must be letters, digits, dashes, dots or underscores", k)
+		}
+		l := store.Link{Kind: store.LinkVanity}
+		l.CampaignID, l.ParticipantID, l.Token, l.CreatedAt, l.UpdatedAt = w.camp.ID, p.ID, k, w.now, w.now
+		if err := w.tx.InsertLink(w.ctx, w.acct(), &l); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return canonical.Errorf(canonical.Conflict, "vanity key %q is already in use", k)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// resolve finds a participant of the work's campaign by ref.
+func (w *work) resolve(ref canonical.ParticipantRef) (store.Participant, error) {
+	p, err := w.resolveAny(ref)
+	if err == nil && p.CampaignID != w.camp.ID {
+		return store.Participant{}, notFound("participant %s not found", ref)
+	}
+	return p, err
+}
+
+func (w *work) resolveAny(ref canonical.ParticipantRef) (store.Participant, error) {
+	var (
+		p   store.Participant
+		err error
+	)
+	switch {
+	case ref.ID != "":
+		id, perr := parseID(ref.ID, "participant")
+		if perr != nil {
+			return p, perr
+		}
+		p, err = w.tx.GetParticipant(w.ctx, w.acct(), id)
+	case ref.Email != "":
+		p, err = w.tx.FindParticipant(w.ctx, w.acct(), w.cid, "email", sqlstore.Key(ref.Email))
+	case ref.Code != "":
+		var l store.Link
+		if l, err = w.tx.FindLink(w.ctx, w.acct(), ref.Code); err == nil {
+			if l.CampaignID != w.camp.ID {
+				return p, notFound("participant %s not found", ref)
+			}
+			p, err = w.tx.GetParticipant(w.ctx, w.acct(), num(l.ParticipantID))
+		}
+	case ref.Identifier != "":
+		probe := canonical.Participant{}
+		v := strings.TrimSpace(ref.Identifier)
+		probe.Email, probe.Phone, probe.CryptoWallet, probe.OtherIdentifier = v, v, v, v
+		p, err = w.existing(probe)
+	default:
+		return p, canonical.Errorf(canonical.Invalid, "no participant given")
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return p, notFound("participant %s not found", ref)
+	}
+	return p, err
+}
+
+// GetParticipant implements canonical.Backend.
+func (a *Account) GetParticipant(ctx context.Context, campaignID string, ref canonical.ParticipantRef) (canonical.Participant, error) {
+	var out canonical.Participant
+	fn := func(w *work) error {
+		p, err := w.resolve(ref)
+		if err != nil {
+			return err
+		}
+		out, err = w.view(p)
+		return err
+	}
+	if campaignID == "" {
+		if ref.ID == "" {
+			return out, canonical.Errorf(canonical.Invalid, "a campaign is required unless the participant is given by ID")
+		}
+		return out, a.readAny(ctx, a.participantCampaign(ref.ID), fn)
+	}
+	return out, a.read(ctx, campaignID, fn)
+}
+
+// participantCampaign locates a participant's campaign by its ID.
+func (a *Account) participantCampaign(id string) func(tx store.Tx) (string, error) {
+	return func(tx store.Tx) (string, error) {
+		n, err := parseID(id, "participant")
+		if err != nil {
+			return "", err
+		}
+		p, err := tx.GetParticipant(context.Background(), a.id, n)
+		if err != nil {
+			return "", storeErr(err, "participant "+id)
+		}
+		return p.CampaignID, nil
+	}
+}
+
+// ListParticipants implements canonical.Backend.
+func (a *Account) ListParticipants(ctx context.Context, q canonical.ParticipantQuery) (canonical.Page[canonical.Participant], error) {
+	var page canonical.Page[canonical.Participant]
+	limit := clampLimit(q.Limit, 50, 100)
+	after, err := decodeCursor(q.Cursor)
+	if err != nil {
+		return page, err
+	}
+	err = a.read(ctx, q.CampaignID, func(w *work) error {
+		sq := store.ParticipantQuery{Campaign: w.cid, EmailKey: sqlstore.Key(q.Email), States: q.States,
+			StripeCustomerID: q.StripeCustomerID, OnlyAffiliates: q.Affiliates, Sort: q.Sort, After: after}
+		if q.ReferrerID != "" {
+			r, err := w.resolve(canonical.ByID(q.ReferrerID))
+			if err != nil {
+				return err
+			}
+			sq.ReferrerID = num(r.ID)
+		}
+		filtered := len(q.Metadata) > 0 || len(q.Native) > 0
+		page.Items, page.Total = []canonical.Participant{}, -1
+		// Metadata and native filters run here, so a filtered page may need
+		// several store pages.
+		for {
+			sq.Limit = limit - len(page.Items)
+			if filtered {
+				sq.Limit = limit
+			}
+			rows, next, err := w.tx.ListParticipants(w.ctx, w.acct(), sq)
+			if err != nil {
+				return err
+			}
+			for _, p := range rows {
+				if len(page.Items) == limit {
+					break
+				}
+				if !matches(p.Participant, q) {
+					continue
+				}
+				v, err := w.view(p)
+				if err != nil {
+					return err
+				}
+				page.Items = append(page.Items, v)
+				sq.After = ""
+			}
+			if next == "" {
+				page.NextCursor = ""
+				return nil
+			}
+			sq.After = next
+			if len(page.Items) == limit {
+				page.NextCursor = encodeCursor(next)
+				return nil
+			}
+		}
+	})
+	return page, err
+}
+
+// matches applies the filters the store does not index.
+func matches(p canonical.Participant, q canonical.ParticipantQuery) bool {
+	for k, v := range q.Metadata {
+		if p.Metadata[k] != v {
+			return false
+		}
+	}
+	for k, v := range q.Native {
+		got, ok := p.Native.Get(q.NativeOf, k)
+		if !ok || strings.TrimSpace(toString(got)) != v {
+			return false
+		}
+	}
+	return true
+}
+
+// UpdateParticipant implements canonical.Backend.
+func (a *Account) UpdateParticipant(ctx context.Context, campaignID string, ref canonical.ParticipantRef, patch canonical.ParticipantPatch) (canonical.Participant, error) {
+	var out canonical.Participant
+	fn := func(w *work) error {
+		p, err := w.resolve(ref)
+		if err != nil {
+			return err
+		}
+		if err := w.patch(&p, patch); err != nil {
+			return err
+		}
+		out, err = w.view(p)
+		return err
+	}
+	if campaignID == "" {
+		if ref.ID == "" {
+			return out, canonical.Errorf(canonical.Invalid, "a campaign is required unless the participant is given by ID")
+		}
+		return out, a.writeAny(ctx, a.participantCampaign(ref.ID), fn)
+	}
+	return out, a.write(ctx, campaignID, fn)
+}
+
+func (w *work) patch(p *store.Participant, patch canonical.ParticipantPatch) error {
+	if patch.CampaignID != nil && *patch.CampaignID != p.CampaignID {
+		return canonical.Errorf(canonical.NotImplemented, "moving a participant to another campaign is not supported")
+	}
+	set(&p.Email, patch.Email)
+	set(&p.Phone, patch.Phone)
+	set(&p.CryptoWallet, patch.CryptoWallet)
+	set(&p.OtherIdentifier, patch.OtherIdentifier)
+	set(&p.FirstName, patch.FirstName)
+	set(&p.LastName, patch.LastName)
+	set(&p.Source, patch.Source)
+	if patch.Metadata != nil {
+		p.Metadata = patch.Metadata
+	}
+	set(&p.Notes, patch.Notes)
+	set(&p.Unsubscribed, patch.Unsubscribed)
+	if patch.Verified != nil && *patch.Verified != p.Verified {
+		p.Verified = *patch.Verified
+		p.VerifiedAt = nil
+		if p.Verified {
+			p.VerifiedAt = &w.now
+		}
+	}
+	if patch.Affiliate != nil {
+		p.Affiliate = *patch.Affiliate
+	}
+	if patch.Fraud != nil {
+		p.Fraud = *patch.Fraud
+	}
+	p.Native.Merge(patch.Native)
+	p.Email = strings.TrimSpace(p.Email)
+	if p.Email != "" && !validEmail(p.Email) {
+		return canonical.Errorf(canonical.Invalid, "invalid email address %q", p.Email)
+	}
+	if p.Email == "" && p.Phone == "" && p.CryptoWallet == "" && p.OtherIdentifier == "" {
+		return canonical.Errorf(canonical.Invalid, "an email address or another identifier is required")
+	}
+	if patch.Points != nil {
+		if err := w.setPoints(p, *patch.Points); err != nil {
+			return err
+		}
+	}
+	if patch.VanityKeys != nil {
+		if err := w.replaceVanity(*p, *patch.VanityKeys); err != nil {
+			return err
+		}
+		p.VanityKeys = slices.Clone(*patch.VanityKeys)
+	}
+	if patch.Referrer != nil {
+		if err := w.reattribute(p, *patch.Referrer); err != nil {
+			return err
+		}
+	}
+	if patch.ReferralState != nil {
+		if err := w.setOwnState(p, *patch.ReferralState); err != nil {
+			return err
+		}
+	}
+	p.UpdatedAt = w.now
+	if err := w.tx.UpdateParticipant(w.ctx, w.acct(), p); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return canonical.Errorf(canonical.Conflict, "another participant of the campaign has that email or identifier")
+		}
+		return err
+	}
+	return nil
+}
+
+func (w *work) replaceVanity(p store.Participant, keys []string) error {
+	old, err := w.tx.ListLinks(w.ctx, w.acct(), store.LinkQuery{Participant: num(p.ID), Kinds: []string{store.LinkVanity}})
+	if err != nil {
+		return err
+	}
+	for _, l := range old {
+		if err := w.tx.DeleteLink(w.ctx, w.acct(), num(l.ID)); err != nil {
+			return err
+		}
+	}
+	return w.insertVanity(p, keys)
+}
+
+// setPoints changes a participant's points and their points rank.
+func (w *work) setPoints(p *store.Participant, points int64) error {
+	if points < 0 {
+		points = 0
+	}
+	d := treeDeltas{}
+	moveScore(d, boardPoints, p.Ord, p.Points, points)
+	if err := d.flush(w.ctx, w.tx, w.cid); err != nil {
+		return err
+	}
+	from := p.Points
+	p.Points = points
+	return w.earnPointRewards(p, from)
+}
+
+// DeleteParticipant implements canonical.Backend.
+func (a *Account) DeleteParticipant(ctx context.Context, campaignID string, ref canonical.ParticipantRef) (canonical.Participant, error) {
+	var out canonical.Participant
+	fn := func(w *work) error {
+		p, err := w.resolve(ref)
+		if err != nil {
+			return err
+		}
+		if out, err = w.view(p); err != nil {
+			return err
+		}
+		return w.remove(p)
+	}
+	if campaignID == "" {
+		if ref.ID == "" {
+			return out, canonical.Errorf(canonical.Invalid, "a campaign is required unless the participant is given by ID")
+		}
+		return out, a.writeAny(ctx, a.participantCampaign(ref.ID), fn)
+	}
+	return out, a.write(ctx, campaignID, fn)
+}
+
+// remove deletes a participant and keeps every counter and rank right.
+func (w *work) remove(p store.Participant) error {
+	// Their own referral: undo its credit, then drop it.
+	if own, err := w.tx.FindReferralOf(w.ctx, w.acct(), num(p.ID)); err == nil {
+		if own.State == canonical.StateCredited {
+			if err := w.uncredit(&own, canonical.StateExpired); err != nil {
+				return err
+			}
+		}
+		if err := w.tx.DeleteReferral(w.ctx, w.acct(), num(own.ID)); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	// The people they referred stay, unreferred.
+	if err := w.orphanReferrals(p); err != nil {
+		return err
+	}
+	// Their scores leave every board.
+	d := treeDeltas{}
+	moveScore(d, boardAll, p.Ord, p.Referrals, 0)
+	moveScore(d, boardPoints, p.Ord, p.Points, 0)
+	months, err := w.tx.MonthlyScoresOf(w.ctx, w.cid, num(p.ID))
+	if err != nil {
+		return err
+	}
+	for m, n := range months {
+		moveScore(d, boardMonth(m), p.Ord, n, 0)
+	}
+	d.add("del", p.Ord, 1)
+	if err := d.flush(w.ctx, w.tx, w.cid); err != nil {
+		return err
+	}
+	// Payouts and commissions go with them; keep campaign totals right.
+	if err := w.dropMoney(p); err != nil {
+		return err
+	}
+	if err := w.tx.DeleteCounters(w.ctx, w.cid, num(p.ID)); err != nil {
+		return err
+	}
+	return w.tx.DeleteParticipant(w.ctx, w.acct(), num(p.ID))
+}
+
+// orphanReferrals removes p's referrals of others, keeping the referred
+// participants (unreferred) and the upline's level counters right.
+func (w *work) orphanReferrals(p store.Participant) error {
+	for {
+		refs, err := w.tx.ListReferrals(w.ctx, w.acct(), store.ReferralQuery{Referrer: num(p.ID), Limit: 500})
+		if err != nil {
+			return err
+		}
+		if len(refs) == 0 {
+			return nil
+		}
+		for _, r := range refs {
+			if r.State == canonical.StateCredited {
+				if err := w.uncredit(&r, canonical.StateExpired); err != nil {
+					return err
+				}
+			}
+			if r.ReferredID != "" {
+				q, err := w.tx.GetParticipant(w.ctx, w.acct(), num(r.ReferredID))
+				if err != nil {
+					return err
+				}
+				q.ReferrerID, q.ReferralState, q.UpdatedAt = "", "", w.now
+				if err := w.tx.UpdateParticipant(w.ctx, w.acct(), &q); err != nil {
+					return err
+				}
+			}
+			if err := w.tx.DeleteReferral(w.ctx, w.acct(), num(r.ID)); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// AddPoints implements canonical.Backend.
+func (a *Account) AddPoints(ctx context.Context, campaignID string, ref canonical.ParticipantRef, delta int64) (canonical.Participant, error) {
+	var out canonical.Participant
+	err := a.write(ctx, campaignID, func(w *work) error {
+		p, err := w.resolve(ref)
+		if err != nil {
+			return err
+		}
+		if err := w.setPoints(&p, p.Points+delta); err != nil {
+			return err
+		}
+		p.UpdatedAt = w.now
+		if err := w.tx.UpdateParticipant(w.ctx, w.acct(), &p); err != nil {
+			return err
+		}
+		out, err = w.view(p)
+		return err
+	})
+	return out, err
+}
+
+// Leaderboard implements canonical.Backend.
+func (a *Account) Leaderboard(ctx context.Context, q canonical.LeaderboardQuery) (canonical.Page[canonical.Participant], error) {
+	var page canonical.Page[canonical.Participant]
+	limit := clampLimit(q.Limit, 10, 100)
+	after, err := decodeCursor(q.Cursor)
+	if err != nil {
+		return page, err
+	}
+	var afterScore, afterOrd int64
+	if after != "" {
+		if _, err := fmtSscan(after, &afterScore, &afterOrd); err != nil {
+			return page, canonical.Errorf(canonical.Invalid, "malformed cursor")
+		}
+	}
+	err = a.read(ctx, q.CampaignID, func(w *work) error {
+		board, treeBoard, maxOrd, err := w.boardOf(q.Board)
+		if err != nil {
+			return err
+		}
+		if maxOrd < 0 { // nobody was in the campaign then
+			page.Items, page.Total = []canonical.Participant{}, -1
+			return nil
+		}
+		rows, err := w.tx.Leaderboard(w.ctx, w.acct(), w.cid, store.BoardQuery{Board: board,
+			AfterScore: afterScore, AfterOrd: afterOrd, Limit: limit + 1, MaxOrd: maxOrd})
+		if err != nil {
+			return err
+		}
+		more := len(rows) > limit
+		if more {
+			rows = rows[:limit]
+		}
+		page.Items, page.Total = make([]canonical.Participant, 0, len(rows)), -1
+		rank := 0
+		for i, r := range rows {
+			v, err := w.view(r.Participant)
+			if err != nil {
+				return err
+			}
+			// A page is a run of consecutive ranks: compute the first,
+			// count on from there.
+			if i == 0 {
+				if rank, err = rankOf(w.ctx, w.tx, w.cid, treeBoard, r.Ord, r.Score); err != nil {
+					return err
+				}
+			} else {
+				rank++
+			}
+			setBoardRank(&v.Stats, q.Board, rank)
+			page.Items = append(page.Items, v)
+		}
+		if more {
+			last := rows[len(rows)-1]
+			page.NextCursor = encodeCursor(fmtInts(last.Score, last.Ord))
+		}
+		return nil
+	})
+	return page, err
+}
+
+// boardOf maps a canonical board to the store's board, the rank trees'
+// board and the highest ordinal it ranks.
+func (w *work) boardOf(b canonical.Board) (store string, tree string, maxOrd int64, err error) {
+	switch b {
+	case canonical.AllTime, "":
+		return "referrals", boardAll, 0, nil
+	case canonical.PointsBoard:
+		return "points", boardPoints, 0, nil
+	case canonical.CurrentMonth:
+		m := monthKey(w.now)
+		return "month:" + itoa(m), boardMonth(m), 0, nil
+	case canonical.PreviousMonth:
+		prev := monthStart(w.now).AddDate(0, -1, 0)
+		maxOrd, err := w.lastOrdBefore(monthStart(w.now))
+		return "month:" + itoa(monthKey(prev)), boardMonth(monthKey(prev)), maxOrd, err
+	}
+	return "", "", 0, canonical.Errorf(canonical.Invalid, "unknown leaderboard %q", b)
+}
+
+// setBoardRank stores a leaderboard position in the stat of its board.
+func setBoardRank(s *canonical.ParticipantStats, b canonical.Board, rank int) {
+	switch b {
+	case canonical.CurrentMonth:
+		s.MonthlyRank = rank
+	case canonical.PreviousMonth:
+		s.PrevMonthlyRank = rank
+	case canonical.PointsBoard:
+		s.PointsRank = rank
+	default:
+		s.Rank = rank
+	}
+}
+
+// ListLinks implements canonical.Backend.
+func (a *Account) ListLinks(ctx context.Context, q canonical.LinkQuery) (canonical.Page[canonical.Link], error) {
+	limit := clampLimit(q.Limit, 25, 100)
+	before, err := idCursor(q.Cursor)
+	if err != nil {
+		return canonical.Page[canonical.Link]{}, err
+	}
+	var page canonical.Page[canonical.Link]
+	err = a.e.st.View(ctx, func(tx store.Tx) error {
+		sq := store.LinkQuery{Campaign: num(q.CampaignID), Participant: num(q.ParticipantID),
+			Kinds: []string{store.LinkCode, store.LinkExtra}, Before: before, Limit: limit + 1}
+		if (q.CampaignID != "" && sq.Campaign == 0) || (q.ParticipantID != "" && sq.Participant == 0) {
+			page.Items, page.Total = []canonical.Link{}, -1
+			return nil
+		}
+		rows, err := tx.ListLinks(ctx, a.id, sq)
+		if err != nil {
+			return err
+		}
+		links := make([]canonical.Link, len(rows))
+		for i, r := range rows {
+			links[i] = r.Link
+		}
+		page = pageOf(links, limit, func(l canonical.Link) string { return l.ID })
+		return nil
+	})
+	return page, storeErr(err, "link")
+}
+
+// CreateLink implements canonical.Backend.
+func (a *Account) CreateLink(ctx context.Context, campaignID string, owner canonical.ParticipantRef, token string) (canonical.Link, error) {
+	var out canonical.Link
+	fn := func(w *work) error {
+		p, err := w.resolve(owner)
+		if err != nil {
+			return err
+		}
+		if token == "" {
+			if token, err = w.claimCode(&p, ""); err != nil {
+				return err
+			}
+		}
+		if !validToken(token) {
+			return canonical.Errorf(canonical.Invalid, "token %q must be letters, digits, dashes, dots or underscores", token)
+		}
+		l := store.Link{Kind: store.LinkExtra}
+		l.CampaignID, l.ParticipantID, l.Token, l.CreatedAt, l.UpdatedAt = w.camp.ID, p.ID, token, w.now, w.now
+		if err := w.tx.InsertLink(w.ctx, w.acct(), &l); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return canonical.Errorf(canonical.Conflict, "token %q is already in use", token)
+			}
+			return err
+		}
+		out = l.Link
+		return nil
+	}
+	if campaignID == "" {
+		if owner.ID == "" {
+			return out, canonical.Errorf(canonical.Invalid, "a campaign is required unless the participant is given by ID")
+		}
+		return out, a.writeAny(ctx, a.participantCampaign(owner.ID), fn)
+	}
+	return out, a.write(ctx, campaignID, fn)
+}
+
+// GetLink implements canonical.Backend.
+func (a *Account) GetLink(ctx context.Context, id string) (canonical.Link, error) {
+	n, err := parseID(id, "link")
+	if err != nil {
+		return canonical.Link{}, err
+	}
+	var l store.Link
+	err = a.e.st.View(ctx, func(tx store.Tx) (err error) {
+		l, err = tx.GetLink(ctx, a.id, n)
+		if err == nil && l.Kind == store.LinkVanity {
+			err = store.ErrNotFound
+		}
+		return err
+	})
+	return l.Link, storeErr(err, "link "+id)
+}
+
+// UpdateLink implements canonical.Backend. Changing a participant's main
+// link changes their referral code.
+func (a *Account) UpdateLink(ctx context.Context, id, token string) (canonical.Link, error) {
+	n, err := parseID(id, "link")
+	if err != nil {
+		return canonical.Link{}, err
+	}
+	if !validToken(token) {
+		return canonical.Link{}, canonical.Errorf(canonical.Invalid, "token %q must be letters, digits, dashes, dots or underscores", token)
+	}
+	locate := func(tx store.Tx) (string, error) {
+		l, err := tx.GetLink(context.Background(), a.id, n)
+		if err != nil || l.Kind == store.LinkVanity {
+			return "", notFound("link %q not found", id)
+		}
+		return l.CampaignID, nil
+	}
+	var out canonical.Link
+	err = a.writeAny(ctx, locate, func(w *work) error {
+		l, err := w.tx.GetLink(w.ctx, w.acct(), n)
+		if err != nil {
+			return err
+		}
+		l.Token, l.UpdatedAt = token, w.now
+		if err := w.tx.UpdateLink(w.ctx, w.acct(), &l); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return canonical.Errorf(canonical.Conflict, "token %q is already in use", token)
+			}
+			return err
+		}
+		if l.Kind == store.LinkCode {
+			p, err := w.tx.GetParticipant(w.ctx, w.acct(), num(l.ParticipantID))
+			if err != nil {
+				return err
+			}
+			p.ReferralCode, p.UpdatedAt = token, w.now
+			if err := w.tx.UpdateParticipant(w.ctx, w.acct(), &p); err != nil {
+				return err
+			}
+		}
+		out = l.Link
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,209 @@
+package engine_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+)
+
+func TestConcurrentDuplicateCreatesGiveOneParticipant(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	const workers = 50
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		ids     = map[string]int{}
+		created int
+	)
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := canonical.NewParticipant{}
+			in.CampaignID, in.Email = c.ID, fmt.Sprintf("Same@Example.com%s", []string{"", ""}[i%2])
+			p, isNew, err := e.b.CreateParticipant(e.ctx, in)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				t.Errorf("create: %v", err)
+				return
+			}
+			ids[p.ID]++
+			if isNew {
+				created++
+			}
+		}()
+	}
+	wg.Wait()
+	if len(ids) != 1 || created != 1 {
+		t.Fatalf("ids %v, created %d; want one participant created once", ids, created)
+	}
+	page, err := e.b.ListParticipants(e.ctx, canonical.ParticipantQuery{CampaignID: c.ID})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("list = %d participants, %v", len(page.Items), err)
+	}
+}
+
+func TestCreateReturnsExistingUnchanged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	in := canonical.NewParticipant{}
+	in.CampaignID, in.Email, in.FirstName = c.ID, "ana@example.com", "Ana"
+	first, created, err := e.b.CreateParticipant(e.ctx, in)
+	if err != nil || !created {
+		t.Fatalf("first create = %v, %v", created, err)
+	}
+	in.FirstName, in.Email = "Impostor", "ANA@example.com"
+	again, created, err := e.b.CreateParticipant(e.ctx, in)
+	if err != nil || created || again.ID != first.ID || again.FirstName != "Ana" {
+		t.Fatalf("second create = %+v created=%v err=%v; want the first participant unchanged", again, created, err)
+	}
+}
+
+func TestCreateValidation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	e.join(c.ID, "taken@example.com", canonical.ParticipantRef{})
+	taken := e.get(c.ID, e.join(c.ID, "x@example.com", canonical.ParticipantRef{}).ID).ReferralCode
+	tests := []struct {
+		name string
+		in   canonical.NewParticipant
+		code canonical.Code
+	}{
+		{"no identity", canonical.NewParticipant{}, canonical.Invalid},
+		{"bad email", canonical.NewParticipant{Participant: canonical.Participant{Email: "not-an-email"}}, canonical.Invalid},
+		{"bad initial state", canonical.NewParticipant{Participant: canonical.Participant{Email: "a@example.com"}, InitialState: "visitor"}, canonical.Invalid},
+		{"code in use", canonical.NewParticipant{Participant: canonical.Participant{Email: "b@example.com", ReferralCode: taken}}, canonical.Conflict},
+		{"required referrer missing", canonical.NewParticipant{Participant: canonical.Participant{Email: "c@example.com"},
+			Referrer: canonical.ByCode("nope"), RequireReferrer: true}, canonical.NotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.CampaignID = c.ID
+			_, _, err := e.b.CreateParticipant(e.ctx, tc.in)
+			wantCode(t, err, tc.code)
+		})
+	}
+	// An unknown campaign is not found.
+	in := canonical.NewParticipant{}
+	in.CampaignID, in.Email = "99999", "d@example.com"
+	_, _, err := e.b.CreateParticipant(e.ctx, in)
+	wantCode(t, err, canonical.NotFound)
+}
+
+func TestLookupsByEveryKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	in := canonical.NewParticipant{}
+	in.CampaignID, in.Email, in.Phone, in.VanityKeys = c.ID, "Kim@Example.net", "+15550100", []string{"kim-vip"}
+	p, _, err := e.b.CreateParticipant(e.ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []canonical.ParticipantRef{
+		canonical.ByID(p.ID), canonical.ByEmail("kim@example.NET"), canonical.ByCode(p.ReferralCode),
+		canonical.ByCode("KIM-VIP"), canonical.ByIdentifier("+15550100"), canonical.ByIdentifier("kim@example.net"),
+	} {
+		got, err := e.b.GetParticipant(e.ctx, c.ID, ref)
+		if err != nil || got.ID != p.ID {
+			t.Errorf("GetParticipant(%s) = %s, %v", ref, got.ID, err)
+		}
+	}
+	got, err := e.b.GetParticipant(e.ctx, "", canonical.ByID(p.ID))
+	if err != nil || got.ID != p.ID {
+		t.Errorf("GetParticipant without campaign = %s, %v", got.ID, err)
+	}
+	other := e.campaign(canonical.Campaign{Name: "other"})
+	_, err = e.b.GetParticipant(e.ctx, other.ID, canonical.ByID(p.ID))
+	wantCode(t, err, canonical.NotFound)
+	if len(p.ReferralCode) != 8 {
+		t.Errorf("generated code %q is not 8 characters", p.ReferralCode)
+	}
+}
+
+func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	p := e.join(c.ID, "ana@example.com", canonical.ParticipantRef{})
+	other, err := e.eng.CreateAccount(e.ctx, "intruder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.eng.Backend(other.ID)
+	_, err = b.GetCampaign(e.ctx, c.ID)
+	wantCode(t, err, canonical.NotFound)
+	_, err = b.GetParticipant(e.ctx, "", canonical.ByID(p.ID))
+	wantCode(t, err, canonical.NotFound)
+	_, err = b.UpdateParticipant(e.ctx, "", canonical.ByID(p.ID), canonical.ParticipantPatch{Notes: ptr("pwned")})
+	wantCode(t, err, canonical.NotFound)
+	_, err = b.DeleteParticipant(e.ctx, c.ID, canonical.ByID(p.ID))
+	wantCode(t, err, canonical.NotFound)
+	in := canonical.NewParticipant{}
+	in.CampaignID, in.Email = c.ID, "x@example.com"
+	_, _, err = b.CreateParticipant(e.ctx, in)
+	wantCode(t, err, canonical.NotFound)
+	list, err := b.ListCampaigns(e.ctx, canonical.ListOptions{})
+	if err != nil || len(list.Items) != 0 {
+		t.Errorf("intruder lists %d campaigns, %v", len(list.Items), err)
+	}
+	if got := e.get(c.ID, p.ID); got.Notes != "" {
+		t.Errorf("notes changed to %q", got.Notes)
+	}
+}
+
+func TestUpdateParticipant(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	a := e.join(c.ID, "a@example.com", canonical.ParticipantRef{})
+	b := e.join(c.ID, "b@example.com", canonical.ParticipantRef{})
+	native := canonical.Native{}
+	native.Set(canonical.IRefer, "info_1", "blue")
+	got, err := e.b.UpdateParticipant(e.ctx, c.ID, canonical.ByID(a.ID), canonical.ParticipantPatch{
+		FirstName: ptr("Ann"), Metadata: map[string]string{"plan": "pro"}, Native: native, Points: ptr(int64(12)),
+		VanityKeys: &[]string{"ann"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.FirstName != "Ann" || got.Metadata["plan"] != "pro" || got.Native.String(canonical.IRefer, "info_1") != "blue" ||
+		got.Points != 12 || got.Stats.PointsRank != 1 {
+		t.Errorf("updated = %+v", got)
+	}
+	if byVanity, err := e.b.GetParticipant(e.ctx, c.ID, canonical.ByCode("ann")); err != nil || byVanity.ID != a.ID {
+		t.Errorf("vanity lookup = %v, %v", byVanity.ID, err)
+	}
+	_, err = e.b.UpdateParticipant(e.ctx, c.ID, canonical.ByID(a.ID), canonical.ParticipantPatch{Email: ptr("B@example.com")})
+	wantCode(t, err, canonical.Conflict)
+	_, err = e.b.UpdateParticipant(e.ctx, c.ID, canonical.ByID(a.ID), canonical.ParticipantPatch{Referrer: ptr(canonical.ByID(a.ID))})
+	wantCode(t, err, canonical.Invalid)
+	// b refers a; a may not then refer b (a cycle).
+	if _, err := e.b.UpdateParticipant(e.ctx, c.ID, canonical.ByID(a.ID), canonical.ParticipantPatch{Referrer: ptr(canonical.ByID(b.ID))}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.b.UpdateParticipant(e.ctx, c.ID, canonical.ByID(b.ID), canonical.ParticipantPatch{Referrer: ptr(canonical.ByID(a.ID))})
+	wantCode(t, err, canonical.Invalid)
+	if got := e.get(c.ID, b.ID); got.Stats.Referrals != 1 {
+		t.Errorf("b referrals = %d after referring a", got.Stats.Referrals)
+	}
+	// Removing the referrer takes the credit back.
+	if _, err := e.b.UpdateParticipant(e.ctx, c.ID, canonical.ByID(a.ID), canonical.ParticipantPatch{Referrer: &canonical.ParticipantRef{}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get(c.ID, b.ID); got.Stats.Referrals != 0 {
+		t.Errorf("b referrals = %d after the referral was removed", got.Stats.Referrals)
+	}
+	if got := e.get(c.ID, a.ID); got.ReferrerID != "" || got.ReferralState != "" {
+		t.Errorf("a still referred: %q %q", got.ReferrerID, got.ReferralState)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

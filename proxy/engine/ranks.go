@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/refbridge/refbridge/proxy/store"
+)
+
+// Ranks are answered without scanning the campaign. For a board (all-time
+// referrals, points, or one month's referrals) a participant with score s
+// and ordinal o ranks
+//
+//	1 + #{score > s} + #{score = s, ordinal < o}
+//
+// and both counts come from sparse Fenwick trees kept in the store:
+//
+//	<board>:v       over score values: how many participants have each
+//	                positive score;
+//	<board>:s:<s>   over ordinals, one per positive score s;
+//	<board>:pos     over ordinals of participants with a positive score;
+//	del             over ordinals of deleted participants.
+//
+// Score 0 has no tree of its own: the participants with score 0 before o
+// are those alive before o minus those with a positive score before o.
+// A lookup reads at most 31 nodes of each of three trees, whatever the
+// campaign's size; a score change writes at most 31 nodes of each tree it
+// touches.
+
+// fenwickSize bounds scores and ordinals (2³¹−1 of each per campaign).
+const fenwickSize = 1<<31 - 1
+
+// upPath lists the nodes an update at i touches.
+func upPath(i int64) []int64 {
+	var out []int64
+	for ; i > 0 && i <= fenwickSize; i += i & -i {
+		out = append(out, i)
+	}
+	return out
+}
+
+// downPath lists the nodes whose sum is the prefix sum up to i.
+func downPath(i int64) []int64 {
+	if i > fenwickSize {
+		i = fenwickSize
+	}
+	var out []int64
+	for ; i > 0; i -= i & -i {
+		out = append(out, i)
+	}
+	return out
+}
+
+// treeDeltas accumulates node deltas per tree so one score change writes
+// each node once.
+type treeDeltas map[string]map[int64]int64
+
+func (d treeDeltas) add(tree string, i, delta int64) {
+	if d[tree] == nil {
+		d[tree] = map[int64]int64{}
+	}
+	for _, n := range upPath(i) {
+		d[tree][n] += delta
+	}
+}
+
+func (d treeDeltas) flush(ctx context.Context, tx store.Tx, campaign int64) error {
+	for tree, nodes := range d {
+		if err := tx.AddNodes(ctx, campaign, tree, nodes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Board names used in rank trees.
+const (
+	boardAll    = "all"
+	boardPoints = "pts"
+)
+
+func boardMonth(month int) string { return "m" + strconv.Itoa(month) }
+
+func scoreTree(board string, score int64) string {
+	return board + ":s:" + strconv.FormatInt(score, 10)
+}
+
+// moveScore records that the participant with ordinal ord moved from score
+// from to score to on board.
+func moveScore(d treeDeltas, board string, ord, from, to int64) {
+	if from == to {
+		return
+	}
+	if from > 0 {
+		d.add(board+":v", from, -1)
+		d.add(scoreTree(board, from), ord, -1)
+	}
+	if to > 0 {
+		d.add(board+":v", to, 1)
+		d.add(scoreTree(board, to), ord, 1)
+	}
+	switch {
+	case from <= 0 && to > 0:
+		d.add(board+":pos", ord, 1)
+	case from > 0 && to <= 0:
+		d.add(board+":pos", ord, -1)
+	}
+}
+
+// rankOf computes the 1-based rank on board of the participant with ordinal
+// ord and score score.
+func rankOf(ctx context.Context, tx store.Tx, campaign int64, board string, ord, score int64) (int, error) {
+	positive, err := tx.SumNodes(ctx, campaign, board+":v", downPath(fenwickSize))
+	if err != nil {
+		return 0, err
+	}
+	if score > 0 {
+		atMost, err := tx.SumNodes(ctx, campaign, board+":v", downPath(score))
+		if err != nil {
+			return 0, err
+		}
+		tiedBefore, err := tx.SumNodes(ctx, campaign, scoreTree(board, score), downPath(ord-1))
+		if err != nil {
+			return 0, err
+		}
+		return int(1 + positive - atMost + tiedBefore), nil
+	}
+	deletedBefore, err := tx.SumNodes(ctx, campaign, "del", downPath(ord-1))
+	if err != nil {
+		return 0, err
+	}
+	positiveBefore, err := tx.SumNodes(ctx, campaign, board+":pos", downPath(ord-1))
+	if err != nil {
+		return 0, err
+	}
+	zerosBefore := (ord - 1) - deletedBefore - positiveBefore
+	return int(1 + positive + zerosBefore), nil
+}

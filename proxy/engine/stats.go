@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/store"
+)
+
+// view renders a stored participant with its stats and ranks.
+func (w *work) view(p store.Participant) (canonical.Participant, error) {
+	out := p.Participant
+	s := &out.Stats
+	s.Referrals = int(p.Referrals)
+	counts, err := w.tx.CountReferrals(w.ctx, w.acct(), num(p.ID))
+	if err != nil {
+		return out, err
+	}
+	s.PendingReferrals = counts[canonical.StatePending]
+	s.UnconfirmedReferrals = counts[canonical.StateUnconfirmed]
+	s.ReferredSignups = counts[canonical.StatePending] + counts[canonical.StateUnconfirmed] +
+		counts[canonical.StateCredited] + counts[canonical.StateExpired]
+	cur, start := monthKey(w.now), monthStart(w.now)
+	prev := monthKey(start.AddDate(0, -1, 0))
+	monthly, err := w.tx.GetMonthlyScore(w.ctx, w.cid, cur, num(p.ID))
+	if err != nil {
+		return out, err
+	}
+	prevMonthly, err := w.tx.GetMonthlyScore(w.ctx, w.cid, prev, num(p.ID))
+	if err != nil {
+		return out, err
+	}
+	s.MonthlyReferrals, s.PrevMonthReferrals = int(monthly), int(prevMonthly)
+	if s.Rank, err = rankOf(w.ctx, w.tx, w.cid, boardAll, p.Ord, p.Referrals); err != nil {
+		return out, err
+	}
+	if s.MonthlyRank, err = rankOf(w.ctx, w.tx, w.cid, boardMonth(cur), p.Ord, monthly); err != nil {
+		return out, err
+	}
+	if p.CreatedAt.Before(start) {
+		if s.PrevMonthlyRank, err = rankOf(w.ctx, w.tx, w.cid, boardMonth(prev), p.Ord, prevMonthly); err != nil {
+			return out, err
+		}
+	}
+	if s.PointsRank, err = rankOf(w.ctx, w.tx, w.cid, boardPoints, p.Ord, p.Points); err != nil {
+		return out, err
+	}
+	c, err := w.tx.Counters(w.ctx, w.cid, num(p.ID))
+	if err != nil {
+		return out, err
+	}
+	s.Impressions, s.UniqueImpressions, s.Invites = int(c["impressions"]), int(c["unique_impressions"]), int(c["invites"])
+	s.Visitors, s.Leads, s.Conversions = int(c["visitors"]), int(c["leads"]), int(c["conversions"])
+	s.Level2Referrals, s.Level3Referrals = int(c["level2"]), int(c["level3"])
+	s.Shares = shares(c)
+	if err := w.rewardTotals(p, s); err != nil {
+		return out, err
+	}
+	if p.ReferrerID != "" {
+		own, err := w.tx.FindReferralOf(w.ctx, w.acct(), num(p.ID))
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return out, err
+		}
+		s.Qualified = err == nil && own.QualifyingAmount != nil
+	}
+	return out, nil
+}
+
+// shares picks the per-channel share counters.
+func shares(c map[string]int64) map[string]int {
+	out := map[string]int{}
+	for k, v := range c {
+		if ch, ok := strings.CutPrefix(k, "share:"); ok && v != 0 {
+			out[ch] = int(v)
+		}
+	}
+	return out
+}
+
+// rewardTotals sums the values of a participant's earned rewards.
+func (w *work) rewardTotals(p store.Participant, s *canonical.ParticipantStats) error {
+	cur := w.camp.Currency
+	s.ReferrerRewards, s.ReferrerRewardsRedeemed = canonical.Money{Currency: cur}, canonical.Money{Currency: cur}
+	s.ReferredRewards, s.ReferredRewardsRedeemed = canonical.Money{Currency: cur}, canonical.Money{Currency: cur}
+	before := int64(0)
+	for {
+		rs, err := w.tx.ListRewards(w.ctx, w.acct(), store.RewardQuery{Participant: num(p.ID), Before: before, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if r.Status == canonical.RewardCanceled {
+				continue
+			}
+			s.RewardsEarned++
+			total, redeemed := &s.ReferrerRewards, &s.ReferrerRewardsRedeemed
+			if !r.IsReferrer {
+				total, redeemed = &s.ReferredRewards, &s.ReferredRewardsRedeemed
+			}
+			total.Amount += r.Value.Amount
+			if r.Status == canonical.RewardFulfilled {
+				redeemed.Amount += r.Value.Amount
+			}
+		}
+		if len(rs) < 500 {
+			return nil
+		}
+		before = num(rs[len(rs)-1].ID)
+	}
+}
+
+// CampaignStats implements canonical.Backend.
+func (a *Account) CampaignStats(ctx context.Context, campaignID string) (canonical.CampaignStats, error) {
+	var s canonical.CampaignStats
+	err := a.read(ctx, campaignID, func(w *work) (err error) {
+		if s.Participants, err = w.tx.CountParticipants(w.ctx, w.acct(), w.cid, timeZero); err != nil {
+			return err
+		}
+		today := w.now.Truncate(24 * timeHour)
+		if s.SignupsToday, err = w.tx.CountParticipants(w.ctx, w.acct(), w.cid, today); err != nil {
+			return err
+		}
+		states, channels, err := w.tx.CountCampaignReferrals(w.ctx, w.acct(), w.cid)
+		if err != nil {
+			return err
+		}
+		s.Referrals, s.PendingReferrals = states[canonical.StateCredited], states[canonical.StatePending]+states[canonical.StateUnconfirmed]
+		s.ExpiredReferrals = states[canonical.StateExpired]
+		s.ReferredSignups = s.Referrals + s.PendingReferrals + s.ExpiredReferrals
+		s.ReferralsByChannel = channels
+		c, err := w.tx.Counters(w.ctx, w.cid, 0)
+		if err != nil {
+			return err
+		}
+		s.Views, s.Impressions, s.UniqueImpressions = int(c["views"]), int(c["impressions"]), int(c["unique_impressions"])
+		s.Invites, s.Visitors, s.Leads, s.Conversions = int(c["invites"]), int(c["visitors"]), int(c["leads"]), int(c["conversions"])
+		s.Shares = shares(c)
+		s.Revenue = canonical.Money{Amount: c["revenue"], Currency: w.camp.Currency}
+		s.Commissions = canonical.Money{Amount: c["commissions"], Currency: w.camp.Currency}
+		s.Winners, err = w.tx.CountWinners(w.ctx, w.acct(), w.cid)
+		return err
+	})
+	return s, err
+}
