@@ -536,8 +536,13 @@ func (w *work) remove(p store.Participant) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	// The people they referred stay, unreferred.
+	// The people they referred stay, unreferred; that takes p's credits
+	// back, so reload p before it leaves the boards.
 	if err := w.orphanReferrals(p); err != nil {
+		return err
+	}
+	p, err := w.tx.GetParticipant(w.ctx, w.acct(), num(p.ID))
+	if err != nil {
 		return err
 	}
 	// Their scores leave every board.
@@ -586,6 +591,12 @@ func (w *work) orphanReferrals(p store.Participant) error {
 				q, err := w.tx.GetParticipant(w.ctx, w.acct(), num(r.ReferredID))
 				if err != nil {
 					return err
+				}
+				// q's credits counted at level 3 for p's referrer.
+				if p.ReferrerID != "" && q.Referrals > 0 {
+					if err := w.count(num(p.ReferrerID), map[string]int64{"level3": -q.Referrals}); err != nil {
+						return err
+					}
 				}
 				q.ReferrerID, q.ReferralState, q.UpdatedAt = "", "", w.now
 				if err := w.tx.UpdateParticipant(w.ctx, w.acct(), &q); err != nil {

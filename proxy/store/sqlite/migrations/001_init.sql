@@ -1,13 +1,14 @@
--- Initial schema of the embedded SQLite store. Times are Unix milliseconds;
+-- Initial schema of the embedded SQLite store. IDs are AUTOINCREMENT so a
+-- deleted entity's ID is never issued again. Times are Unix milliseconds;
 -- doc holds the whole canonical value as JSON, the other columns are the
 -- projections queries and indexes need.
 CREATE TABLE accounts (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	name TEXT NOT NULL,
 	created_at INTEGER NOT NULL
 );
 CREATE TABLE campaigns (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
 	status TEXT NOT NULL,
 	next_ord INTEGER NOT NULL DEFAULT 0,
@@ -16,7 +17,7 @@ CREATE TABLE campaigns (
 );
 CREATE INDEX campaigns_account ON campaigns(account_id, id);
 CREATE TABLE credentials (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
 	vendor TEXT NOT NULL,
 	kind TEXT NOT NULL,
@@ -27,7 +28,7 @@ CREATE TABLE credentials (
 );
 CREATE INDEX credentials_account ON credentials(account_id);
 CREATE TABLE reward_rules (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	sort_order INTEGER NOT NULL,
@@ -35,7 +36,7 @@ CREATE TABLE reward_rules (
 );
 CREATE INDEX reward_rules_campaign ON reward_rules(campaign_id, sort_order, id);
 CREATE TABLE participants (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	ord INTEGER NOT NULL,
@@ -77,7 +78,7 @@ CREATE TABLE monthly_scores (
 CREATE INDEX monthly_scores_rank ON monthly_scores(campaign_id, month, n DESC, ord);
 CREATE INDEX monthly_scores_participant ON monthly_scores(participant_id);
 CREATE TABLE links (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
@@ -90,7 +91,7 @@ CREATE TABLE links (
 CREATE INDEX links_participant ON links(participant_id, id);
 CREATE INDEX links_campaign ON links(campaign_id, id);
 CREATE TABLE referrals (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	referrer_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
@@ -111,7 +112,7 @@ CREATE INDEX referrals_campaign ON referrals(campaign_id, id);
 CREATE INDEX referrals_updated ON referrals(campaign_id, updated_at);
 CREATE INDEX referrals_trigger ON referrals(campaign_id, trigger_at) WHERE trigger_at IS NOT NULL;
 CREATE TABLE rewards (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	rule_id INTEGER NOT NULL,
@@ -123,7 +124,7 @@ CREATE TABLE rewards (
 CREATE INDEX rewards_participant ON rewards(participant_id, rule_id, created_at);
 CREATE INDEX rewards_campaign ON rewards(campaign_id, id);
 CREATE TABLE transactions (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
@@ -144,7 +145,7 @@ CREATE TABLE transaction_keys (
 );
 CREATE INDEX transaction_keys_tx ON transaction_keys(transaction_id);
 CREATE TABLE payouts (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
@@ -155,7 +156,7 @@ CREATE TABLE payouts (
 CREATE INDEX payouts_campaign ON payouts(campaign_id, id);
 CREATE INDEX payouts_participant ON payouts(participant_id, status);
 CREATE TABLE commissions (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	referrer_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
@@ -172,7 +173,7 @@ CREATE INDEX commissions_referrer ON commissions(referrer_id, id);
 CREATE INDEX commissions_tx ON commissions(transaction_id);
 CREATE INDEX commissions_payout ON commissions(payout_id);
 CREATE TABLE coupon_groups (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	created_at INTEGER NOT NULL,
@@ -180,7 +181,7 @@ CREATE TABLE coupon_groups (
 );
 CREATE INDEX coupon_groups_campaign ON coupon_groups(campaign_id, id);
 CREATE TABLE coupons (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	group_id INTEGER REFERENCES coupon_groups(id) ON DELETE CASCADE,
@@ -193,7 +194,7 @@ CREATE TABLE coupons (
 CREATE INDEX coupons_group ON coupons(group_id, id);
 CREATE INDEX coupons_participant ON coupons(participant_id, id);
 CREATE TABLE specific_actions (
-	id INTEGER PRIMARY KEY,
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id INTEGER NOT NULL,
 	campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
 	referrer_id INTEGER NOT NULL,
