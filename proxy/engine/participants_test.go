@@ -1,11 +1,14 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/engine"
+	"github.com/refbridge/refbridge/proxy/store/postgres/pgtest"
 )
 
 func TestConcurrentDuplicateCreatesGiveOneParticipant(t *testing.T) {
@@ -207,3 +210,50 @@ func TestUpdateParticipant(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestConcurrentDuplicateCreatesOnPostgres is the duplicate-create race on
+// PostgreSQL, where writers really run in parallel.
+func TestConcurrentDuplicateCreatesOnPostgres(t *testing.T) {
+	t.Parallel()
+	st := pgtest.Open(t)
+	eng := engine.New(st, nil)
+	acct, err := eng.CreateAccount(context.Background(), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := eng.Backend(acct.ID)
+	c, err := b.CreateCampaign(context.Background(), canonical.Campaign{Name: "race"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _, err := b.CreateParticipant(context.Background(), canonical.NewParticipant{Participant: canonical.Participant{CampaignID: c.ID, Email: "r@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	ids := make(chan string, 50)
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := canonical.NewParticipant{Referrer: canonical.ByCode(ref.ReferralCode)}
+			in.CampaignID, in.Email = c.ID, "same@example.com"
+			p, _, err := b.CreateParticipant(context.Background(), in)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids <- p.ID
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		seen[id] = true
+	}
+	got, err := b.GetParticipant(context.Background(), c.ID, canonical.ByID(ref.ID))
+	if len(seen) != 1 || err != nil || got.Stats.Referrals != 1 {
+		t.Fatalf("ids %v, referrer referrals %d (%v); want one participant, one referral", seen, got.Stats.Referrals, err)
+	}
+}

@@ -1,77 +1,13 @@
 package postgres_test
 
 import (
-	"context"
-	"crypto/rand"
-	"fmt"
-	"net/url"
-	"os"
-	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/refbridge/refbridge/proxy/store"
-	"github.com/refbridge/refbridge/proxy/store/postgres"
+	"github.com/refbridge/refbridge/proxy/store/postgres/pgtest"
 	"github.com/refbridge/refbridge/proxy/store/storetest"
 )
 
-// EnvDSN names the environment variable that enables the PostgreSQL tests.
-const EnvDSN = "REFBRIDGE_TEST_POSTGRES_DSN"
-
-// open returns a store in a fresh schema of the test database, dropped when
-// the test ends, so leftovers of earlier runs never matter.
-func open(t *testing.T) store.Store {
-	t.Helper()
-	dsn := os.Getenv(EnvDSN)
-	if dsn == "" {
-		t.Skip(EnvDSN + " is not set")
-	}
-	ctx := context.Background()
-	schema := "rbtest_" + strings.ToLower(rand.Text()[:12])
-	admin, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Error(err)
-		}
-	})
-	s, err := postgres.Open(ctx, withSearchPath(t, dsn, schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func withSearchPath(t *testing.T, dsn, schema string) string {
-	t.Helper()
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return fmt.Sprintf("%s search_path=%s", dsn, schema)
-}
-
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, open)
+	storetest.Run(t, pgtest.Open)
 }
