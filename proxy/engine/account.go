@@ -120,17 +120,15 @@ func (w *work) acct() int64 { return w.a.id }
 // hasDueWork reports whether a delayed trigger or a held commission fell
 // due.
 func (w *work) hasDueWork() (bool, error) {
-	refs, err := w.tx.DueTriggers(w.ctx, w.acct(), w.cid, w.now)
-	if err != nil || len(refs) > 0 {
-		return len(refs) > 0, err
-	}
-	cs, err := w.tx.PendingDue(w.ctx, w.acct(), w.cid, w.now)
-	return len(cs) > 0, err
+	return w.tx.HasDueWork(w.ctx, w.acct(), w.cid, w.now)
 }
 
 // settle applies the work that fell due: delayed referral credits and
 // commissions whose hold period ended.
 func (w *work) settle() error {
+	if due, err := w.hasDueWork(); err != nil || !due {
+		return err
+	}
 	refs, err := w.tx.DueTriggers(w.ctx, w.acct(), w.cid, w.now)
 	if err != nil {
 		return err

@@ -22,19 +22,44 @@ func (a *Account) CreateParticipant(ctx context.Context, in canonical.NewPartici
 		return canonical.Participant{}, false, err
 	}
 	var (
-		out     canonical.Participant
+		id      string
 		created bool
 	)
 	err := a.write(ctx, in.CampaignID, func(w *work) error {
 		p, isNew, err := w.create(in)
+		id, created = p.ID, isNew
+		return err
+	})
+	if err != nil {
+		return canonical.Participant{}, false, err
+	}
+	// The stats are read after the commit, off the write path.
+	out, err := a.snapshot(ctx, in.CampaignID, id)
+	return out, created, err
+}
+
+// snapshot reads a participant with stats right after a write that already
+// applied the campaign's due work.
+func (a *Account) snapshot(ctx context.Context, campaignID, id string) (canonical.Participant, error) {
+	camp, err := parseID(campaignID, "campaign")
+	if err != nil {
+		return canonical.Participant{}, err
+	}
+	var out canonical.Participant
+	err = a.e.st.View(ctx, func(tx store.Tx) error {
+		c, err := tx.GetCampaign(ctx, a.id, camp)
 		if err != nil {
 			return err
 		}
-		created = isNew
+		w := &work{a: a, tx: tx, ctx: ctx, camp: c, cid: camp, now: a.now()}
+		p, err := tx.GetParticipant(ctx, a.id, num(id))
+		if err != nil {
+			return err
+		}
 		out, err = w.view(p)
 		return err
 	})
-	return out, created, err
+	return out, storeErr(err, "participant "+id)
 }
 
 // validateNew checks and normalizes a new participant's identity fields.
@@ -155,18 +180,15 @@ func (w *work) create(in canonical.NewParticipant) (store.Participant, bool, err
 	if referrer != nil {
 		p.ReferrerID = referrer.ID
 	}
-	code, err := w.claimCode(&p, in.ReferralCode)
-	if err != nil {
-		return p, false, err
+	p.ReferralCode = in.ReferralCode
+	if p.ReferralCode == "" {
+		p.ReferralCode = w.a.e.token(codeLength)
 	}
-	p.ReferralCode = code
 	if err := w.tx.InsertParticipant(w.ctx, w.acct(), &p); err != nil {
 		return p, false, storeErr(err, "participant")
 	}
-	link := store.Link{Kind: store.LinkCode}
-	link.CampaignID, link.ParticipantID, link.Token, link.CreatedAt, link.UpdatedAt = w.camp.ID, p.ID, code, w.now, w.now
-	if err := w.tx.InsertLink(w.ctx, w.acct(), &link); err != nil {
-		return p, false, storeErr(err, "referral code "+code)
+	if err := w.insertCode(&p, in.ReferralCode == ""); err != nil {
+		return p, false, err
 	}
 	if err := w.insertVanity(p, p.VanityKeys); err != nil {
 		return p, false, err
@@ -184,6 +206,31 @@ func (w *work) create(in canonical.NewParticipant) (store.Participant, bool, err
 		}
 	}
 	return p, true, nil
+}
+
+// insertCode stores p's referral code as its main link. A generated code
+// that happens to be taken is replaced by a fresh one; a requested one is a
+// conflict.
+func (w *work) insertCode(p *store.Participant, generated bool) error {
+	for attempt := 0; ; attempt++ {
+		link := store.Link{Kind: store.LinkCode}
+		link.CampaignID, link.ParticipantID, link.Token, link.CreatedAt, link.UpdatedAt = w.camp.ID, p.ID, p.ReferralCode, w.now, w.now
+		err := w.tx.InsertLink(w.ctx, w.acct(), &link)
+		switch {
+		case err == nil:
+			if attempt > 0 {
+				return w.tx.UpdateParticipant(w.ctx, w.acct(), p)
+			}
+			return nil
+		case !errors.Is(err, store.ErrConflict):
+			return err
+		case !generated:
+			return canonical.Errorf(canonical.Conflict, "referral code %q is already in use", p.ReferralCode)
+		case attempt == 16:
+			return canonical.Errorf(canonical.Internal, "could not generate a unique referral code")
+		}
+		p.ReferralCode = w.a.e.token(codeLength)
+	}
 }
 
 // claimCode returns the requested code if it is free, or a fresh one.

@@ -19,6 +19,8 @@ import (
 //	                positive score;
 //	<board>:s:<s>   over ordinals, one per positive score s;
 //	<board>:pos     over ordinals of participants with a positive score;
+//	<board>:n       one node (1): how many participants have a positive
+//	                score;
 //	del             over ordinals of deleted participants.
 //
 // Score 0 has no tree of its own: the participants with score 0 before o
@@ -64,6 +66,14 @@ func (d treeDeltas) add(tree string, i, delta int64) {
 	}
 }
 
+// bump changes node 1 of a single-node tree (a plain counter).
+func (d treeDeltas) bump(tree string, delta int64) {
+	if d[tree] == nil {
+		d[tree] = map[int64]int64{}
+	}
+	d[tree][1] += delta
+}
+
 func (d treeDeltas) flush(ctx context.Context, tx store.Tx, campaign int64) error {
 	for tree, nodes := range d {
 		if err := tx.AddNodes(ctx, campaign, tree, nodes); err != nil {
@@ -102,37 +112,60 @@ func moveScore(d treeDeltas, board string, ord, from, to int64) {
 	switch {
 	case from <= 0 && to > 0:
 		d.add(board+":pos", ord, 1)
+		d.bump(board+":n", 1)
 	case from > 0 && to <= 0:
 		d.add(board+":pos", ord, -1)
+		d.bump(board+":n", -1)
 	}
+}
+
+// rankQuery is one board position to rank.
+type rankQuery struct {
+	board      string
+	ord, score int64
+}
+
+// ranksOf computes the 1-based ranks of several board positions with one
+// store round trip.
+func ranksOf(ctx context.Context, tx store.Tx, campaign int64, qs []rankQuery) ([]int, error) {
+	sets := make([]store.NodeSet, 0, 3*len(qs))
+	for _, q := range qs {
+		sets = append(sets, store.NodeSet{Tree: q.board + ":n", Nodes: []int64{1}})
+		if q.score > 0 {
+			sets = append(sets,
+				store.NodeSet{Tree: q.board + ":v", Nodes: downPath(q.score)},
+				store.NodeSet{Tree: scoreTree(q.board, q.score), Nodes: downPath(q.ord - 1)})
+		} else {
+			sets = append(sets,
+				store.NodeSet{Tree: "del", Nodes: downPath(q.ord - 1)},
+				store.NodeSet{Tree: q.board + ":pos", Nodes: downPath(q.ord - 1)})
+		}
+	}
+	sums, err := tx.SumNodeSets(ctx, campaign, sets)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(qs))
+	for i, q := range qs {
+		positive, a, b := sums[3*i], sums[3*i+1], sums[3*i+2]
+		if q.score > 0 {
+			// a: positive scores ≤ score; b: ties with a lower ordinal.
+			out[i] = int(1 + positive - a + b)
+		} else {
+			// a: deleted before; b: positive before. Zeros before are
+			// those alive before that have no positive score.
+			out[i] = int(1 + positive + (q.ord - 1) - a - b)
+		}
+	}
+	return out, nil
 }
 
 // rankOf computes the 1-based rank on board of the participant with ordinal
 // ord and score score.
 func rankOf(ctx context.Context, tx store.Tx, campaign int64, board string, ord, score int64) (int, error) {
-	positive, err := tx.SumNodes(ctx, campaign, board+":v", downPath(fenwickSize))
+	r, err := ranksOf(ctx, tx, campaign, []rankQuery{{board, ord, score}})
 	if err != nil {
 		return 0, err
 	}
-	if score > 0 {
-		atMost, err := tx.SumNodes(ctx, campaign, board+":v", downPath(score))
-		if err != nil {
-			return 0, err
-		}
-		tiedBefore, err := tx.SumNodes(ctx, campaign, scoreTree(board, score), downPath(ord-1))
-		if err != nil {
-			return 0, err
-		}
-		return int(1 + positive - atMost + tiedBefore), nil
-	}
-	deletedBefore, err := tx.SumNodes(ctx, campaign, "del", downPath(ord-1))
-	if err != nil {
-		return 0, err
-	}
-	positiveBefore, err := tx.SumNodes(ctx, campaign, board+":pos", downPath(ord-1))
-	if err != nil {
-		return 0, err
-	}
-	zerosBefore := (ord - 1) - deletedBefore - positiveBefore
-	return int(1 + positive + zerosBefore), nil
+	return r[0], nil
 }

@@ -24,28 +24,23 @@ func (w *work) view(p store.Participant) (canonical.Participant, error) {
 		counts[canonical.StateCredited] + counts[canonical.StateExpired]
 	cur, start := monthKey(w.now), monthStart(w.now)
 	prev := monthKey(start.AddDate(0, -1, 0))
-	monthly, err := w.tx.GetMonthlyScore(w.ctx, w.cid, cur, num(p.ID))
+	months, err := w.tx.MonthlyScores(w.ctx, w.cid, num(p.ID), cur, prev)
 	if err != nil {
 		return out, err
 	}
-	prevMonthly, err := w.tx.GetMonthlyScore(w.ctx, w.cid, prev, num(p.ID))
-	if err != nil {
-		return out, err
-	}
+	monthly, prevMonthly := months[0], months[1]
 	s.MonthlyReferrals, s.PrevMonthReferrals = int(monthly), int(prevMonthly)
-	if s.Rank, err = rankOf(w.ctx, w.tx, w.cid, boardAll, p.Ord, p.Referrals); err != nil {
-		return out, err
-	}
-	if s.MonthlyRank, err = rankOf(w.ctx, w.tx, w.cid, boardMonth(cur), p.Ord, monthly); err != nil {
-		return out, err
-	}
+	qs := []rankQuery{{boardAll, p.Ord, p.Referrals}, {boardMonth(cur), p.Ord, monthly}, {boardPoints, p.Ord, p.Points}}
 	if p.CreatedAt.Before(start) {
-		if s.PrevMonthlyRank, err = rankOf(w.ctx, w.tx, w.cid, boardMonth(prev), p.Ord, prevMonthly); err != nil {
-			return out, err
-		}
+		qs = append(qs, rankQuery{boardMonth(prev), p.Ord, prevMonthly})
 	}
-	if s.PointsRank, err = rankOf(w.ctx, w.tx, w.cid, boardPoints, p.Ord, p.Points); err != nil {
+	ranks, err := ranksOf(w.ctx, w.tx, w.cid, qs)
+	if err != nil {
 		return out, err
+	}
+	s.Rank, s.MonthlyRank, s.PointsRank = ranks[0], ranks[1], ranks[2]
+	if len(ranks) > 3 {
+		s.PrevMonthlyRank = ranks[3]
 	}
 	c, err := w.tx.Counters(w.ctx, w.cid, num(p.ID))
 	if err != nil {

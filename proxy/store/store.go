@@ -99,6 +99,9 @@ type Tx interface {
 	// (YYYYMM); n = 0 removes the row.
 	SetMonthlyScore(ctx context.Context, campaign int64, month int, participant, ord, n int64) error
 	GetMonthlyScore(ctx context.Context, campaign int64, month int, participant int64) (int64, error)
+	// MonthlyScores returns a participant's scores in the given months
+	// (0 where none).
+	MonthlyScores(ctx context.Context, campaign, participant int64, months ...int) ([]int64, error)
 	// MonthlyScoresOf returns every month's score of a participant.
 	MonthlyScoresOf(ctx context.Context, campaign, participant int64) (map[int]int64, error)
 
@@ -126,6 +129,9 @@ type Tx interface {
 	// CountCampaignReferrals counts a campaign's referrals by state and the
 	// referred signups by channel.
 	CountCampaignReferrals(ctx context.Context, account, campaign int64) (map[canonical.ReferralState]int, map[string]int, error)
+	// HasDueWork reports whether a referral trigger or a pending
+	// commission of the campaign is due at or before now.
+	HasDueWork(ctx context.Context, account, campaign int64, now time.Time) (bool, error)
 	// DueTriggers lists referrals whose TriggerAt is at or before now.
 	DueTriggers(ctx context.Context, account, campaign int64, now time.Time) ([]canonical.Referral, error)
 
@@ -191,12 +197,20 @@ type Tx interface {
 	// and tree name.
 	AddNodes(ctx context.Context, campaign int64, tree string, deltas map[int64]int64) error
 	SumNodes(ctx context.Context, campaign int64, tree string, nodes []int64) (int64, error)
+	// SumNodeSets answers several SumNodes in one round trip, in order.
+	SumNodeSets(ctx context.Context, campaign int64, sets []NodeSet) ([]int64, error)
 
 	// Aliases map a vendor's external ID of an entity to its internal ID
 	// (kept by migrations so old IDs keep resolving).
 	PutAlias(ctx context.Context, account int64, kind string, vendor canonical.Vendor, external string, internal int64) error
 	ResolveAlias(ctx context.Context, account int64, kind string, vendor canonical.Vendor, external string) (int64, error)
 	AliasesOf(ctx context.Context, account int64, kind string, internal int64) (map[canonical.Vendor]string, error)
+}
+
+// NodeSet names nodes of one rank tree to sum.
+type NodeSet struct {
+	Tree  string
+	Nodes []int64
 }
 
 // Participant is a stored participant with the engine's projections.

@@ -34,6 +34,9 @@ var Dialect = sqlstore.Dialect{
 	Numbered:      true,
 	AbortsOnError: true,
 	LockSuffix:    " FOR UPDATE",
+	IntList: func(col string, vals []int64) (string, any) {
+		return col + " = ANY(?::bigint[])", vals
+	},
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"strconv"
 
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
@@ -40,12 +41,30 @@ type Options struct {
 
 // Dialect is SQLite's sqlstore dialect.
 var Dialect = sqlstore.Dialect{
-	Name:     "sqlite",
+	Name:            "sqlite",
+	CacheStatements: true,
+	GroupCommit:     true,
+	IntList: func(col string, vals []int64) (string, any) {
+		return col + " IN (SELECT value FROM json_each(?))", jsonInts(vals)
+	},
 	IsUnique: isUnique,
 	IsRetryable: func(err error) bool {
 		var e *sqlite3.Error
 		return errors.As(err, &e) && (e.Code()&0xff == sqlite3lib.SQLITE_BUSY || e.Code()&0xff == sqlite3lib.SQLITE_LOCKED)
 	},
+}
+
+// jsonInts renders integers as a JSON array.
+func jsonInts(vals []int64) string {
+	b := make([]byte, 0, 12*len(vals)+2)
+	b = append(b, '[')
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, v, 10)
+	}
+	return string(append(b, ']'))
 }
 
 func isUnique(err error) bool {

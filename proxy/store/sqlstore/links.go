@@ -213,6 +213,16 @@ func (t *tx) CountCampaignReferrals(ctx context.Context, account, campaign int64
 	return states, channels, rows.Err()
 }
 
+func (t *tx) HasDueWork(ctx context.Context, account, campaign int64, now time.Time) (bool, error) {
+	var due bool
+	err := t.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM referrals
+			WHERE account_id = ? AND campaign_id = ? AND trigger_at IS NOT NULL AND trigger_at <= ?)
+		OR EXISTS (SELECT 1 FROM commissions
+			WHERE account_id = ? AND campaign_id = ? AND status = ? AND due_at IS NOT NULL AND due_at <= ?)`,
+		account, campaign, now.UnixMilli(), account, campaign, string(canonical.CommissionPending), now.UnixMilli()).Scan(&due)
+	return due, err
+}
+
 func (t *tx) DueTriggers(ctx context.Context, account, campaign int64, now time.Time) ([]canonical.Referral, error) {
 	return listDocs(ctx, t, setReferralID, `SELECT id, doc FROM referrals
 		WHERE account_id = ? AND campaign_id = ? AND trigger_at IS NOT NULL AND trigger_at <= ? ORDER BY trigger_at, id`,

@@ -41,7 +41,7 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, fsys fs.FS, dir string)
 		all = append(all, migration{v, name})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
-	s := New(db, db, d)
+	s := &DB{d: d} // only for rebind; New would start a group-commit writer
 	for _, m := range all {
 		var applied int
 		if err := db.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&applied); err != nil {

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/store"
@@ -231,4 +233,39 @@ func (t *tx) SumNodes(ctx context.Context, campaign int64, tree string, nodes []
 	err := t.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM rank_nodes WHERE campaign_id = ? AND tree = ? AND node IN (`+
 		placeholders(len(nodes))+`)`, args...).Scan(&sum)
 	return sum, err
+}
+
+func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeSet) ([]int64, error) {
+	out := make([]int64, len(sets))
+	var (
+		parts []string
+		args  []any
+	)
+	for i, set := range sets {
+		if len(set.Nodes) == 0 {
+			continue
+		}
+		cond, list := t.s.d.IntList("node", set.Nodes)
+		parts = append(parts, `SELECT `+strconv.Itoa(i)+`, COALESCE(SUM(n), 0) FROM rank_nodes WHERE campaign_id = ? AND tree = ? AND `+cond)
+		args = append(args, campaign, set.Tree, list)
+	}
+	if len(parts) == 0 {
+		return out, nil
+	}
+	rows, err := t.query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			i   int
+			sum int64
+		)
+		if err := rows.Scan(&i, &sum); err != nil {
+			return nil, err
+		}
+		out[i] = sum
+	}
+	return out, rows.Err()
 }

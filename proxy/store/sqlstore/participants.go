@@ -67,8 +67,10 @@ func (t *tx) FindParticipant(ctx context.Context, account, campaign int64, kind,
 	if !ok || value == "" {
 		return store.Participant{}, fmt.Errorf("%w: identity %q", store.ErrNotFound, kind)
 	}
+	// The "<> ''" term lets SQLite use the partial unique index on col.
 	return getDoc(ctx, t, setParticipantID,
-		`SELECT id, doc FROM participants WHERE account_id = ? AND campaign_id = ? AND `+col+` = ?`, account, campaign, value)
+		`SELECT id, doc FROM participants WHERE account_id = ? AND campaign_id = ? AND `+col+` = ? AND `+col+` <> ''`,
+		account, campaign, value)
 }
 
 func (t *tx) UpdateParticipant(ctx context.Context, account int64, p *store.Participant) error {
@@ -120,10 +122,10 @@ func (t *tx) ListParticipants(ctx context.Context, account int64, q store.Partic
 		w.add("referrer_id = ?", q.ReferrerID)
 	}
 	if q.EmailKey != "" {
-		w.add("email_key = ?", q.EmailKey)
+		w.add("email_key = ? AND email_key <> ''", q.EmailKey)
 	}
 	if q.StripeCustomerID != "" {
-		w.add("stripe_customer_id = ?", q.StripeCustomerID)
+		w.add("stripe_customer_id = ? AND stripe_customer_id <> ''", q.StripeCustomerID)
 	}
 	if q.OnlyAffiliates {
 		w.add("is_affiliate = ?", true)
@@ -220,7 +222,7 @@ func (t *tx) CountIPs(ctx context.Context, account, campaign int64, ip string, e
 		return 0, nil
 	}
 	var n int
-	err := t.queryRow(ctx, `SELECT COUNT(*) FROM participants WHERE account_id = ? AND campaign_id = ? AND ip = ? AND id <> ?`,
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM participants WHERE account_id = ? AND campaign_id = ? AND ip = ? AND ip <> '' AND id <> ?`,
 		account, campaign, ip, except).Scan(&n)
 	return n, err
 }
@@ -345,6 +347,38 @@ func (t *tx) GetMonthlyScore(ctx context.Context, campaign int64, month int, par
 		return 0, err
 	}
 	return n, nil
+}
+
+func (t *tx) MonthlyScores(ctx context.Context, campaign, participant int64, months ...int) ([]int64, error) {
+	out := make([]int64, len(months))
+	if len(months) == 0 {
+		return out, nil
+	}
+	args := []any{campaign, participant}
+	for _, m := range months {
+		args = append(args, m)
+	}
+	rows, err := t.query(ctx, `SELECT month, n FROM monthly_scores WHERE campaign_id = ? AND participant_id = ? AND month IN (`+
+		placeholders(len(months))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			m int
+			n int64
+		)
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, err
+		}
+		for i, want := range months {
+			if want == m {
+				out[i] = n
+			}
+		}
+	}
+	return out, rows.Err()
 }
 
 func (t *tx) MonthlyScoresOf(ctx context.Context, campaign, participant int64) (map[int]int64, error) {

@@ -37,6 +37,20 @@ type Dialect struct {
 	// transaction (PostgreSQL), so statements that may fail on a unique key
 	// run inside a savepoint.
 	AbortsOnError bool
+	// GroupCommit funnels every Update through one writer goroutine that
+	// runs the transactions queued at the same moment in one database
+	// transaction, each inside a savepoint of its own, and commits them
+	// together: callers still return only after their commit, but a busy
+	// store pays for one commit per batch instead of one per write. It
+	// suits databases with a single writer (SQLite).
+	GroupCommit bool
+	// IntList renders "col IN <list>" for a variable-length list of
+	// integers passed as one argument, so the statement text does not
+	// depend on the list's length.
+	IntList func(col string, vals []int64) (string, any)
+	// CacheStatements keeps prepared statements per query text; drivers
+	// that cache them themselves (pgx) leave it off.
+	CacheStatements bool
 	// IsRetryable reports whether a transaction failed only because of a
 	// concurrent one (serialization failure, deadlock, busy) and may be
 	// run again.
@@ -48,20 +62,168 @@ type DB struct {
 	writer, reader *sql.DB
 	d              Dialect
 	queries        sync.Map // raw query → rebound query
+	stmts          map[*sql.DB]*stmtCache
 	closers        []func() error
+
+	queue     chan *commitReq // group commit: pending writes
+	writerOut chan struct{}   // closed when the writer goroutine ends
+	closeOnce sync.Once
 }
+
+// commitReq is one Update waiting for the group-commit writer.
+type commitReq struct {
+	ctx  context.Context
+	fn   func(store.Tx) error
+	done chan error
+}
+
+// maxBatch bounds how many writes share one commit.
+const maxBatch = 256
+
+// stmtCache holds one pool's prepared statements by query text. It stops
+// growing at maxStatements; rarer queries are then prepared each time.
+type stmtCache struct {
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+const maxStatements = 512
 
 var _ store.Store = (*DB)(nil)
 
 // New returns a store over writer (for Update) and reader (for View); they
 // may be the same pool. closers run on Close after the pools are closed.
 func New(writer, reader *sql.DB, d Dialect, closers ...func() error) *DB {
-	return &DB{writer: writer, reader: reader, d: d, closers: closers}
+	if d.IntList == nil {
+		panic("sqlstore: dialect " + d.Name + " has no IntList")
+	}
+	s := &DB{writer: writer, reader: reader, d: d, closers: closers, stmts: map[*sql.DB]*stmtCache{}}
+	for _, db := range []*sql.DB{writer, reader} {
+		s.stmts[db] = &stmtCache{stmts: map[string]*sql.Stmt{}}
+	}
+	if d.GroupCommit {
+		s.queue = make(chan *commitReq, maxBatch)
+		s.writerOut = make(chan struct{})
+		go s.groupWriter()
+	}
+	return s
+}
+
+// groupWriter runs queued writes in batches until the queue is closed.
+func (s *DB) groupWriter() {
+	defer close(s.writerOut)
+	for first := range s.queue {
+		batch := []*commitReq{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-s.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+// runBatch runs a batch of writes in one transaction, each in its own
+// savepoint so one write's failure undoes only that write.
+func (s *DB) runBatch(batch []*commitReq) {
+	errs := make([]error, len(batch))
+	ctx := context.Background()
+	sqlTx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		for _, r := range batch {
+			r.done <- fmt.Errorf("sqlstore: begin: %w", err)
+		}
+		return
+	}
+	t := &tx{tx: sqlTx, s: s, db: s.writer}
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		errs[i] = t.savepoint(r.ctx, "batch", func() error { return runSafely(r.fn, t) })
+	}
+	if err := sqlTx.Commit(); err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("sqlstore: commit: %w", err)
+			}
+		}
+	}
+	for i, r := range batch {
+		r.done <- errs[i]
+	}
+	if len(t.unprepared) > 0 {
+		s.prepare(ctx, s.writer, t.unprepared)
+	}
+}
+
+// runSafely calls fn, turning a panic into an error so one bad write
+// cannot take the shared writer down.
+func runSafely(fn func(store.Tx) error, t *tx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("sqlstore: write panicked: %v", v)
+		}
+	}()
+	return fn(t)
+}
+
+// cached returns db's prepared statement for q, or nil.
+func (s *DB) cached(db *sql.DB, q string) *sql.Stmt {
+	c := s.stmts[db]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[q]
+}
+
+// prepare prepares the queries a transaction ran unprepared. It runs after
+// the transaction ended: preparing on a pool needs a free connection, and
+// the SQLite writer pool has only the one the transaction held.
+func (s *DB) prepare(ctx context.Context, db *sql.DB, queries []string) {
+	c := s.stmts[db]
+	for _, q := range queries {
+		c.mu.Lock()
+		_, done := c.stmts[q]
+		full := len(c.stmts) >= maxStatements
+		c.mu.Unlock()
+		if done || full {
+			continue
+		}
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			continue // the query ran unprepared; its own error was reported there
+		}
+		c.mu.Lock()
+		if _, dup := c.stmts[q]; dup {
+			st.Close()
+		} else {
+			c.stmts[q] = st
+		}
+		c.mu.Unlock()
+	}
 }
 
 // Update implements store.Store. A transaction that fails only because a
 // concurrent one got in its way is run again, up to five times.
 func (s *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if s.queue != nil {
+		r := &commitReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+		select {
+		case s.queue <- r:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		// Once queued the write may run, so wait for its outcome.
+		return <-r.done
+	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = s.run(ctx, s.writer, false, fn)
@@ -83,7 +245,12 @@ func (s *DB) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(store.T
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	t := &tx{tx: sqlTx, s: s}
+	t := &tx{tx: sqlTx, s: s, db: db}
+	defer func() {
+		if len(t.unprepared) > 0 {
+			s.prepare(context.WithoutCancel(ctx), db, t.unprepared)
+		}
+	}()
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -94,9 +261,19 @@ func (s *DB) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(store.T
 	return nil
 }
 
-// Close implements store.Store.
+// Close implements store.Store. Writes still queued finish first.
 func (s *DB) Close() error {
-	errs := []error{s.writer.Close()}
+	if s.queue != nil {
+		s.closeOnce.Do(func() { close(s.queue) })
+		<-s.writerOut
+	}
+	var errs []error
+	for _, c := range s.stmts {
+		for _, st := range c.stmts {
+			errs = append(errs, st.Close())
+		}
+	}
+	errs = append(errs, s.writer.Close())
 	if s.reader != s.writer {
 		errs = append(errs, s.reader.Close())
 	}
@@ -134,20 +311,60 @@ func (s *DB) rebind(q string) string {
 type tx struct {
 	tx *sql.Tx
 	s  *DB
+	db *sql.DB // the pool the transaction came from
+	// unprepared lists queries run without a cached statement, to be
+	// prepared once the transaction ends.
+	unprepared []string
+}
+
+// stmt returns a transaction-bound prepared statement for q when the
+// dialect caches statements and one is cached, or nil.
+func (t *tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if !t.s.d.CacheStatements {
+		return nil
+	}
+	st := t.s.cached(t.db, q)
+	if st == nil {
+		t.unprepared = append(t.unprepared, q)
+		return nil
+	}
+	return t.tx.StmtContext(ctx, st)
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, t.s.rebind(q), args...)
+	q = t.s.rebind(q)
+	var (
+		res sql.Result
+		err error
+	)
+	if st := t.stmt(ctx, q); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(ctx, q, args...)
+	}
 	return res, t.classify(err)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(ctx, t.s.rebind(q), args...)
+	q = t.s.rebind(q)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if st := t.stmt(ctx, q); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = t.tx.QueryContext(ctx, q, args...)
+	}
 	return rows, t.classify(err)
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.s.rebind(q), args...)
+	q = t.s.rebind(q)
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 // classify wraps unique violations as store.ErrConflict.
@@ -169,17 +386,22 @@ func (t *tx) guard(ctx context.Context, multi bool, fn func() error) error {
 	if !multi && !t.s.d.AbortsOnError {
 		return fn()
 	}
-	if _, err := t.exec(ctx, `SAVEPOINT guard`); err != nil {
+	return t.savepoint(ctx, "guard", fn)
+}
+
+// savepoint runs fn inside a savepoint and undoes its effects if it fails.
+func (t *tx) savepoint(ctx context.Context, name string, fn func() error) error {
+	if _, err := t.exec(ctx, `SAVEPOINT `+name); err != nil {
 		return err
 	}
 	if err := fn(); err != nil {
-		if _, rbErr := t.exec(ctx, `ROLLBACK TO SAVEPOINT guard`); rbErr != nil {
+		if _, rbErr := t.exec(ctx, `ROLLBACK TO SAVEPOINT `+name); rbErr != nil {
 			return errors.Join(err, rbErr)
 		}
-		_, _ = t.exec(ctx, `RELEASE SAVEPOINT guard`)
+		_, _ = t.exec(ctx, `RELEASE SAVEPOINT `+name)
 		return err
 	}
-	_, err := t.exec(ctx, `RELEASE SAVEPOINT guard`)
+	_, err := t.exec(ctx, `RELEASE SAVEPOINT `+name)
 	return err
 }
 

@@ -109,6 +109,11 @@ func testReferrals(t *testing.T, s store.Store) {
 		if err != nil || states[canonical.StateCredited] != 2 || channels["twitter"] != 2 || channels["email"] != 1 || len(channels) != 2 {
 			t.Errorf("CountCampaignReferrals = %v %v, %v", states, channels, err)
 		}
+		for at, want := range map[time.Duration]bool{time.Hour: true, time.Hour - time.Millisecond: false} {
+			if due, err := tx.HasDueWork(ctx, f.account, f.campaign, t0.Add(at)); err != nil || due != want {
+				t.Errorf("HasDueWork(+%s) = %v, %v; want %v", at, due, err, want)
+			}
+		}
 		due, err := tx.DueTriggers(ctx, f.account, f.campaign, t0.Add(time.Hour))
 		if err != nil || len(due) != 1 || due[0].ID != made[1].ID {
 			t.Errorf("DueTriggers = %+v, %v", due, err)
@@ -273,6 +278,12 @@ func testCommissions(t *testing.T, s store.Store) {
 		return nil
 	})
 	view(t, s, func(tx store.Tx) error {
+		if due, err := tx.HasDueWork(ctx, f.account, f.campaign, t0.Add(-time.Millisecond)); err != nil || due {
+			t.Errorf("HasDueWork before the first due date = %v, %v", due, err)
+		}
+		if due, err := tx.HasDueWork(ctx, f.account, f.campaign, t0); err != nil || !due {
+			t.Errorf("HasDueWork at the first due date = %v, %v", due, err)
+		}
 		due, err := tx.PendingDue(ctx, f.account, f.campaign, t0.AddDate(0, 0, 10))
 		if err != nil || len(due) != 2 || due[0].ID != cs[0].ID || due[1].ID != cs[1].ID {
 			t.Errorf("PendingDue = %+v, %v", due, err)
@@ -418,6 +429,12 @@ func testRankNodes(t *testing.T, s store.Store) {
 		got, err := tx.SumNodes(ctx, f.campaign, "b", []int64{1, 2, 4})
 		if err != nil || got != 0 {
 			t.Errorf("SumNodes(other tree) = %d, %v", got, err)
+		}
+		sums, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{
+			{Tree: "a", Nodes: []int64{1, 2, 4}}, {Tree: "b", Nodes: []int64{1}}, {Tree: "a", Nodes: nil}, {Tree: "a", Nodes: []int64{1 << 40, 1}},
+		})
+		if err != nil || !slices.Equal(sums, []int64{6, 0, 0, 8}) {
+			t.Errorf("SumNodeSets = %v, %v", sums, err)
 		}
 		return nil
 	})

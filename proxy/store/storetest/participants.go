@@ -261,6 +261,10 @@ func testMonthBoard(t *testing.T, s store.Store) {
 		if err != nil || n != 0 {
 			t.Errorf("GetMonthlyScore(removed) = %d, %v", n, err)
 		}
+		scores, err := tx.MonthlyScores(ctx, f.campaign, id(ps[3].ID), 202603, 202602, 202601)
+		if err != nil || !slices.Equal(scores, []int64{4, 0, 0}) {
+			t.Errorf("MonthlyScores = %v, %v", scores, err)
+		}
 		months, err := tx.MonthlyScoresOf(ctx, f.campaign, id(ps[0].ID))
 		if err != nil || len(months) != 1 || months[202602] != 9 {
 			t.Errorf("MonthlyScoresOf = %v, %v", months, err)

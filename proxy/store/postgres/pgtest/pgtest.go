@@ -50,7 +50,7 @@ func Open(t *testing.T) store.Store {
 			t.Error(err)
 		}
 	})
-	s, err := postgres.Open(ctx, withSearchPath(t, dsn, schema))
+	s, err := postgres.Open(ctx, searchPath(dsn, schema))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,12 +58,12 @@ func Open(t *testing.T) store.Store {
 	return s
 }
 
-func withSearchPath(t *testing.T, dsn, schema string) string {
-	t.Helper()
+// searchPath returns dsn with its search_path set to schema.
+func searchPath(dsn, schema string) string {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
-			t.Fatal(err)
+			return dsn
 		}
 		q := u.Query()
 		q.Set("search_path", schema)
@@ -71,4 +71,36 @@ func withSearchPath(t *testing.T, dsn, schema string) string {
 		return u.String()
 	}
 	return fmt.Sprintf("%s search_path=%s", dsn, schema)
+}
+
+// OpenShared opens a store in a fresh schema for use outside a single test
+// (benchmarks sharing a seeded database); cleanup receives the function
+// that closes it and drops the schema. It panics when the DSN is unset.
+func OpenShared(cleanup func(func())) store.Store {
+	dsn := os.Getenv(EnvDSN)
+	if dsn == "" {
+		panic(EnvDSN + " is not set")
+	}
+	ctx := context.Background()
+	schema := "rbbench_" + strings.ToLower(rand.Text()[:12])
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		panic(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		panic(err)
+	}
+	s, err := postgres.Open(ctx, searchPath(dsn, schema))
+	if err != nil {
+		panic(err)
+	}
+	cleanup(func() {
+		s.Close()
+		if c, err := pgx.Connect(context.Background(), dsn); err == nil {
+			_, _ = c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	return s
 }

@@ -1,0 +1,240 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/engine"
+	"github.com/refbridge/refbridge/proxy/store"
+	"github.com/refbridge/refbridge/proxy/store/postgres/pgtest"
+	"github.com/refbridge/refbridge/proxy/store/sqlite"
+)
+
+// The benchmarks run each operation on a campaign of every size in
+// REFBRIDGE_BENCH_SIZES (default "1000,1000000") on SQLite, and on
+// PostgreSQL too when REFBRIDGE_TEST_POSTGRES_DSN is set. Seeding a size
+// happens once per process and is not timed:
+//
+//	go test ./proxy/engine -run '^$' -bench . -benchtime 2000x
+
+func benchSizes() []int {
+	spec := os.Getenv("REFBRIDGE_BENCH_SIZES")
+	if spec == "" {
+		spec = "1000,1000000"
+	}
+	var out []int
+	for _, f := range strings.Split(spec, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// benchCampaign is a seeded campaign shared by the benchmarks of one
+// process.
+type benchCampaign struct {
+	eng  *engine.Engine
+	b    canonical.Backend
+	camp canonical.Campaign
+	n    int
+	ids  []string // participant IDs in join order
+}
+
+var (
+	benchMu    sync.Mutex
+	benchCache = map[string]*benchCampaign{}
+	benchSeq   atomic.Int64
+)
+
+func benchStores() []string {
+	kinds := []string{"sqlite"}
+	if os.Getenv("REFBRIDGE_TEST_POSTGRES_DSN") != "" {
+		kinds = append(kinds, "postgres")
+	}
+	return kinds
+}
+
+// seeded returns the campaign of n participants on a store kind, seeding
+// it on first use. Referrers follow a skewed distribution: 70% of
+// participants were referred, mostly by early participants.
+func seeded(b *testing.B, kind string, n int) *benchCampaign {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	key := kind + "/" + strconv.Itoa(n)
+	if c := benchCache[key]; c != nil {
+		return c
+	}
+	var st store.Store
+	switch kind {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "refbridge-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err = sqlite.Open(context.Background(), filepath.Join(dir, "bench.db"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchCleanup = append(benchCleanup, func() { st.Close(); os.RemoveAll(dir) })
+	case "postgres":
+		st = pgtest.OpenShared(benchCleanupAdd)
+	}
+	eng := engine.New(st, nil)
+	ctx := context.Background()
+	acct, err := eng.CreateAccount(ctx, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bk := eng.Backend(acct.ID)
+	camp, err := bk.CreateCampaign(ctx, canonical.Campaign{Name: "bench", Status: canonical.CampaignActive})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(uint64(n), 1))
+	refs := make([]int, n)
+	for i := range refs {
+		refs[i] = -1
+		if i > 0 && rng.Float64() < 0.7 {
+			u := rng.Float64()
+			refs[i] = int(float64(i) * u * u)
+		}
+	}
+	start := time.Now()
+	if err := eng.Seed(ctx, acct.ID, camp.ID, engine.Population{Participants: n, Referrer: func(i int) int { return refs[i] }}); err != nil {
+		b.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "seeded %d participants on %s in %s\n", n, kind, time.Since(start).Round(time.Millisecond))
+	first, err := bk.GetParticipant(ctx, camp.ID, canonical.ByEmail("seed0@example.com"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	base, _ := strconv.ParseInt(first.ID, 10, 64)
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = strconv.FormatInt(base+int64(i), 10)
+	}
+	c := &benchCampaign{eng: eng, b: bk, camp: camp, n: n, ids: ids}
+	benchCache[key] = c
+	return c
+}
+
+var benchCleanup []func()
+
+func benchCleanupAdd(f func()) { benchCleanup = append(benchCleanup, f) }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, f := range benchCleanup {
+		f()
+	}
+	os.Exit(code)
+}
+
+// forEach runs fn as a sub-benchmark per store and size.
+func forEach(b *testing.B, fn func(b *testing.B, c *benchCampaign)) {
+	for _, kind := range benchStores() {
+		for _, n := range benchSizes() {
+			b.Run(fmt.Sprintf("%s/%d", kind, n), func(b *testing.B) { fn(b, seeded(b, kind, n)) })
+		}
+	}
+}
+
+// BenchmarkCreateParticipant measures durable signups: each returns only
+// after its transaction committed. Requests run in parallel, as a server's
+// would.
+func BenchmarkCreateParticipant(b *testing.B) {
+	forEach(b, func(b *testing.B, c *benchCampaign) {
+		ctx := context.Background()
+		b.SetParallelism(8)
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				in := canonical.NewParticipant{}
+				in.CampaignID, in.Email = c.camp.ID, fmt.Sprintf("new%d@example.com", benchSeq.Add(1))
+				if _, _, err := c.b.CreateParticipant(ctx, in); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "signups/s")
+	})
+}
+
+// BenchmarkGetParticipantWithRank reads random participants with their
+// stats and all four ranks.
+func BenchmarkGetParticipantWithRank(b *testing.B) {
+	forEach(b, func(b *testing.B, c *benchCampaign) {
+		ctx := context.Background()
+		rng := rand.New(rand.NewPCG(1, 2))
+		b.ResetTimer()
+		for range b.N {
+			p, err := c.b.GetParticipant(ctx, c.camp.ID, canonical.ByID(c.ids[rng.IntN(c.n)]))
+			if err != nil || p.Stats.Rank == 0 {
+				b.Fatalf("get = rank %d, %v", p.Stats.Rank, err)
+			}
+		}
+	})
+}
+
+// BenchmarkLeaderboardTop100 reads the first all-time leaderboard page of
+// 100.
+func BenchmarkLeaderboardTop100(b *testing.B) {
+	forEach(b, func(b *testing.B, c *benchCampaign) {
+		ctx := context.Background()
+		b.ResetTimer()
+		for range b.N {
+			page, err := c.b.Leaderboard(ctx, canonical.LeaderboardQuery{CampaignID: c.camp.ID, ListOptions: canonical.ListOptions{Limit: 100}})
+			if err != nil || len(page.Items) != 100 || page.Items[99].Stats.Rank != 100 {
+				b.Fatalf("leaderboard = %d rows, %v", len(page.Items), err)
+			}
+		}
+	})
+}
+
+// BenchmarkReferralConversion measures crediting a pending referral (the
+// referrer's counts, monthly score, rank trees and reward rules move).
+func BenchmarkReferralConversion(b *testing.B) {
+	forEach(b, func(b *testing.B, c *benchCampaign) {
+		ctx := context.Background()
+		event := canonical.QualifyOnEvent
+		if _, err := c.b.UpdateCampaign(ctx, c.camp.ID, canonical.CampaignPatch{Qualification: &event}); err != nil {
+			b.Fatal(err)
+		}
+		defer func() {
+			signup := canonical.QualifyOnSignup
+			if _, err := c.b.UpdateCampaign(ctx, c.camp.ID, canonical.CampaignPatch{Qualification: &signup}); err != nil {
+				b.Fatal(err)
+			}
+		}()
+		rng := rand.New(rand.NewPCG(5, 6))
+		pending := make([]string, b.N)
+		for i := range pending {
+			in := canonical.NewParticipant{Referrer: canonical.ByID(c.ids[rng.IntN(c.n)])}
+			in.CampaignID, in.Email = c.camp.ID, fmt.Sprintf("conv%d@example.com", benchSeq.Add(1))
+			p, _, err := c.b.CreateParticipant(ctx, in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pending[i] = p.ID
+		}
+		b.ResetTimer()
+		for _, id := range pending {
+			ok, err := c.b.TriggerReferral(ctx, c.camp.ID, canonical.ByID(id), 0)
+			if err != nil || !ok {
+				b.Fatalf("trigger = %v, %v", ok, err)
+			}
+		}
+	})
+}

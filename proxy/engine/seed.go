@@ -1,0 +1,255 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/store"
+)
+
+// Population describes a synthetic campaign population for benchmarks and
+// load tests.
+type Population struct {
+	// Participants is how many participants to add.
+	Participants int
+	// Referrer returns the index (0-based, below i) of participant i's
+	// referrer, or -1 for a direct signup.
+	Referrer func(i int) int
+	// Batch is how many participants go into one transaction (default
+	// 5000).
+	Batch int
+}
+
+// Seed bulk-loads a population into an empty campaign: every participant
+// gets a referral code, every referral is credited now, and the counters,
+// monthly scores and rank trees end up exactly as if each participant had
+// signed up through CreateParticipant. It skips per-signup work the
+// population does not need (fraud checks, reward rules), builds the rank
+// trees once at the end instead of node by node, and writes in large
+// transactions, which is what makes a million participants practical.
+func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Population) error {
+	acct, err := parseID(accountID, "account")
+	if err != nil {
+		return err
+	}
+	camp, err := parseID(campaignID, "campaign")
+	if err != nil {
+		return err
+	}
+	n := pop.Participants
+	batch := pop.Batch
+	if batch <= 0 {
+		batch = 5000
+	}
+	refOf := make([]int32, n)
+	referrals := make([]int64, n)
+	for i := range n {
+		r := -1
+		if pop.Referrer != nil {
+			r = pop.Referrer(i)
+		}
+		if r >= i {
+			return canonical.Errorf(canonical.Invalid, "participant %d cannot be referred by %d", i, r)
+		}
+		refOf[i] = int32(r)
+		if r >= 0 {
+			referrals[r]++
+		}
+	}
+	now := e.Now()
+	month := monthKey(now)
+	ids := make([]int64, n)
+	var c canonical.Campaign
+	err = e.st.View(ctx, func(tx store.Tx) (err error) {
+		c, err = tx.GetCampaign(ctx, acct, camp)
+		return err
+	})
+	if err != nil {
+		return storeErr(err, "campaign "+campaignID)
+	}
+	for lo := 0; lo < n; lo += batch {
+		hi := min(n, lo+batch)
+		err := e.st.Update(ctx, func(tx store.Tx) error {
+			if _, err := tx.LockCampaign(ctx, acct, camp); err != nil {
+				return err
+			}
+			for i := lo; i < hi; i++ {
+				ord, err := tx.NextOrdinal(ctx, acct, camp)
+				if err != nil {
+					return err
+				}
+				if ord != int64(i+1) {
+					return canonical.Errorf(canonical.Invalid, "Seed needs an empty campaign")
+				}
+				p := store.Participant{Ord: ord, Referrals: referrals[i]}
+				p.CampaignID, p.Email = c.ID, "seed"+strconv.Itoa(i)+"@example.com"
+				p.ReferralCode = "s" + c.ID + "x" + strconv.Itoa(i)
+				p.CreatedAt, p.UpdatedAt = now, now
+				p.Fraud = canonical.Fraud{Risk: canonical.RiskLow, Reason: canonical.ReasonUniqueIdentity}
+				if r := refOf[i]; r >= 0 {
+					p.ReferrerID, p.ReferralState = idOf(ids[r]), canonical.StateCredited
+				}
+				if err := tx.InsertParticipant(ctx, acct, &p); err != nil {
+					return err
+				}
+				ids[i] = num(p.ID)
+				l := store.Link{Kind: store.LinkCode}
+				l.CampaignID, l.ParticipantID, l.Token, l.CreatedAt, l.UpdatedAt = c.ID, p.ID, p.ReferralCode, now, now
+				if err := tx.InsertLink(ctx, acct, &l); err != nil {
+					return err
+				}
+				if r := refOf[i]; r >= 0 {
+					ref := canonical.Referral{CampaignID: c.ID, ReferrerID: idOf(ids[r]), ReferredID: p.ID, Email: p.Email,
+						State: canonical.StateCredited, LeadAt: &now, CreditedAt: &now, CreatedAt: now, UpdatedAt: now}
+					if err := tx.InsertReferral(ctx, acct, &ref); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return storeErr(err, "seed")
+		}
+	}
+	// Counters: leads, monthly scores and level counts.
+	level2 := make([]int64, n)
+	level3 := make([]int64, n)
+	for i := range n {
+		if r := refOf[i]; r >= 0 && referrals[i] > 0 {
+			level2[r] += referrals[i]
+			if rr := refOf[r]; rr >= 0 {
+				level3[rr] += referrals[i]
+			}
+		}
+	}
+	for lo := 0; lo < n; lo += batch {
+		hi := min(n, lo+batch)
+		err := e.st.Update(ctx, func(tx store.Tx) error {
+			for i := lo; i < hi; i++ {
+				if referrals[i] == 0 && level2[i] == 0 && level3[i] == 0 {
+					continue
+				}
+				if err := tx.AddCounters(ctx, camp, ids[i], map[string]int64{
+					"leads": referrals[i], "level2": level2[i], "level3": level3[i]}); err != nil {
+					return err
+				}
+				if referrals[i] > 0 {
+					if err := tx.SetMonthlyScore(ctx, camp, month, ids[i], int64(i+1), referrals[i]); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return storeErr(err, "seed")
+		}
+	}
+	// Rank trees, for the all-time board and this month's (the same
+	// scores, since every credit happened now).
+	trees := buildTrees(referrals)
+	for _, board := range []string{boardAll, boardMonth(month)} {
+		for name, nodes := range trees {
+			if err := e.writeNodes(ctx, camp, board+name, nodes, batch); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// buildTrees builds the rank trees of one board from the scores of
+// ordinals 1..len(scores), keyed by tree suffix (":v", ":pos", ":s:<k>").
+func buildTrees(scores []int64) map[string]map[int64]int64 {
+	n := int64(len(scores))
+	byScore := map[int64][]int64{} // score → ordinals
+	var maxScore int64
+	values := map[int64]int64{}
+	for i, s := range scores {
+		if s > 0 {
+			byScore[s] = append(byScore[s], int64(i+1))
+			values[s]++
+			maxScore = max(maxScore, s)
+		}
+	}
+	out := map[string]map[int64]int64{}
+	pos := make([]int64, 0, n)
+	for s, ords := range byScore {
+		out[":s:"+strconv.FormatInt(s, 10)] = fenwick(ords, nil, n)
+		pos = append(pos, ords...)
+	}
+	out[":pos"] = fenwick(pos, nil, n)
+	if len(pos) > 0 {
+		out[":n"] = map[int64]int64{1: int64(len(pos))}
+	}
+	vals := make([]int64, 0, len(values))
+	for s := range values {
+		vals = append(vals, s)
+	}
+	out[":v"] = fenwick(vals, values, maxScore)
+	return out
+}
+
+// fenwick builds the sparse tree of unit (or weight[i]) counts at indexes
+// in [1, size]: the dense nodes up to size, plus the nodes above size whose
+// range reaches into it.
+func fenwick(idx []int64, weight map[int64]int64, size int64) map[int64]int64 {
+	tree := make([]int64, size+1)
+	for _, i := range idx {
+		w := int64(1)
+		if weight != nil {
+			w = weight[i]
+		}
+		tree[i] += w
+	}
+	for i := int64(1); i <= size; i++ {
+		if j := i + i&-i; j <= size {
+			tree[j] += tree[i]
+		}
+	}
+	out := map[int64]int64{}
+	for i := int64(1); i <= size; i++ {
+		if tree[i] != 0 {
+			out[i] = tree[i]
+		}
+	}
+	prefix := func(i int64) int64 {
+		var s int64
+		for ; i > 0; i -= i & -i {
+			s += tree[i]
+		}
+		return s
+	}
+	for _, j := range upPath(size) {
+		if j > size {
+			if v := prefix(size) - prefix(j-j&-j); v != 0 {
+				out[j] = v
+			}
+		}
+	}
+	return out
+}
+
+func (e *Engine) writeNodes(ctx context.Context, camp int64, tree string, nodes map[int64]int64, batch int) error {
+	chunk := map[int64]int64{}
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		err := e.st.Update(ctx, func(tx store.Tx) error { return tx.AddNodes(ctx, camp, tree, chunk) })
+		chunk = map[int64]int64{}
+		return storeErr(err, fmt.Sprintf("rank tree %s", tree))
+	}
+	for node, v := range nodes {
+		chunk[node] = v
+		if len(chunk) >= batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
