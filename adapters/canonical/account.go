@@ -5,9 +5,9 @@ import "time"
 // Account is a tenant. Every entity belongs to exactly one account, and a
 // Backend obtained for an account sees nothing of any other.
 type Account struct {
-	ID        string
-	Name      string
-	CreatedAt time.Time
+	ID        string    `json:",omitzero"`
+	Name      string    `json:",omitzero"`
+	CreatedAt time.Time `json:",omitzero"`
 }
 
 // CredentialKind says what a credential is for on its vendor surface.
@@ -29,12 +29,12 @@ const (
 // Credential lets callers of one vendor surface act as one account. Secret
 // is only ever filled in when the credential is created; stores keep a hash.
 type Credential struct {
-	ID        string
-	AccountID string
-	Vendor    Vendor
-	Kind      CredentialKind
+	ID        string         `json:",omitzero"`
+	AccountID string         `json:",omitzero"`
+	Vendor    Vendor         `json:",omitzero"`
+	Kind      CredentialKind `json:",omitzero"`
 	// CampaignID scopes the credential to one campaign (iRefer keys).
-	CampaignID string
-	Secret     string
-	CreatedAt  time.Time
+	CampaignID string    `json:",omitzero"`
+	Secret     string    `json:",omitzero"`
+	CreatedAt  time.Time `json:",omitzero"`
 }

@@ -233,8 +233,8 @@ type StatsService interface {
 type ListOptions struct {
 	// Limit is the page size; 0 means the backend's default, and backends
 	// clamp it to their maximum.
-	Limit  int
-	Cursor string
+	Limit  int    `json:",omitzero"`
+	Cursor string `json:",omitzero"`
 }
 
 // Page is one page of a list.
@@ -266,23 +266,23 @@ const (
 // ParticipantQuery selects participants of one campaign. Filters combine
 // with AND.
 type ParticipantQuery struct {
-	CampaignID string
+	CampaignID string `json:",omitzero"`
 	ListOptions
 	// Email matches case-insensitively.
-	Email string
+	Email string `json:",omitzero"`
 	// ReferrerID selects the participants this participant referred.
-	ReferrerID string
+	ReferrerID string `json:",omitzero"`
 	// States selects participants whose own referral is in one of them.
-	States           []ReferralState
-	StripeCustomerID string
+	States           []ReferralState `json:",omitzero"`
+	StripeCustomerID string          `json:",omitzero"`
 	// Metadata selects participants whose metadata has every pair.
-	Metadata map[string]string
+	Metadata map[string]string `json:",omitzero"`
 	// Native selects participants whose native values (of the vendor)
 	// equal every pair, compared as strings.
-	Native     map[string]string
-	NativeOf   Vendor
-	Sort       ParticipantSort
-	Affiliates bool
+	Native     map[string]string `json:",omitzero"`
+	NativeOf   Vendor            `json:",omitzero"`
+	Sort       ParticipantSort   `json:",omitzero"`
+	Affiliates bool              `json:",omitzero"`
 }
 
 // Board is a ranking.
@@ -304,70 +304,70 @@ const (
 // LeaderboardQuery pages through a ranking; ties go to the earlier
 // participant.
 type LeaderboardQuery struct {
-	CampaignID string
-	Board      Board
+	CampaignID string `json:",omitzero"`
+	Board      Board  `json:",omitzero"`
 	ListOptions
 }
 
 // LinkQuery selects links.
 type LinkQuery struct {
-	CampaignID    string
-	ParticipantID string
+	CampaignID    string `json:",omitzero"`
+	ParticipantID string `json:",omitzero"`
 	ListOptions
 }
 
 // ReferralQuery selects referrals.
 type ReferralQuery struct {
-	CampaignID string
-	ReferrerID string
-	ReferredID string
-	States     []ReferralState
+	CampaignID string          `json:",omitzero"`
+	ReferrerID string          `json:",omitzero"`
+	ReferredID string          `json:",omitzero"`
+	States     []ReferralState `json:",omitzero"`
 	// Converted selects referrals with (true) or without (false) a sale.
-	Converted        *bool
-	Email            string
-	StripeCustomerID string
-	UpdatedSince     *time.Time
-	UpdatedUntil     *time.Time
+	Converted        *bool      `json:",omitzero"`
+	Email            string     `json:",omitzero"`
+	StripeCustomerID string     `json:",omitzero"`
+	UpdatedSince     *time.Time `json:",omitzero"`
+	UpdatedUntil     *time.Time `json:",omitzero"`
 	// Oldest lists oldest first.
-	Oldest bool
+	Oldest bool `json:",omitzero"`
 	ListOptions
 }
 
 // RewardQuery selects earned rewards.
 type RewardQuery struct {
-	CampaignID    string
-	ParticipantID string
-	Statuses      []RewardStatus
+	CampaignID    string         `json:",omitzero"`
+	ParticipantID string         `json:",omitzero"`
+	Statuses      []RewardStatus `json:",omitzero"`
 	ListOptions
 }
 
 // TransactionQuery selects transactions.
 type TransactionQuery struct {
-	CampaignID    string
-	ParticipantID string
+	CampaignID    string `json:",omitzero"`
+	ParticipantID string `json:",omitzero"`
 	ListOptions
 }
 
 // CommissionQuery selects commissions.
 type CommissionQuery struct {
-	CampaignID string
+	CampaignID string `json:",omitzero"`
 	// ReferrerID selects one affiliate's commissions.
-	ReferrerID string
-	Statuses   []CommissionStatus
+	ReferrerID string             `json:",omitzero"`
+	Statuses   []CommissionStatus `json:",omitzero"`
 	ListOptions
 }
 
 // PayoutQuery selects payouts.
 type PayoutQuery struct {
-	CampaignID    string
-	ParticipantID string
-	Statuses      []PayoutStatus
+	CampaignID    string         `json:",omitzero"`
+	ParticipantID string         `json:",omitzero"`
+	Statuses      []PayoutStatus `json:",omitzero"`
 	ListOptions
 }
 
 // CouponQuery selects participants' own coupons.
 type CouponQuery struct {
-	CampaignID    string
-	ParticipantID string
+	CampaignID    string `json:",omitzero"`
+	ParticipantID string `json:",omitzero"`
 	ListOptions
 }

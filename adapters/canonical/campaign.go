@@ -53,55 +53,55 @@ const (
 // ReferralHero list, a Rewardful campaign, an iRefer or Referral Rocket
 // campaign).
 type Campaign struct {
-	ID     string
-	Name   string
-	Kind   CampaignKind
-	Status CampaignStatus
+	ID     string         `json:",omitzero"`
+	Name   string         `json:",omitzero"`
+	Kind   CampaignKind   `json:",omitzero"`
+	Status CampaignStatus `json:",omitzero"`
 	// Qualification decides when referrals are credited.
-	Qualification Qualification
+	Qualification Qualification `json:",omitzero"`
 	// ManualApproval holds earned rewards pending until approved.
-	ManualApproval bool
+	ManualApproval bool `json:",omitzero"`
 	// Currency is the ISO 4217 code of the campaign's money.
-	Currency string
+	Currency string `json:",omitzero"`
 	// URL is the site participants share; share links are built on it and
 	// browser calls (iRefer) must come from its host.
-	URL string
+	URL string `json:",omitzero"`
 	// Private campaigns are invite-only (Rewardful).
-	Private bool
+	Private bool `json:",omitzero"`
 	// PrivateTokens makes generated link tokens random rather than
 	// name-based (Rewardful).
-	PrivateTokens bool
+	PrivateTokens bool `json:",omitzero"`
 	// ReferralExpiryDays is how long an uncredited referral (or a
 	// Rewardful visitor) stays attributable; 0 means forever.
-	ReferralExpiryDays int
+	ReferralExpiryDays int `json:",omitzero"`
 	// CommissionHoldDays is how long a commission stays pending before it is
 	// due (Rewardful days_until_commissions_are_due).
-	CommissionHoldDays int
+	CommissionHoldDays int `json:",omitzero"`
 	// MinimumPayout is the threshold below which a payout stays pending.
-	MinimumPayout Money
+	MinimumPayout Money `json:",omitzero"`
 	// Rules are the campaign's reward rules, filled in on reads.
-	Rules     []RewardRule
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	EndsAt    *time.Time
-	Native    Native
+	Rules     []RewardRule `json:",omitzero"`
+	CreatedAt time.Time    `json:",omitzero"`
+	UpdatedAt time.Time    `json:",omitzero"`
+	EndsAt    *time.Time   `json:",omitzero"`
+	Native    Native       `json:",omitzero"`
 }
 
 // CampaignPatch changes the non-nil fields of a campaign.
 type CampaignPatch struct {
-	Name               *string
-	Status             *CampaignStatus
-	Qualification      *Qualification
-	ManualApproval     *bool
-	URL                *string
-	Private            *bool
-	PrivateTokens      *bool
-	ReferralExpiryDays *int
-	CommissionHoldDays *int
-	MinimumPayout      *Money
-	EndsAt             **time.Time
+	Name               *string         `json:",omitzero"`
+	Status             *CampaignStatus `json:",omitzero"`
+	Qualification      *Qualification  `json:",omitzero"`
+	ManualApproval     *bool           `json:",omitzero"`
+	URL                *string         `json:",omitzero"`
+	Private            *bool           `json:",omitzero"`
+	PrivateTokens      *bool           `json:",omitzero"`
+	ReferralExpiryDays *int            `json:",omitzero"`
+	CommissionHoldDays *int            `json:",omitzero"`
+	MinimumPayout      *Money          `json:",omitzero"`
+	EndsAt             **time.Time     `json:",omitzero"`
 	// Native values are merged key by key; a nil value deletes a key.
-	Native Native
+	Native Native `json:",omitzero"`
 }
 
 // RewardKind is the shape of a reward rule.
@@ -139,81 +139,81 @@ const (
 // reward, a ReferralHero bonus, an iRefer tier, Referral Rocket's referrer
 // and referee rewards, a Rewardful campaign's commission).
 type RewardRule struct {
-	ID         string
-	CampaignID string
-	Kind       RewardKind
+	ID         string     `json:",omitzero"`
+	CampaignID string     `json:",omitzero"`
+	Kind       RewardKind `json:",omitzero"`
 	// Title is the reward's heading (iRefer reward_heading).
-	Title string
+	Title string `json:",omitzero"`
 	// Description is what the referrer gets.
-	Description string
+	Description string `json:",omitzero"`
 	// ReferredDescription is what the referred friend gets (double-sided).
-	ReferredDescription string
+	ReferredDescription string `json:",omitzero"`
 	// Threshold is the number of credited referrals that earns the reward:
 	// per referral for single- and double-sided rules (default 1), the
 	// milestone for milestone rules.
-	Threshold int
+	Threshold int `json:",omitzero"`
 	// PointsThreshold earns the reward at this many points instead
 	// (ReferralHero).
-	PointsThreshold int
+	PointsThreshold int `json:",omitzero"`
 	// Repeat re-earns a milestone every Threshold referrals (iRefer
 	// EACHTIME delivery); otherwise it is earned once.
-	Repeat bool
+	Repeat bool `json:",omitzero"`
 	// Unlimited overrides Limit.
-	Unlimited bool
+	Unlimited bool `json:",omitzero"`
 	// Limit caps how often one participant can earn the rule per
 	// LimitPeriod; it only applies when Unlimited is false.
-	Limit       int
-	LimitPeriod LimitPeriod
+	Limit       int         `json:",omitzero"`
+	LimitPeriod LimitPeriod `json:",omitzero"`
 	// Winners is the number of leaderboard winners.
-	Winners int
+	Winners int `json:",omitzero"`
 	// ReferrerValue and ReferredValue are the monetary values of each side.
-	ReferrerValue Money
-	ReferredValue Money
+	ReferrerValue Money `json:",omitzero"`
+	ReferredValue Money `json:",omitzero"`
 	// Commission is set for commission rules.
-	Commission *CommissionRule
+	Commission *CommissionRule `json:",omitzero"`
 	// CouponCode and ReferredCouponCode are display-only coupon codes.
-	CouponCode         string
-	ReferredCouponCode string
+	CouponCode         string `json:",omitzero"`
+	ReferredCouponCode string `json:",omitzero"`
 	// ReferredUpfront means the referred friend's side is given at signup
 	// outside refbridge, so no earned reward is created for it.
-	ReferredUpfront bool
+	ReferredUpfront bool `json:",omitzero"`
 	// ReferredAtSignup earns the referred friend's side when they sign up
 	// through a referral rather than when the referral is credited
 	// (Referral Rocket's referee reward).
-	ReferredAtSignup bool
-	Visible          bool
-	Order            int
-	ImageURL         string
-	Metadata         map[string]string
-	CreatedAt        time.Time
-	Native           Native
+	ReferredAtSignup bool              `json:",omitzero"`
+	Visible          bool              `json:",omitzero"`
+	Order            int               `json:",omitzero"`
+	ImageURL         string            `json:",omitzero"`
+	Metadata         map[string]string `json:",omitzero"`
+	CreatedAt        time.Time         `json:",omitzero"`
+	Native           Native            `json:",omitzero"`
 }
 
 // RewardRulePatch changes the non-nil fields of a reward rule. Kind cannot
 // change.
 type RewardRulePatch struct {
-	Title               *string
-	Description         *string
-	ReferredDescription *string
-	Threshold           *int
-	PointsThreshold     *int
-	Repeat              *bool
-	Unlimited           *bool
-	Limit               *int
-	LimitPeriod         *LimitPeriod
-	Winners             *int
-	ReferrerValue       *Money
-	ReferredValue       *Money
-	Commission          *CommissionRule
-	CouponCode          *string
-	ReferredCouponCode  *string
-	ReferredUpfront     *bool
-	ReferredAtSignup    *bool
-	Visible             *bool
-	Order               *int
-	ImageURL            *string
-	Metadata            map[string]string
-	Native              Native
+	Title               *string           `json:",omitzero"`
+	Description         *string           `json:",omitzero"`
+	ReferredDescription *string           `json:",omitzero"`
+	Threshold           *int              `json:",omitzero"`
+	PointsThreshold     *int              `json:",omitzero"`
+	Repeat              *bool             `json:",omitzero"`
+	Unlimited           *bool             `json:",omitzero"`
+	Limit               *int              `json:",omitzero"`
+	LimitPeriod         *LimitPeriod      `json:",omitzero"`
+	Winners             *int              `json:",omitzero"`
+	ReferrerValue       *Money            `json:",omitzero"`
+	ReferredValue       *Money            `json:",omitzero"`
+	Commission          *CommissionRule   `json:",omitzero"`
+	CouponCode          *string           `json:",omitzero"`
+	ReferredCouponCode  *string           `json:",omitzero"`
+	ReferredUpfront     *bool             `json:",omitzero"`
+	ReferredAtSignup    *bool             `json:",omitzero"`
+	Visible             *bool             `json:",omitzero"`
+	Order               *int              `json:",omitzero"`
+	ImageURL            *string           `json:",omitzero"`
+	Metadata            map[string]string `json:",omitzero"`
+	Native              Native            `json:",omitzero"`
 }
 
 // CommissionType says how a commission is computed.
@@ -227,14 +227,14 @@ const (
 
 // CommissionRule computes an affiliate's commission on a referred sale.
 type CommissionRule struct {
-	Type CommissionType
+	Type CommissionType `json:",omitzero"`
 	// Percent of the sale amount, e.g. 30 for 30%.
-	Percent float64
+	Percent float64 `json:",omitzero"`
 	// Amount is the fixed commission.
-	Amount Money
+	Amount Money `json:",omitzero"`
 	// DurationMonths limits commissions to sales within this many months of
 	// the referral's conversion; 0 means forever.
-	DurationMonths int
+	DurationMonths int `json:",omitzero"`
 	// MaxCommissions caps commissions per referral; 0 means no cap.
-	MaxCommissions int
+	MaxCommissions int `json:",omitzero"`
 }

@@ -13,8 +13,8 @@ type Operation string
 // NotImplemented, without any I/O, for every operation it does not list.
 type Capabilities struct {
 	// Backend names the implementation, e.g. "engine" or "growsurf".
-	Backend    string
-	Operations []Operation
+	Backend    string      `json:",omitzero"`
+	Operations []Operation `json:",omitzero"`
 }
 
 // Supports reports whether op is listed.

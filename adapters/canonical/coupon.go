@@ -5,41 +5,41 @@ import "time"
 // CouponGroup is a named pool of coupon codes handed out as rewards
 // (ReferralHero coupon groups).
 type CouponGroup struct {
-	ID         string
-	CampaignID string
-	Name       string
-	Active     bool
-	Coupons    []Coupon
-	CreatedAt  time.Time
-	Native     Native
+	ID         string    `json:",omitzero"`
+	CampaignID string    `json:",omitzero"`
+	Name       string    `json:",omitzero"`
+	Active     bool      `json:",omitzero"`
+	Coupons    []Coupon  `json:",omitzero"`
+	CreatedAt  time.Time `json:",omitzero"`
+	Native     Native    `json:",omitzero"`
 }
 
 // Coupon is a coupon code: one of a group's pool, or an affiliate's own
 // tracked code (a Rewardful affiliate coupon).
 type Coupon struct {
-	ID         string
-	CampaignID string
-	GroupID    string
+	ID         string `json:",omitzero"`
+	CampaignID string `json:",omitzero"`
+	GroupID    string `json:",omitzero"`
 	// ParticipantID owns or received the coupon.
-	ParticipantID string
-	Code          string
+	ParticipantID string `json:",omitzero"`
+	Code          string `json:",omitzero"`
 	// ExternalID is the payment provider's id for the code (a Stripe
 	// promotion code).
-	ExternalID  string
-	Available   bool
-	SentAt      *time.Time
-	Archived    bool
-	ArchivedAt  *time.Time
-	Leads       int
-	Conversions int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Native      Native
+	ExternalID  string     `json:",omitzero"`
+	Available   bool       `json:",omitzero"`
+	SentAt      *time.Time `json:",omitzero"`
+	Archived    bool       `json:",omitzero"`
+	ArchivedAt  *time.Time `json:",omitzero"`
+	Leads       int        `json:",omitzero"`
+	Conversions int        `json:",omitzero"`
+	CreatedAt   time.Time  `json:",omitzero"`
+	UpdatedAt   time.Time  `json:",omitzero"`
+	Native      Native     `json:",omitzero"`
 }
 
 // NewCouponGroup is the input of CreateCouponGroup.
 type NewCouponGroup struct {
-	Name   string
-	Active bool
-	Codes  []string
+	Name   string   `json:",omitzero"`
+	Active bool     `json:",omitzero"`
+	Codes  []string `json:",omitzero"`
 }

@@ -35,9 +35,9 @@ const (
 // an API caller; Err, when set, is the underlying cause (a vendor error, a
 // database error) and is for logs and errors.As only.
 type Error struct {
-	Code    Code
-	Message string
-	Err     error
+	Code    Code   `json:",omitzero"`
+	Message string `json:",omitzero"`
+	Err     error  `json:",omitzero"`
 }
 
 // Error implements error.

@@ -47,63 +47,63 @@ func (s ReferralState) Valid() bool {
 // Referral links a referrer to someone they brought in: a visitor, an
 // invitee or a referred participant.
 type Referral struct {
-	ID         string
-	CampaignID string
-	ReferrerID string
+	ID         string `json:",omitzero"`
+	CampaignID string `json:",omitzero"`
+	ReferrerID string `json:",omitzero"`
 	// ReferredID is the referred participant, "" for visitors and invites.
-	ReferredID string
+	ReferredID string `json:",omitzero"`
 	// LinkID is the link the referral came through, if any.
-	LinkID string
+	LinkID string `json:",omitzero"`
 	// Email is the referred person's email (the invitee's for invites).
-	Email string
-	State ReferralState
+	Email string        `json:",omitzero"`
+	State ReferralState `json:",omitzero"`
 	// Visits counts the visitor's visits through the link.
-	Visits int
+	Visits int `json:",omitzero"`
 	// Channel is the share channel the referral came from.
-	Channel string
+	Channel string `json:",omitzero"`
 	// StripeCustomerID is the referred customer's id (Rewardful).
-	StripeCustomerID string
+	StripeCustomerID string `json:",omitzero"`
 	// QualifyingAmount is what the referred participant spent on the
 	// qualifying purchase (Referral Rocket).
-	QualifyingAmount *Money
+	QualifyingAmount *Money `json:",omitzero"`
 	// LeadAt is when the referred person signed up; CreditedAt when the
 	// referral was credited; ConvertedAt when the first paid sale happened.
-	LeadAt      *time.Time
-	CreditedAt  *time.Time
-	ConvertedAt *time.Time
+	LeadAt      *time.Time `json:",omitzero"`
+	CreditedAt  *time.Time `json:",omitzero"`
+	ConvertedAt *time.Time `json:",omitzero"`
 	// TriggerAt is when a delayed credit (GrowSurf delayInDays) is due.
-	TriggerAt *time.Time
+	TriggerAt *time.Time `json:",omitzero"`
 	// ExpiresAt is when an uncredited referral stops being attributable.
-	ExpiresAt     *time.Time
-	DeactivatedAt *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Native        Native
+	ExpiresAt     *time.Time `json:",omitzero"`
+	DeactivatedAt *time.Time `json:",omitzero"`
+	CreatedAt     time.Time  `json:",omitzero"`
+	UpdatedAt     time.Time  `json:",omitzero"`
+	Native        Native     `json:",omitzero"`
 }
 
 // Link is a participant's trackable share link (a Rewardful affiliate link;
 // every participant's referral code is also a link).
 type Link struct {
-	ID            string
-	CampaignID    string
-	ParticipantID string
+	ID            string `json:",omitzero"`
+	CampaignID    string `json:",omitzero"`
+	ParticipantID string `json:",omitzero"`
 	// Token is the link's code, unique in the account.
-	Token       string
-	Visitors    int
-	Leads       int
-	Conversions int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	Token       string    `json:",omitzero"`
+	Visitors    int       `json:",omitzero"`
+	Leads       int       `json:",omitzero"`
+	Conversions int       `json:",omitzero"`
+	CreatedAt   time.Time `json:",omitzero"`
+	UpdatedAt   time.Time `json:",omitzero"`
 }
 
 // Visit is a visitor arriving through a link.
 type Visit struct {
 	// Token is the link token or referral code the visitor arrived with.
-	Token string
+	Token string `json:",omitzero"`
 	// VisitorID identifies a returning visitor; empty starts a new visitor.
-	VisitorID string
-	IP        string
-	Channel   string
+	VisitorID string `json:",omitzero"`
+	IP        string `json:",omitzero"`
+	Channel   string `json:",omitzero"`
 }
 
 // EventKind is a kind of activity that only moves counters.
@@ -123,37 +123,37 @@ const (
 
 // Event is activity that moves a participant's or a campaign's counters.
 type Event struct {
-	Kind EventKind
+	Kind EventKind `json:",omitzero"`
 	// Participant is whose link was viewed, who shared or who invited; it
 	// is empty for campaign views.
-	Participant ParticipantRef
-	Channel     string
+	Participant ParticipantRef `json:",omitzero"`
+	Channel     string         `json:",omitzero"`
 	// VisitorKey makes impressions countable as unique (an IP, a cookie).
-	VisitorKey string
+	VisitorKey string `json:",omitzero"`
 	// Email is the invitee for invites.
-	Email string
+	Email string `json:",omitzero"`
 }
 
 // ConversionEvent is ReferralHero's tracked conversion event for a referred
 // subscriber.
 type ConversionEvent struct {
 	// Participant is the referred subscriber, by identifier.
-	Participant ParticipantRef
+	Participant ParticipantRef `json:",omitzero"`
 	// Referrer creates the referral when none exists yet.
-	Referrer ParticipantRef
+	Referrer ParticipantRef `json:",omitzero"`
 	// NewParticipant fills in the subscriber when the event creates it.
-	NewParticipant *Participant
+	NewParticipant *Participant `json:",omitzero"`
 }
 
 // SpecificAction is iRefer's record that a referred person completed the
 // campaign's configured action.
 type SpecificAction struct {
-	ID         string
-	CampaignID string
-	ReferrerID string
+	ID         string `json:",omitzero"`
+	CampaignID string `json:",omitzero"`
+	ReferrerID string `json:",omitzero"`
 	// ExternalID is the referred person's email or any unique id.
-	ExternalID string
-	Action     string
-	IP         string
-	CreatedAt  time.Time
+	ExternalID string    `json:",omitzero"`
+	Action     string    `json:",omitzero"`
+	IP         string    `json:",omitzero"`
+	CreatedAt  time.Time `json:",omitzero"`
 }

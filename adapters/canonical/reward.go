@@ -30,28 +30,28 @@ func (s RewardStatus) Valid() bool {
 // participant reward, a ReferralHero unlocked reward, an iRefer triggered
 // reward).
 type EarnedReward struct {
-	ID            string
-	CampaignID    string
-	RuleID        string
-	ParticipantID string
+	ID            string `json:",omitzero"`
+	CampaignID    string `json:",omitzero"`
+	RuleID        string `json:",omitzero"`
+	ParticipantID string `json:",omitzero"`
 	// ReferralID and ReferredID name the referral that earned it, when one
 	// did.
-	ReferralID string
-	ReferredID string
+	ReferralID string `json:",omitzero"`
+	ReferredID string `json:",omitzero"`
 	// IsReferrer is false for the referred friend's side of a double-sided
 	// reward.
-	IsReferrer bool
-	Status     RewardStatus
+	IsReferrer bool         `json:",omitzero"`
+	Status     RewardStatus `json:",omitzero"`
 	// Value is what the reward is worth, from the rule.
-	Value Money
+	Value Money `json:",omitzero"`
 	// ReferralsAtEarning is the participant's credited referral count when
 	// the reward was earned.
-	ReferralsAtEarning int
-	CouponCode         string
-	Unread             bool
-	CreatedAt          time.Time
-	ApprovedAt         *time.Time
-	FulfilledAt        *time.Time
-	UpdatedAt          time.Time
-	Native             Native
+	ReferralsAtEarning int        `json:",omitzero"`
+	CouponCode         string     `json:",omitzero"`
+	Unread             bool       `json:",omitzero"`
+	CreatedAt          time.Time  `json:",omitzero"`
+	ApprovedAt         *time.Time `json:",omitzero"`
+	FulfilledAt        *time.Time `json:",omitzero"`
+	UpdatedAt          time.Time  `json:",omitzero"`
+	Native             Native     `json:",omitzero"`
 }

@@ -2,32 +2,32 @@ package canonical
 
 // CampaignStats are a campaign's counters, computed on read.
 type CampaignStats struct {
-	Participants int
+	Participants int `json:",omitzero"`
 	// SignupsToday counts participants created since midnight UTC.
-	SignupsToday int
+	SignupsToday int `json:",omitzero"`
 	// Referrals counts credited referrals; ReferredSignups every referred
 	// participant whatever the state.
-	Referrals        int
-	ReferredSignups  int
-	PendingReferrals int
-	ExpiredReferrals int
+	Referrals        int `json:",omitzero"`
+	ReferredSignups  int `json:",omitzero"`
+	PendingReferrals int `json:",omitzero"`
+	ExpiredReferrals int `json:",omitzero"`
 	// ReferralsByChannel counts referred signups by share channel (iRefer
 	// t/f/l/w/e as twitter, facebook, linkedin, whatsapp, email).
-	ReferralsByChannel map[string]int
-	Views              int
-	Impressions        int
-	UniqueImpressions  int
-	Invites            int
-	Shares             map[string]int
+	ReferralsByChannel map[string]int `json:",omitzero"`
+	Views              int            `json:",omitzero"`
+	Impressions        int            `json:",omitzero"`
+	UniqueImpressions  int            `json:",omitzero"`
+	Invites            int            `json:",omitzero"`
+	Shares             map[string]int `json:",omitzero"`
 	// Winners counts participants with at least one approved reward.
-	Winners     int
-	Visitors    int
-	Leads       int
-	Conversions int
+	Winners     int `json:",omitzero"`
+	Visitors    int `json:",omitzero"`
+	Leads       int `json:",omitzero"`
+	Conversions int `json:",omitzero"`
 	// Revenue totals referred sales less refunds; Commissions totals
 	// commissions that are not voided.
-	Revenue     Money
-	Commissions Money
+	Revenue     Money `json:",omitzero"`
+	Commissions Money `json:",omitzero"`
 }
 
 // ConversionRate is signups per campaign view, 0 without views.

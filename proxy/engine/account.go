@@ -113,6 +113,8 @@ type work struct {
 	camp canonical.Campaign
 	cid  int64
 	now  time.Time
+	// earned lists the rewards this transaction created.
+	earned []canonical.EarnedReward
 }
 
 func (w *work) acct() int64 { return w.a.id }

@@ -24,17 +24,25 @@ func (a *Account) CreateParticipant(ctx context.Context, in canonical.NewPartici
 	var (
 		id      string
 		created bool
+		out     canonical.Participant
 	)
 	err := a.write(ctx, in.CampaignID, func(w *work) error {
 		p, isNew, err := w.create(in)
+		if err != nil {
+			return err
+		}
 		id, created = p.ID, isNew
+		if isNew {
+			out, err = w.newView(p)
+		}
 		return err
 	})
-	if err != nil {
-		return canonical.Participant{}, false, err
+	if err != nil || created {
+		return out, created, err
 	}
-	// The stats are read after the commit, off the write path.
-	out, err := a.snapshot(ctx, in.CampaignID, id)
+	// An existing participant's stats are read after the commit, off the
+	// single write path.
+	out, err = a.snapshot(ctx, in.CampaignID, id)
 	return out, created, err
 }
 
@@ -604,6 +612,7 @@ func (w *work) remove(p store.Participant) error {
 		moveScore(d, boardMonth(m), p.Ord, n, 0)
 	}
 	d.add("del", p.Ord, 1)
+	d.bump("del:n", 1)
 	if err := d.flush(w.ctx, w.tx, w.cid); err != nil {
 		return err
 	}

@@ -257,3 +257,30 @@ func TestConcurrentDuplicateCreatesOnPostgres(t *testing.T) {
 		t.Fatalf("ids %v, referrer referrals %d (%v); want one participant, one referral", seen, got.Stats.Referrals, err)
 	}
 }
+
+// TestNewParticipantViewMatchesRead checks that the stats CreateParticipant
+// returns for a new participant equal a fresh read of the same participant.
+func TestNewParticipantViewMatchesRead(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{Rules: []canonical.RewardRule{{Kind: canonical.DoubleSided, ReferredAtSignup: true,
+		ReferredValue: canonical.Money{Amount: 20}}}})
+	a := e.join(c.ID, "a@example.com", canonical.ParticipantRef{})
+	e.join(c.ID, "b@example.com", canonical.ByCode(a.ReferralCode))
+	if _, err := e.b.DeleteParticipant(e.ctx, c.ID, canonical.ByEmail("b@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	in := canonical.NewParticipant{Referrer: canonical.ByCode(a.ReferralCode)}
+	in.CampaignID, in.Email, in.Points = c.ID, "new@example.com", 5
+	created, isNew, err := e.b.CreateParticipant(e.ctx, in)
+	if err != nil || !isNew {
+		t.Fatal(err)
+	}
+	read := e.get(c.ID, created.ID)
+	if fmt.Sprint(created.Stats) != fmt.Sprint(read.Stats) {
+		t.Errorf("created stats %+v\nread stats    %+v", created.Stats, read.Stats)
+	}
+	if created.Stats.ReferredRewards.Amount != 20 || created.Stats.PointsRank != 1 || created.Stats.Rank != 2 {
+		t.Errorf("created stats = %+v", created.Stats)
+	}
+}

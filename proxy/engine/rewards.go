@@ -148,6 +148,7 @@ func (w *work) earn(rule canonical.RewardRule, p store.Participant, isReferrer b
 	if err := w.tx.InsertReward(w.ctx, w.acct(), &er); err != nil {
 		return er, false, err
 	}
+	w.earned = append(w.earned, er)
 	return er, true, nil
 }
 

@@ -63,6 +63,38 @@ func (w *work) view(p store.Participant) (canonical.Participant, error) {
 	return out, nil
 }
 
+// newView renders a participant created in this transaction. Nobody can
+// have referred through them, visited or shared yet, and with no score
+// they rank after every other participant on every board; so the view
+// needs one read (how many participants were deleted) plus a points rank
+// when they joined with points. Rewards they earned by signing up are the
+// ones this transaction created.
+func (w *work) newView(p store.Participant) (canonical.Participant, error) {
+	out := p.Participant
+	s := &out.Stats
+	sums, err := w.tx.SumNodeSets(w.ctx, w.cid, []store.NodeSet{{Tree: "del:n", Nodes: []int64{1}}})
+	if err != nil {
+		return out, err
+	}
+	alive := int(p.Ord - sums[0])
+	s.Rank, s.MonthlyRank, s.PointsRank = alive, alive, alive
+	if p.Points > 0 {
+		if s.PointsRank, err = rankOf(w.ctx, w.tx, w.cid, boardPoints, p.Ord, p.Points); err != nil {
+			return out, err
+		}
+	}
+	s.Shares = map[string]int{}
+	cur := w.camp.Currency
+	s.ReferrerRewards, s.ReferrerRewardsRedeemed = canonical.Money{Currency: cur}, canonical.Money{Currency: cur}
+	s.ReferredRewards, s.ReferredRewardsRedeemed = canonical.Money{Currency: cur}, canonical.Money{Currency: cur}
+	for _, r := range w.earned {
+		if r.ParticipantID == p.ID {
+			addReward(s, r)
+		}
+	}
+	return out, nil
+}
+
 // shares picks the per-channel share counters.
 func shares(c map[string]int64) map[string]int {
 	out := map[string]int{}
@@ -86,18 +118,7 @@ func (w *work) rewardTotals(p store.Participant, s *canonical.ParticipantStats) 
 			return err
 		}
 		for _, r := range rs {
-			if r.Status == canonical.RewardCanceled {
-				continue
-			}
-			s.RewardsEarned++
-			total, redeemed := &s.ReferrerRewards, &s.ReferrerRewardsRedeemed
-			if !r.IsReferrer {
-				total, redeemed = &s.ReferredRewards, &s.ReferredRewardsRedeemed
-			}
-			total.Amount += r.Value.Amount
-			if r.Status == canonical.RewardFulfilled {
-				redeemed.Amount += r.Value.Amount
-			}
+			addReward(s, r)
 		}
 		if len(rs) < 500 {
 			return nil
@@ -138,4 +159,20 @@ func (a *Account) CampaignStats(ctx context.Context, campaignID string) (canonic
 		return err
 	})
 	return s, err
+}
+
+// addReward counts an earned reward into a participant's totals.
+func addReward(s *canonical.ParticipantStats, r canonical.EarnedReward) {
+	if r.Status == canonical.RewardCanceled {
+		return
+	}
+	s.RewardsEarned++
+	total, redeemed := &s.ReferrerRewards, &s.ReferrerRewardsRedeemed
+	if !r.IsReferrer {
+		total, redeemed = &s.ReferredRewards, &s.ReferredRewardsRedeemed
+	}
+	total.Amount += r.Value.Amount
+	if r.Status == canonical.RewardFulfilled {
+		redeemed.Amount += r.Value.Amount
+	}
 }

@@ -37,6 +37,9 @@ var Dialect = sqlstore.Dialect{
 	IntList: func(col string, vals []int64) (string, any) {
 		return col + " = ANY(?::bigint[])", vals
 	},
+	PairList: func(col1, col2 string, texts []string, ints []int64) (string, []any) {
+		return "(" + col1 + ", " + col2 + ") IN (SELECT * FROM unnest(?::text[], ?::bigint[]))", []any{texts, ints}
+	},
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

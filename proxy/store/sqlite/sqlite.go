@@ -13,6 +13,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -47,6 +48,9 @@ var Dialect = sqlstore.Dialect{
 	IntList: func(col string, vals []int64) (string, any) {
 		return col + " IN (SELECT value FROM json_each(?))", jsonInts(vals)
 	},
+	PairList: func(col1, col2 string, texts []string, ints []int64) (string, []any) {
+		return "(" + col1 + ", " + col2 + ") IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))", []any{jsonPairs(texts, ints)}
+	},
 	IsUnique: isUnique,
 	IsRetryable: func(err error) bool {
 		var e *sqlite3.Error
@@ -63,6 +67,24 @@ func jsonInts(vals []int64) string {
 			b = append(b, ',')
 		}
 		b = strconv.AppendInt(b, v, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// jsonPairs renders [text, integer] pairs as a JSON array of arrays.
+func jsonPairs(texts []string, ints []int64) string {
+	b := make([]byte, 0, 24*len(ints)+2)
+	b = append(b, '[')
+	for i := range ints {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		q, _ := json.Marshal(texts[i]) // a string always marshals
+		b = append(b, q...)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, ints[i], 10)
+		b = append(b, ']')
 	}
 	return string(append(b, ']'))
 }

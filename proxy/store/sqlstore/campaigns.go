@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"sync"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 )
@@ -30,11 +31,62 @@ func (t *tx) InsertCampaign(ctx context.Context, account int64, c *canonical.Cam
 }
 
 func (t *tx) GetCampaign(ctx context.Context, account, id int64) (canonical.Campaign, error) {
-	return getDoc(ctx, t, setCampaignID, `SELECT id, doc FROM campaigns WHERE account_id = ? AND id = ?`, account, id)
+	return t.campaign(ctx, `SELECT doc FROM campaigns WHERE account_id = ? AND id = ?`, account, id)
 }
 
 func (t *tx) LockCampaign(ctx context.Context, account, id int64) (canonical.Campaign, error) {
-	return getDoc(ctx, t, setCampaignID, `SELECT id, doc FROM campaigns WHERE account_id = ? AND id = ?`+t.s.d.LockSuffix, account, id)
+	return t.campaign(ctx, `SELECT doc FROM campaigns WHERE account_id = ? AND id = ?`+t.s.d.LockSuffix, account, id)
+}
+
+// campaign reads a campaign. Every write and read touches its campaign, so
+// the decoded form of each campaign's current document is kept: the
+// document text is still read each time, and only an unchanged text reuses
+// the decoded value.
+func (t *tx) campaign(ctx context.Context, q string, account, id int64) (canonical.Campaign, error) {
+	var doc string
+	if err := t.queryRow(ctx, q, account, id).Scan(&doc); err != nil {
+		return canonical.Campaign{}, notFound(err)
+	}
+	return t.s.campaigns.decode(id, doc)
+}
+
+// campaignCache holds the last decoded document of each campaign.
+type campaignCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedCampaign
+}
+
+type cachedCampaign struct {
+	doc string
+	c   canonical.Campaign
+}
+
+// maxCachedCampaigns bounds the cache; past it, it starts over.
+const maxCachedCampaigns = 4096
+
+func (cc *campaignCache) decode(id int64, doc string) (canonical.Campaign, error) {
+	cc.mu.Lock()
+	hit, ok := cc.m[id]
+	cc.mu.Unlock()
+	if ok && hit.doc == doc {
+		c := hit.c
+		c.Native = c.Native.Clone()
+		return c, nil
+	}
+	var c canonical.Campaign
+	if err := decode(doc, &c); err != nil {
+		return c, err
+	}
+	c.ID = itoa(id)
+	cc.mu.Lock()
+	if cc.m == nil || len(cc.m) >= maxCachedCampaigns {
+		cc.m = map[int64]cachedCampaign{}
+	}
+	cached := c
+	cached.Native = c.Native.Clone()
+	cc.m[id] = cachedCampaign{doc: doc, c: cached}
+	cc.mu.Unlock()
+	return c, nil
 }
 
 func (t *tx) UpdateCampaign(ctx context.Context, account int64, c *canonical.Campaign) error {

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/store"
@@ -237,35 +235,47 @@ func (t *tx) SumNodes(ctx context.Context, campaign int64, tree string, nodes []
 
 func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeSet) ([]int64, error) {
 	out := make([]int64, len(sets))
+	// One statement fetches every distinct (tree, node) of every set; the
+	// sums are made here.
+	type key struct {
+		tree string
+		node int64
+	}
+	owners := map[key][]int{}
 	var (
-		parts []string
-		args  []any
+		trees []string
+		nodes []int64
 	)
 	for i, set := range sets {
-		if len(set.Nodes) == 0 {
-			continue
+		for _, n := range set.Nodes {
+			k := key{set.Tree, n}
+			if _, seen := owners[k]; !seen {
+				trees, nodes = append(trees, set.Tree), append(nodes, n)
+			}
+			owners[k] = append(owners[k], i)
 		}
-		cond, list := t.s.d.IntList("node", set.Nodes)
-		parts = append(parts, `SELECT `+strconv.Itoa(i)+`, COALESCE(SUM(n), 0) FROM rank_nodes WHERE campaign_id = ? AND tree = ? AND `+cond)
-		args = append(args, campaign, set.Tree, list)
 	}
-	if len(parts) == 0 {
+	if len(nodes) == 0 {
 		return out, nil
 	}
-	rows, err := t.query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	cond, pairArgs := t.s.d.PairList("tree", "node", trees, nodes)
+	rows, err := t.query(ctx, `SELECT tree, node, n FROM rank_nodes WHERE campaign_id = ? AND `+cond,
+		append([]any{campaign}, pairArgs...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			i   int
-			sum int64
+			k key
+			n int64
 		)
-		if err := rows.Scan(&i, &sum); err != nil {
+		if err := rows.Scan(&k.tree, &k.node, &n); err != nil {
 			return nil, err
 		}
-		out[i] = sum
+		for _, i := range owners[k] {
+			out[i] += n
+		}
 	}
 	return out, rows.Err()
 }

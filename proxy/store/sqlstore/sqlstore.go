@@ -48,6 +48,10 @@ type Dialect struct {
 	// integers passed as one argument, so the statement text does not
 	// depend on the list's length.
 	IntList func(col string, vals []int64) (string, any)
+	// PairList renders "(col1, col2) IN <list>" for a variable-length list
+	// of (text, integer) pairs passed as bound arguments whose number does
+	// not depend on the list's length.
+	PairList func(col1, col2 string, texts []string, ints []int64) (string, []any)
 	// CacheStatements keeps prepared statements per query text; drivers
 	// that cache them themselves (pgx) leave it off.
 	CacheStatements bool
@@ -63,6 +67,7 @@ type DB struct {
 	d              Dialect
 	queries        sync.Map // raw query → rebound query
 	stmts          map[*sql.DB]*stmtCache
+	campaigns      campaignCache
 	closers        []func() error
 
 	queue     chan *commitReq // group commit: pending writes
@@ -94,8 +99,8 @@ var _ store.Store = (*DB)(nil)
 // New returns a store over writer (for Update) and reader (for View); they
 // may be the same pool. closers run on Close after the pools are closed.
 func New(writer, reader *sql.DB, d Dialect, closers ...func() error) *DB {
-	if d.IntList == nil {
-		panic("sqlstore: dialect " + d.Name + " has no IntList")
+	if d.IntList == nil || d.PairList == nil {
+		panic("sqlstore: dialect " + d.Name + " lacks IntList or PairList")
 	}
 	s := &DB{writer: writer, reader: reader, d: d, closers: closers, stmts: map[*sql.DB]*stmtCache{}}
 	for _, db := range []*sql.DB{writer, reader} {
