@@ -95,6 +95,10 @@ func (w *work) visitor(id string) (canonical.Referral, error) {
 	if err != nil || r.CampaignID != w.camp.ID || r.State != canonical.StateVisitor {
 		return canonical.Referral{}, notFound("visitor %q not found", id)
 	}
+	if r.ExpiresAt != nil && w.now.After(*r.ExpiresAt) {
+		// Past the attribution window the visit no longer counts.
+		return canonical.Referral{}, notFound("visitor %q has expired", id)
+	}
 	return r, nil
 }
 

@@ -51,13 +51,9 @@ func (t *tx) ListAccounts(ctx context.Context) ([]canonical.Account, error) {
 }
 
 func (t *tx) InsertCredential(ctx context.Context, c *canonical.Credential, secretHash string) error {
-	var id int64
-	err := t.guard(ctx, false, func() (err error) {
-		id, err = t.insertID(ctx, `INSERT INTO credentials (account_id, vendor, kind, campaign_id, secret_hash, created_at)
+	id, err := t.insertUnique(ctx, `INSERT INTO credentials (account_id, vendor, kind, campaign_id, secret_hash, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`,
-			atoi(c.AccountID), string(c.Vendor), string(c.Kind), nullID(atoi(c.CampaignID)), secretHash, ms(c.CreatedAt))
-		return err
-	})
+		atoi(c.AccountID), string(c.Vendor), string(c.Kind), nullID(atoi(c.CampaignID)), secretHash, ms(c.CreatedAt))
 	if err != nil {
 		return err
 	}

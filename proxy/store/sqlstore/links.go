@@ -26,12 +26,8 @@ func (t *tx) InsertLink(ctx context.Context, account int64, l *store.Link) error
 	if err != nil {
 		return err
 	}
-	var id int64
-	err = t.guard(ctx, false, func() (err error) {
-		id, err = t.insertID(ctx, `INSERT INTO links (account_id, campaign_id, participant_id, kind, token_key, created_at, doc)
+	id, err := t.insertUnique(ctx, `INSERT INTO links (account_id, campaign_id, participant_id, kind, token_key, created_at, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, append([]any{account}, args...)...)
-		return err
-	})
 	if err != nil {
 		return err
 	}
@@ -97,7 +93,7 @@ func (t *tx) InsertReferral(ctx context.Context, account int64, r *canonical.Ref
 	if err != nil {
 		return err
 	}
-	id, err := t.insertID(ctx, `INSERT INTO referrals (account_id, campaign_id, referrer_id, referred_id, state, converted,
+	id, err := t.insertUnique(ctx, `INSERT INTO referrals (account_id, campaign_id, referrer_id, referred_id, state, converted,
 		email_key, channel, stripe_customer_id, trigger_at, created_at, updated_at, doc)
 		VALUES (?, `+placeholders(12)+`)`, append([]any{account}, args...)...)
 	if err != nil {

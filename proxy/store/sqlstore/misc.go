@@ -58,12 +58,8 @@ func (t *tx) InsertCoupon(ctx context.Context, account int64, c *canonical.Coupo
 	if err != nil {
 		return err
 	}
-	var id int64
-	err = t.guard(ctx, false, func() (err error) {
-		id, err = t.insertID(ctx, `INSERT INTO coupons (account_id, campaign_id, group_id, participant_id, code_key, created_at, doc)
+	id, err := t.insertUnique(ctx, `INSERT INTO coupons (account_id, campaign_id, group_id, participant_id, code_key, created_at, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, append([]any{account}, args...)...)
-		return err
-	})
 	if err != nil {
 		return err
 	}

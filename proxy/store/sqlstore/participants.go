@@ -41,12 +41,8 @@ func (t *tx) InsertParticipant(ctx context.Context, account int64, p *store.Part
 	if err != nil {
 		return err
 	}
-	var id int64
-	err = t.guard(ctx, false, func() (err error) {
-		id, err = t.insertID(ctx, `INSERT INTO participants (account_id, `+participantCols+`)
+	id, err := t.insertUnique(ctx, `INSERT INTO participants (account_id, `+participantCols+`)
 		VALUES (?, `+placeholders(16)+`)`, append([]any{account}, args...)...)
-		return err
-	})
 	if err != nil {
 		return err
 	}

@@ -410,6 +410,19 @@ func (t *tx) savepoint(ctx context.Context, name string, fn func() error) error 
 	return err
 }
 
+// insertUnique runs an INSERT … ON CONFLICT DO NOTHING RETURNING id and
+// reports store.ErrConflict when a unique key was taken. Unlike a failed
+// statement, a skipped insert does not abort a PostgreSQL transaction, so
+// no savepoint is needed.
+func (t *tx) insertUnique(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := t.queryRow(ctx, q+" ON CONFLICT DO NOTHING RETURNING id", args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, store.ErrConflict
+	}
+	return id, t.classify(err)
+}
+
 // insertID runs an INSERT … RETURNING id.
 func (t *tx) insertID(ctx context.Context, q string, args ...any) (int64, error) {
 	var id int64

@@ -606,3 +606,57 @@ func testDeleteCascades(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// testIndependentFailures runs many concurrent writes of which every other
+// one fails after writing: each failed write leaves nothing behind and
+// takes no other write down with it (stores that batch writes into one
+// database transaction must isolate them).
+func testIndependentFailures(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	const writers = 24
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.Update(ctx, func(tx store.Tx) error {
+				if _, err := tx.LockCampaign(ctx, f.account, f.campaign); err != nil {
+					return err
+				}
+				p := store.Participant{Ord: int64(1000 + i)}
+				p.CampaignID, p.Email = fmt.Sprint(f.campaign), fmt.Sprintf("w%d@example.com", i)
+				if err := tx.InsertParticipant(ctx, f.account, &p); err != nil {
+					return err
+				}
+				if err := tx.AddCounters(ctx, f.campaign, 0, map[string]int64{"writes": 1}); err != nil {
+					return err
+				}
+				if i%2 == 1 {
+					return fmt.Errorf("writer %d gives up", i)
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if (err != nil) != (i%2 == 1) {
+			t.Errorf("writer %d: err = %v", i, err)
+		}
+	}
+	view(t, s, func(tx store.Tx) error {
+		for i := range writers {
+			_, err := tx.FindParticipant(ctx, f.account, f.campaign, "email", fmt.Sprintf("w%d@example.com", i))
+			if found := err == nil; found != (i%2 == 0) {
+				t.Errorf("writer %d: participant stored = %v (err %v)", i, found, err)
+			}
+		}
+		c, err := tx.Counters(ctx, f.campaign, 0)
+		if err != nil || c["writes"] != writers/2 {
+			t.Errorf("writes counter = %d, %v; want %d", c["writes"], err, writers/2)
+		}
+		return nil
+	})
+}

@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"TenantIsolation", testIsolation},
 		{"SerializedCampaignWrites", testSerialized},
 		{"DeleteCascades", testDeleteCascades},
+		{"ConcurrentWritersFailIndependently", testIndependentFailures},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
