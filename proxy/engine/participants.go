@@ -585,7 +585,7 @@ func (w *work) remove(p store.Participant) error {
 				return err
 			}
 		}
-		if err := w.tx.DeleteReferral(w.ctx, w.acct(), num(own.ID)); err != nil {
+		if err := w.deleteReferral(own); err != nil {
 			return err
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -659,7 +659,7 @@ func (w *work) orphanReferrals(p store.Participant) error {
 					return err
 				}
 			}
-			if err := w.tx.DeleteReferral(w.ctx, w.acct(), num(r.ID)); err != nil {
+			if err := w.deleteReferral(r); err != nil {
 				return err
 			}
 		}

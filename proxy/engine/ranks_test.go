@@ -289,6 +289,20 @@ func checkReferralCounts(t *testing.T, q canonical.Qualification) {
 				l3 += credited(gch)
 			}
 		}
+		all, err := e.b.ListReferrals(e.ctx, canonical.ReferralQuery{CampaignID: c.ID, ReferrerID: p.ID, ListOptions: canonical.ListOptions{Limit: 100}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending := 0
+		for _, r := range all.Items {
+			if r.State == canonical.StatePending {
+				pending++
+			}
+		}
+		if p.Stats.PendingReferrals != pending || p.Stats.ReferredSignups != len(all.Items) {
+			t.Errorf("%s: pending %d (listed %d), referred signups %d (listed %d)",
+				p.ID, p.Stats.PendingReferrals, pending, p.Stats.ReferredSignups, len(all.Items))
+		}
 		s := p.Stats
 		if s.Referrals != len(refs.Items) || s.Referrals != credited(p.ID) || s.Level2Referrals != l2 || s.Level3Referrals != l3 {
 			t.Errorf("%s: referrals %d (credited referrals %d, graph %d), level2 %d (graph %d), level3 %d (graph %d)",

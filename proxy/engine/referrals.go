@@ -102,12 +102,51 @@ func (w *work) visitor(id string) (canonical.Referral, error) {
 	return r, nil
 }
 
-// saveReferral inserts or updates r.
+// saveReferral inserts or updates r, keeping the referral tallies right.
 func (w *work) saveReferral(r *canonical.Referral) error {
 	if r.ID == "" {
-		return w.tx.InsertReferral(w.ctx, w.acct(), r)
+		if err := w.tx.InsertReferral(w.ctx, w.acct(), r); err != nil {
+			return err
+		}
+		return w.tally(*r, 1)
 	}
-	return w.tx.UpdateReferral(w.ctx, w.acct(), r)
+	old, err := w.tx.GetReferral(w.ctx, w.acct(), num(r.ID))
+	if err != nil {
+		return err
+	}
+	if err := w.tx.UpdateReferral(w.ctx, w.acct(), r); err != nil {
+		return err
+	}
+	if old.State == r.State && old.ReferrerID == r.ReferrerID && old.ReferredID == r.ReferredID && old.Channel == r.Channel {
+		return nil
+	}
+	if err := w.tally(old, -1); err != nil {
+		return err
+	}
+	return w.tally(*r, 1)
+}
+
+// deleteReferral removes r (as stored) and its tallies.
+func (w *work) deleteReferral(r canonical.Referral) error {
+	if err := w.tx.DeleteReferral(w.ctx, w.acct(), num(r.ID)); err != nil {
+		return err
+	}
+	return w.tally(r, -1)
+}
+
+// tally counts r into its referrer's and its campaign's referral counters:
+// "ref:<state>" on both, and "signup:<channel>" on the campaign for
+// referred signups. Counting as states change keeps stats reads from
+// counting a top referrer's whole referral list.
+func (w *work) tally(r canonical.Referral, delta int64) error {
+	if err := w.count(num(r.ReferrerID), map[string]int64{"ref:" + string(r.State): delta}); err != nil {
+		return err
+	}
+	camp := map[string]int64{"ref:" + string(r.State): delta}
+	if r.ReferredID != "" && r.Channel != "" {
+		camp["signup:"+r.Channel] = delta
+	}
+	return w.count(0, camp)
 }
 
 // mirror copies a referral's state onto its referred participant.
@@ -278,7 +317,7 @@ func (w *work) reattribute(p *store.Participant, ref canonical.ParticipantRef) e
 					return err
 				}
 			}
-			if err := w.tx.DeleteReferral(w.ctx, w.acct(), num(own.ID)); err != nil {
+			if err := w.deleteReferral(own); err != nil {
 				return err
 			}
 		} else if !errors.Is(err, store.ErrNotFound) {

@@ -133,7 +133,7 @@ func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Pop
 					continue
 				}
 				if err := tx.AddCounters(ctx, camp, ids[i], map[string]int64{
-					"leads": referrals[i], "level2": level2[i], "level3": level3[i]}); err != nil {
+					"leads": referrals[i], "level2": level2[i], "level3": level3[i], "ref:credited": referrals[i]}); err != nil {
 					return err
 				}
 				if referrals[i] > 0 {
@@ -147,6 +147,16 @@ func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Pop
 		if err != nil {
 			return storeErr(err, "seed")
 		}
+	}
+	var total int64
+	for _, r := range referrals {
+		total += r
+	}
+	err = e.st.Update(ctx, func(tx store.Tx) error {
+		return tx.AddCounters(ctx, camp, 0, map[string]int64{"ref:credited": total, "leads": total})
+	})
+	if err != nil {
+		return storeErr(err, "seed")
 	}
 	// Rank trees, for the all-time board and this month's (the same
 	// scores, since every credit happened now).

@@ -14,14 +14,13 @@ func (w *work) view(p store.Participant) (canonical.Participant, error) {
 	out := p.Participant
 	s := &out.Stats
 	s.Referrals = int(p.Referrals)
-	counts, err := w.tx.CountReferrals(w.ctx, w.acct(), num(p.ID))
+	c, err := w.tx.Counters(w.ctx, w.cid, num(p.ID))
 	if err != nil {
 		return out, err
 	}
-	s.PendingReferrals = counts[canonical.StatePending]
-	s.UnconfirmedReferrals = counts[canonical.StateUnconfirmed]
-	s.ReferredSignups = counts[canonical.StatePending] + counts[canonical.StateUnconfirmed] +
-		counts[canonical.StateCredited] + counts[canonical.StateExpired]
+	s.PendingReferrals = int(c["ref:pending"])
+	s.UnconfirmedReferrals = int(c["ref:unconfirmed"])
+	s.ReferredSignups = int(c["ref:pending"] + c["ref:unconfirmed"] + c["ref:credited"] + c["ref:expired"])
 	cur, start := monthKey(w.now), monthStart(w.now)
 	prev := monthKey(start.AddDate(0, -1, 0))
 	months, err := w.tx.MonthlyScores(w.ctx, w.cid, num(p.ID), cur, prev)
@@ -41,10 +40,6 @@ func (w *work) view(p store.Participant) (canonical.Participant, error) {
 	s.Rank, s.MonthlyRank, s.PointsRank = ranks[0], ranks[1], ranks[2]
 	if len(ranks) > 3 {
 		s.PrevMonthlyRank = ranks[3]
-	}
-	c, err := w.tx.Counters(w.ctx, w.cid, num(p.ID))
-	if err != nil {
-		return out, err
 	}
 	s.Impressions, s.UniqueImpressions, s.Invites = int(c["impressions"]), int(c["unique_impressions"]), int(c["invites"])
 	s.Visitors, s.Leads, s.Conversions = int(c["visitors"]), int(c["leads"]), int(c["conversions"])
@@ -138,17 +133,18 @@ func (a *Account) CampaignStats(ctx context.Context, campaignID string) (canonic
 		if s.SignupsToday, err = w.tx.CountParticipants(w.ctx, w.acct(), w.cid, today); err != nil {
 			return err
 		}
-		states, channels, err := w.tx.CountCampaignReferrals(w.ctx, w.acct(), w.cid)
-		if err != nil {
-			return err
-		}
-		s.Referrals, s.PendingReferrals = states[canonical.StateCredited], states[canonical.StatePending]+states[canonical.StateUnconfirmed]
-		s.ExpiredReferrals = states[canonical.StateExpired]
-		s.ReferredSignups = s.Referrals + s.PendingReferrals + s.ExpiredReferrals
-		s.ReferralsByChannel = channels
 		c, err := w.tx.Counters(w.ctx, w.cid, 0)
 		if err != nil {
 			return err
+		}
+		s.Referrals, s.PendingReferrals = int(c["ref:credited"]), int(c["ref:pending"]+c["ref:unconfirmed"])
+		s.ExpiredReferrals = int(c["ref:expired"])
+		s.ReferredSignups = s.Referrals + s.PendingReferrals + s.ExpiredReferrals
+		s.ReferralsByChannel = map[string]int{}
+		for k, v := range c {
+			if ch, ok := strings.CutPrefix(k, "signup:"); ok && v != 0 {
+				s.ReferralsByChannel[ch] = int(v)
+			}
 		}
 		s.Views, s.Impressions, s.UniqueImpressions = int(c["views"]), int(c["impressions"]), int(c["unique_impressions"])
 		s.Invites, s.Visitors, s.Leads, s.Conversions = int(c["invites"]), int(c["visitors"]), int(c["leads"]), int(c["conversions"])

@@ -38,6 +38,11 @@ type Options struct {
 	// BusyTimeoutMillis is how long a connection waits for a lock
 	// (default 10000).
 	BusyTimeoutMillis int
+	// CacheMiB is each connection's page cache (default 64).
+	CacheMiB int
+	// MmapMiB is how much of the file is read through memory mapping
+	// (default 1024; 0 keeps the default, a negative value turns it off).
+	MmapMiB int
 }
 
 // Dialect is SQLite's sqlstore dialect.
@@ -112,11 +117,23 @@ func Open(ctx context.Context, path string, opts *Options) (store.Store, error) 
 	if busy <= 0 {
 		busy = 10000
 	}
+	cache := opts.CacheMiB
+	if cache <= 0 {
+		cache = 64
+	}
+	mmap := opts.MmapMiB
+	switch {
+	case mmap == 0:
+		mmap = 1024
+	case mmap < 0:
+		mmap = 0
+	}
 	dsn := func(txlock string) string {
 		q := url.Values{}
 		for _, p := range []string{
 			"journal_mode(WAL)", "foreign_keys(ON)", fmt.Sprintf("busy_timeout(%d)", busy),
-			"synchronous(" + sync + ")",
+			"synchronous(" + sync + ")", fmt.Sprintf("cache_size(%d)", -cache*1024),
+			fmt.Sprintf("mmap_size(%d)", int64(mmap)<<20),
 		} {
 			q.Add("_pragma", p)
 		}
