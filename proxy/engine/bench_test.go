@@ -58,7 +58,13 @@ var (
 	benchSeq   atomic.Int64
 )
 
+// benchStores lists the stores to measure: REFBRIDGE_BENCH_STORES
+// ("sqlite,postgres"), by default SQLite plus PostgreSQL when its DSN is
+// set.
 func benchStores() []string {
+	if spec := os.Getenv("REFBRIDGE_BENCH_STORES"); spec != "" {
+		return strings.Split(spec, ",")
+	}
 	kinds := []string{"sqlite"}
 	if os.Getenv("REFBRIDGE_TEST_POSTGRES_DSN") != "" {
 		kinds = append(kinds, "postgres")
@@ -79,15 +85,36 @@ func seeded(b *testing.B, kind string, n int) *benchCampaign {
 	var st store.Store
 	switch kind {
 	case "sqlite":
-		dir, err := os.MkdirTemp("", "refbridge-bench-")
+		// REFBRIDGE_BENCH_DIR keeps seeded databases between runs.
+		dir, keep := os.Getenv("REFBRIDGE_BENCH_DIR"), true
+		if dir == "" {
+			var err error
+			if dir, err = os.MkdirTemp("", "refbridge-bench-"); err != nil {
+				b.Fatal(err)
+			}
+			keep = false
+		}
+		path := filepath.Join(dir, fmt.Sprintf("bench-%d.db", n))
+		if keep {
+			if c := reuse(b, path, n); c != nil {
+				benchCache[key] = c
+				return c
+			}
+			os.Remove(path)
+		}
+		var err error
+		st, err = sqlite.Open(context.Background(), path, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		st, err = sqlite.Open(context.Background(), filepath.Join(dir, "bench.db"), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		benchCleanup = append(benchCleanup, func() { st.Close(); os.RemoveAll(dir) })
+		benchCleanup = append(benchCleanup, func() {
+			st.Close()
+			if keep {
+				os.WriteFile(path+".done", nil, 0o644)
+			} else {
+				os.RemoveAll(dir)
+			}
+		})
 	case "postgres":
 		st = pgtest.OpenShared(benchCleanupAdd)
 	}
@@ -128,6 +155,42 @@ func seeded(b *testing.B, kind string, n int) *benchCampaign {
 	c := &benchCampaign{eng: eng, b: bk, camp: camp, n: n, ids: ids}
 	benchCache[key] = c
 	return c
+}
+
+// reuse opens a database seeded by an earlier run, or returns nil.
+func reuse(b *testing.B, path string, n int) *benchCampaign {
+	if _, err := os.Stat(path + ".done"); err != nil {
+		return nil
+	}
+	os.Remove(path + ".done") // rewritten on a clean close
+	st, err := sqlite.Open(context.Background(), path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchCleanup = append(benchCleanup, func() { st.Close(); os.WriteFile(path+".done", nil, 0o644) })
+	eng := engine.New(st, nil)
+	ctx := context.Background()
+	accts, err := eng.Accounts(ctx)
+	if err != nil || len(accts) == 0 {
+		b.Fatalf("reused database has no account: %v", err)
+	}
+	bk := eng.Backend(accts[0].ID)
+	camps, err := bk.ListCampaigns(ctx, canonical.ListOptions{})
+	if err != nil || len(camps.Items) == 0 {
+		b.Fatalf("reused database has no campaign: %v", err)
+	}
+	camp := camps.Items[len(camps.Items)-1]
+	first, err := bk.GetParticipant(ctx, camp.ID, canonical.ByEmail("seed0@example.com"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	base, _ := strconv.ParseInt(first.ID, 10, 64)
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = strconv.FormatInt(base+int64(i), 10)
+	}
+	fmt.Fprintf(os.Stderr, "reusing %d participants seeded in %s\n", n, path)
+	return &benchCampaign{eng: eng, b: bk, camp: camp, n: n, ids: ids}
 }
 
 var benchCleanup []func()
@@ -188,6 +251,47 @@ func BenchmarkGetParticipantWithRank(b *testing.B) {
 			p, err := c.b.GetParticipant(ctx, c.camp.ID, canonical.ByID(c.ids[rng.IntN(c.n)]))
 			if err != nil || p.Stats.Rank == 0 {
 				b.Fatalf("get = rank %d, %v", p.Stats.Rank, err)
+			}
+		}
+	})
+}
+
+// BenchmarkRankLookup reads random participants' all-time rank alone.
+func BenchmarkRankLookup(b *testing.B) {
+	forEach(b, func(b *testing.B, c *benchCampaign) {
+		ctx := context.Background()
+		acct := c.b.(*engine.Account)
+		rng := rand.New(rand.NewPCG(3, 4))
+		b.ResetTimer()
+		for range b.N {
+			if r, err := acct.Rank(ctx, c.camp.ID, c.ids[rng.IntN(c.n)], canonical.AllTime); err != nil || r < 1 || r > c.n+b.N {
+				b.Fatalf("rank = %d, %v", r, err)
+			}
+		}
+	})
+}
+
+// BenchmarkRankLookupWarm cycles through the same 1,000 participants, so
+// their pages stay cached: it isolates the cost of the rank trees from the
+// cost of faulting random pages of a large file in.
+func BenchmarkRankLookupWarm(b *testing.B) {
+	forEach(b, func(b *testing.B, c *benchCampaign) {
+		ctx := context.Background()
+		acct := c.b.(*engine.Account)
+		rng := rand.New(rand.NewPCG(7, 8))
+		set := make([]string, 1000)
+		for i := range set {
+			set[i] = c.ids[rng.IntN(c.n)]
+		}
+		for _, id := range set { // warm up
+			if _, err := acct.Rank(ctx, c.camp.ID, id, canonical.AllTime); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ResetTimer()
+		for i := range b.N {
+			if r, err := acct.Rank(ctx, c.camp.ID, set[i%len(set)], canonical.AllTime); err != nil || r < 1 {
+				b.Fatalf("rank = %d, %v", r, err)
 			}
 		}
 	})

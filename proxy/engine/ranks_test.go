@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/engine"
 )
 
 // model is a brute-force picture of a campaign: who is in it, in join
@@ -150,6 +151,12 @@ func TestRanksAgreeWithBruteForce(t *testing.T) {
 					t.Errorf("participant %s ranks (all, month, prev, points) = (%d, %d, %d, %d), want (%d, %d, %d, %d)", p,
 						got.Rank, got.MonthlyRank, got.PrevMonthlyRank, got.PointsRank,
 						want.Rank, want.MonthlyRank, want.PrevMonthlyRank, want.PointsRank)
+				}
+				if r, err := e.b.(*engine.Account).Rank(e.ctx, c.ID, p, canonical.PreviousMonth); err != nil || r != want.PrevMonthlyRank {
+					t.Errorf("Rank(%s, prev month) = %d, %v; want %d", p, r, err, want.PrevMonthlyRank)
+				}
+				if r, err := e.b.(*engine.Account).Rank(e.ctx, c.ID, p, canonical.PointsBoard); err != nil || r != want.PointsRank {
+					t.Errorf("Rank(%s, points) = %d, %v; want %d", p, r, err, want.PointsRank)
 				}
 				if got.Referrals != m.all[p] || got.MonthlyReferrals != m.month[p][cur] || got.PrevMonthReferrals != m.month[p][prev] {
 					t.Errorf("participant %s counts (all, month, prev) = (%d, %d, %d), want (%d, %d, %d)", p,

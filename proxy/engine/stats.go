@@ -172,3 +172,41 @@ func addReward(s *canonical.ParticipantStats, r canonical.EarnedReward) {
 		redeemed.Amount += r.Value.Amount
 	}
 }
+
+// Rank returns a participant's 1-based position on a board without the
+// rest of their stats: the engine's cheapest way to answer "where do I
+// stand". NotFound; Invalid for an unknown board. A participant who was
+// not in the campaign during the previous month ranks 0 on that board.
+func (a *Account) Rank(ctx context.Context, campaignID, participantID string, board canonical.Board) (int, error) {
+	rank := 0
+	err := a.read(ctx, campaignID, func(w *work) error {
+		p, err := w.resolve(canonical.ByID(participantID))
+		if err != nil {
+			return err
+		}
+		q := rankQuery{boardAll, p.Ord, p.Referrals}
+		switch board {
+		case canonical.AllTime, "":
+		case canonical.PointsBoard:
+			q = rankQuery{boardPoints, p.Ord, p.Points}
+		case canonical.CurrentMonth, canonical.PreviousMonth:
+			t := w.now
+			if board == canonical.PreviousMonth {
+				if !p.CreatedAt.Before(monthStart(w.now)) {
+					return nil
+				}
+				t = monthStart(w.now).AddDate(0, -1, 0)
+			}
+			m, err := w.tx.MonthlyScores(w.ctx, w.cid, num(p.ID), monthKey(t))
+			if err != nil {
+				return err
+			}
+			q = rankQuery{boardMonth(monthKey(t)), p.Ord, m[0]}
+		default:
+			return canonical.Errorf(canonical.Invalid, "unknown leaderboard %q", board)
+		}
+		rank, err = rankOf(w.ctx, w.tx, w.cid, q.board, q.ord, q.score)
+		return err
+	})
+	return rank, err
+}

@@ -41,7 +41,8 @@ type Options struct {
 	// CacheMiB is each connection's page cache (default 64).
 	CacheMiB int
 	// MmapMiB is how much of the file is read through memory mapping
-	// (default 1024; 0 keeps the default, a negative value turns it off).
+	// (default 16384, address space only; 0 keeps the default, a negative
+	// value turns it off).
 	MmapMiB int
 }
 
@@ -124,7 +125,7 @@ func Open(ctx context.Context, path string, opts *Options) (store.Store, error) 
 	mmap := opts.MmapMiB
 	switch {
 	case mmap == 0:
-		mmap = 1024
+		mmap = 16384
 	case mmap < 0:
 		mmap = 0
 	}
