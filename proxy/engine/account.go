@@ -81,19 +81,18 @@ func (a *Account) read(ctx context.Context, campaignID string, fn func(w *work) 
 // readAny is read for calls addressed by an entity ID alone; locate finds
 // the entity's campaign in a first read.
 func (a *Account) readAny(ctx context.Context, locate func(tx store.Tx) (string, error), fn func(w *work) error) error {
-	var campaignID string
-	err := a.e.st.View(ctx, func(tx store.Tx) (err error) {
-		campaignID, err = locate(tx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return a.read(ctx, campaignID, fn)
+	return a.located(ctx, locate, a.read, fn)
 }
 
 // writeAny is write for calls addressed by an entity ID alone.
 func (a *Account) writeAny(ctx context.Context, locate func(tx store.Tx) (string, error), fn func(w *work) error) error {
+	return a.located(ctx, locate, a.write, fn)
+}
+
+// located finds the campaign with locate, then runs fn through run (read
+// or write) on it.
+func (a *Account) located(ctx context.Context, locate func(tx store.Tx) (string, error),
+	run func(context.Context, string, func(*work) error) error, fn func(w *work) error) error {
 	var campaignID string
 	err := a.e.st.View(ctx, func(tx store.Tx) (err error) {
 		campaignID, err = locate(tx)
@@ -102,7 +101,21 @@ func (a *Account) writeAny(ctx context.Context, locate func(tx store.Tx) (string
 	if err != nil {
 		return err
 	}
-	return a.write(ctx, campaignID, fn)
+	return run(ctx, campaignID, fn)
+}
+
+// onParticipant runs fn through run (read or write) in campaignID, or,
+// when campaignID is empty, in the campaign of the participant ref names
+// by ID (Rewardful addresses affiliates without a campaign).
+func (a *Account) onParticipant(ctx context.Context, campaignID string, ref canonical.ParticipantRef,
+	run func(context.Context, string, func(*work) error) error, fn func(w *work) error) error {
+	if campaignID != "" {
+		return run(ctx, campaignID, fn)
+	}
+	if ref.ID == "" {
+		return canonical.Errorf(canonical.Invalid, "a campaign is required unless the participant is given by ID")
+	}
+	return a.located(ctx, a.participantCampaign(ref.ID), run, fn)
 }
 
 // work is one transaction's view of one campaign.

@@ -140,13 +140,7 @@ func (a *Account) CreateCoupon(ctx context.Context, campaignID string, owner can
 		}
 		return nil
 	}
-	if campaignID == "" {
-		if owner.ID == "" {
-			return out, canonical.Errorf(canonical.Invalid, "a campaign is required unless the participant is given by ID")
-		}
-		return out, a.writeAny(ctx, a.participantCampaign(owner.ID), fn)
-	}
-	return out, a.write(ctx, campaignID, fn)
+	return out, a.onParticipant(ctx, campaignID, owner, a.write, fn)
 }
 
 // GetCoupon implements canonical.Backend.

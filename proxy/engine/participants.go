@@ -336,13 +336,7 @@ func (a *Account) GetParticipant(ctx context.Context, campaignID string, ref can
 		out, err = w.view(p)
 		return err
 	}
-	if campaignID == "" {
-		if ref.ID == "" {
-			return out, canonical.Errorf(canonical.Invalid, "a campaign is required unless the participant is given by ID")
-		}
-		return out, a.readAny(ctx, a.participantCampaign(ref.ID), fn)
-	}
-	return out, a.read(ctx, campaignID, fn)
+	return out, a.onParticipant(ctx, campaignID, ref, a.read, fn)
 }
 
 // participantCampaign locates a participant's campaign by its ID.
@@ -449,13 +443,7 @@ func (a *Account) UpdateParticipant(ctx context.Context, campaignID string, ref 
 		out, err = w.view(p)
 		return err
 	}
-	if campaignID == "" {
-		if ref.ID == "" {
-			return out, canonical.Errorf(canonical.Invalid, "a campaign is required unless the participant is given by ID")
-		}
-		return out, a.writeAny(ctx, a.participantCampaign(ref.ID), fn)
-	}
-	return out, a.write(ctx, campaignID, fn)
+	return out, a.onParticipant(ctx, campaignID, ref, a.write, fn)
 }
 
 func (w *work) patch(p *store.Participant, patch canonical.ParticipantPatch) error {
@@ -567,28 +555,12 @@ func (a *Account) DeleteParticipant(ctx context.Context, campaignID string, ref 
 		}
 		return w.remove(p)
 	}
-	if campaignID == "" {
-		if ref.ID == "" {
-			return out, canonical.Errorf(canonical.Invalid, "a campaign is required unless the participant is given by ID")
-		}
-		return out, a.writeAny(ctx, a.participantCampaign(ref.ID), fn)
-	}
-	return out, a.write(ctx, campaignID, fn)
+	return out, a.onParticipant(ctx, campaignID, ref, a.write, fn)
 }
 
 // remove deletes a participant and keeps every counter and rank right.
 func (w *work) remove(p store.Participant) error {
-	// Their own referral: undo its credit, then drop it.
-	if own, err := w.tx.FindReferralOf(w.ctx, w.acct(), num(p.ID)); err == nil {
-		if own.State == canonical.StateCredited {
-			if err := w.uncredit(&own, canonical.StateExpired); err != nil {
-				return err
-			}
-		}
-		if err := w.deleteReferral(own); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
+	if err := w.dropOwnReferral(p); err != nil {
 		return err
 	}
 	// The people they referred stay, unreferred; that takes p's credits
@@ -836,13 +808,7 @@ func (a *Account) CreateLink(ctx context.Context, campaignID string, owner canon
 		out = l.Link
 		return nil
 	}
-	if campaignID == "" {
-		if owner.ID == "" {
-			return out, canonical.Errorf(canonical.Invalid, "a campaign is required unless the participant is given by ID")
-		}
-		return out, a.writeAny(ctx, a.participantCampaign(owner.ID), fn)
-	}
-	return out, a.write(ctx, campaignID, fn)
+	return out, a.onParticipant(ctx, campaignID, owner, a.write, fn)
 }
 
 // GetLink implements canonical.Backend.

@@ -310,17 +310,7 @@ func (w *work) reattribute(p *store.Participant, ref canonical.ParticipantRef) e
 		if err := w.upline(*p, -p.Referrals, -level2); err != nil {
 			return err
 		}
-		own, err := w.tx.FindReferralOf(w.ctx, w.acct(), num(p.ID))
-		if err == nil {
-			if own.State == canonical.StateCredited {
-				if err := w.uncredit(&own, canonical.StateExpired); err != nil {
-					return err
-				}
-			}
-			if err := w.deleteReferral(own); err != nil {
-				return err
-			}
-		} else if !errors.Is(err, store.ErrNotFound) {
+		if err := w.dropOwnReferral(*p); err != nil {
 			return err
 		}
 		p.ReferrerID, p.ReferralState = "", ""
@@ -344,6 +334,43 @@ func (w *work) reattribute(p *store.Participant, ref canonical.ParticipantRef) e
 	return nil
 }
 
+// dropOwnReferral deletes the referral that brought p in, taking its
+// credit back first; a direct participant has none.
+func (w *work) dropOwnReferral(p store.Participant) error {
+	own, err := w.tx.FindReferralOf(w.ctx, w.acct(), num(p.ID))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if own.State == canonical.StateCredited {
+		if err := w.uncredit(&own, canonical.StateExpired); err != nil {
+			return err
+		}
+	}
+	return w.deleteReferral(own)
+}
+
+// ownReferral finds the referral that brought p in; a direct participant
+// gets the error missing.
+func (w *work) ownReferral(p store.Participant, missing error) (canonical.Referral, error) {
+	r, err := w.tx.FindReferralOf(w.ctx, w.acct(), num(p.ID))
+	if errors.Is(err, store.ErrNotFound) {
+		return r, missing
+	}
+	return r, err
+}
+
+// reread renders participant id as it is now stored.
+func (w *work) reread(id string) (canonical.Participant, error) {
+	p, err := w.tx.GetParticipant(w.ctx, w.acct(), num(id))
+	if err != nil {
+		return canonical.Participant{}, err
+	}
+	return w.view(p)
+}
+
 // counter reads one of a participant's counters.
 func (w *work) counter(scope int64, name string) (int64, error) {
 	c, err := w.tx.Counters(w.ctx, w.cid, scope)
@@ -357,10 +384,7 @@ func (w *work) setOwnState(p *store.Participant, state canonical.ReferralState) 
 	default:
 		return canonical.Errorf(canonical.Invalid, "a referral cannot be set to %q", state)
 	}
-	r, err := w.tx.FindReferralOf(w.ctx, w.acct(), num(p.ID))
-	if errors.Is(err, store.ErrNotFound) {
-		return canonical.Errorf(canonical.Invalid, "the participant was not referred")
-	}
+	r, err := w.ownReferral(*p, canonical.Errorf(canonical.Invalid, "the participant was not referred"))
 	if err != nil {
 		return err
 	}
@@ -655,11 +679,7 @@ func (a *Account) TrackConversion(ctx context.Context, campaignID string, e cano
 		default:
 			return canonical.Errorf(canonical.Conflict, "custom event is already completed")
 		}
-		fresh, err := w.tx.GetParticipant(w.ctx, w.acct(), num(p.ID))
-		if err != nil {
-			return err
-		}
-		out, err = w.view(fresh)
+		out, err = w.reread(p.ID)
 		return err
 	})
 	return out, err
@@ -676,10 +696,7 @@ func (a *Account) ConfirmReferral(ctx context.Context, campaignID string, referr
 		if err != nil {
 			return err
 		}
-		r, err := w.tx.FindReferralOf(w.ctx, w.acct(), num(p.ID))
-		if errors.Is(err, store.ErrNotFound) {
-			return canonical.Errorf(canonical.Conflict, "the participant has no referral to confirm")
-		}
+		r, err := w.ownReferral(p, canonical.Errorf(canonical.Conflict, "the participant has no referral to confirm"))
 		if err != nil {
 			return err
 		}
@@ -689,11 +706,7 @@ func (a *Account) ConfirmReferral(ctx context.Context, campaignID string, referr
 		if err := w.credit(&r); err != nil {
 			return err
 		}
-		fresh, err := w.tx.GetParticipant(w.ctx, w.acct(), num(p.ID))
-		if err != nil {
-			return err
-		}
-		out, err = w.view(fresh)
+		out, err = w.reread(p.ID)
 		return err
 	})
 	return out, err
@@ -710,10 +723,7 @@ func (a *Account) QualifyReferral(ctx context.Context, campaignID string, referr
 		if err != nil {
 			return err
 		}
-		r, err := w.tx.FindReferralOf(w.ctx, w.acct(), num(p.ID))
-		if errors.Is(err, store.ErrNotFound) {
-			return canonical.Errorf(canonical.Invalid, "the participant was not referred")
-		}
+		r, err := w.ownReferral(p, canonical.Errorf(canonical.Invalid, "the participant was not referred"))
 		if err != nil {
 			return err
 		}
@@ -734,11 +744,7 @@ func (a *Account) QualifyReferral(ctx context.Context, campaignID string, referr
 		if err := w.count(0, map[string]int64{"revenue": amount.Amount}); err != nil {
 			return err
 		}
-		fresh, err := w.tx.GetParticipant(w.ctx, w.acct(), num(p.ID))
-		if err != nil {
-			return err
-		}
-		out, err = w.view(fresh)
+		out, err = w.reread(p.ID)
 		return err
 	})
 	return out, err
