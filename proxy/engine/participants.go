@@ -583,8 +583,7 @@ func (w *work) remove(p store.Participant) error {
 	for m, n := range months {
 		moveScore(d, boardMonth(m), p.Ord, n, 0)
 	}
-	d.add("del", p.Ord, 1)
-	d.bump("del:n", 1)
+	markDeleted(d, p.Ord)
 	if err := d.flush(w.ctx, w.tx, w.cid); err != nil {
 		return err
 	}

@@ -18,14 +18,20 @@ import (
 //	<board>:v       over score values: how many participants have each
 //	                positive score;
 //	<board>:s:<s>   over ordinals, one per positive score s;
-//	<board>:pos     over ordinals of participants with a positive score;
 //	<board>:n       one node (1): how many participants have a positive
 //	                score;
+//	<board>:gone    (all-time and points boards) over ordinals of
+//	                participants with a positive score or deleted;
+//	<board>:pos     (month boards) over ordinals of participants with a
+//	                positive score;
 //	del             over ordinals of deleted participants.
 //
 // Score 0 has no tree of its own: the participants with score 0 before o
-// are those alive before o minus those with a positive score before o.
-// A lookup reads at most 31 nodes of each of three trees, whatever the
+// are those before o that are neither positive nor deleted. The boards
+// that live for ever keep both in one tree, so a zero-score lookup reads
+// one prefix path; a month board starts empty in its month and cannot
+// know earlier deletions, so it subtracts del and pos separately.
+// A lookup reads at most 31 nodes of each tree it uses, whatever the
 // campaign's size; a score change writes at most 31 nodes of each tree it
 // touches.
 
@@ -111,11 +117,33 @@ func moveScore(d treeDeltas, board string, ord, from, to int64) {
 	}
 	switch {
 	case from <= 0 && to > 0:
-		d.add(board+":pos", ord, 1)
+		d.add(nonZeroTree(board), ord, 1)
 		d.bump(board+":n", 1)
 	case from > 0 && to <= 0:
-		d.add(board+":pos", ord, -1)
+		d.add(nonZeroTree(board), ord, -1)
 		d.bump(board+":n", -1)
+	}
+}
+
+// permanent reports whether a board lives for ever (and so keeps deleted
+// participants in its :gone tree).
+func permanent(board string) bool { return board == boardAll || board == boardPoints }
+
+// nonZeroTree names the tree of ordinals that are not zeros on board.
+func nonZeroTree(board string) string {
+	if permanent(board) {
+		return board + ":gone"
+	}
+	return board + ":pos"
+}
+
+// markDeleted records that the participant with ordinal ord was deleted,
+// after their scores were moved to zero.
+func markDeleted(d treeDeltas, ord int64) {
+	d.add("del", ord, 1)
+	d.bump("del:n", 1)
+	for _, b := range []string{boardAll, boardPoints} {
+		d.add(b+":gone", ord, 1)
 	}
 }
 
@@ -129,13 +157,18 @@ type rankQuery struct {
 // store round trip.
 func ranksOf(ctx context.Context, tx store.Tx, campaign int64, qs []rankQuery) ([]int, error) {
 	sets := make([]store.NodeSet, 0, 3*len(qs))
-	for _, q := range qs {
+	first := make([]int, len(qs)) // index of each query's first set
+	for i, q := range qs {
+		first[i] = len(sets)
 		sets = append(sets, store.NodeSet{Tree: q.board + ":n", Nodes: []int64{1}})
-		if q.score > 0 {
+		switch {
+		case q.score > 0:
 			sets = append(sets,
 				store.NodeSet{Tree: q.board + ":v", Nodes: downPath(q.score)},
 				store.NodeSet{Tree: scoreTree(q.board, q.score), Nodes: downPath(q.ord - 1)})
-		} else {
+		case permanent(q.board):
+			sets = append(sets, store.NodeSet{Tree: q.board + ":gone", Nodes: downPath(q.ord - 1)})
+		default:
 			sets = append(sets,
 				store.NodeSet{Tree: "del", Nodes: downPath(q.ord - 1)},
 				store.NodeSet{Tree: q.board + ":pos", Nodes: downPath(q.ord - 1)})
@@ -147,14 +180,19 @@ func ranksOf(ctx context.Context, tx store.Tx, campaign int64, qs []rankQuery) (
 	}
 	out := make([]int, len(qs))
 	for i, q := range qs {
-		positive, a, b := sums[3*i], sums[3*i+1], sums[3*i+2]
-		if q.score > 0 {
-			// a: positive scores ≤ score; b: ties with a lower ordinal.
-			out[i] = int(1 + positive - a + b)
-		} else {
-			// a: deleted before; b: positive before. Zeros before are
-			// those alive before that have no positive score.
-			out[i] = int(1 + positive + (q.ord - 1) - a - b)
+		k := first[i]
+		positive := sums[k]
+		switch {
+		case q.score > 0:
+			// positive scores ≤ score, and ties with a lower ordinal.
+			atMost, tiedBefore := sums[k+1], sums[k+2]
+			out[i] = int(1 + positive - atMost + tiedBefore)
+		case permanent(q.board):
+			// Zeros before are those before that are not gone.
+			out[i] = int(1 + positive + (q.ord - 1) - sums[k+1])
+		default:
+			deleted, positiveBefore := sums[k+1], sums[k+2]
+			out[i] = int(1 + positive + (q.ord - 1) - deleted - positiveBefore)
 		}
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/store"
@@ -163,6 +164,11 @@ func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Pop
 	trees := buildTrees(referrals)
 	for _, board := range []string{boardAll, boardMonth(month)} {
 		for name, nodes := range trees {
+			if name == ":pos" {
+				// Nobody was deleted, so the positive ordinals are all
+				// the not-zero ones.
+				name = strings.TrimPrefix(nonZeroTree(board), board)
+			}
 			if err := e.writeNodes(ctx, camp, board+name, nodes, batch); err != nil {
 				return err
 			}
