@@ -76,15 +76,16 @@ func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Pop
 			if _, err := tx.LockCampaign(ctx, acct, camp); err != nil {
 				return err
 			}
+			first, err := tx.ReserveOrdinals(ctx, acct, camp, hi-lo)
+			if err != nil {
+				return err
+			}
+			if first != int64(lo+1) {
+				return canonical.Errorf(canonical.Invalid, "Seed needs an empty campaign")
+			}
+			ps := make([]*store.Participant, 0, hi-lo)
 			for i := lo; i < hi; i++ {
-				ord, err := tx.NextOrdinal(ctx, acct, camp)
-				if err != nil {
-					return err
-				}
-				if ord != int64(i+1) {
-					return canonical.Errorf(canonical.Invalid, "Seed needs an empty campaign")
-				}
-				p := store.Participant{Ord: ord, Referrals: referrals[i]}
+				p := &store.Participant{Ord: int64(i + 1), Referrals: referrals[i]}
 				p.CampaignID, p.Email = c.ID, "seed"+strconv.Itoa(i)+"@example.com"
 				p.ReferralCode = "s" + c.ID + "x" + strconv.Itoa(i)
 				p.CreatedAt, p.UpdatedAt = now, now
@@ -92,24 +93,28 @@ func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Pop
 				if r := refOf[i]; r >= 0 {
 					p.ReferrerID, p.ReferralState = idOf(ids[r]), canonical.StateCredited
 				}
-				if err := tx.InsertParticipant(ctx, acct, &p); err != nil {
-					return err
-				}
+				ps = append(ps, p)
+			}
+			if err := tx.InsertParticipants(ctx, acct, ps); err != nil {
+				return err
+			}
+			links := make([]*store.Link, len(ps))
+			var refs []*canonical.Referral
+			for k, p := range ps {
+				i := lo + k
 				ids[i] = num(p.ID)
-				l := store.Link{Kind: store.LinkCode}
+				l := &store.Link{Kind: store.LinkCode}
 				l.CampaignID, l.ParticipantID, l.Token, l.CreatedAt, l.UpdatedAt = c.ID, p.ID, p.ReferralCode, now, now
-				if err := tx.InsertLink(ctx, acct, &l); err != nil {
-					return err
-				}
+				links[k] = l
 				if r := refOf[i]; r >= 0 {
-					ref := canonical.Referral{CampaignID: c.ID, ReferrerID: idOf(ids[r]), ReferredID: p.ID, Email: p.Email,
-						State: canonical.StateCredited, LeadAt: &now, CreditedAt: &now, CreatedAt: now, UpdatedAt: now}
-					if err := tx.InsertReferral(ctx, acct, &ref); err != nil {
-						return err
-					}
+					refs = append(refs, &canonical.Referral{CampaignID: c.ID, ReferrerID: idOf(ids[r]), ReferredID: p.ID, Email: p.Email,
+						State: canonical.StateCredited, LeadAt: &now, CreditedAt: &now, CreatedAt: now, UpdatedAt: now})
 				}
 			}
-			return nil
+			if err := tx.InsertLinks(ctx, acct, links); err != nil {
+				return err
+			}
+			return tx.InsertReferrals(ctx, acct, refs)
 		})
 		if err != nil {
 			return storeErr(err, "seed")
@@ -129,21 +134,24 @@ func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Pop
 	for lo := 0; lo < n; lo += batch {
 		hi := min(n, lo+batch)
 		err := e.st.Update(ctx, func(tx store.Tx) error {
+			var (
+				rows   []store.CounterRow
+				scores []store.MonthlyScore
+			)
 			for i := lo; i < hi; i++ {
-				if referrals[i] == 0 && level2[i] == 0 && level3[i] == 0 {
-					continue
-				}
-				if err := tx.AddCounters(ctx, camp, ids[i], map[string]int64{
-					"leads": referrals[i], "level2": level2[i], "level3": level3[i], "ref:credited": referrals[i]}); err != nil {
-					return err
-				}
-				if referrals[i] > 0 {
-					if err := tx.SetMonthlyScore(ctx, camp, month, ids[i], int64(i+1), referrals[i]); err != nil {
-						return err
+				for name, v := range map[string]int64{"leads": referrals[i], "level2": level2[i], "level3": level3[i], "ref:credited": referrals[i]} {
+					if v != 0 {
+						rows = append(rows, store.CounterRow{Scope: ids[i], Name: name, Delta: v})
 					}
 				}
+				if referrals[i] > 0 {
+					scores = append(scores, store.MonthlyScore{Participant: ids[i], Ord: int64(i + 1), N: referrals[i]})
+				}
 			}
-			return nil
+			if err := tx.AddCounterRows(ctx, camp, rows); err != nil {
+				return err
+			}
+			return tx.SetMonthlyScores(ctx, camp, month, scores)
 		})
 		if err != nil {
 			return storeErr(err, "seed")

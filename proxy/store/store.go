@@ -65,6 +65,8 @@ type Tx interface {
 	ListCampaigns(ctx context.Context, account, before int64, limit int) ([]canonical.Campaign, error)
 	// NextOrdinal issues the campaign's next participant ordinal (1, 2, …).
 	NextOrdinal(ctx context.Context, account, campaign int64) (int64, error)
+	// ReserveOrdinals issues n ordinals at once and returns the first.
+	ReserveOrdinals(ctx context.Context, account, campaign int64, n int) (int64, error)
 	InsertRule(ctx context.Context, account int64, r *canonical.RewardRule) error
 	GetRule(ctx context.Context, account, id int64) (canonical.RewardRule, error)
 	UpdateRule(ctx context.Context, account int64, r *canonical.RewardRule) error
@@ -75,6 +77,9 @@ type Tx interface {
 	// InsertParticipant stores p; ErrConflict when the campaign already
 	// has its email or identifier key, or its ordinal.
 	InsertParticipant(ctx context.Context, account int64, p *Participant) error
+	// InsertParticipants stores many participants at once (bulk loads),
+	// setting their IDs; a taken key fails the whole call.
+	InsertParticipants(ctx context.Context, account int64, ps []*Participant) error
 	GetParticipant(ctx context.Context, account, id int64) (Participant, error)
 	// FindParticipant finds a participant of a campaign by one identity
 	// key: kind is "email", "phone", "wallet" or "other", value normalized
@@ -98,6 +103,8 @@ type Tx interface {
 	// SetMonthlyScore stores a participant's credited referrals in a month
 	// (YYYYMM); n = 0 removes the row.
 	SetMonthlyScore(ctx context.Context, campaign int64, month int, participant, ord, n int64) error
+	// SetMonthlyScores stores many participants' scores of one month.
+	SetMonthlyScores(ctx context.Context, campaign int64, month int, scores []MonthlyScore) error
 	GetMonthlyScore(ctx context.Context, campaign int64, month int, participant int64) (int64, error)
 	// MonthlyScores returns a participant's scores in the given months
 	// (0 where none).
@@ -109,6 +116,9 @@ type Tx interface {
 	// InsertLink stores l; ErrConflict when its token is taken in the
 	// account (tokens compare case-insensitively).
 	InsertLink(ctx context.Context, account int64, l *Link) error
+	// InsertLinks stores many links at once (bulk loads), setting their
+	// IDs; a taken token fails the whole call.
+	InsertLinks(ctx context.Context, account int64, ls []*Link) error
 	GetLink(ctx context.Context, account, id int64) (Link, error)
 	FindLink(ctx context.Context, account int64, token string) (Link, error)
 	UpdateLink(ctx context.Context, account int64, l *Link) error
@@ -117,6 +127,9 @@ type Tx interface {
 
 	// Referrals.
 	InsertReferral(ctx context.Context, account int64, r *canonical.Referral) error
+	// InsertReferrals stores many referrals at once (bulk loads), setting
+	// their IDs.
+	InsertReferrals(ctx context.Context, account int64, rs []*canonical.Referral) error
 	GetReferral(ctx context.Context, account, id int64) (canonical.Referral, error)
 	// FindReferralOf returns the referral whose referred participant is
 	// referred.
@@ -188,6 +201,8 @@ type Tx interface {
 	// Counters: named integers per campaign and scope (0 = the campaign
 	// itself, else a participant ID).
 	AddCounters(ctx context.Context, campaign, scope int64, deltas map[string]int64) error
+	// AddCounterRows adds to many scopes' counters at once (bulk loads).
+	AddCounterRows(ctx context.Context, campaign int64, rows []CounterRow) error
 	Counters(ctx context.Context, campaign, scope int64) (map[string]int64, error)
 	DeleteCounters(ctx context.Context, campaign, scope int64) error
 	// MarkSeen records key in a set and reports whether it is new.
@@ -205,6 +220,18 @@ type Tx interface {
 	PutAlias(ctx context.Context, account int64, kind string, vendor canonical.Vendor, external string, internal int64) error
 	ResolveAlias(ctx context.Context, account int64, kind string, vendor canonical.Vendor, external string) (int64, error)
 	AliasesOf(ctx context.Context, account int64, kind string, internal int64) (map[canonical.Vendor]string, error)
+}
+
+// CounterRow is one counter change in a bulk AddCounterRows.
+type CounterRow struct {
+	Scope int64
+	Name  string
+	Delta int64
+}
+
+// MonthlyScore is one participant's score in a bulk SetMonthlyScores.
+type MonthlyScore struct {
+	Participant, Ord, N int64
 }
 
 // NodeSet names nodes of one rank tree to sum.

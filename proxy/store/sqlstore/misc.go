@@ -148,14 +148,33 @@ func (t *tx) AddCounters(ctx context.Context, campaign, scope int64, deltas map[
 		}
 	}
 	sort.Strings(names) // a fixed order keeps concurrent upserts from deadlocking
-	for _, name := range names {
-		if _, err := t.exec(ctx, `INSERT INTO counters (campaign_id, scope, name, n) VALUES (?, ?, ?, ?)
-			ON CONFLICT (campaign_id, scope, name) DO UPDATE SET n = counters.n + excluded.n`,
-			campaign, scope, name, deltas[name]); err != nil {
-			return err
+	rows := make([][]any, len(names))
+	for i, name := range names {
+		rows[i] = []any{campaign, scope, name, deltas[name]}
+	}
+	return t.execRows(ctx, `INSERT INTO counters (campaign_id, scope, name, n)`, 4,
+		`ON CONFLICT (campaign_id, scope, name) DO UPDATE SET n = counters.n + excluded.n`, rows)
+}
+
+func (t *tx) AddCounterRows(ctx context.Context, campaign int64, rows []store.CounterRow) error {
+	sorted := make([]store.CounterRow, 0, len(rows))
+	for _, r := range rows {
+		if r.Delta != 0 {
+			sorted = append(sorted, r)
 		}
 	}
-	return nil
+	sort.Slice(sorted, func(i, j int) bool {
+		if sorted[i].Scope != sorted[j].Scope {
+			return sorted[i].Scope < sorted[j].Scope
+		}
+		return sorted[i].Name < sorted[j].Name
+	})
+	vals := make([][]any, len(sorted))
+	for i, r := range sorted {
+		vals[i] = []any{campaign, r.Scope, r.Name, r.Delta}
+	}
+	return t.execRows(ctx, `INSERT INTO counters (campaign_id, scope, name, n)`, 4,
+		`ON CONFLICT (campaign_id, scope, name) DO UPDATE SET n = counters.n + excluded.n`, vals)
 }
 
 func (t *tx) Counters(ctx context.Context, campaign, scope int64) (map[string]int64, error) {
@@ -204,14 +223,12 @@ func (t *tx) AddNodes(ctx context.Context, campaign int64, tree string, deltas m
 		}
 	}
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i] < nodes[j] })
-	for _, node := range nodes {
-		if _, err := t.exec(ctx, `INSERT INTO rank_nodes (campaign_id, tree, node, n) VALUES (?, ?, ?, ?)
-			ON CONFLICT (campaign_id, tree, node) DO UPDATE SET n = rank_nodes.n + excluded.n`,
-			campaign, tree, node, deltas[node]); err != nil {
-			return err
-		}
+	rows := make([][]any, len(nodes))
+	for i, node := range nodes {
+		rows[i] = []any{campaign, tree, node, deltas[node]}
 	}
-	return nil
+	return t.execRows(ctx, `INSERT INTO rank_nodes (campaign_id, tree, node, n)`, 4,
+		`ON CONFLICT (campaign_id, tree, node) DO UPDATE SET n = rank_nodes.n + excluded.n`, rows)
 }
 
 func (t *tx) SumNodes(ctx context.Context, campaign int64, tree string, nodes []int64) (int64, error) {

@@ -410,6 +410,34 @@ func (t *tx) savepoint(ctx context.Context, name string, fn func() error) error 
 	return err
 }
 
+// batchRows is how many rows one multi-row statement carries. Fixed-size
+// batches (and single rows for the remainder) keep statement texts few,
+// so their prepared forms are reused.
+const batchRows = 32
+
+// execRows runs head + " VALUES (…), (…)" + tail for rows of width values
+// each, batchRows rows a statement.
+func (t *tx) execRows(ctx context.Context, head string, width int, tail string, rows [][]any) error {
+	one := "(" + placeholders(width) + ")"
+	full := head + " VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", batchRows), ", ") + " " + tail
+	for len(rows) >= batchRows {
+		args := make([]any, 0, width*batchRows)
+		for _, r := range rows[:batchRows] {
+			args = append(args, r...)
+		}
+		if _, err := t.exec(ctx, full, args...); err != nil {
+			return err
+		}
+		rows = rows[batchRows:]
+	}
+	for _, r := range rows {
+		if _, err := t.exec(ctx, head+" VALUES "+one+" "+tail, r...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // insertUnique runs an INSERT … ON CONFLICT DO NOTHING RETURNING id and
 // reports store.ErrConflict when a unique key was taken. Unlike a failed
 // statement, a skipped insert does not abort a PostgreSQL transaction, so

@@ -660,3 +660,88 @@ func testIndependentFailures(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// testBulk checks the bulk-load methods: every row stored with its own ID,
+// whatever the batch boundaries.
+func testBulk(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	camp := fmt.Sprint(f.campaign)
+	const n = 70 // two full batches of 32 and six single rows
+	ps := make([]*store.Participant, n)
+	links := make([]*store.Link, n)
+	var refs []*canonical.Referral
+	update(t, s, func(tx store.Tx) error {
+		first, err := tx.ReserveOrdinals(ctx, f.account, f.campaign, n)
+		if err != nil || first != 1 {
+			t.Errorf("ReserveOrdinals = %d, %v; want 1", first, err)
+		}
+		for i := range ps {
+			p := &store.Participant{Ord: first + int64(i), Referrals: int64(i % 3)}
+			p.CampaignID, p.Email = camp, fmt.Sprintf("b%d@example.com", i)
+			ps[i] = p
+		}
+		if err := tx.InsertParticipants(ctx, f.account, ps); err != nil {
+			return err
+		}
+		for i, p := range ps {
+			l := &store.Link{Kind: store.LinkCode}
+			l.CampaignID, l.ParticipantID, l.Token = camp, p.ID, fmt.Sprintf("code-%d", i)
+			links[i] = l
+			if i > 0 {
+				refs = append(refs, &canonical.Referral{CampaignID: camp, ReferrerID: ps[0].ID, ReferredID: p.ID, State: canonical.StateCredited})
+			}
+		}
+		if err := tx.InsertLinks(ctx, f.account, links); err != nil {
+			return err
+		}
+		if err := tx.InsertReferrals(ctx, f.account, refs); err != nil {
+			return err
+		}
+		if next, err := tx.NextOrdinal(ctx, f.account, f.campaign); err != nil || next != n+1 {
+			t.Errorf("NextOrdinal after reserving %d = %d, %v", n, next, err)
+		}
+		scores := []store.MonthlyScore{{Participant: id(ps[1].ID), Ord: 2, N: 5}, {Participant: id(ps[2].ID), Ord: 3, N: 7}}
+		if err := tx.SetMonthlyScores(ctx, f.campaign, 202603, scores); err != nil {
+			return err
+		}
+		return tx.AddCounterRows(ctx, f.campaign, []store.CounterRow{{Scope: id(ps[0].ID), Name: "leads", Delta: n - 1}, {Scope: 0, Name: "leads", Delta: 3}})
+	})
+	view(t, s, func(tx store.Tx) error {
+		seen := map[string]bool{}
+		for i, p := range ps {
+			if p.ID == "" || seen[p.ID] {
+				t.Fatalf("participant %d has ID %q (duplicate %v)", i, p.ID, seen[p.ID])
+			}
+			seen[p.ID] = true
+			got, err := tx.GetParticipant(ctx, f.account, id(p.ID))
+			if err != nil || got.Email != p.Email || got.Ord != p.Ord {
+				t.Errorf("participant %d = %+v, %v", i, got, err)
+			}
+			l, err := tx.FindLink(ctx, f.account, fmt.Sprintf("CODE-%d", i))
+			if err != nil || l.ID != links[i].ID || l.ParticipantID != p.ID {
+				t.Errorf("link %d = %+v, %v", i, l, err)
+			}
+		}
+		for _, r := range refs {
+			got, err := tx.FindReferralOf(ctx, f.account, id(r.ReferredID))
+			if err != nil || got.ID != r.ID || got.ReferrerID != ps[0].ID {
+				t.Errorf("referral of %s = %+v, %v", r.ReferredID, got, err)
+			}
+		}
+		if m, err := tx.MonthlyScores(ctx, f.campaign, id(ps[2].ID), 202603); err != nil || m[0] != 7 {
+			t.Errorf("monthly score = %v, %v", m, err)
+		}
+		if c, err := tx.Counters(ctx, f.campaign, id(ps[0].ID)); err != nil || c["leads"] != n-1 {
+			t.Errorf("counters = %v, %v", c, err)
+		}
+		return nil
+	})
+	// A taken key fails the whole bulk call.
+	err := s.Update(ctx, func(tx store.Tx) error {
+		dup := &store.Participant{Ord: 999}
+		dup.CampaignID, dup.Email = camp, "b3@example.com"
+		return tx.InsertParticipants(ctx, f.account, []*store.Participant{dup})
+	})
+	wantErr(t, err, store.ErrConflict)
+}

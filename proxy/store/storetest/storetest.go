@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"SerializedCampaignWrites", testSerialized},
 		{"DeleteCascades", testDeleteCascades},
 		{"ConcurrentWritersFailIndependently", testIndependentFailures},
+		{"BulkLoads", testBulk},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
