@@ -91,18 +91,33 @@ func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Pop
 				p.CreatedAt, p.UpdatedAt = now, now
 				p.Fraud = canonical.Fraud{Risk: canonical.RiskLow, Reason: canonical.ReasonUniqueIdentity}
 				if r := refOf[i]; r >= 0 {
-					p.ReferrerID, p.ReferralState = idOf(ids[r]), canonical.StateCredited
+					// A referrer in this same batch has no ID yet; it is
+					// filled in below.
+					p.ReferralState = canonical.StateCredited
+					if int(r) < lo {
+						p.ReferrerID = idOf(ids[r])
+					}
 				}
 				ps = append(ps, p)
 			}
 			if err := tx.InsertParticipants(ctx, acct, ps); err != nil {
 				return err
 			}
+			for k, p := range ps {
+				ids[lo+k] = num(p.ID)
+			}
+			for k, p := range ps {
+				if r := int(refOf[lo+k]); r >= lo {
+					p.ReferrerID = idOf(ids[r])
+					if err := tx.UpdateParticipant(ctx, acct, p); err != nil {
+						return err
+					}
+				}
+			}
 			links := make([]*store.Link, len(ps))
 			var refs []*canonical.Referral
 			for k, p := range ps {
 				i := lo + k
-				ids[i] = num(p.ID)
 				l := &store.Link{Kind: store.LinkCode}
 				l.CampaignID, l.ParticipantID, l.Token, l.CreatedAt, l.UpdatedAt = c.ID, p.ID, p.ReferralCode, now, now
 				links[k] = l

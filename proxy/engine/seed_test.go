@@ -49,6 +49,12 @@ func TestSeedMatchesSignups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if want := refs[i]; want >= 0 {
+			ra, err := e.b.GetParticipant(e.ctx, seeded.ID, canonical.ByID(a.ReferrerID))
+			if err != nil || ra.Email != fmt.Sprintf("seed%d@example.com", want) {
+				t.Errorf("participant %d: seeded referrer %q (%q, %v), want seed%d", i, a.ReferrerID, ra.Email, err, want)
+			}
+		}
 		sa, sb := a.Stats, b.Stats
 		if sa.Referrals != sb.Referrals || sa.Rank != sb.Rank || sa.MonthlyRank != sb.MonthlyRank || sa.MonthlyReferrals != sb.MonthlyReferrals ||
 			sa.Level2Referrals != sb.Level2Referrals || sa.Level3Referrals != sb.Level3Referrals || sa.Leads != sb.Leads ||
