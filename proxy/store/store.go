@@ -137,11 +137,6 @@ type Tx interface {
 	UpdateReferral(ctx context.Context, account int64, r *canonical.Referral) error
 	DeleteReferral(ctx context.Context, account, id int64) error
 	ListReferrals(ctx context.Context, account int64, q ReferralQuery) ([]canonical.Referral, error)
-	// CountReferrals counts a referrer's referrals by state.
-	CountReferrals(ctx context.Context, account, referrer int64) (map[canonical.ReferralState]int, error)
-	// CountCampaignReferrals counts a campaign's referrals by state and the
-	// referred signups by channel.
-	CountCampaignReferrals(ctx context.Context, account, campaign int64) (map[canonical.ReferralState]int, map[string]int, error)
 	// HasDueWork reports whether a referral trigger or a pending
 	// commission of the campaign is due at or before now.
 	HasDueWork(ctx context.Context, account, campaign int64, now time.Time) (bool, error)
@@ -211,8 +206,8 @@ type Tx interface {
 	// Rank trees: sparse Fenwick trees of int64 node values, by campaign
 	// and tree name.
 	AddNodes(ctx context.Context, campaign int64, tree string, deltas map[int64]int64) error
-	SumNodes(ctx context.Context, campaign int64, tree string, nodes []int64) (int64, error)
-	// SumNodeSets answers several SumNodes in one round trip, in order.
+	// SumNodeSets sums the given nodes of each set's tree, in one round
+	// trip; the result is in the order of sets.
 	SumNodeSets(ctx context.Context, campaign int64, sets []NodeSet) ([]int64, error)
 
 	// Aliases map a vendor's external ID of an entity to its internal ID

@@ -163,52 +163,6 @@ func (t *tx) ListReferrals(ctx context.Context, account int64, q store.ReferralQ
 		append(w.args, limitOf(q.Limit))...)
 }
 
-func (t *tx) CountReferrals(ctx context.Context, account, referrer int64) (map[canonical.ReferralState]int, error) {
-	rows, err := t.query(ctx, `SELECT state, COUNT(*) FROM referrals WHERE account_id = ? AND referrer_id = ? GROUP BY state`,
-		account, referrer)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[canonical.ReferralState]int{}
-	for rows.Next() {
-		var (
-			state string
-			n     int
-		)
-		if err := rows.Scan(&state, &n); err != nil {
-			return nil, err
-		}
-		out[canonical.ReferralState(state)] = n
-	}
-	return out, rows.Err()
-}
-
-func (t *tx) CountCampaignReferrals(ctx context.Context, account, campaign int64) (map[canonical.ReferralState]int, map[string]int, error) {
-	rows, err := t.query(ctx, `SELECT state, channel, referred_id IS NOT NULL, COUNT(*) FROM referrals
-		WHERE account_id = ? AND campaign_id = ? GROUP BY state, channel, referred_id IS NOT NULL`, account, campaign)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	states, channels := map[canonical.ReferralState]int{}, map[string]int{}
-	for rows.Next() {
-		var (
-			state, channel string
-			signup         bool
-			n              int
-		)
-		if err := rows.Scan(&state, &channel, &signup, &n); err != nil {
-			return nil, nil, err
-		}
-		states[canonical.ReferralState(state)] += n
-		if signup && channel != "" {
-			channels[channel] += n
-		}
-	}
-	return states, channels, rows.Err()
-}
-
 func (t *tx) HasDueWork(ctx context.Context, account, campaign int64, now time.Time) (bool, error) {
 	var due bool
 	err := t.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM referrals

@@ -231,21 +231,6 @@ func (t *tx) AddNodes(ctx context.Context, campaign int64, tree string, deltas m
 		`ON CONFLICT (campaign_id, tree, node) DO UPDATE SET n = rank_nodes.n + excluded.n`, rows)
 }
 
-func (t *tx) SumNodes(ctx context.Context, campaign int64, tree string, nodes []int64) (int64, error) {
-	if len(nodes) == 0 {
-		return 0, nil
-	}
-	args := make([]any, 0, len(nodes)+2)
-	args = append(args, campaign, tree)
-	for _, n := range nodes {
-		args = append(args, n)
-	}
-	var sum int64
-	err := t.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM rank_nodes WHERE campaign_id = ? AND tree = ? AND node IN (`+
-		placeholders(len(nodes))+`)`, args...).Scan(&sum)
-	return sum, err
-}
-
 func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeSet) ([]int64, error) {
 	out := make([]int64, len(sets))
 	// One statement fetches every distinct (tree, node) of every set; the
