@@ -241,16 +241,8 @@ func (w *work) insertCode(p *store.Participant, generated bool) error {
 	}
 }
 
-// claimCode returns the requested code if it is free, or a fresh one.
-func (w *work) claimCode(p *store.Participant, want string) (string, error) {
-	if want != "" {
-		if _, err := w.tx.FindLink(w.ctx, w.acct(), want); err == nil {
-			return "", canonical.Errorf(canonical.Conflict, "referral code %q is already in use", want)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return "", err
-		}
-		return want, nil
-	}
+// freshToken returns a generated link token that is not in use.
+func (w *work) freshToken() (string, error) {
 	for range 16 {
 		code := w.a.e.token(codeLength)
 		if _, err := w.tx.FindLink(w.ctx, w.acct(), code); errors.Is(err, store.ErrNotFound) {
@@ -372,23 +364,18 @@ func (a *Account) ListParticipants(ctx context.Context, q canonical.ParticipantQ
 			}
 			sq.ReferrerID = num(r.ID)
 		}
-		filtered := len(q.Metadata) > 0 || len(q.Native) > 0
 		page.Items, page.Total = []canonical.Participant{}, -1
-		// Metadata and native filters run here, so a filtered page may need
-		// several store pages.
+		// Metadata and native filters run here, so a page may take several
+		// store pages. Each store page asks for no more rows than the page
+		// has room for, so every row fetched is used or skipped and the
+		// store's cursor is exactly where the next page starts.
 		for {
 			sq.Limit = limit - len(page.Items)
-			if filtered {
-				sq.Limit = limit
-			}
 			rows, next, err := w.tx.ListParticipants(w.ctx, w.acct(), sq)
 			if err != nil {
 				return err
 			}
 			for _, p := range rows {
-				if len(page.Items) == limit {
-					break
-				}
 				if !matches(p.Participant, q) {
 					continue
 				}
@@ -397,14 +384,11 @@ func (a *Account) ListParticipants(ctx context.Context, q canonical.ParticipantQ
 					return err
 				}
 				page.Items = append(page.Items, v)
-				sq.After = ""
 			}
 			if next == "" {
-				page.NextCursor = ""
 				return nil
 			}
-			sq.After = next
-			if len(page.Items) == limit {
+			if sq.After = next; len(page.Items) == limit {
 				page.NextCursor = encodeCursor(next)
 				return nil
 			}
@@ -789,7 +773,7 @@ func (a *Account) CreateLink(ctx context.Context, campaignID string, owner canon
 			return err
 		}
 		if token == "" {
-			if token, err = w.claimCode(&p, ""); err != nil {
+			if token, err = w.freshToken(); err != nil {
 				return err
 			}
 		}

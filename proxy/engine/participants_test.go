@@ -284,3 +284,42 @@ func TestNewParticipantViewMatchesRead(t *testing.T) {
 		t.Errorf("created stats = %+v", created.Stats)
 	}
 }
+
+// TestFilteredListPagesLoseNothing pages through a metadata-filtered list
+// whose matches are scattered: every match appears once, in order.
+func TestFilteredListPagesLoseNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	var want []string
+	for i, plan := range []string{"pro", "free", "pro", "pro", "free", "pro"} {
+		in := canonical.NewParticipant{}
+		in.CampaignID, in.Email, in.Metadata = c.ID, fmt.Sprintf("m%d@example.com", i), map[string]string{"plan": plan}
+		p, _, err := e.b.CreateParticipant(e.ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plan == "pro" {
+			want = append([]string{p.ID}, want...) // newest first
+		}
+	}
+	var got []string
+	cursor, pages := "", 0
+	for {
+		page, err := e.b.ListParticipants(e.ctx, canonical.ParticipantQuery{CampaignID: c.ID, Metadata: map[string]string{"plan": "pro"},
+			ListOptions: canonical.ListOptions{Limit: 3, Cursor: cursor}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page.Items {
+			got = append(got, p.ID)
+		}
+		pages++
+		if cursor = page.NextCursor; cursor == "" || pages > 5 {
+			break
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("filtered pages = %v, want %v", got, want)
+	}
+}

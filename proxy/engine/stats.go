@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/store"
@@ -126,10 +127,10 @@ func (w *work) rewardTotals(p store.Participant, s *canonical.ParticipantStats) 
 func (a *Account) CampaignStats(ctx context.Context, campaignID string) (canonical.CampaignStats, error) {
 	var s canonical.CampaignStats
 	err := a.read(ctx, campaignID, func(w *work) (err error) {
-		if s.Participants, err = w.tx.CountParticipants(w.ctx, w.acct(), w.cid, timeZero); err != nil {
+		if s.Participants, err = w.tx.CountParticipants(w.ctx, w.acct(), w.cid, time.Time{}); err != nil {
 			return err
 		}
-		today := w.now.Truncate(24 * timeHour)
+		today := w.now.Truncate(24 * time.Hour) // midnight UTC
 		if s.SignupsToday, err = w.tx.CountParticipants(w.ctx, w.acct(), w.cid, today); err != nil {
 			return err
 		}

@@ -6,10 +6,6 @@ import (
 	"time"
 )
 
-var timeZero time.Time
-
-const timeHour = time.Hour
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // fmtInts and fmtSscan encode and decode leaderboard cursors.
