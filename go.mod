@@ -11,6 +11,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/jarcoal/httpmock v1.4.2
 	github.com/oapi-codegen/runtime v1.8.0
+	github.com/patrickmn/go-cache v2.1.0+incompatible
 	modernc.org/sqlite v1.60.1
 )
 

@@ -1,0 +1,66 @@
+package surface
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+)
+
+// WriteJSON writes v as the JSON body of a response with the given
+// status. v is encoded before anything is written, so an encoding failure
+// still produces a whole 500 rather than half a body.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"error":"internal error"}`, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// Public returns the code of err and the message that may be shown to a
+// client: the canonical message for every code but Internal, whose details
+// stay in the logs.
+func Public(err error) (canonical.Code, string) {
+	code := canonical.CodeOf(err)
+	if code == canonical.Internal || code == "" {
+		return canonical.Internal, "internal server error"
+	}
+	var e *canonical.Error
+	if errors.As(err, &e) && e.Message != "" {
+		return code, e.Message
+	}
+	return code, string(code)
+}
+
+// Status is the HTTP status most vendors use for a canonical code; a
+// surface's error mapper overrides it where its vendor differs.
+func Status(code canonical.Code) int {
+	switch code {
+	case canonical.NotFound:
+		return http.StatusNotFound
+	case canonical.Conflict:
+		return http.StatusConflict
+	case canonical.Invalid:
+		return http.StatusBadRequest
+	case canonical.Unauthorized:
+		return http.StatusUnauthorized
+	case canonical.Forbidden:
+		return http.StatusForbidden
+	case canonical.RateLimited:
+		return http.StatusTooManyRequests
+	case canonical.NotImplemented:
+		return http.StatusNotImplemented
+	}
+	return http.StatusInternalServerError
+}

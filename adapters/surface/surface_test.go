@@ -1,0 +1,180 @@
+package surface_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gorilla/mux"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
+)
+
+func TestScramblerIsAPermutation(t *testing.T) {
+	t.Parallel()
+	for _, bits := range []uint{16, 40, 62} {
+		s := surface.NewScrambler(bits, 42)
+		seen := map[uint64]bool{}
+		for _, n := range []uint64{0, 1, 2, 3, 1000, s.Limit() - 1} {
+			f := s.Forward(n)
+			if f >= s.Limit() {
+				t.Fatalf("bits %d: Forward(%d) = %d, outside the domain", bits, n, f)
+			}
+			if seen[f] {
+				t.Fatalf("bits %d: Forward(%d) = %d collides", bits, n, f)
+			}
+			seen[f] = true
+			if b := s.Backward(f); b != n {
+				t.Fatalf("bits %d: Backward(Forward(%d)) = %d", bits, n, b)
+			}
+		}
+	}
+	// Exhaustively on the smallest domain.
+	s := surface.NewScrambler(16, 7)
+	seen := make([]bool, s.Limit())
+	for n := range s.Limit() {
+		f := s.Forward(n)
+		if seen[f] {
+			t.Fatalf("Forward(%d) = %d collides", n, f)
+		}
+		seen[f] = true
+	}
+	if a, b := surface.NewScrambler(40, 1).Forward(5), surface.NewScrambler(40, 2).Forward(5); a == b {
+		t.Fatalf("different keys gave the same image %d", a)
+	}
+}
+
+func TestAlphabet(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a     surface.Alphabet
+		n     uint64
+		width int
+		want  string
+	}{
+		{surface.Base36, 0, 0, "0"},
+		{surface.Base36, 35, 0, "z"},
+		{surface.Base36, 36, 4, "0010"},
+		{surface.Hex, 255, 6, "0000ff"},
+		{surface.Base62, 61, 2, "0z"},
+		{surface.Base36, ^uint64(0), 0, "3w5e11264sgsf"},
+	}
+	for _, tt := range tests {
+		got := tt.a.Encode(tt.n, tt.width)
+		if got != tt.want {
+			t.Errorf("Encode(%d, %d) = %q, want %q", tt.n, tt.width, got, tt.want)
+		}
+		back, ok := tt.a.Decode(got)
+		if !ok || back != tt.n {
+			t.Errorf("Decode(%q) = %d, %v", got, back, ok)
+		}
+	}
+	for _, bad := range []string{"", "a-b", "3w5e11264sgsg", "zzzzzzzzzzzzzz"} {
+		if n, ok := surface.Base36.Decode(bad); ok {
+			t.Errorf("Decode(%q) = %d, want failure", bad, n)
+		}
+	}
+}
+
+func TestLimiterWindows(t *testing.T) {
+	t.Parallel()
+	l := surface.NewLimiter()
+	windows := []surface.Window{{Name: "SECOND", Limit: 2, Period: 5 * time.Second}, {Name: "HOUR", Limit: 10, Period: time.Hour}}
+	now := time.Date(2026, 1, 1, 10, 0, 1, 0, time.UTC)
+	var last []surface.Usage
+	for range 3 {
+		last = l.Take("acct", windows, now)
+	}
+	if got := last[0]; got.Count != 3 || got.Remaining != 0 || !got.Over() || !got.Reset.Equal(now.Add(4*time.Second)) {
+		t.Fatalf("second window after 3 calls = %+v", got)
+	}
+	if got := last[1]; got.Count != 3 || got.Remaining != 7 || got.Over() {
+		t.Fatalf("hour window after 3 calls = %+v", got)
+	}
+	if u, ok := surface.FirstOver(last); !ok || u.Name != "SECOND" {
+		t.Fatalf("FirstOver = %+v, %v", u, ok)
+	}
+	// A new second window starts fresh; other keys are separate.
+	if got := l.Take("acct", windows, now.Add(5*time.Second)); got[0].Count != 1 || got[1].Count != 4 {
+		t.Fatalf("next window = %+v", got)
+	}
+	if got := l.Take("other", windows, now); got[0].Count != 1 {
+		t.Fatalf("other key = %+v", got)
+	}
+}
+
+const spec = `
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things/{id}:
+    post:
+      operationId: updateThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: limit, in: query, schema: {type: integer, maximum: 100}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string}
+      responses:
+        "200": {description: ok}
+`
+
+func TestValidator(t *testing.T) {
+	t.Parallel()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := surface.NewValidator(doc, "/v2")
+	var failed error
+	r := mux.NewRouter()
+	r.Use(v.Middleware(func(w http.ResponseWriter, _ *http.Request, err error) {
+		failed = err
+		w.WriteHeader(http.StatusBadRequest)
+	}))
+	var op string
+	r.HandleFunc("/v2/things/{id}", func(w http.ResponseWriter, r *http.Request) {
+		op = v.Operation(r)
+	}).Methods(http.MethodPost)
+
+	tests := []struct {
+		name, query, body string
+		status            int
+		message           string
+	}{
+		{"valid", "?limit=5", `{"name":"x"}`, 200, ""},
+		{"bad query", "?limit=500", `{"name":"x"}`, 400, `parameter "limit"`},
+		{"missing field", "", `{}`, 400, `property "name" is missing`},
+		{"wrong type", "", `{"name":5}`, 400, "name"},
+	}
+	for _, tt := range tests {
+		failed, op = nil, ""
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/v2/things/abc"+tt.query, strings.NewReader(tt.body))
+		req.Header.Set("Content-Type", "application/json")
+		r.ServeHTTP(rec, req)
+		if rec.Code != tt.status {
+			t.Errorf("%s: status %d, want %d (%v)", tt.name, rec.Code, tt.status, failed)
+			continue
+		}
+		if tt.status == 200 {
+			if op != "updateThing" {
+				t.Errorf("%s: operation %q", tt.name, op)
+			}
+			continue
+		}
+		if canonical.CodeOf(failed) != canonical.Invalid || !strings.Contains(canonical.MessageOf(failed), tt.message) {
+			t.Errorf("%s: error %v, want Invalid mentioning %q", tt.name, failed, tt.message)
+		}
+	}
+}
