@@ -79,6 +79,11 @@ type Routes struct {
 	// /v1/… and iRefer's /v1/{key}.js/…): it reports whether path,
 	// which starts with one of Roots, belongs to this surface.
 	Claim func(path string) bool
+	// SiteOrigins says the surface admits browser calls from a
+	// campaign's registered site by itself (iRefer): the proxy answers
+	// CORS preflights for any origin, and the surface checks the origin
+	// when the real request comes.
+	SiteOrigins bool
 }
 
 // Surface is one vendor's inbound HTTP surface over canonical.Backend.
