@@ -86,7 +86,9 @@ func TestAdminAPI(t *testing.T) {
 	if code := e.do("GET", "/ready", "", nil, nil); code != 200 {
 		t.Fatalf("ready: %d", code)
 	}
-	var fail struct{ Error struct{ Code, Message string } }
+	var fail struct {
+		Error struct{ Code, Message string }
+	}
 	if code := e.do("GET", "/accounts", "", nil, &fail); code != 401 || fail.Error.Code != "unauthorized" {
 		t.Fatalf("no token: %d %+v", code, fail)
 	}
