@@ -197,6 +197,12 @@ func (e *Engine) RevokeCredential(ctx context.Context, accountID, credentialID s
 	return storeErr(e.st.Update(ctx, func(tx store.Tx) error { return tx.DeleteCredential(ctx, acct, id) }), "credential "+credentialID)
 }
 
+// Reset deletes every account and everything in it. It exists for the
+// proxy's test mode; nothing else calls it.
+func (e *Engine) Reset(ctx context.Context) error {
+	return storeErr(e.st.Update(ctx, func(tx store.Tx) error { return tx.Wipe(ctx) }), "reset")
+}
+
 // HashSecret is how stores keep secrets: hex SHA-256. Secrets are random
 // and long, so a fast hash is enough.
 func HashSecret(secret string) string {

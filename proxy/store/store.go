@@ -53,6 +53,9 @@ type Tx interface {
 	FindCredential(ctx context.Context, vendor canonical.Vendor, kind canonical.CredentialKind, secretHash string) (canonical.Credential, error)
 	ListCredentials(ctx context.Context, account int64) ([]canonical.Credential, error)
 	DeleteCredential(ctx context.Context, account, id int64) error
+	// Wipe deletes every row of every table: all accounts and
+	// everything in them (the proxy's test-mode reset).
+	Wipe(ctx context.Context) error
 
 	// Campaigns and reward rules.
 	InsertCampaign(ctx context.Context, account int64, c *canonical.Campaign) error

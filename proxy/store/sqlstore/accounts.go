@@ -109,6 +109,23 @@ func (t *tx) DeleteCredential(ctx context.Context, account, id int64) error {
 	return affected(t.exec(ctx, `DELETE FROM credentials WHERE account_id = ? AND id = ?`, account, id))
 }
 
+// wipeOrder lists the tables children first, so no foreign key stops a
+// delete.
+var wipeOrder = []string{
+	"aliases", "rank_nodes", "seen", "counters", "specific_actions", "coupons", "coupon_groups",
+	"commissions", "payouts", "transaction_keys", "transactions", "rewards", "referrals", "links",
+	"monthly_scores", "participants", "reward_rules", "credentials", "campaigns", "accounts",
+}
+
+func (t *tx) Wipe(ctx context.Context) error {
+	for _, table := range wipeOrder {
+		if _, err := t.exec(ctx, `DELETE FROM `+table); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (t *tx) PutAlias(ctx context.Context, account int64, kind string, vendor canonical.Vendor, external string, internal int64) error {
 	_, err := t.exec(ctx, `INSERT INTO aliases (account_id, kind, vendor, external_id, internal_id) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, kind, vendor, external_id) DO UPDATE SET internal_id = excluded.internal_id`,

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeleteCascades", testDeleteCascades},
 		{"ConcurrentWritersFailIndependently", testIndependentFailures},
 		{"BulkLoads", testBulk},
+		{"Wipe", testWipe},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -257,4 +258,27 @@ func testRules(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+}
+
+// testWipe: Wipe leaves every table empty and the store usable.
+func testWipe(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	f.addParticipant(t, s, "ann@example.com", 0)
+	cred := canonical.Credential{AccountID: fmt.Sprint(f.account), Vendor: canonical.GrowSurf, Kind: canonical.APIKey, CreatedAt: t0}
+	update(t, s, func(tx store.Tx) error { return tx.InsertCredential(ctx, &cred, "wipe-hash") })
+	update(t, s, func(tx store.Tx) error { return tx.Wipe(ctx) })
+	view(t, s, func(tx store.Tx) error {
+		accounts, err := tx.ListAccounts(ctx)
+		if err != nil || len(accounts) != 0 {
+			t.Errorf("after Wipe, ListAccounts = %+v, %v", accounts, err)
+		}
+		_, err = tx.FindCredential(ctx, canonical.GrowSurf, canonical.APIKey, "wipe-hash")
+		wantErr(t, err, store.ErrNotFound)
+		_, err = tx.GetCampaign(ctx, f.account, f.campaign)
+		wantErr(t, err, store.ErrNotFound)
+		return nil
+	})
+	g := newFixture(t, s)
+	g.addParticipant(t, s, "ann@example.com", 0)
 }
