@@ -262,6 +262,9 @@ type InternalServerError = ErrorDetail
 // NotFound Referral Rocket's error body.
 type NotFound = ErrorDetail
 
+// Unauthorized Referral Rocket's error body.
+type Unauthorized = ErrorDetail
+
 // GetAllParticipantsParams defines parameters for GetAllParticipants.
 type GetAllParticipantsParams struct {
 	// Id The campaign id.
@@ -1171,6 +1174,10 @@ type AddParticipantResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ParticipantResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -1180,6 +1187,16 @@ type AddParticipantResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AddParticipantResponse) GetJSON200() *ParticipantResponse {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddParticipantResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddParticipantResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1226,6 +1243,10 @@ type GetAllParticipantsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ParticipantList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -1233,6 +1254,16 @@ type GetAllParticipantsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetAllParticipantsResponse) GetJSON200() *ParticipantList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAllParticipantsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAllParticipantsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1274,6 +1305,10 @@ type GetCampaignResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CampaignResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -1281,6 +1316,16 @@ type GetCampaignResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetCampaignResponse) GetJSON200() *CampaignResponse {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCampaignResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCampaignResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1322,6 +1367,10 @@ type GetParticipantResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ParticipantResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -1329,6 +1378,16 @@ type GetParticipantResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetParticipantResponse) GetJSON200() *ParticipantResponse {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetParticipantResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetParticipantResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1370,6 +1429,10 @@ type GetReferralsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ParticipantList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -1377,6 +1440,16 @@ type GetReferralsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetReferralsResponse) GetJSON200() *ParticipantList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetReferralsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetReferralsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1420,6 +1493,8 @@ type QualifyParticipantResponse struct {
 	JSON200 *ParticipantResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -1432,6 +1507,11 @@ func (r QualifyParticipantResponse) GetJSON200() *ParticipantResponse {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r QualifyParticipantResponse) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r QualifyParticipantResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1473,6 +1553,10 @@ type ValidateCodeResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *bool
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 }
@@ -1480,6 +1564,16 @@ type ValidateCodeResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ValidateCodeResponse) GetJSON200() *bool {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ValidateCodeResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ValidateCodeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1666,6 +1760,20 @@ func ParseAddParticipantResponse(rsp *http.Response) (*AddParticipantResponse, e
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1706,6 +1814,20 @@ func ParseGetAllParticipantsResponse(rsp *http.Response) (*GetAllParticipantsRes
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1738,6 +1860,20 @@ func ParseGetCampaignResponse(rsp *http.Response) (*GetCampaignResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -1772,6 +1908,20 @@ func ParseGetParticipantResponse(rsp *http.Response) (*GetParticipantResponse, e
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1804,6 +1954,20 @@ func ParseGetReferralsResponse(rsp *http.Response) (*GetReferralsResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -1845,6 +2009,13 @@ func ParseQualifyParticipantResponse(rsp *http.Response) (*QualifyParticipantRes
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1877,6 +2048,20 @@ func ParseValidateCodeResponse(rsp *http.Response) (*ValidateCodeResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -2370,6 +2555,8 @@ type InternalServerErrorJSONResponse ErrorDetail
 
 type NotFoundJSONResponse ErrorDetail
 
+type UnauthorizedJSONResponse ErrorDetail
+
 type AddParticipantRequestObject struct {
 	Body *AddParticipantJSONRequestBody
 }
@@ -2388,6 +2575,34 @@ func (response AddParticipant200JSONResponse) VisitAddParticipantResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddParticipant400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AddParticipant400JSONResponse) VisitAddParticipantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddParticipant401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AddParticipant401JSONResponse) VisitAddParticipantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2444,6 +2659,34 @@ func (response GetAllParticipants200JSONResponse) VisitGetAllParticipantsRespons
 	return err
 }
 
+type GetAllParticipants400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetAllParticipants400JSONResponse) VisitGetAllParticipantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAllParticipants401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetAllParticipants401JSONResponse) VisitGetAllParticipantsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetAllParticipants404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetAllParticipants404JSONResponse) VisitGetAllParticipantsResponse(w http.ResponseWriter) error {
@@ -2476,6 +2719,34 @@ func (response GetCampaign200JSONResponse) VisitGetCampaignResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCampaign400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetCampaign400JSONResponse) VisitGetCampaignResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCampaign401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetCampaign401JSONResponse) VisitGetCampaignResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2516,6 +2787,34 @@ func (response GetParticipant200JSONResponse) VisitGetParticipantResponse(w http
 	return err
 }
 
+type GetParticipant400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetParticipant400JSONResponse) VisitGetParticipantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetParticipant401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetParticipant401JSONResponse) VisitGetParticipantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetParticipant404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetParticipant404JSONResponse) VisitGetParticipantResponse(w http.ResponseWriter) error {
@@ -2548,6 +2847,34 @@ func (response GetReferrals200JSONResponse) VisitGetReferralsResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferrals400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetReferrals400JSONResponse) VisitGetReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReferrals401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetReferrals401JSONResponse) VisitGetReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2602,6 +2929,20 @@ func (response QualifyParticipant400JSONResponse) VisitQualifyParticipantRespons
 	return err
 }
 
+type QualifyParticipant401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response QualifyParticipant401JSONResponse) VisitQualifyParticipantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type QualifyParticipant404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response QualifyParticipant404JSONResponse) VisitQualifyParticipantResponse(w http.ResponseWriter) error {
@@ -2634,6 +2975,34 @@ func (response ValidateCode200JSONResponse) VisitValidateCodeResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateCode400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ValidateCode400JSONResponse) VisitValidateCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ValidateCode401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ValidateCode401JSONResponse) VisitValidateCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2913,61 +3282,63 @@ func (sh *strictHandler) ValidateCode(w http.ResponseWriter, r *http.Request, pa
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"5Fttc9u2sv4rO7xnJulcSqZl5zRHnjO3TuKmadPEsd3bO3n5ABErETEJMAAoRc34v99ZgKT4Jkdy0rQz",
-	"ZyYfLAkvi8Wzu8/uIp+CWGW5kiitCaafgpxplqFF7T49ZlnOxEI+468K1Gv6iqOJtcitUDKYBlcJQlwO",
-	"AsHHQRjgR5blKQbT4OfHxcPJ/Cj68TAIA0HDP7hVwkCyjAYIHoSBxg+F0MiDqdUFhoGJE8wYbWXXOY0y",
-	"Vgu5CG5uwuAsYyK9RZScaStikTNp7xlAGg2Mc43GtEV7rxLJFf5QfjOOVbZFRrfInmKeswX2BXyNWo1m",
-	"zCCHnC0QhOT4cbxlWxoRNHfhOGdFaoNpFAZzpTNmSYHSHk2CMMiEFFmRuR9LcYS0uEDt5LkUfwzIQ1KC",
-	"EX/gNhnot2EZJrcKcTgshNK2LwR9C7EWFrVgwAzkWuWo7TpkJgalN59p3glozJFZNkuxdaFvglgjs8hf",
-	"yiB0WwTv6Oc8VRyrKxs8I0nVPKOwmJmBa63PxLRma/ps7NphiRThTqjR5EoadNMfMX6BHwo07tCxkhal",
-	"+5PleSpiRuc/eG9ICZ825/gUoNZKB1OaD9UCYZChMQ5UwfkG4rBiBqSyoHGOmrAZBjmzSTANDlguDpaH",
-	"Bx8Klor5ujGJDmuZLUwwPY4ILiJDY1mWB9NgEk2OR9GDUXR4dRhNI/o3jqLov91f7si1mv6hcR5Mg/86",
-	"2LiPA/+rOTijIzxBS4ZzQ4rpG6r2J3Mn0DgvDPIxbfBMWtSSpZeol6jPvC7uor5qIfArgV+qqchtIzoa",
-	"ZJwPa+/BX6c94yWeM5GWenuh7I+qkPxuynqhLPjpTQVVzt9BbF7+3NHOAm01rAWs479KNXUwItfRMBWu",
-	"0NsKfhTGjp29lsvSrqetW24Ybul+hDdqHwz+jNDT8zaCf0m07S1XuYhH68fOI3aXvnC/sxRixRHUHKyz",
-	"UvpSyEXzdO1dv3/9Ov8XPnp6+55nw3o7a2ppj01JhT8saPKw9m6a4fqNpxn+6t7VY9XsPcaWxKwAfFG6",
-	"7/61xzUNahnQZ1RezXrhIk1z3qtjeKrVyiZwrtVCs0EAbAJaa+4kmhyNDqPR4eFVFE2P/jmdfD/+/sFR",
-	"aUqNsMyZxREZ4dDiKAfgdSY50KwQVglKUBJBGDDY0b4z5n0lkEWaUtSuYvGQRNhW75ylZjNyplSKTNLQ",
-	"RBn728Xztl4Sa3MzPTjQJZC1iq/RjoU6qO7hfwT/9+03ljMKRLsJ4fZBvMAV0+0pkw0Jk0U2I/pT24Le",
-	"fTyNe9K8n+Zpn4olwlwLlNzAPyYRqLmzHqFhLrSxoDRHHQKTHNaquJemsEDrRrq7tQmuIWPXCAzyQscJ",
-	"M45QDdgwyfETMo66LYLzGMBKKdxOKyG3r3Hlvu5i7lcl0TK9Jn99jjpGadmize3qMUNrm4Rp/F3wBdqt",
-	"yvrNIClBQyHFhwIhFfIarILFt1JiQ8gv02QVYD8FKIlpvwlOYyuWZGDnhN0gJCP21LdavR7RJ7TKsrQR",
-	"9kxLrIeDLL7tPcPg40jjfKbpbCOpLJZR6hrXBtjcooYmgoBpBK7iIkNpkcNsDQ04uJOX+4OS6Zrofrk4",
-	"EF83pPIMerYRQk/Dra9aQ9uWWH6uDDmEDVidOD0dObrVJCLbQ+mFc0HEBmg4zBRfEzw6lKLiuP1Q/9PV",
-	"1TloZEZJyBNdomtzs03a1rvcmsc1kTZI6QbcIHG85rxhuncbPKupngp2cNQih5+6oWUrT9wtuHWC/2an",
-	"Wr6wVHp50nc7o3qJkitdQ5GCo6OQMCssCGtgLjDlBlao0ak4ZrktNPITEJZiKYPL3FEbYvAixhCMamC8",
-	"MGiqEY+UIuiUKXcLQq7CUCPyufBMtU5cb2PQLZJb0p2B1HZoWA+ipxsu2mRqcLZEva7zdjq2clNYCsI5",
-	"zVKP9wyYHOO+SdyRbjX5UlvS30tv3coI3ishkfeozdHo8HAUHV8dPpgeH06jh+OHk4f7kquK7e5N+l3Y",
-	"6fNFmj04XLOCX8ZKD9zOj/QbGPoRTBEnwAw8V6sTwCy3a5i38yMDpfrAJloVi8Sp6/T8WVs/z9VqSI6U",
-	"DUnNFW7NCprEqeP4yOGWXhiQaenDBN2WkIuWOJNoyLW01n/EUibjtmCfn3WBHDHrMMHt0zRLh5Oqfl6o",
-	"VhJ0M9Vq6/fhr7KI/nX1ZHs2xdI9FVenU62dbj3MXVRXT9tXd3umpE0LXiWqLn15d6wkngClGg7fXGiM",
-	"bQvmW5PXz+YnXrFnS5T2saL5Fvmgp7EJ6p6ocTXF/YK0CtiEWXdRpsx7aYOWgFuTD8dtngt5vQvmarwR",
-	"720rYN+k6W0RRZN/NkH/79sg68hTdY1m+w0byBhHQmtHb5/D7M1AOv+qV/LcWs5hmSrkQFH61H3fu0ST",
-	"07U5x9kpvkweDOVwt1SLatj+rctGe9RRBjnTRTkZ5ilbGEf+C7mh/ycgfLZTHlv7urCbMcOYEhp3BzFL",
-	"U4iZJEa1UvoaVsImqnAXlJWlPIwLLez6knhOebm5+AUH+kQvSzJyAgb9+pVEoxSXmEL3IHV7JPG5W907",
-	"+L/R6fmzEW2yYVB+U1ecFHKudskO8mKWihguzi6vKOLC8hB8VbxkhZnimBoQdgwX549Hru3wVhJ1NaRO",
-	"1FDR8xN4enYFhHBX8jVgKTl1HQ/YNPZCOH95efVWNsYx+Pny5QtPL+FJxW0MxEzrNWQiTYXBWFGeTPfF",
-	"wDOit1LN5wYt3L+VOH0XgsQlang9fut4jLCbvHejiloDQRgsURuvr+UhwVrlKFkugmlwNI7GRyV1d/e8",
-	"pVBPxq7MkHFzOsVAcAjJtNnGNJVEn+e3AxWN6lQ2y4yASV9d7tQuq9BVmSDhqdY9cdxO9blsNqKxjxRf",
-	"71nR9y5nW3+Tdw2+G4ObIbFXvu3WXXeu2w9X12/a/oXibreJNomiHc6/mxCDqc9wE6EVgW7C4Dg63rZ6",
-	"Le5B3YK5CYMHXu7bJwz1upwvK7KM6bXHBbAWlKwCVgOJTIktDLnmJsch5zzgjE85J2ASSB1mHf2gnDTV",
-	"yPi6s5EwHVe98UcabVGRlkG8k3uGSRR519yoHZymvXLTAgdM9KVE3yJX8xZ7C2ESQY7aR4RCpmiM62CD",
-	"YWsDiqjXSvgySdvCnvY3D1tvHd4M39ZmyEH3LcRN+Nkp7h3ADuNcf36XcUrb4ObdtzESV1cYMJDTwau5",
-	"i520sE7bNbBNcbF9W3tAvVGrqSBc11XoTojo0ynoc8UlJMvoY8n5So2Tr3euW0nLhER90iIMyAnmLmyC",
-	"SdTKwIxITNMWfEWoU+cpIzrzw13odaUXbzm0g7FMckrkSqkbIjnt34/8S5LvQo9/ispGadszubpct7G1",
-	"nmU0SnpfaBJ/JjR7bbrPdIC/GJEXaLXAJQ573OorE7zrqLzDQrZpvR3x91N84x3UDm7jm17Ttwuz2y6r",
-	"aX6zNVQPuPbwHy+UHbnqOMwwYUuhCn1bQGTSrMgyj6Njb8GN9kBYehRLsb5R/Gw4prnSrnjswpcLbaZn",
-	"xq0kehuiNoO+RmzbmrTqv/Bp3X96yB2qG3yl2NupdphNKqRh5mrCFsSenPPcx1jmQd5ngHC/kLGSc6Ez",
-	"fyav9jqf4pvI+13bJgYetm3N+HxFSKBpZnetxG+ViDhxrVxTNoDro2MqFoL4wrzkAnU5zRfsTsBXkchB",
-	"rIhSD1aN+oz01dDLvDvnfVUlyxWi9ksCd87ithfW/r6Z3Ify6vlAsNkhRWs84vxCE/uV6est8LtnSjHX",
-	"ZCu+NlzVi+/Ke++ZOsA4DYPVhYyZRQMznCuNvl6eM5t4SjvTamVQw+WTX+4ZyJiNE5ImQ5soTtjuG1yH",
-	"1LpHiQa2G+gYXm2OyXqV/O5j1kZYjXphFe77Xm4rJndcxJKlgjOLVXdhMNU8LTdpcvGy0D4lpZUlINeC",
-	"EKbtAKq+BLu12gOt8uvGxwnj3ByHTbsTEtQYguCEAr1e0UfAdCih/d/m4Xrh/ms+0m90Y/cM1dsYRKU6",
-	"qyBOML7e2gMbFMcfeHdB7ha7a3m2LF83Y/p+p9kDqnDjsFi1v79ahvKYtFd7lVKt+7mMlzJduyRWmEZa",
-	"60ybSSjktVSrEv6VPbquFGhWHpJJV1Mi2zxpzakQ16THqbhGaKSlY6/AqnxP4CXkVLX7N+/o+vxz5yFk",
-	"dyvIuVa8iN2PYVDotNHiYnk+7rW5HLMrtfVp818vGlojaTqGYNysoQpbYROUtoRSN2OYtp8+kIpMjjFw",
-	"jFOm3etkqPTg35X4tJ5SA+PfRJX0oKrLSwXXuHZ35bKGupYRa+QkCEt904XFMeYWfbPFtr0BmFjlaLzH",
-	"ceuMm6lNSkBw0119u37JUfc+wHdFHGCAY56qdeYiGJNVNweUxHFw8/8BAAD//w==",
+	"5Fv7c9u2k/9XdnjfmSRzlEzJzrepPJ2rk7hp2jRxbPd6k8cPELkSEZMAA4BS2Iz/95sFSIov2ZL7SHM3",
+	"4x9MEo/FPj+7C332QplmUqAw2pt99jKmWIoGlX16wtKM8aV4Hr3OURX0KkIdKp4ZLoU38y5jhLAcBDwa",
+	"e76Hn1iaJejNvJ+e5I+mi8Pgh4nne5yGf7Sr+J5gKQ3gked7Cj/mXGHkzYzK0fd0GGPKaCtTZDRKG8XF",
+	"0ru+9r3TlPHkBlIypgwPecaEuacBaTSwKFKodZu0DzIWkcTvyzfjUKZbaLSL7EnmGVtin8A3qORozjRG",
+	"kLElAhcRfhpv2ZZGeM1dIlywPDHeLPC9hVQpM8RAYQ6nnu+lXPA0T+3HkhwuDC5RWXou+O8D9BCVoPnv",
+	"uI0G+jZMw/RGIibDREhl+kTQWwgVN6g4A6YhUzJDZQqf6RCk2jzTvGNQmCEzbJ5gS6BvvVAhMxi9Ep5v",
+	"t/De0+cskRFWIhs8I1HVPCM3mOoBsdZnYkqxgp61KawuESPsCRXqTAqNdvpjFp3jxxy1PXQohUFh/2VZ",
+	"lvCQ0fkPPmhiwufNOT57qJRU3ozmQ7WA76WotVUq72yj4rBmGoQ0oHCBinTT9zJmYm/mHbCMH6wmBx9z",
+	"lvBF0ZhEhzXM5NqbHQWkLjxFbViaeTNvGkyPRsHDUTC5nASzgP7GQRD8p/3PHrlm078ULryZ9x8HG/dx",
+	"4L7qg1M6wlM0ZDjXxJi+oSp3MnsChYtcYzSmDZ4Lg0qw5ALVCtWp48Vd2FctBG4lcEs1GbltRIeDLIqG",
+	"uffwy3FPO4oXjCcl315K84PMRXQ3Zr2UBtz0JoMq529VbFF+7nBniaYa1lKsoy/FmjoYketomEok0dkK",
+	"fuLaWJ79KlhuYqn473hHvrVWaOvWiiU8gpOz53CFxe58m3wpvv3P6OTs+ehnLCBGFqECriHlWnOxJFbm",
+	"4krItRhbP1cuS7uetKyj4fBKt82dM3RB9K8I2T0vzaM/glJ6y1Wu9XHxxEaS7tLn9jtLIJQRglyAsd6N",
+	"XhLrGqdr7/rNmzfZt/j42c17ng7z7bTJpT02JRZ+v6TJw9y7bsKctw6eOdG9r8fK+QcMDZFZKfB5Gfb6",
+	"Yg9r+NgyoFtYXs16aSN0c97rI3im5NrEcKbkUrFBBdgAgdbcaTA9HE2C0WRyGQSzw3/Ppt+Mv3l4WJpS",
+	"A85EzOCIjHBocRQD6nUqIqBZPqxjFCAFkvVo7HDfGvO+FIg8SQjtVBhmiCJss3fBEr0ZOZcyQSZoaCy1",
+	"+fX8RZsvsTGZnh0cqFKRlQyv0Iy5PKjk8F88+u5miWWMAvhuRNh9EM9xzVR7ynQDXkWezgk21ragdh9P",
+	"45425dM87TO+QlgojiLS8K9pAHJhrYcrWHClDUgVofKBiQgKmd9LEliisSOtbE2MBaTsCoFBlqswZtoC",
+	"0QEbJjp+tL60TYL1GMBKKuxOay62r3FpX3d17hcp0DBVkHM+QxWiMGzZxsT1mKG1dcwU/sajJZqtzPpV",
+	"IzGBvD//mCMkXFyBkbD8u5jYIPKPcbIKsJ89FJShvPVOQsNXZGBnpLueT0bsUoZq9XpEPxGQhiWNsKdb",
+	"ZD0azH7a3tP3Po0ULuaKzjYS0mAZpa6w0MAWBhU0NQiYQohkmKcoDEYwL6ChDvbk5f4gRVJQmlQuDpTn",
+	"aGJ5Cj3b8KHH4dar1tC2JZbPlSH7sFFWS06PRxZyNYHI9lB6bl0QoQEaDnMZFaQeHUhR5Qb9UP/j5eUZ",
+	"KGRaCshiVWrXRrJNuNsTbg3impo2CIUH3CBhvOa8Ybh3k3pWUx2E7uhRCxx+7oaWrThxt+DWCf6bnWr6",
+	"/JLp5Unf76zVKxSRVLUqUnC0EBLmuQFuNCw4JpGGNSq0LA5ZZnKF0TFwQ7GUwUVmoQ1lPjxEH7Rs6Hiu",
+	"UVcjHktJqlOWKloqZCsztUa+4A6p1gn/TQi6BXJLuDNQEhga1lPRkw0WbSI1OF2hKup6Bx1b2iksAW6d",
+	"ZsnHexp0hmHfJO4It5p4qU3pb6W3bmVSHyQXGPWgzeFoMhkFR5eTh7OjySx4NH40fbQvuKrQ7t6g34ad",
+	"Pl6k2YPDFcuji1CqAen8QN9A00fQeRgD0/BCro8B08wUsGjnlRpK9oGJlcyXsWXXydnzNn9eyPUQHQkb",
+	"ojqSuDUraAKnjuMjh1t6YUCmhAsTJC0uli1ypsGQa2mt/5glTIRtwm6fdY4RYtpBgtunKZYMJ1X9vFCu",
+	"BahmqtXm76NfRB58e/l0ezbFkj0ZV6dTrZ1uPMxdWFdP25d3e6akTQtex7IuGTp3LAUeA6UaVr8jrjA0",
+	"LTXfmrzemp84xp6uUJgnkuYbjAY9jYlR9UgNqyn2C9IqYGJmrKB0mffSBi0CtyYfFtu84OJqF52r9Y1w",
+	"b5sB+yZN7/IgmP67qfTf3aSyFjxVYtTbJawhZRGStnb4dpvOXg+k8697peKt5RyWylwMFPNP7PueEHVG",
+	"YrOOs1N8mT4cyuFuqBbVavuPLhvtUUcZxEzn5WRYJGypLfjPxQb+HwN32U55bOXq6XbGHENKaKwMQpYk",
+	"EDJBiGot1RWsuYllbgWUlqU8DHPFTXFBOKcUbsZ/xi39NRaGJOF7Gjpgvap0HjcoKRoI7b5GR1N1ilGC",
+	"K0yge/gHdS/KlSE3jZq6QLlhd0mprWhysZC7pBRZPk94COenF5eW5tUEXAuiJDSVESYauBnD+dmTke3x",
+	"vBOEdzXJABVUmP4Ynp1eApmFrRNrMJTR2vYSbLqoPpy9urh8JxrjGPx08eqlw6TwtAJEGkKmVAEpTxKu",
+	"MZSUXJOQGTgY9U7IxUKjgfs3oq0HPghcoYI343cW/HCzSZYbAqs44PneCpV2/FpNyBZkhoJl3Jt5h+Ng",
+	"fFjifascW7oi5CGkHvIIEZ1iIKL45A/Yxp6lQFccaEc3GtUph5ZpBBOulN8peFbxrrJb0qea9wSMOyXr",
+	"srOL2jyWUbFnG8D5qW3N5KjrJbqBuxlHezXfbrF252L/cEn+uu2UKFh3O5bTINjh/LsRMZgvDXceWmHr",
+	"2veOHBlDq9fkHjS6q3bK5PYprWaNnXR0+6S6r3btew93IWyogWkdbZ6mTBVO/4C1VNZIYLXCksmypaa4",
+	"0QRgFDkGIsVJFJEBkDFY27DYiBLmRCGLis5GXHfiyMbvKTR5hagG7YpiB0yDwMWNRmHjJOnVwpY44Ape",
+	"CXT3HuSiBS19mAaQoXLhKhcJam2vJYBmhQZJuHDNXQ2nbcnP+pv7rQssb4eltRly0L3gcu3fOsVe7thh",
+	"nL10scs4qYx3/f7vMUZb9BgwxJNB0fyT7bFlU3Sshg1RnG9rxR4m1ShYVaZSF5dI9pTtELfouQJUgqX0",
+	"WALfUrIUu2woksIwLlAdtxAQRmROFgaAjuVaw5yQXNPmXFmsU+wqEQpzwy2UsPUnZ6G0gzZMRJTNllQ3",
+	"SLJSvh+4a0gPfGdnhDK0VKZn2nXNcmPTPQts1DX/oOn9lSbQ61Xecn3gq9H8czSK4wqHI0j1SnvvO6Lt",
+	"oLdt0m0jpf0E3List4Mb/FvV4f8ePNmmFE13Mi+gus24hz98Kc3ItjxgjjFbcZmrm4AEE3pNnuYoOHIe",
+	"qdHz8UsPaQgjNSraDUe7kMp2BGzYt5BA99xSqzKyTXM3g/4MTLC1EqG+4D3T/+9QZagY9JVhlk6pTG9S",
+	"YgVz21AwwPfMCc4cNmHOmPoIHe7nIpRiwVXqeOfEW+fV0QaxPGjb3sBt0q2ZvysnctTNLL9VAFjHPIzt",
+	"PQBd3h6oj44JX3LCWYsSQ9W1WFftPQZXgiRHtKaUZ7Dk2M8YXg9dh71z/l+VQW0Vc79iwM7Z/Paq7D83",
+	"o/9Yij76KoPnL0xdbdHZe7o8W0EG5roRVYfirknGPV1HPysWMCoXITOoYY4LqdB1aDJmYpc/zJVca1Rw",
+	"8fTnexpSZsKYqEnRxDIig+hbaSeDsNeHNWy36jG83hyT9XpH3WvnjZgf9GI+3He3B1qAoeNX7GVZZrDq",
+	"Zw3WD07KTZqJT9namRHTyvqhbXpx3fYaVSeM3VgqhFbBf+MYuba+MYJNgx1iVOgDj0gLVLGmR8BkqErx",
+	"383D9bDIn/lzmkb/f08csQ3eVKwzEsIYw6utXddBctyBdyfkbsCipmfL8nX7r++sml3HSm/cxe3ywsVX",
+	"lw4+ISnV3qsU336u6ZVICluZ4LpRq7AuhInqIrhjV2X3tt8KipXMZMIWJMkHHLfmVJrdzBESfoXQqDWM",
+	"naCqxpQ1kqol9fY96Yj79cOQ+XR7HJmSUR7aj76Xq6TRuWVZNu51by22LVn1efNLrAbLyFg61qbtrKHa",
+	"bG5iFKbU127ONGvf6CH+6AxDiDBMmLI/VoCKCe66lCvUUHKk3VW/ErhUnSMh4QoLKyjT9iPAEikQdCgz",
+	"i8dspZWEheN+WEiZKKpGn663bKzmGpIRKr7CCBZKpqCJEmE4SwDFkgukYU5lWnSUzci56wVK0rRMSbkg",
+	"V0yRhWtLGxfLmXOsjtQ016Y8pGl1Ibu/WvDLjln/lwvEGlIzUrpJMz6Nvev/DQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
