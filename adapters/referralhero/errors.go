@@ -1,0 +1,238 @@
+package referralhero
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
+	api "github.com/refbridge/refbridge/client/referralhero"
+)
+
+// The vendor's documented error codes this surface sends.
+const (
+	codeNoToken           = "no_token"
+	codeInvalidToken      = "invalid_token"
+	codeInactiveAccount   = "inactive_account"
+	codeTooManyCalls      = "too_many_calls"
+	codeNoListUUID        = "no_list_uuid"
+	codeInvalidList       = "invalid_list"
+	codeNoSubscriberID    = "no_subscriber_id"
+	codeSubscriberMissing = "subscriber_not_found"
+	codeNoEmail           = "no_email_address"
+	codeInvalidEmail      = "invalid_email_address"
+	codeNoName            = "no_name"
+	codeNoPoints          = "no_points"
+	codeAlreadyPromoted   = "subscriber_already_promoted"
+	codeNotPromoted       = "subscriber_not_promoted"
+	codeWrongListType     = "wrong_list_type"
+	codeErrorListCreation = "error_list_creation"
+)
+
+// The vendor's documented messages (and ours where it documents none).
+const (
+	msgNoToken         = "Missing API token"
+	msgInvalidToken    = "Invalid API token"
+	msgInactive        = "Your account is inactive"
+	msgTooManyCalls    = "Too many calls, please wait 60 minutes"
+	msgListNotFound    = "List not found"
+	msgSubNotFound     = "Subscriber not found"
+	msgNoEmail         = "Email address is missing"
+	msgNoPoints        = "Points are missing"
+	msgNoName          = "Name is missing"
+	msgAlreadyPromoted = "Subscriber was already promoted"
+	msgNotPromoted     = "Subscriber was not promoted"
+	msgInternal        = "Internal server error"
+	msgNotFoundPath    = "Not found"
+	msgMethod          = "Method not allowed"
+)
+
+// errorBody is the vendor's error envelope. Code is absent for the failures
+// the vendor documents by message only.
+type errorBody struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+	Code    string `json:"code,omitempty"`
+}
+
+// vendorError is a failure already decided in the vendor's terms: the
+// handlers return it where the vendor's code depends on the operation (the
+// same canonical NotFound is invalid_list for a list and
+// subscriber_not_found for a subscriber).
+type vendorError struct {
+	status  int
+	code    string
+	message string
+	cause   error
+}
+
+func (e *vendorError) Error() string {
+	if e.cause != nil {
+		return fmt.Sprintf("referralhero %d %s: %s: %v", e.status, e.code, e.message, e.cause)
+	}
+	return fmt.Sprintf("referralhero %d %s: %s", e.status, e.code, e.message)
+}
+
+func (e *vendorError) Unwrap() error { return e.cause }
+
+// fail returns a vendorError.
+func fail(status int, code, message string) *vendorError {
+	return &vendorError{status: status, code: code, message: message}
+}
+
+// Frequent vendor failures.
+var (
+	errListNotFound = fail(http.StatusNotFound, codeInvalidList, msgListNotFound)
+	errSubNotFound  = fail(http.StatusNotFound, codeSubscriberMissing, msgSubNotFound)
+	errNoIdentifier = fail(http.StatusBadRequest, codeNoEmail, msgNoEmail)
+)
+
+// as maps a canonical NotFound (the only code where the vendor's answer
+// depends on what was looked up) to nf and passes anything else through.
+func as(err error, nf *vendorError) error {
+	if canonical.IsCode(err, canonical.NotFound) {
+		return &vendorError{status: nf.status, code: nf.code, message: nf.message, cause: err}
+	}
+	return err
+}
+
+// toVendor is the one inbound mapper: any error the surface meets (a
+// vendorError, a canonical error from the backend or the validator, a
+// generated-binding error) becomes the vendor's status and error body.
+// internal reports an error whose details must be logged, not sent.
+func toVendor(err error) (status int, body errorBody, internal bool) {
+	body.Status = "error"
+	var ve *vendorError
+	if errors.As(err, &ve) {
+		body.Code, body.Message = ve.code, ve.message
+		return ve.status, body, false
+	}
+	if field, ok := bindingField(err); ok {
+		err = canonical.Wrap(canonical.Invalid, err, fmt.Sprintf("parameter %q is invalid", field))
+	}
+	code, msg := surface.Public(err)
+	body.Message = msg
+	switch code {
+	case canonical.Unauthorized:
+		body.Code, body.Message = codeInvalidToken, msgInvalidToken
+		return http.StatusUnauthorized, body, false
+	case canonical.Forbidden:
+		body.Code, body.Message = codeInactiveAccount, msgInactive
+		return http.StatusForbidden, body, false
+	case canonical.RateLimited:
+		body.Code, body.Message = codeTooManyCalls, msgTooManyCalls
+		return http.StatusTooManyRequests, body, false
+	case canonical.NotFound:
+		return http.StatusNotFound, body, false
+	case canonical.Invalid:
+		if c, m := validationCode(err); c != "" {
+			body.Code, body.Message = c, m
+		}
+		return http.StatusBadRequest, body, false
+	case canonical.Conflict:
+		return http.StatusBadRequest, body, false
+	case canonical.NotImplemented:
+		return http.StatusNotImplemented, body, false
+	}
+	body.Message = msgInternal
+	return http.StatusInternalServerError, body, true
+}
+
+// writeError renders err with toVendor, logging internal errors.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	status, body, internal := toVendor(err)
+	if internal {
+		log.Error("referralhero: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	surface.WriteJSON(w, status, body)
+}
+
+// bindingField returns the parameter named by a generated-binding error.
+func bindingField(err error) (string, bool) {
+	var (
+		f1 *api.InvalidParamFormatError
+		f2 *api.RequiredParamError
+		f3 *api.UnmarshalingParamError
+		f4 *api.TooManyValuesForParamError
+		f5 *api.RequiredHeaderError
+		f6 *api.UnescapedCookieParamError
+	)
+	switch {
+	case errors.As(err, &f1):
+		return f1.ParamName, true
+	case errors.As(err, &f2):
+		return f2.ParamName, true
+	case errors.As(err, &f3):
+		return f3.ParamName, true
+	case errors.As(err, &f4):
+		return f4.ParamName, true
+	case errors.As(err, &f5):
+		return f5.ParamName, true
+	case errors.As(err, &f6):
+		return f6.ParamName, true
+	}
+	return "", false
+}
+
+// validationCode finds the field a spec-validation failure is about and
+// the vendor code (and message) for it; "" when the vendor documents
+// none.
+func validationCode(err error) (code, message string) {
+	field, missing := invalidField(err)
+	switch field {
+	case "email":
+		if missing {
+			return codeNoEmail, msgNoEmail
+		}
+		return codeInvalidEmail, "Email address is invalid"
+	case "points":
+		if missing {
+			return codeNoPoints, msgNoPoints
+		}
+	case "name":
+		if missing {
+			return codeNoName, msgNoName
+		}
+	case "uuid":
+		return codeNoListUUID, "List uuid is missing"
+	case "subscriber_id":
+		return codeNoSubscriberID, "Subscriber id is missing"
+	}
+	return "", ""
+}
+
+// invalidField names the parameter or top-level body field of a
+// kin-openapi request error, and whether it was missing.
+func invalidField(err error) (field string, missing bool) {
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		return "", false
+	}
+	if re.Parameter != nil {
+		return re.Parameter.Name, errors.Is(re.Err, openapi3filter.ErrInvalidRequired) ||
+			strings.Contains(re.Error(), "must have a value")
+	}
+	var se *openapi3.SchemaError
+	if !errors.As(re.Err, &se) {
+		return "", false
+	}
+	ptr := se.JSONPointer()
+	if len(ptr) > 0 {
+		field = ptr[0]
+	}
+	missing = se.SchemaField == "required"
+	if field == "" && missing {
+		// Older kin-openapi versions name the missing property in the
+		// reason only.
+		if _, rest, ok := strings.Cut(se.Reason, `property "`); ok {
+			field, _, _ = strings.Cut(rest, `"`)
+		}
+	}
+	return field, missing
+}

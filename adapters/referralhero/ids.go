@@ -1,0 +1,158 @@
+package referralhero
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/refbridge/refbridge/adapters/surface"
+)
+
+// ReferralHero renders its identifiers as:
+//
+//	list uuid           "MF" + 10 lowercase hex digits (MF078d000987)
+//	subscriber id       "sub_" + 12 lowercase hex digits (sub_bd0ed699b77a)
+//	reward (bonus) id   integer (201)
+//	unlocked reward id  integer (1795)
+//	transaction id      integer (592)
+//	coupon group id     "rh" + decimal digits (rh200)
+//
+// The engine's IDs are decimal integers with a sequence per entity kind.
+// Each kind passes through a scrambler with its own fixed key, so that
+// rendered IDs look random, differ between kinds, decode back exactly and
+// never change. Integer IDs stay below 2^30 so that clients that model them
+// as 32-bit integers (the Android SDK) keep working.
+
+// codec renders one entity kind's engine IDs.
+type codec struct {
+	s surface.Scrambler
+}
+
+var (
+	listCodec        = codec{surface.NewScrambler(40, 0x5265664865726f01)}
+	subscriberCodec  = codec{surface.NewScrambler(48, 0x5265664865726f02)}
+	rewardCodec      = codec{surface.NewScrambler(30, 0x5265664865726f03)}
+	unlockedCodec    = codec{surface.NewScrambler(30, 0x5265664865726f04)}
+	transactionCodec = codec{surface.NewScrambler(30, 0x5265664865726f05)}
+	couponGroupCodec = codec{surface.NewScrambler(30, 0x5265664865726f06)}
+)
+
+// forward scrambles an engine ID; ok is false for an ID that is not a
+// positive integer within the codec's range.
+func (c codec) forward(id string) (uint64, bool) {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil || n == 0 || n >= c.s.Limit() {
+		return 0, false
+	}
+	return c.s.Forward(n), true
+}
+
+// backward unscrambles a rendered value back to an engine ID.
+func (c codec) backward(v uint64) (string, bool) {
+	if v >= c.s.Limit() {
+		return "", false
+	}
+	n := c.s.Backward(v)
+	if n == 0 {
+		return "", false
+	}
+	return strconv.FormatUint(n, 10), true
+}
+
+// hexID renders id as prefix + width lowercase hex digits.
+func (c codec) hexID(prefix string, width int, id string) string {
+	v, ok := c.forward(id)
+	if !ok {
+		return ""
+	}
+	return prefix + surface.Hex.Encode(v, width)
+}
+
+// parseHexID decodes a value rendered by hexID; anything else is not ok.
+func (c codec) parseHexID(prefix string, width int, s string) (string, bool) {
+	rest, found := strings.CutPrefix(s, prefix)
+	if !found || len(rest) != width {
+		return "", false
+	}
+	v, ok := surface.Hex.Decode(strings.ToLower(rest))
+	if !ok {
+		return "", false
+	}
+	return c.backward(v)
+}
+
+// intID renders id as an integer.
+func (c codec) intID(id string) int {
+	v, ok := c.forward(id)
+	if !ok {
+		return 0
+	}
+	return int(v)
+}
+
+// parseIntID decodes a decimal value rendered by intID (as a JSON number or
+// a numeric string); anything else is not ok.
+func (c codec) parseIntID(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || (len(s) > 1 && s[0] == '0') {
+		return "", false
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return "", false
+	}
+	return c.backward(v)
+}
+
+// ListUUID renders a campaign ID as a list uuid ("MF" + 10 hex digits).
+func ListUUID(campaignID string) string { return listCodec.hexID("MF", 10, campaignID) }
+
+// CampaignID decodes a list uuid; ok is false when it is not one.
+func CampaignID(uuid string) (string, bool) { return listCodec.parseHexID("MF", 10, uuid) }
+
+// SubscriberID renders a participant ID as a subscriber id ("sub_" + 12
+// hex digits).
+func SubscriberID(participantID string) string {
+	return subscriberCodec.hexID("sub_", 12, participantID)
+}
+
+// ParticipantID decodes a subscriber id; ok is false when it is not one.
+func ParticipantID(subscriberID string) (string, bool) {
+	return subscriberCodec.parseHexID("sub_", 12, subscriberID)
+}
+
+// RewardID renders a reward rule ID as a reward (bonus) id.
+func RewardID(ruleID string) int { return rewardCodec.intID(ruleID) }
+
+// RuleID decodes a reward (bonus) id.
+func RuleID(rewardID string) (string, bool) { return rewardCodec.parseIntID(rewardID) }
+
+// UnlockedRewardID renders an earned reward ID as an unlocked-reward id.
+func UnlockedRewardID(earnedID string) int { return unlockedCodec.intID(earnedID) }
+
+// EarnedRewardID decodes an unlocked-reward id.
+func EarnedRewardID(unlockedID string) (string, bool) { return unlockedCodec.parseIntID(unlockedID) }
+
+// TransactionID renders a transaction ID as ReferralHero's integer
+// transaction record id.
+func TransactionID(transactionID string) int { return transactionCodec.intID(transactionID) }
+
+// EngineTransactionID decodes a transaction record id.
+func EngineTransactionID(id string) (string, bool) { return transactionCodec.parseIntID(id) }
+
+// CouponGroupID renders a coupon group ID ("rh" + decimal digits).
+func CouponGroupID(groupID string) string {
+	v, ok := couponGroupCodec.forward(groupID)
+	if !ok {
+		return ""
+	}
+	return "rh" + strconv.FormatUint(v, 10)
+}
+
+// GroupID decodes a coupon group id.
+func GroupID(couponGroupID string) (string, bool) {
+	rest, found := strings.CutPrefix(couponGroupID, "rh")
+	if !found {
+		return "", false
+	}
+	return couponGroupCodec.parseIntID(rest)
+}
