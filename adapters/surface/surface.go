@@ -46,6 +46,11 @@ type Config struct {
 	// EnforceLimits makes calls over a window's limit fail with the
 	// vendor's 429; by default limits are only reported.
 	EnforceLimits bool
+	// Outbound is the HTTP client for deliveries a surface makes on a
+	// caller's behalf (GrowSurf's webhook test). nil means a client that
+	// refuses loopback, private and link-local addresses, so a stored URL
+	// cannot reach the proxy's own network.
+	Outbound *http.Client
 }
 
 // Clock returns c.Now or time.Now.

@@ -1,6 +1,7 @@
 package surface_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -177,4 +178,20 @@ func TestValidator(t *testing.T) {
 			t.Errorf("%s: error %v, want Invalid mentioning %q", tt.name, failed, tt.message)
 		}
 	}
+}
+
+func TestOutboundRefusesInternalAddresses(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	_, err := surface.Config{}.OutboundClient().Get(srv.URL)
+	if !errors.Is(err, surface.ErrPrivateAddress) {
+		t.Fatalf("delivery to %s: err %v, want ErrPrivateAddress", srv.URL, err)
+	}
+	// An explicitly configured client is used as is.
+	resp, err := surface.Config{Outbound: srv.Client()}.OutboundClient().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 }

@@ -98,6 +98,8 @@ func New(t testing.TB, s surface.Surface, opts *Options) *Env {
 		Now:           clock.Now,
 		Limits:        surface.NewLimiter(),
 		EnforceLimits: opts.EnforceLimits,
+		// Tests deliver webhooks to loopback receivers.
+		Outbound: &http.Client{Timeout: 10 * time.Second},
 	})
 	e.Server = httptest.NewServer(h)
 	t.Cleanup(e.Server.Close)
