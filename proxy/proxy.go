@@ -42,6 +42,9 @@ type Options struct {
 	// long on other replicas (this one forgets it at once, see
 	// Proxy.Forget).
 	CredentialTTL time.Duration
+	// Outbound is the client surfaces use for deliveries to caller-given
+	// URLs; nil refuses internal addresses (see surface.Config.Outbound).
+	Outbound *http.Client
 	// Admin, when set, serves the admin API under /_refbridge/.
 	Admin *AdminOptions
 }
@@ -68,9 +71,10 @@ type mounted struct {
 }
 
 type root struct {
-	prefix string
-	claim  func(path string) bool
-	m      *mounted
+	prefix   string
+	claim    func(path string) bool
+	fallback bool
+	m        *mounted
 }
 
 // New returns a proxy serving surfaces over tenants.
@@ -109,6 +113,7 @@ func New(tenants surface.Tenants, surfaces []surface.Surface, opts *Options) *Pr
 		Now:           opts.Now,
 		Limits:        surface.NewLimiter(),
 		EnforceLimits: opts.EnforceLimits,
+		Outbound:      opts.Outbound,
 	}
 	for _, s := range surfaces {
 		m := &mounted{s: s}
@@ -126,7 +131,7 @@ func New(tenants surface.Tenants, surfaces []surface.Surface, opts *Options) *Pr
 		}
 		for _, r := range routes.Roots {
 			first := firstSegment(r)
-			p.roots[first] = append(p.roots[first], root{prefix: r, claim: routes.Claim, m: m})
+			p.roots[first] = append(p.roots[first], root{prefix: r, claim: routes.Claim, fallback: routes.Fallback, m: m})
 		}
 	}
 	if opts.Admin != nil {
@@ -165,14 +170,25 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.h.ServeHTTP(w, r2)
 		return
 	}
+	// A surface whose Claim accepts the path wins; when none does, the
+	// surface marked Fallback for that root answers, so an unknown path
+	// still gets a vendor's own 404 (Rewardful's for /v1/nope).
+	var fallback *mounted
 	for _, rt := range p.roots[first] {
 		if !strings.HasPrefix(path, rt.prefix) {
 			continue
 		}
 		if rt.claim != nil && !rt.claim(path) {
+			if rt.fallback && fallback == nil {
+				fallback = rt.m
+			}
 			continue
 		}
 		rt.m.h.ServeHTTP(w, r)
+		return
+	}
+	if fallback != nil {
+		fallback.h.ServeHTTP(w, r)
 		return
 	}
 	writeNotFound(w)

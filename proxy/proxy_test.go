@@ -70,7 +70,8 @@ func surfaces() []surface.Surface {
 				seg := strings.SplitN(strings.TrimPrefix(p, "/"), "/", 3)
 				return len(seg) > 1 && strings.HasSuffix(seg[1], ".js")
 			}}},
-		&fake{vendor: canonical.Rewardful, routes: surface.Routes{Hosts: []string{"api.getrewardful.com"}, Prefix: "/rewardful", Roots: []string{"/v1/"}}},
+		&fake{vendor: canonical.Rewardful, routes: surface.Routes{Hosts: []string{"api.getrewardful.com"}, Prefix: "/rewardful", Roots: []string{"/v1/"},
+			Claim: func(p string) bool { return strings.HasPrefix(p, "/v1/affiliates") }, Fallback: true}},
 	}
 }
 
@@ -111,6 +112,7 @@ func TestDispatch(t *testing.T) {
 		{"irefer v1.0 root", "", "/v1.0/KEY.js/referrerStats", "irefer", "/v1.0/KEY.js/referrerStats"},
 		{"irefer v1 root", "", "/v1/KEY.js/campaignStats", "irefer", "/v1/KEY.js/campaignStats"},
 		{"rewardful shares /v1", "", "/v1/affiliates", "rewardful", "/v1/affiliates"},
+		{"unclaimed root path falls back to the first surface there", "", "/v1/nope", "rewardful", "/v1/nope"},
 		{"prefix strips", "", "/growsurf/v2/campaigns", "growsurf", "/v2/campaigns"},
 		{"prefix irefer", "", "/irefer/v1.0/KEY.js/referrerStats", "irefer", "/v1.0/KEY.js/referrerStats"},
 		{"host wins over root", "api.growsurf.com", "/api/v2/lists", "growsurf", "/api/v2/lists"},
@@ -195,7 +197,8 @@ func TestCORS(t *testing.T) {
 	}{
 		{"preflight allowed", http.MethodOptions, "/v2/campaigns", "https://app.example.com", 204, "https://app.example.com"},
 		{"preflight refused", http.MethodOptions, "/v2/campaigns", "https://evil.example", 204, ""},
-		{"irefer preflight for any site", http.MethodOptions, "/v1.0/KEY.js/referrerStats", "https://shop.example.com", 204, "https://shop.example.com"},
+		{"irefer preflight goes to the surface", http.MethodOptions, "/v1.0/KEY.js/referrerStats", "https://shop.example.com", 200, ""},
+		{"irefer preflight from a global origin", http.MethodOptions, "/v1.0/KEY.js/referrerStats", "https://app.example.com", 204, "https://app.example.com"},
 		{"simple request allowed", http.MethodGet, "/v2/campaigns", "https://app.example.com", 200, "https://app.example.com"},
 		{"simple request refused", http.MethodGet, "/v2/campaigns", "https://evil.example", 200, ""},
 	}

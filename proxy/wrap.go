@@ -80,15 +80,14 @@ func (p *Proxy) cors(w http.ResponseWriter, r *http.Request, siteOrigins bool) b
 	h.Add("Vary", "Origin")
 	if allowed {
 		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Allow-Credentials", "true")
 		h.Set("Access-Control-Expose-Headers", "*")
 	}
-	if !preflight {
+	if !preflight || (!allowed && siteOrigins) {
 		return false
 	}
 	h.Add("Vary", "Access-Control-Request-Method")
 	h.Add("Vary", "Access-Control-Request-Headers")
-	if allowed || siteOrigins {
+	if allowed {
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
 		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {

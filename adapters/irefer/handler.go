@@ -46,6 +46,9 @@ func (*Surface) Routes() surface.Routes {
 		Prefix: "/irefer",
 		Roots:  []string{"/v1.0/", "/v1/"},
 		Claim:  claim,
+		// Preflights from a campaign's site are answered here, where
+		// the license key in the path says which site that is.
+		SiteOrigins: true,
 	}
 }
 

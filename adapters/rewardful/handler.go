@@ -57,6 +57,9 @@ func (*Surface) Routes() surface.Routes {
 			seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/v1/"), "/")
 			return collections[seg]
 		},
+		// Unknown paths under /v1/ that are not iRefer's get
+		// Rewardful's 404.
+		Fallback: true,
 	}
 }
 

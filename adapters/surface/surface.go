@@ -84,10 +84,14 @@ type Routes struct {
 	// /v1/… and iRefer's /v1/{key}.js/…): it reports whether path,
 	// which starts with one of Roots, belongs to this surface.
 	Claim func(path string) bool
+	// Fallback makes the surface answer paths under its Roots that no
+	// surface claims, so an unknown path there still gets this vendor's
+	// own 404 (Rewardful's for /v1/nope, which iRefer does not claim).
+	Fallback bool
 	// SiteOrigins says the surface admits browser calls from a
-	// campaign's registered site by itself (iRefer): the proxy answers
-	// CORS preflights for any origin, and the surface checks the origin
-	// when the real request comes.
+	// campaign's registered site by itself (iRefer): the proxy passes
+	// CORS preflights from origins it does not allow globally on to the
+	// surface, which can tell from the path whose site it is.
 	SiteOrigins bool
 }
 

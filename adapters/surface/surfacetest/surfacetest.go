@@ -1,7 +1,7 @@
 // Package surfacetest runs one vendor surface in-process for tests: the
 // native engine on a fresh SQLite file, an account with an active campaign
 // and the vendor's credentials, a settable clock, and an httptest server
-// serving the surface's handler.
+// serving the proxy with just that surface, at the vendor's own paths.
 package surfacetest
 
 import (
@@ -15,6 +15,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
+	"github.com/refbridge/refbridge/proxy"
 	"github.com/refbridge/refbridge/proxy/engine"
 	"github.com/refbridge/refbridge/proxy/store/sqlite"
 )
@@ -63,8 +64,8 @@ type Env struct {
 	Engine *engine.Engine
 	Clock  *Clock
 	Server *httptest.Server
-	// URL is the server's base URL; request paths are the vendor's own
-	// (URL + "/v2/campaigns").
+	// URL is the surface's base URL (the server's plus the surface's
+	// prefix); request paths are the vendor's own (URL + "/v2/campaigns").
 	URL     string
 	Surface surface.Surface
 }
@@ -93,17 +94,20 @@ func New(t testing.TB, s surface.Surface, opts *Options) *Env {
 	eng := engine.New(st, &engine.Options{Clock: clock.Now})
 	e := &Env{Engine: eng, Clock: clock, Surface: s}
 	e.Tenant = e.NewTenant(t, "acme", opts.Campaign)
-	h := s.Handler(surface.Config{
-		Tenants:       eng,
+	// The surface runs inside the real proxy, so every adapter test also
+	// goes through dispatch, the credential cache, body limits, CORS and
+	// recovery.
+	h := proxy.New(eng, []surface.Surface{s}, &proxy.Options{
 		Now:           clock.Now,
-		Limits:        surface.NewLimiter(),
 		EnforceLimits: opts.EnforceLimits,
 		// Tests deliver webhooks to loopback receivers.
 		Outbound: &http.Client{Timeout: 10 * time.Second},
 	})
 	e.Server = httptest.NewServer(h)
 	t.Cleanup(e.Server.Close)
-	e.URL = e.Server.URL
+	// Requests go through the surface's prefix, so every path reaches
+	// it (unknown ones included) whatever the other surfaces' roots.
+	e.URL = e.Server.URL + s.Routes().Prefix
 	return e
 }
 

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+const adminUsage = `Usage: refbridge admin [-url URL] [-token TOKEN] <command> [arguments]
+
+The server's URL defaults to REFBRIDGE_URL or http://127.0.0.1:8080, the token
+to REFBRIDGE_ADMIN_TOKEN. JSON arguments may be given inline or as @file.
+Answers are printed as JSON.
+
+Commands:
+  health | ready
+  accounts list
+  accounts create NAME
+  accounts get ACCOUNT
+  credentials list ACCOUNT
+  credentials issue ACCOUNT VENDOR KIND [CAMPAIGN]   (kinds: api_key, api_secret, license_key, site_key)
+  credentials revoke ACCOUNT CREDENTIAL
+  campaigns list ACCOUNT
+  campaigns get ACCOUNT CAMPAIGN
+  campaigns create ACCOUNT JSON                       (a canonical Campaign, e.g. '{"Name":"Spring","Status":"active"}')
+  campaigns update ACCOUNT CAMPAIGN JSON              (a canonical CampaignPatch)
+  rules list ACCOUNT CAMPAIGN
+  rules create ACCOUNT CAMPAIGN JSON                  (a canonical RewardRule)
+  rules update ACCOUNT CAMPAIGN RULE JSON
+  rules delete ACCOUNT CAMPAIGN RULE
+  test reset                                          (test mode only: deletes everything)
+  test clock DURATION                                 (test mode only: moves the clock, e.g. 36h)
+`
+
+// adminCommand runs one admin API call from the shell.
+func adminCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, adminUsage) }
+	url := fs.String("url", env("REFBRIDGE_URL", "http://127.0.0.1:8080"), "server URL (REFBRIDGE_URL)")
+	token := fs.String("token", env("REFBRIDGE_ADMIN_TOKEN", ""), "admin token (REFBRIDGE_ADMIN_TOKEN)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	method, path, body, err := adminRequest(fs.Args())
+	if err != nil {
+		fmt.Fprint(stderr, adminUsage)
+		return err
+	}
+	c := &adminClient{base: strings.TrimSuffix(*url, "/"), token: *token, http: &http.Client{Timeout: 30 * time.Second}}
+	return c.do(ctx, method, path, body, stdout)
+}
+
+// adminRequest turns a command line into an admin API call.
+func adminRequest(args []string) (method, path string, body []byte, err error) {
+	if len(args) == 0 || args[0] == "help" {
+		return "", "", nil, fmt.Errorf("no admin command given")
+	}
+	want := func(n int) error {
+		if len(args) != n {
+			return fmt.Errorf("%s: want %d arguments, got %d", strings.Join(args[:min(2, len(args))], " "), n-2, len(args)-2)
+		}
+		return nil
+	}
+	obj := func(s string) ([]byte, error) {
+		if name, ok := strings.CutPrefix(s, "@"); ok {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				return nil, err
+			}
+			s = string(b)
+		}
+		if !json.Valid([]byte(s)) {
+			return nil, fmt.Errorf("not valid JSON: %s", s)
+		}
+		return []byte(s), nil
+	}
+	mustJSON := func(v any) []byte { b, _ := json.Marshal(v); return b }
+	cmd := args[0]
+	if len(args) > 1 {
+		cmd += " " + args[1]
+	}
+	switch cmd {
+	case "health", "ready":
+		return http.MethodGet, "/" + args[0], nil, want(1)
+	case "accounts list":
+		return http.MethodGet, "/accounts", nil, want(2)
+	case "accounts create":
+		return http.MethodPost, "/accounts", mustJSON(map[string]string{"Name": at(args, 2)}), want(3)
+	case "accounts get":
+		return http.MethodGet, "/accounts/" + at(args, 2), nil, want(3)
+	case "credentials list":
+		return http.MethodGet, "/accounts/" + at(args, 2) + "/credentials", nil, want(3)
+	case "credentials issue":
+		if len(args) != 5 && len(args) != 6 {
+			return "", "", nil, fmt.Errorf("credentials issue: want ACCOUNT VENDOR KIND [CAMPAIGN]")
+		}
+		return http.MethodPost, "/accounts/" + args[2] + "/credentials",
+			mustJSON(map[string]string{"Vendor": args[3], "Kind": args[4], "CampaignID": at(args, 5)}), nil
+	case "credentials revoke":
+		return http.MethodDelete, "/accounts/" + at(args, 2) + "/credentials/" + at(args, 3), nil, want(4)
+	case "campaigns list":
+		return http.MethodGet, "/accounts/" + at(args, 2) + "/campaigns", nil, want(3)
+	case "campaigns get":
+		return http.MethodGet, "/accounts/" + at(args, 2) + "/campaigns/" + at(args, 3), nil, want(4)
+	case "campaigns create":
+		if err := want(4); err != nil {
+			return "", "", nil, err
+		}
+		body, err := obj(args[3])
+		return http.MethodPost, "/accounts/" + args[2] + "/campaigns", body, err
+	case "campaigns update":
+		if err := want(5); err != nil {
+			return "", "", nil, err
+		}
+		body, err := obj(args[4])
+		return http.MethodPatch, "/accounts/" + args[2] + "/campaigns/" + args[3], body, err
+	case "rules list":
+		return http.MethodGet, "/accounts/" + at(args, 2) + "/campaigns/" + at(args, 3) + "/rules", nil, want(4)
+	case "rules create":
+		if err := want(5); err != nil {
+			return "", "", nil, err
+		}
+		body, err := obj(args[4])
+		return http.MethodPost, "/accounts/" + args[2] + "/campaigns/" + args[3] + "/rules", body, err
+	case "rules update":
+		if err := want(6); err != nil {
+			return "", "", nil, err
+		}
+		body, err := obj(args[5])
+		return http.MethodPatch, "/accounts/" + args[2] + "/campaigns/" + args[3] + "/rules/" + args[4], body, err
+	case "rules delete":
+		return http.MethodDelete, "/accounts/" + at(args, 2) + "/campaigns/" + at(args, 3) + "/rules/" + at(args, 4), nil, want(5)
+	case "test reset":
+		return http.MethodPost, "/test/reset", nil, want(2)
+	case "test clock":
+		return http.MethodPost, "/test/clock", mustJSON(map[string]string{"Advance": at(args, 2)}), want(3)
+	}
+	return "", "", nil, fmt.Errorf("unknown admin command %q", cmd)
+}
+
+// at returns args[i] or "".
+func at(args []string, i int) string {
+	if i < len(args) {
+		return args[i]
+	}
+	return ""
+}
+
+type adminClient struct {
+	base, token string
+	http        *http.Client
+}
+
+// do sends one call and prints the answer; an error status is an error.
+func (c *adminClient) do(ctx context.Context, method, path string, body []byte, out io.Writer) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+"/_refbridge"+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if len(raw) > 0 {
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, raw, "", "  ") == nil {
+			raw = append(pretty.Bytes(), '\n')
+		}
+		if _, err := out.Write(raw); err != nil {
+			return err
+		}
+	}
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/all"
+	"github.com/refbridge/refbridge/proxy"
+	"github.com/refbridge/refbridge/proxy/engine"
+	"github.com/refbridge/refbridge/proxy/store"
+	"github.com/refbridge/refbridge/proxy/store/postgres"
+	"github.com/refbridge/refbridge/proxy/store/sqlite"
+)
+
+// serveConfig is serve's flags, each with an environment variable.
+type serveConfig struct {
+	addr          string
+	db            string
+	adminToken    string
+	testMode      bool
+	logLevel      string
+	logFormat     string
+	origins       string
+	enforceLimits bool
+	demo          bool
+}
+
+func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", env("REFBRIDGE_ADDR", "127.0.0.1:8080"), "listen address (REFBRIDGE_ADDR)")
+	fs.StringVar(&c.db, "db", env("REFBRIDGE_DB", "refbridge.db"),
+		"database: a SQLite file path, or postgres://… for PostgreSQL (REFBRIDGE_DB)")
+	fs.StringVar(&c.adminToken, "admin-token", env("REFBRIDGE_ADMIN_TOKEN", ""),
+		"admin API token; generated and printed when empty (REFBRIDGE_ADMIN_TOKEN)")
+	fs.BoolVar(&c.testMode, "test-mode", envBool("REFBRIDGE_TEST_MODE"),
+		"enable the admin API's reset and clock endpoints; never in production (REFBRIDGE_TEST_MODE)")
+	fs.StringVar(&c.logLevel, "log-level", env("REFBRIDGE_LOG_LEVEL", "info"),
+		"debug (one line per request), info, warn or error (REFBRIDGE_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", env("REFBRIDGE_LOG_FORMAT", "text"), "text or json (REFBRIDGE_LOG_FORMAT)")
+	fs.StringVar(&c.origins, "allowed-origins", env("REFBRIDGE_ALLOWED_ORIGINS", ""),
+		"comma-separated browser origins allowed on every surface, or * (REFBRIDGE_ALLOWED_ORIGINS)")
+	fs.BoolVar(&c.enforceLimits, "enforce-limits", envBool("REFBRIDGE_ENFORCE_LIMITS"),
+		"answer 429 past each vendor's documented rate limits (REFBRIDGE_ENFORCE_LIMITS)")
+	fs.BoolVar(&c.demo, "demo", env("REFBRIDGE_DEMO", "true") != "false",
+		"create a demo account on an empty database (REFBRIDGE_DEMO)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+	return c, nil
+}
+
+func envBool(name string) bool {
+	v, _ := strconv.ParseBool(os.Getenv(name))
+	return v
+}
+
+// serve runs the proxy until ctx is cancelled, then shuts down gracefully.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseServe(args, stderr)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
+	if err != nil {
+		return err
+	}
+	st, kind, err := openStore(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	clock := &offsetClock{}
+	eng := engine.New(st, &engine.Options{Clock: clock.Now})
+
+	if cfg.adminToken == "" {
+		cfg.adminToken = randomToken()
+		fmt.Fprintf(stdout, "admin token (generated; set REFBRIDGE_ADMIN_TOKEN to choose one): %s\n", cfg.adminToken)
+	}
+	admin := &proxy.AdminOptions{
+		Token:    cfg.adminToken,
+		Accounts: eng,
+		Ready: func(ctx context.Context) error {
+			_, err := eng.Accounts(ctx)
+			return err
+		},
+	}
+	if cfg.testMode {
+		admin.Test = &proxy.TestHooks{Reset: eng.Reset, Advance: clock.Advance}
+		log.Warn("test mode: the admin API can wipe all data and move the clock")
+	}
+	var origins []string
+	for _, o := range strings.Split(cfg.origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	handler := proxy.New(eng, all.Surfaces(), &proxy.Options{
+		Logger:         log,
+		Now:            clock.Now,
+		AllowedOrigins: origins,
+		EnforceLimits:  cfg.enforceLimits,
+		Admin:          admin,
+	})
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	if cfg.demo {
+		if err := ensureDemo(ctx, eng, base, stdout); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo account: %w", err)
+		}
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("refbridge serving", "addr", ln.Addr().String(), "store", kind, "db", cfg.db)
+	fmt.Fprintf(stdout, "refbridge listening on %s\n", base)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// openStore opens PostgreSQL for a postgres:// URL and SQLite otherwise.
+func openStore(ctx context.Context, db string) (store.Store, string, error) {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		st, err := postgres.Open(ctx, db)
+		if err != nil {
+			return nil, "", fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		return st, "postgres", nil
+	}
+	path := strings.TrimPrefix(db, "sqlite://")
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, "", err
+		}
+	}
+	st, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	return st, "sqlite", nil
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", format)
+}
+
+// randomToken returns 32 random letters and digits.
+func randomToken() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// offsetClock is the wall clock plus an offset that test mode can move
+// forward.
+type offsetClock struct {
+	offset atomic.Int64
+}
+
+// Now returns the current time plus the offset.
+func (c *offsetClock) Now() time.Time {
+	return time.Now().Add(time.Duration(c.offset.Load()))
+}
+
+// Advance adds d to the offset and returns the new time.
+func (c *offsetClock) Advance(d time.Duration) time.Time {
+	c.offset.Add(int64(d))
+	return c.Now()
+}

@@ -1,0 +1,175 @@
+// Package proxytest runs the whole proxy in-process for tests: the native
+// engine on a fresh SQLite file in t.TempDir(), the vendor surfaces chosen,
+// a settable clock, the admin API, and helpers to create tenants with a
+// credential for every surface.
+package proxytest
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/all"
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
+	"github.com/refbridge/refbridge/proxy"
+	"github.com/refbridge/refbridge/proxy/engine"
+	"github.com/refbridge/refbridge/proxy/store/sqlite"
+)
+
+// Start is the clock's initial time.
+var Start = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+
+// SiteURL is the website of every test campaign.
+const SiteURL = "https://shop.example.com"
+
+// AdminToken is the admin API's token.
+const AdminToken = "proxytest-admin-token"
+
+// Options chooses what runs; nil means every surface.
+type Options struct {
+	// Vendors limits the surfaces served; empty means all five.
+	Vendors []canonical.Vendor
+	// AllowedOrigins is passed to the proxy.
+	AllowedOrigins []string
+	// EnforceLimits is passed to the proxy.
+	EnforceLimits bool
+}
+
+// Server is a running proxy.
+type Server struct {
+	URL    string
+	Engine *engine.Engine
+	Proxy  *proxy.Proxy
+	Clock  *Clock
+	srv    *httptest.Server
+}
+
+// Clock is a settable clock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d and returns the new time.
+func (c *Clock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+	return c.t
+}
+
+// New starts a proxy; it stops when t ends.
+func New(t testing.TB, opts *Options) *Server {
+	t.Helper()
+	if opts == nil {
+		opts = &Options{}
+	}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "proxy.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock := &Clock{t: Start}
+	eng := engine.New(st, &engine.Options{Clock: clock.Now})
+	var surfaces []surface.Surface
+	for _, s := range all.Surfaces() {
+		if len(opts.Vendors) == 0 || slices.Contains(opts.Vendors, s.Vendor()) {
+			surfaces = append(surfaces, s)
+		}
+	}
+	p := proxy.New(eng, surfaces, &proxy.Options{
+		Now:            clock.Now,
+		AllowedOrigins: opts.AllowedOrigins,
+		EnforceLimits:  opts.EnforceLimits,
+		Admin: &proxy.AdminOptions{
+			Token:    AdminToken,
+			Accounts: eng,
+			Test:     &proxy.TestHooks{Reset: eng.Reset, Advance: clock.Advance},
+		},
+	})
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	return &Server{URL: srv.URL, Engine: eng, Proxy: p, Clock: clock, srv: srv}
+}
+
+// Tenant is an account with an active campaign and a credential for every
+// surface.
+type Tenant struct {
+	Account  canonical.Account
+	Campaign canonical.Campaign
+	Backend  canonical.Backend
+	// Secrets maps vendor and credential kind to the secret; iRefer's
+	// license and site keys belong to Campaign.
+	Secrets map[canonical.Vendor]map[canonical.CredentialKind]string
+}
+
+// Secret returns the tenant's secret for a surface and kind.
+func (tn Tenant) Secret(v canonical.Vendor, k canonical.CredentialKind) string {
+	return tn.Secrets[v][k]
+}
+
+// NewTenant creates an account named name with an active campaign (c's
+// name and status default to "Spring launch" and active, its URL to
+// SiteURL) and credentials for every surface.
+func (s *Server) NewTenant(t testing.TB, name string, c canonical.Campaign) Tenant {
+	t.Helper()
+	ctx := context.Background()
+	acct, err := s.Engine.CreateAccount(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.Engine.Backend(acct.ID)
+	if c.Name == "" {
+		c.Name = "Spring launch"
+	}
+	if c.Status == "" {
+		c.Status = canonical.CampaignActive
+	}
+	if c.URL == "" {
+		c.URL = SiteURL
+	}
+	camp, err := b.CreateCampaign(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn := Tenant{Account: acct, Campaign: camp, Backend: b, Secrets: map[canonical.Vendor]map[canonical.CredentialKind]string{}}
+	kinds := []struct {
+		v      canonical.Vendor
+		k      canonical.CredentialKind
+		scoped bool
+	}{
+		{canonical.ReferralRocket, canonical.APIKey, false},
+		{canonical.GrowSurf, canonical.APIKey, false},
+		{canonical.ReferralHero, canonical.APIKey, false},
+		{canonical.Rewardful, canonical.APISecret, false},
+		{canonical.IRefer, canonical.LicenseKey, true},
+		{canonical.IRefer, canonical.SiteKey, true},
+	}
+	for _, k := range kinds {
+		cred := canonical.Credential{AccountID: acct.ID, Vendor: k.v, Kind: k.k}
+		if k.scoped {
+			cred.CampaignID = camp.ID
+		}
+		got, err := s.Engine.IssueCredential(ctx, cred)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tn.Secrets[k.v] == nil {
+			tn.Secrets[k.v] = map[canonical.CredentialKind]string{}
+		}
+		tn.Secrets[k.v][k.k] = got.Secret
+	}
+	return tn
+}
