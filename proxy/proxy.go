@@ -42,6 +42,13 @@ type Options struct {
 	// long on other replicas (this one forgets it at once, see
 	// Proxy.Forget).
 	CredentialTTL time.Duration
+	// ReadCacheTTL turns on the read cache (surface.ReadCache) when the
+	// tenants report generations (the engine does): answers to the
+	// hottest reads are kept until the account changes, for at most this
+	// long. Writes through this process invalidate at once; the TTL bounds
+	// staleness from time alone and, with several replicas on one
+	// database, from the other replicas' writes. 0 turns it off.
+	ReadCacheTTL time.Duration
 	// Outbound is the client surfaces use for deliveries to caller-given
 	// URLs; nil refuses internal addresses (see surface.Config.Outbound).
 	Outbound *http.Client
@@ -114,6 +121,9 @@ func New(tenants surface.Tenants, surfaces []surface.Surface, opts *Options) *Pr
 		Limits:        surface.NewLimiter(),
 		EnforceLimits: opts.EnforceLimits,
 		Outbound:      opts.Outbound,
+	}
+	if gens, ok := tenants.(surface.Generations); ok && opts.ReadCacheTTL > 0 {
+		cfg.Reads = surface.NewReadCache(gens, opts.ReadCacheTTL, opts.Now)
 	}
 	for _, s := range surfaces {
 		m := &mounted{s: s}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/growsurf"
 )
 
@@ -123,24 +124,30 @@ func (s *server) CreateMobileParticipantToken(w http.ResponseWriter, r *http.Req
 	}{ParticipantToken: "gsp_tok_" + hex.EncodeToString(buf), ExpiresIn: 3600, IsNew: created, Participant: out})
 }
 
-// GetParticipant implements api.ServerInterface.
+// GetParticipant implements api.ServerInterface. Answers come from the
+// read cache while nothing in the account has changed.
 func (s *server) GetParticipant(w http.ResponseWriter, r *http.Request, id api.CampaignId, pid api.ParticipantIdOrEmail) {
-	c, err := s.open(r, id)
+	caller, _ := surface.CallerFrom(r.Context())
+	body, err := s.cfg.Reads.Do(caller.Credential.AccountID, "growsurf GET "+r.URL.RequestURI(), func() ([]byte, error) {
+		c, err := s.open(r, id)
+		if err != nil {
+			return nil, err
+		}
+		p, err := c.participant(pid)
+		if err != nil {
+			return nil, err
+		}
+		out, err := c.render(p, nil)
+		if err != nil {
+			return nil, err
+		}
+		return surface.EncodeJSON(out)
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := c.participant(pid)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out, err := c.render(p, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.ok(w, out)
+	surface.WriteBody(w, http.StatusOK, body)
 }
 
 // UpdateParticipant implements api.ServerInterface.

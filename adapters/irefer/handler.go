@@ -219,7 +219,11 @@ func (a *authenticator) authenticate(ctx context.Context, r *http.Request, licen
 		return s, unauthorized()
 	}
 	b := a.cfg.Tenants.Backend(cred.AccountID)
-	camp, err := b.GetCampaign(ctx, cred.CampaignID)
+	// Every iRefer call needs the campaign (its site, its tiers); it is
+	// read once per change of the account. The session only reads it.
+	camp, err := surface.Cached(a.cfg.Reads, cred.AccountID, "irefer campaign "+cred.CampaignID, func() (canonical.Campaign, error) {
+		return b.GetCampaign(ctx, cred.CampaignID)
+	})
 	if err != nil {
 		return s, credentialErr(err)
 	}

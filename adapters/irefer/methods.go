@@ -48,12 +48,18 @@ func (s *server) ReferrerStats(w http.ResponseWriter, r *http.Request, _ api.Lic
 		s.fail(w, r, canonical.Errorf(canonical.Invalid, "email is required"))
 		return
 	}
-	p, err := sess.Backend.GetParticipant(r.Context(), sess.Campaign.ID, canonical.ByEmail(email))
+	body, err := s.cfg.Reads.Do(sess.Credential.AccountID, "irefer referrerStats "+sess.Campaign.ID+" "+email, func() ([]byte, error) {
+		p, err := sess.Backend.GetParticipant(r.Context(), sess.Campaign.ID, canonical.ByEmail(email))
+		if err != nil {
+			return nil, err
+		}
+		return surface.EncodeJSON(referrerStatsOf(sess.Campaign, p))
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.ok(w, referrerStatsOf(sess.Campaign, p))
+	surface.WriteBody(w, http.StatusOK, body)
 }
 
 // CampaignStats implements api.ServerInterface.

@@ -215,22 +215,29 @@ func (s *server) list(w http.ResponseWriter, r *http.Request, uuid string) (*cal
 	if !ok {
 		return nil, false
 	}
+	if err := c.open(uuid); err != nil {
+		c.fail(err)
+		return nil, false
+	}
+	return c, true
+}
+
+// open loads list uuid into the call.
+func (c *call) open(uuid string) error {
 	id, ok := CampaignID(uuid)
 	if !ok {
-		c.fail(errListNotFound)
-		return nil, false
+		return errListNotFound
 	}
 	camp, err := c.b.GetCampaign(c.ctx, id)
 	if err == nil && camp.Status == canonical.CampaignDeleted {
 		err = errListNotFound
 	}
 	if err != nil {
-		c.fail(as(err, errListNotFound))
-		return nil, false
+		return as(err, errListNotFound)
 	}
 	c.camp = camp
 	c.view = listView{UUID: ListUUID(camp.ID), SiteURL: camp.URL, Contest: camp.Kind == canonical.ContestProgram}
-	return c, true
+	return nil
 }
 
 // fail renders err.

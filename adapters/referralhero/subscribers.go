@@ -1,11 +1,13 @@
 package referralhero
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/referralhero"
 )
 
@@ -365,17 +367,33 @@ func (s *server) GetSubscriberByCode(w http.ResponseWriter, r *http.Request, uui
 }
 
 // GetSubscriber serves GET /lists/{uuid}/subscribers/{subscriber_id}.
+// The subscriber comes from the read cache while nothing in the account
+// has changed; the envelope (calls_left, timestamp) is made per call.
 func (s *server) GetSubscriber(w http.ResponseWriter, r *http.Request, uuid api.Uuid, subscriberID api.SubscriberId) {
-	c, ok := s.list(w, r, uuid)
+	c, ok := s.begin(w, r)
 	if !ok {
 		return
 	}
-	p, err := c.findID(subscriberID, true)
+	caller, _ := surface.CallerFrom(r.Context())
+	data, err := s.h.cfg.Reads.Do(caller.Credential.AccountID, "referralhero GET "+r.URL.Path, func() ([]byte, error) {
+		if err := c.open(uuid); err != nil {
+			return nil, err
+		}
+		p, err := c.findID(subscriberID, true)
+		if err != nil {
+			return nil, err
+		}
+		sub, err := c.subscriber(p, actionRetrieved)
+		if err != nil {
+			return nil, err
+		}
+		return surface.EncodeJSON(sub)
+	})
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	c.respond(p, actionRetrieved)
+	c.ok(json.RawMessage(data))
 }
 
 // UpdateSubscriber serves POST /lists/{uuid}/subscribers/{subscriber_id}.

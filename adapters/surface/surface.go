@@ -46,6 +46,9 @@ type Config struct {
 	// EnforceLimits makes calls over a window's limit fail with the
 	// vendor's 429; by default limits are only reported.
 	EnforceLimits bool
+	// Reads, when set, caches rendered answers to the hottest read-only
+	// calls until the account changes (see ReadCache). nil caches nothing.
+	Reads *ReadCache
 	// Outbound is the HTTP client for deliveries a surface makes on a
 	// caller's behalf (GrowSurf's webhook test). nil means a client that
 	// refuses loopback, private and link-local addresses, so a stored URL

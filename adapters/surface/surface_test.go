@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,4 +195,56 @@ func TestOutboundRefusesInternalAddresses(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+}
+
+// gens is a settable surface.Generations.
+type gens map[string]uint64
+
+func (g gens) Generation(a string) uint64 { return g[a] }
+
+func TestReadCache(t *testing.T) {
+	t.Parallel()
+	g := gens{"1": 5, "2": 9}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := surface.NewReadCache(g, time.Second, func() time.Time { return now })
+	fills := 0
+	get := func(acct, key string) string {
+		b, err := c.Do(acct, key, func() ([]byte, error) {
+			fills++
+			return []byte(acct + key + strconv.Itoa(fills)), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if a, b := get("1", "k"), get("1", "k"); a != b || fills != 1 {
+		t.Fatalf("second read refilled: %q %q after %d fills", a, b, fills)
+	}
+	if get("2", "k"); fills != 2 {
+		t.Fatalf("accounts share entries: %d fills", fills)
+	}
+	g["1"]++
+	if get("1", "k"); fills != 3 {
+		t.Fatalf("a new generation did not refill: %d fills", fills)
+	}
+	now = now.Add(time.Second)
+	if get("1", "k"); fills != 4 {
+		t.Fatalf("an entry outlived its TTL: %d fills", fills)
+	}
+	_, err := c.Do("1", "bad", func() ([]byte, error) { return nil, errors.New("boom") })
+	if err == nil {
+		t.Fatal("fill error lost")
+	}
+	if get("1", "bad"); fills != 5 {
+		t.Fatalf("an error was cached: %d fills", fills)
+	}
+	var off *surface.ReadCache
+	n := 0
+	for range 2 {
+		_, _ = off.Do("1", "k", func() ([]byte, error) { n++; return nil, nil })
+	}
+	if n != 2 {
+		t.Fatalf("a nil cache cached: %d fills", n)
+	}
 }

@@ -36,6 +36,7 @@ func (a *Account) write(ctx context.Context, campaignID string, fn func(w *work)
 	if err != nil {
 		return err
 	}
+	defer a.e.wrote(a.id)
 	err = a.e.st.Update(ctx, func(tx store.Tx) error {
 		c, err := tx.LockCampaign(ctx, a.id, camp)
 		if err != nil {

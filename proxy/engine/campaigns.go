@@ -71,6 +71,7 @@ func (a *Account) CreateCampaign(ctx context.Context, c canonical.Campaign) (can
 	}
 	now := a.now()
 	c.ID, c.Rules, c.CreatedAt, c.UpdatedAt = "", nil, now, now
+	defer a.e.wrote(a.id)
 	err := a.e.st.Update(ctx, func(tx store.Tx) error {
 		if err := tx.InsertCampaign(ctx, a.id, &c); err != nil {
 			return err

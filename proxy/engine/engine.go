@@ -22,6 +22,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -42,7 +44,34 @@ type Engine struct {
 	st   store.Store
 	now  func() time.Time
 	rand io.Reader
+	// gens counts committed writes per account (*atomic.Uint64 by store
+	// account ID); epoch counts writes that touch every account.
+	gens  sync.Map
+	epoch atomic.Uint64
 }
+
+// Generation implements surface.Generations: a number that changes
+// whenever a write through this engine commits in the account (or in
+// every account, for Reset). It sees only this process's writes.
+func (e *Engine) Generation(accountID string) uint64 {
+	acct, err := strconv.ParseInt(accountID, 10, 64)
+	if err != nil {
+		return e.epoch.Load()
+	}
+	return e.epoch.Load() + e.counter(acct).Load()
+}
+
+func (e *Engine) counter(acct int64) *atomic.Uint64 {
+	if v, ok := e.gens.Load(acct); ok {
+		return v.(*atomic.Uint64)
+	}
+	v, _ := e.gens.LoadOrStore(acct, new(atomic.Uint64))
+	return v.(*atomic.Uint64)
+}
+
+// wrote records that a write transaction in the account ended (committed
+// or not: a spurious change only costs a cache miss).
+func (e *Engine) wrote(acct int64) { e.counter(acct).Add(1) }
 
 // New returns an engine over st.
 func New(st store.Store, opts *Options) *Engine {
@@ -194,12 +223,14 @@ func (e *Engine) RevokeCredential(ctx context.Context, accountID, credentialID s
 	if err != nil {
 		return err
 	}
+	defer e.wrote(acct)
 	return storeErr(e.st.Update(ctx, func(tx store.Tx) error { return tx.DeleteCredential(ctx, acct, id) }), "credential "+credentialID)
 }
 
 // Reset deletes every account and everything in it. It exists for the
 // proxy's test mode; nothing else calls it.
 func (e *Engine) Reset(ctx context.Context) error {
+	defer e.epoch.Add(1)
 	return storeErr(e.st.Update(ctx, func(tx store.Tx) error { return tx.Wipe(ctx) }), "reset")
 }
 

@@ -323,3 +323,48 @@ func TestFilteredListPagesLoseNothing(t *testing.T) {
 		t.Errorf("filtered pages = %v, want %v", got, want)
 	}
 }
+
+func TestGenerationMovesOnWritesOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	acct := e.b.(*engine.Account).ID()
+	g0 := e.eng.Generation(acct)
+	p, _, err := e.b.CreateParticipant(e.ctx, canonical.NewParticipant{Participant: canonical.Participant{CampaignID: c.ID, Email: "ann@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g1 := e.eng.Generation(acct)
+	if g1 == g0 {
+		t.Fatal("a signup did not move the generation")
+	}
+	if _, err := e.b.GetParticipant(e.ctx, c.ID, canonical.ByID(p.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.b.ListParticipants(e.ctx, canonical.ParticipantQuery{CampaignID: c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if g := e.eng.Generation(acct); g != g1 {
+		t.Fatalf("reads moved the generation from %d to %d", g1, g)
+	}
+	other, err := e.eng.CreateAccount(e.ctx, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	og := e.eng.Generation(other.ID)
+	if _, err := e.b.UpdateParticipant(e.ctx, c.ID, canonical.ByID(p.ID), canonical.ParticipantPatch{FirstName: ptr("Ann")}); err != nil {
+		t.Fatal(err)
+	}
+	if e.eng.Generation(acct) == g1 {
+		t.Fatal("an update did not move the generation")
+	}
+	if e.eng.Generation(other.ID) != og {
+		t.Fatal("a write in one account moved another account's generation")
+	}
+	if err := e.eng.Reset(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e.eng.Generation(other.ID) == og {
+		t.Fatal("Reset did not move every account's generation")
+	}
+}

@@ -39,6 +39,7 @@ func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Pop
 	if err != nil {
 		return err
 	}
+	defer e.wrote(acct)
 	n := pop.Participants
 	batch := pop.Batch
 	if batch <= 0 {

@@ -93,6 +93,9 @@ func New(t testing.TB, opts *Options) *Server {
 		Now:            clock.Now,
 		AllowedOrigins: opts.AllowedOrigins,
 		EnforceLimits:  opts.EnforceLimits,
+		// Tests run with the read cache on, so a write a read does not
+		// see fails them.
+		ReadCacheTTL: time.Second,
 		Admin: &proxy.AdminOptions{
 			Token:    AdminToken,
 			Accounts: eng,

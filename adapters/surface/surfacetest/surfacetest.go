@@ -100,6 +100,9 @@ func New(t testing.TB, s surface.Surface, opts *Options) *Env {
 	h := proxy.New(eng, []surface.Surface{s}, &proxy.Options{
 		Now:           clock.Now,
 		EnforceLimits: opts.EnforceLimits,
+		// The read cache is on, so a write a later read does not see
+		// fails the adapter's tests.
+		ReadCacheTTL: time.Second,
 		// Tests deliver webhooks to loopback receivers.
 		Outbound: &http.Client{Timeout: 10 * time.Second},
 	})
