@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,6 +37,7 @@ type serveConfig struct {
 	origins       string
 	enforceLimits bool
 	demo          bool
+	readCache     string
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -56,6 +58,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		"comma-separated browser origins allowed on every surface, or * (REFBRIDGE_ALLOWED_ORIGINS)")
 	fs.BoolVar(&c.enforceLimits, "enforce-limits", envBool("REFBRIDGE_ENFORCE_LIMITS"),
 		"answer 429 past each vendor's documented rate limits (REFBRIDGE_ENFORCE_LIMITS)")
+	fs.StringVar(&c.readCache, "read-cache", env("REFBRIDGE_READ_CACHE", ""),
+		"how long hot reads may be answered from memory while the account is unchanged; default 1s on SQLite, off on PostgreSQL, where other replicas' writes are invisible to it (REFBRIDGE_READ_CACHE)")
 	fs.BoolVar(&c.demo, "demo", env("REFBRIDGE_DEMO", "true") != "false",
 		"create a demo account on an empty database (REFBRIDGE_DEMO)")
 	if err := fs.Parse(args); err != nil {
@@ -88,6 +92,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer st.Close()
 
+	readTTL, err := readCacheTTL(cfg.readCache, kind)
+	if err != nil {
+		return err
+	}
 	clock := &offsetClock{}
 	eng := engine.New(st, &engine.Options{Clock: clock.Now})
 
@@ -118,6 +126,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Now:            clock.Now,
 		AllowedOrigins: origins,
 		EnforceLimits:  cfg.enforceLimits,
+		ReadCacheTTL:   readTTL,
 		Admin:          admin,
 	})
 
@@ -140,7 +149,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("refbridge serving", "addr", ln.Addr().String(), "store", kind, "db", cfg.db)
+	log.Info("refbridge serving", "addr", ln.Addr().String(), "store", kind, "db", redact(cfg.db), "read_cache", readTTL)
 	fmt.Fprintf(stdout, "refbridge listening on %s\n", base)
 
 	errc := make(chan error, 1)
@@ -161,6 +170,33 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// readCacheTTL parses --read-cache; empty means 1s on SQLite (one process
+// owns the file, so every write invalidates) and off on PostgreSQL.
+func readCacheTTL(v, kind string) (time.Duration, error) {
+	if v == "" {
+		if kind == "sqlite" {
+			return time.Second, nil
+		}
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("--read-cache %q: want a duration such as 1s, or 0 for off", v)
+	}
+	return d, nil
+}
+
+// redact hides a password in a database URL for logs.
+func redact(db string) string {
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return db
 }
 
 // openStore opens PostgreSQL for a postgres:// URL and SQLite otherwise.
