@@ -42,8 +42,12 @@ func (w *work) attribute(p *store.Participant, referrer *store.Participant, init
 	if err := w.saveReferral(&r); err != nil {
 		return err
 	}
-	if err := w.count(num(referrer.ID), map[string]int64{"leads": 1}); err != nil {
-		return err
+	// A lead counts for its referrer and for the campaign, as visits and
+	// conversions do (and as Seed counts them).
+	for _, scope := range []int64{num(referrer.ID), 0} {
+		if err := w.count(scope, map[string]int64{"leads": 1}); err != nil {
+			return err
+		}
 	}
 	if err := w.bumpLink(r.LinkID, func(l *store.Link) { l.Leads++ }); err != nil {
 		return err

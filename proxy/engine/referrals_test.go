@@ -388,3 +388,25 @@ func TestReferralChannelsCount(t *testing.T) {
 		}
 	}
 }
+
+// TestCampaignCountsLeads: a referred signup is a lead for its referrer
+// and for the campaign, as Seed counts it.
+func TestCampaignCountsLeads(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	p := e.join(c.ID, "pat@example.com", canonical.ParticipantRef{})
+	e.join(c.ID, "quinn@example.com", canonical.ByID(p.ID))
+	e.join(c.ID, "rae@example.com", canonical.ByCode(p.ReferralCode))
+	e.join(c.ID, "sam@example.com", canonical.ParticipantRef{})
+	st, err := e.b.CampaignStats(e.ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Leads != 2 {
+		t.Fatalf("campaign leads = %d, want 2 (two referred signups)", st.Leads)
+	}
+	if got := e.get(c.ID, p.ID).Stats.Leads; got != 2 {
+		t.Fatalf("referrer leads = %d, want 2", got)
+	}
+}
