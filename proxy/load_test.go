@@ -149,7 +149,9 @@ func loadReport(names []string, bare, prox map[string]loadResult) string {
 //	go test -run '^$' -bench VendorReads -benchtime 1x ./proxy/
 //
 // REFBRIDGE_LOAD_REQUESTS (default 20,000) and REFBRIDGE_LOAD_CLIENTS
-// (default 16) set the load. The load generator shares the machine with
+// (default 16) set the load; REFBRIDGE_LOAD_ONLY=<vendor> runs one target
+// (for profiling); REFBRIDGE_LOAD_NO_CACHE=1 turns the read cache off, to
+// measure every call going to the engine. The load generator shares the machine with
 // the server, as a client on the same host would.
 func BenchmarkVendorReads(b *testing.B) {
 	participants := envInt(b, "REFBRIDGE_LOAD_PARTICIPANTS", 10_000)
@@ -157,7 +159,7 @@ func BenchmarkVendorReads(b *testing.B) {
 	clients := envInt(b, "REFBRIDGE_LOAD_CLIENTS", 16)
 	ctx := context.Background()
 
-	srv := proxytest.New(b, nil)
+	srv := proxytest.New(b, &proxytest.Options{NoReadCache: os.Getenv("REFBRIDGE_LOAD_NO_CACHE") != ""})
 	tn := srv.NewTenant(b, "bench", canonical.Campaign{
 		Qualification: canonical.QualifyOnSignup,
 		Rules: []canonical.RewardRule{{Kind: canonical.Milestone, Title: "Five friends", Threshold: 5, Unlimited: true, Visible: true,
@@ -216,7 +218,11 @@ func BenchmarkVendorReads(b *testing.B) {
 	bare := map[string]loadResult{}
 	prox := map[string]loadResult{}
 	var names []string
+	only := os.Getenv("REFBRIDGE_LOAD_ONLY")
 	for _, tg := range targets {
+		if only != "" && !strings.Contains(tg.name, only) {
+			continue
+		}
 		names = append(names, tg.name)
 		twin := bareTwin(b, client, tg)
 		bareTarget := tg
@@ -228,8 +234,8 @@ func BenchmarkVendorReads(b *testing.B) {
 		prox[tg.name] = runLoad(b, client, tg, clients, requests)
 		b.ReportMetric(prox[tg.name].rps()/bare[tg.name].rps(), strings.ReplaceAll(tg.name, " ", "-")+"-ratio")
 	}
-	b.Logf("%d participants, %d requests per run, %d clients, GOMAXPROCS=%d\n%s",
-		participants, requests, clients, runtime.GOMAXPROCS(0), loadReport(names, bare, prox))
+	b.Logf("%d participants, %d requests per run, %d clients, GOMAXPROCS=%d, read cache off: %v\n%s",
+		participants, requests, clients, runtime.GOMAXPROCS(0), os.Getenv("REFBRIDGE_LOAD_NO_CACHE") != "", loadReport(names, bare, prox))
 }
 
 // growsurfIDs finds the GrowSurf ids of the tenant's campaign and of the

@@ -67,9 +67,11 @@ func (*Surface) Handler(cfg surface.Config) http.Handler {
 		cfg.Log().Error("growsurf: load spec", "err", err)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fail(w, r, err) })
 	}
-	r.Use(authenticate(cfg, fail), limit(cfg, fail), defaultJSON, surface.NewValidator(doc, BaseURL).Middleware(fail))
+	mws := []mux.MiddlewareFunc{authenticate(cfg, fail), limit(cfg, fail), defaultJSON, surface.NewValidator(doc, BaseURL).Middleware(fail)}
+	r.Use(mws...)
 	srv := &server{cfg: cfg}
-	return api.HandlerWithOptions(srv, api.GorillaServerOptions{BaseRouter: r, BaseURL: BaseURL, ErrorHandlerFunc: fail})
+	api.HandlerWithOptions(srv, api.GorillaServerOptions{BaseRouter: r, BaseURL: BaseURL, ErrorHandlerFunc: fail})
+	return surface.Index(r, mws...)
 }
 
 // writeError renders err with the one error mapper, logging internal

@@ -93,13 +93,14 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 		})
 		return r
 	}
-	r.Use(a.middleware(fail), surface.NewValidator(doc, "").Middleware(fail))
+	mws := []mux.MiddlewareFunc{a.middleware(fail), surface.NewValidator(doc, "").Middleware(fail)}
+	r.Use(mws...)
 	api.HandlerWithOptions(&server{cfg: cfg}, api.GorillaServerOptions{
 		BaseRouter:       r,
 		BaseURL:          "",
 		ErrorHandlerFunc: fail,
 	})
-	return r
+	return surface.Index(r, mws...)
 }
 
 // session is an authenticated request's context: who calls, on which

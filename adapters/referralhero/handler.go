@@ -5,9 +5,11 @@
 package referralhero
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,10 +92,12 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		surface.WriteJSON(w, http.StatusMethodNotAllowed, errorBody{Status: "error", Message: msgMethod})
 	})
-	r.Use(h.authenticate, h.rateLimit, v.Middleware(h.fail))
-	return api.HandlerWithOptions(&server{h: h}, api.GorillaServerOptions{
+	mws := []mux.MiddlewareFunc{h.authenticate, h.rateLimit, v.Middleware(h.fail)}
+	r.Use(mws...)
+	api.HandlerWithOptions(&server{h: h}, api.GorillaServerOptions{
 		BaseRouter: r, BaseURL: basePath, ErrorHandlerFunc: h.fail,
 	})
+	return surface.Index(r, mws...)
 }
 
 // handler holds what every request of one surface handler shares.
@@ -247,6 +251,26 @@ func (c *call) fail(err error) { c.h.fail(c.w, c.r, err) }
 func (c *call) ok(data any) {
 	surface.WriteJSON(c.w, http.StatusOK, envelope{Status: "ok", Data: data, CallsLeft: callsLeft(c.ctx),
 		Timestamp: c.h.cfg.Clock().Unix()})
+}
+
+// okEncoded is ok for data already encoded (by surface.EncodeJSON, as the
+// read cache keeps it): the envelope is written around the bytes, the
+// same bytes ok would write, without decoding and re-encoding data.
+func (c *call) okEncoded(data []byte) {
+	data = bytes.TrimRight(data, "\n")
+	buf := make([]byte, 0, len(data)+80)
+	buf = append(buf, `{"status":"ok","data":`...)
+	buf = append(buf, data...)
+	buf = append(buf, `,"calls_left":`...)
+	if n := callsLeft(c.ctx); n != nil {
+		buf = strconv.AppendInt(buf, int64(*n), 10)
+	} else {
+		buf = append(buf, "null"...)
+	}
+	buf = append(buf, `,"timestamp":`...)
+	buf = strconv.AppendInt(buf, c.h.cfg.Clock().Unix(), 10)
+	buf = append(buf, "}\n"...)
+	surface.WriteBody(c.w, http.StatusOK, buf)
 }
 
 // fields reads the call's merged parameters.

@@ -3,6 +3,7 @@ package referralhero_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -46,4 +47,45 @@ func TestNumbersAsStrings(t *testing.T) {
 	if err != nil || got.Points != 15 {
 		t.Fatalf("points after adding \"10\" and 5: %d, %v", got.Points, err)
 	}
+}
+
+// TestEncodedEnvelopeMatchesTheEncoder: the envelope written around the
+// cached subscriber's bytes carries what the JSON encoder writes for the
+// same subscriber (HTML characters unescaped in both).
+func TestEncodedEnvelopeMatchesTheEncoder(t *testing.T) {
+	t.Parallel()
+	env := surfacetest.New(t, referralhero.New(), nil)
+	p, _, err := env.Backend.CreateParticipant(context.Background(), canonical.NewParticipant{
+		Participant: canonical.Participant{CampaignID: env.Campaign.ID, Email: "bo@example.org", FirstName: "Bo <&>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := env.URL + "/api/v2/lists/" + referralhero.ListUUID(env.Campaign.ID) + "/subscribers/"
+	token := "api_token=" + env.Secrets[canonical.APIKey]
+	get := func(path string) map[string]any {
+		resp := env.Do(t, mustGet(t, base+path))
+		var m map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %v", path, resp.StatusCode, err)
+		}
+		delete(m, "calls_left")
+		if d, ok := m["data"].(map[string]any); ok {
+			delete(d, "response")
+		}
+		return m
+	}
+	byID := get(referralhero.SubscriberID(p.ID) + "?" + token)          // read cache, envelope written around the bytes
+	byEmail := get("retrieve_by_email?email=bo%40example.org&" + token) // the JSON encoder
+	if a, b := fmt.Sprint(byID), fmt.Sprint(byEmail); a != b || !strings.Contains(a, "Bo <&>") {
+		t.Fatalf("by id:    %s\nby email: %s", a, b)
+	}
+}
+
+func mustGet(t *testing.T, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }

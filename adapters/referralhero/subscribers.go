@@ -1,7 +1,6 @@
 package referralhero
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -393,7 +392,7 @@ func (s *server) GetSubscriber(w http.ResponseWriter, r *http.Request, uuid api.
 		c.fail(err)
 		return
 	}
-	c.ok(json.RawMessage(data))
+	c.okEncoded(data)
 }
 
 // UpdateSubscriber serves POST /lists/{uuid}/subscribers/{subscriber_id}.

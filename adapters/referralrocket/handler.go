@@ -83,7 +83,8 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 		})
 	}
 	v := surface.NewValidator(doc, "")
-	r.Use(srv.authenticate, v.Middleware(srv.fail))
+	mws := []mux.MiddlewareFunc{srv.authenticate, v.Middleware(srv.fail)}
+	r.Use(mws...)
 	api.HandlerWithOptions(srv, api.GorillaServerOptions{
 		BaseRouter: r,
 		BaseURL:    "",
@@ -91,7 +92,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 			srv.fail(w, r, bindingError(err))
 		},
 	})
-	return r
+	return surface.Index(r, mws...)
 }
 
 // server implements the generated ServerInterface.

@@ -91,9 +91,10 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	// the wrong method alike: 404.
 	r.NotFoundHandler = unknown
 	r.MethodNotAllowedHandler = unknown
-	r.Use(srv.auth, srv.rateLimit, srv.v.Middleware(func(w http.ResponseWriter, r *http.Request, err error) {
+	mws := []mux.MiddlewareFunc{srv.auth, srv.rateLimit, srv.v.Middleware(func(w http.ResponseWriter, r *http.Request, err error) {
 		srv.fail(w, r, fromValidation(err))
-	}))
+	})}
+	r.Use(mws...)
 	api.HandlerWithOptions(srv, api.GorillaServerOptions{
 		BaseRouter: r,
 		BaseURL:    "/v1",
@@ -101,13 +102,14 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 			srv.fail(w, r, fromBinding(err))
 		},
 	})
+	h := surface.Index(r, mws...)
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		defer func() {
 			if p := recover(); p != nil {
 				srv.fail(w, req, canonical.Wrap(canonical.Internal, fmt.Errorf("panic: %v", p), "internal error"))
 			}
 		}()
-		r.ServeHTTP(w, req)
+		h.ServeHTTP(w, req)
 	})
 }
 

@@ -2,6 +2,7 @@ package surface_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -246,5 +247,67 @@ func TestReadCache(t *testing.T) {
 	}
 	if n != 2 {
 		t.Fatalf("a nil cache cached: %d fills", n)
+	}
+}
+
+// TestIndexAnswersLikeTheRouter: the index must give every request the
+// answer the full gorilla router gives.
+func TestIndexAnswersLikeTheRouter(t *testing.T) {
+	t.Parallel()
+	var calls []string
+	mw := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tmpl, _ := mux.CurrentRoute(r).GetPathTemplate()
+			w.Header().Set("X-Template", tmpl)
+			next.ServeHTTP(w, r)
+		})
+	}
+	build := func() *mux.Router {
+		r := mux.NewRouter()
+		r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(404) })
+		r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(405) })
+		r.Use(mw)
+		for _, rt := range []struct{ method, tmpl string }{
+			{"GET", "/v2/lists/{uuid}/subscribers/retrieve_by_email"},
+			{"GET", "/v2/lists/{uuid}/subscribers/{id}"},
+			{"POST", "/v2/lists/{uuid}/subscribers/{id}"},
+			{"DELETE", "/v2/lists/{uuid}/subscribers/{id}"},
+			{"GET", "/v1.0/{key}.js/referrerStats"},
+			{"GET", "/v2/lists"},
+		} {
+			tmpl := rt.tmpl
+			r.HandleFunc(tmpl, func(w http.ResponseWriter, r *http.Request) {
+				calls = append(calls, tmpl)
+				_, _ = w.Write([]byte(fmt.Sprint(mux.Vars(r))))
+			}).Methods(rt.method)
+		}
+		return r
+	}
+	full := build()
+	idx := surface.Index(build(), mw)
+	for _, req := range []struct{ method, path string }{
+		{"GET", "/v2/lists/MF1/subscribers/retrieve_by_email"},
+		{"GET", "/v2/lists/MF1/subscribers/sub_2"},
+		{"POST", "/v2/lists/MF1/subscribers/sub_2"},
+		{"PATCH", "/v2/lists/MF1/subscribers/sub_2"},
+		{"GET", "/v1.0/KEY.js/referrerStats"},
+		{"GET", "/v1.0/KEY/referrerStats"},
+		{"GET", "/v2/lists"},
+		{"GET", "/v2/lists/"},
+		{"GET", "/v2//lists"},
+		{"GET", "/v2/nope"},
+		{"POST", "/v2/lists"},
+	} {
+		want, got := httptest.NewRecorder(), httptest.NewRecorder()
+		full.ServeHTTP(want, httptest.NewRequest(req.method, req.path, nil))
+		idx.ServeHTTP(got, httptest.NewRequest(req.method, req.path, nil))
+		if got.Code != want.Code || got.Body.String() != want.Body.String() ||
+			got.Header().Get("X-Template") != want.Header().Get("X-Template") || got.Header().Get("Location") != want.Header().Get("Location") {
+			t.Errorf("%s %s: index %d %q %q, router %d %q %q", req.method, req.path,
+				got.Code, got.Body, got.Header().Get("X-Template"), want.Code, want.Body, want.Header().Get("X-Template"))
+		}
+	}
+	if len(calls) == 0 {
+		t.Fatal("no handler ran")
 	}
 }

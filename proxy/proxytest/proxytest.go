@@ -38,6 +38,9 @@ type Options struct {
 	AllowedOrigins []string
 	// EnforceLimits is passed to the proxy.
 	EnforceLimits bool
+	// NoReadCache turns the read cache off (it is on, with a one-second
+	// TTL on the test clock, by default).
+	NoReadCache bool
 }
 
 // Server is a running proxy.
@@ -89,13 +92,17 @@ func New(t testing.TB, opts *Options) *Server {
 			surfaces = append(surfaces, s)
 		}
 	}
+	readTTL := time.Second
+	if opts.NoReadCache {
+		readTTL = 0
+	}
 	p := proxy.New(eng, surfaces, &proxy.Options{
 		Now:            clock.Now,
 		AllowedOrigins: opts.AllowedOrigins,
 		EnforceLimits:  opts.EnforceLimits,
 		// Tests run with the read cache on, so a write a read does not
 		// see fails them.
-		ReadCacheTTL: time.Second,
+		ReadCacheTTL: readTTL,
 		Admin: &proxy.AdminOptions{
 			Token:    AdminToken,
 			Accounts: eng,

@@ -1,0 +1,102 @@
+package surface
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+)
+
+// Index returns a handler that serves r, the vendor's gorilla/mux router,
+// without trying every route in turn. gorilla matches routes one after
+// another with a regular expression each, so a call to the 30th route of
+// a 55-route vendor pays for 30 regular expressions. Index groups the
+// routes by method and number of path segments and checks their literal
+// segments first; the one route that can match is then served by a
+// one-route gorilla router carrying the same middlewares (mws, which must
+// be what r.Use was given), so handlers see the same mux.Vars and
+// mux.CurrentRoute. Anything the index cannot place — an unknown path, a
+// wrong method, a path gorilla would clean or redirect — goes to r itself,
+// which answers exactly as it always would.
+//
+// Call Index after every route is registered on r.
+func Index(r *mux.Router, mws ...mux.MiddlewareFunc) http.Handler {
+	idx := &index{full: r, byShape: map[string][]indexed{}}
+	_ = r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		tmpl, err := route.GetPathTemplate()
+		if err != nil {
+			return nil
+		}
+		methods, err := route.GetMethods()
+		if err != nil {
+			return nil
+		}
+		one := mux.NewRouter()
+		one.NotFoundHandler = r
+		one.MethodNotAllowedHandler = r
+		one.Use(mws...)
+		nr := one.Handle(tmpl, route.GetHandler()).Methods(methods...)
+		if name := route.GetName(); name != "" {
+			nr.Name(name)
+		}
+		segs := strings.Split(tmpl, "/")
+		lits := make([]string, len(segs))
+		for i, s := range segs {
+			if !strings.Contains(s, "{") {
+				lits[i] = s
+			} else {
+				lits[i] = "\x00" // a variable: matches any segment
+			}
+		}
+		for _, m := range methods {
+			key := shapeKey(m, len(segs))
+			idx.byShape[key] = append(idx.byShape[key], indexed{lits: lits, h: one})
+		}
+		return nil
+	})
+	return idx
+}
+
+type index struct {
+	full    *mux.Router
+	byShape map[string][]indexed
+}
+
+type indexed struct {
+	lits []string
+	h    http.Handler
+}
+
+func shapeKey(method string, n int) string {
+	return method + " " + string(rune('0'+n))
+}
+
+func (x *index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	n := strings.Count(path, "/") + 1
+	if n < 10 {
+		for _, c := range x.byShape[shapeKey(r.Method, n)] {
+			if literalsMatch(c.lits, path) {
+				c.h.ServeHTTP(w, r)
+				return
+			}
+		}
+	}
+	x.full.ServeHTTP(w, r)
+}
+
+// literalsMatch reports whether every literal segment of a template
+// equals the path's segment at the same place.
+func literalsMatch(lits []string, path string) bool {
+	for i, lit := range lits {
+		var seg string
+		seg, path, _ = strings.Cut(path, "/")
+		if lit != "\x00" && lit != seg {
+			return false
+		}
+		if i == len(lits)-1 {
+			return true
+		}
+	}
+	return true
+}
