@@ -150,4 +150,3 @@ func secret(fromURL, env string) string {
 func missing(what, env string) error {
 	return canonical.Errorf(canonical.Invalid, "%s is required: put it in the URL or set %s", what, env)
 }
-
