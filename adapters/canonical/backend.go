@@ -59,7 +59,9 @@ type ParticipantService interface {
 	// with Invalid). Invalid when neither email nor another identifier is
 	// given or the email is malformed; Conflict when a requested
 	// ReferralCode is taken; NotFound when RequireReferrer is set and the
-	// referrer does not resolve.
+	// referrer does not resolve; NotImplemented, without I/O, when the
+	// backend's API cannot attribute referrals and a Referrer,
+	// RequireReferrer, VisitorID or InitialState is given.
 	CreateParticipant(ctx context.Context, in NewParticipant) (p Participant, created bool, err error)
 	// GetParticipant finds a participant by ref, with stats and ranks.
 	// campaignID may be empty when ref is an ID. NotFound.
