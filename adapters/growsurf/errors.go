@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -269,4 +270,101 @@ func upperField(field string) string {
 		}
 	}
 	return b.String()
+}
+
+// ------------------------------------------------------------- outbound
+
+// APIError is an error response of GrowSurf's API as the outbound Backend
+// received it. Backend methods return it wrapped in a *canonical.Error;
+// errors.As(err, &apiErr) reaches it.
+type APIError struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Body is the raw response body.
+	Body []byte
+	// Name and Code are GrowSurf's error class name and machine code
+	// ("NotFoundError", "NOT_FOUND_ERROR"), empty when the body was not
+	// GrowSurf's error envelope.
+	Name, Code string
+	// Message is GrowSurf's human-readable message.
+	Message string
+	// Fields are the per-field validation problems, if any.
+	Fields []APIFieldError
+}
+
+// APIFieldError is one per-field problem of a GrowSurf 400.
+type APIFieldError struct {
+	Field, Code, Message string
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = http.StatusText(e.StatusCode)
+	}
+	if e.Code != "" {
+		return fmt.Sprintf("growsurf: %d %s: %s", e.StatusCode, e.Code, msg)
+	}
+	return fmt.Sprintf("growsurf: %d: %s", e.StatusCode, msg)
+}
+
+// fromVendor is the one outbound error mapper: it turns a GrowSurf error
+// response (status and body) into a *canonical.Error around an *APIError.
+func fromVendor(status int, body []byte) *canonical.Error {
+	ae := &APIError{StatusCode: status, Body: body}
+	var env api.Error
+	if json.Unmarshal(body, &env) == nil {
+		ae.Name, ae.Code, ae.Message = env.Name, env.Code, env.Message
+		if env.Errors != nil {
+			for _, d := range *env.Errors {
+				ae.Fields = append(ae.Fields, APIFieldError{Field: derefStr(d.Field), Code: derefStr(d.Code), Message: derefStr(d.Message)})
+			}
+		}
+	}
+	msg := ae.Message
+	if len(ae.Fields) > 0 && ae.Fields[0].Message != "" {
+		msg = ae.Fields[0].Message
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	var code canonical.Code
+	switch {
+	case status == http.StatusBadRequest, status == http.StatusUnprocessableEntity:
+		code = canonical.Invalid
+	case status == http.StatusUnauthorized:
+		code = canonical.Unauthorized
+	case status == http.StatusForbidden && (ae.Code == "" || ae.Code == "NOT_AUTHORIZED_ERROR"):
+		// A bad, revoked or missing API key.
+		code = canonical.Unauthorized
+	case status == http.StatusForbidden, status == http.StatusPaymentRequired:
+		// A valid key refused: paid plan or payment method required,
+		// unverified owner email, usage limits.
+		code = canonical.Forbidden
+	case status == http.StatusNotFound:
+		code = canonical.NotFound
+	case status == http.StatusConflict:
+		code = canonical.Conflict
+	case status == http.StatusTooManyRequests:
+		code = canonical.RateLimited
+	default:
+		code, msg = canonical.Internal, "growsurf answered "+strconv.Itoa(status)
+	}
+	return &canonical.Error{Code: code, Message: msg, Err: ae}
+}
+
+// transportError wraps a failure to reach GrowSurf or to read its answer.
+func transportError(err error) *canonical.Error {
+	if ce, ok := err.(*canonical.Error); ok {
+		return ce
+	}
+	return canonical.Wrap(canonical.Internal, fmt.Errorf("growsurf: %w", err), "growsurf request failed")
+}
+
+func derefStr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
