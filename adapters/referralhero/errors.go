@@ -1,6 +1,7 @@
 package referralhero
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -235,4 +236,118 @@ func invalidField(err error) (field string, missing bool) {
 		}
 	}
 	return field, missing
+}
+
+// APIError is an error answer of the ReferralHero API as the outbound
+// Backend received it: the HTTP status, the raw body and the envelope's
+// code and message. Every error the Backend returns for a vendor failure
+// is a *canonical.Error wrapping an *APIError, so that
+//
+//	var apiErr *referralhero.APIError
+//	errors.As(err, &apiErr)
+//
+// reaches the vendor's own answer.
+type APIError struct {
+	// StatusCode is the HTTP status; the vendor sometimes answers errors
+	// with 200 and status "error" in the body.
+	StatusCode int
+	// Body is the raw response body.
+	Body []byte
+	// Code is the envelope's code (such as subscriber_not_found), "" when
+	// the vendor sent none.
+	Code string
+	// Message is the envelope's human-readable message.
+	Message string
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	if e.Code != "" {
+		return fmt.Sprintf("referralhero: HTTP %d %s: %s", e.StatusCode, e.Code, e.Message)
+	}
+	return fmt.Sprintf("referralhero: HTTP %d: %s", e.StatusCode, e.Message)
+}
+
+// vendorErrorCodes maps the vendor's documented error codes to canonical
+// codes.
+var vendorErrorCodes = map[string]canonical.Code{
+	codeNoToken:                          canonical.Unauthorized,
+	codeInvalidToken:                     canonical.Unauthorized,
+	codeInactiveAccount:                  canonical.Forbidden,
+	codeTooManyCalls:                     canonical.RateLimited,
+	codeInvalidList:                      canonical.NotFound,
+	codeSubscriberMissing:                canonical.NotFound,
+	codeNoListUUID:                       canonical.Invalid,
+	codeNoSubscriberID:                   canonical.Invalid,
+	codeNoEmail:                          canonical.Invalid,
+	codeInvalidEmail:                     canonical.Invalid,
+	codeNoName:                           canonical.Invalid,
+	codeNoPoints:                         canonical.Invalid,
+	codeWrongListType:                    canonical.Invalid,
+	codeErrorListCreation:                canonical.Invalid,
+	codeNotPromoted:                      canonical.Invalid,
+	codeAlreadyPromoted:                  canonical.Conflict,
+	string(api.ErrorCodeNoHostingUrl):    canonical.Invalid,
+	string(api.ErrorCodeNoListType):      canonical.Invalid,
+	string(api.ErrorCodeUnknownListType): canonical.Invalid,
+}
+
+// conflictWords are phrases of the vendor's code-less 400 messages that
+// report a state conflict rather than bad input ("custom event is already
+// completed", a coupon code or email already in use).
+var conflictWords = []string{"already", "in use", "another participant", "not unconfirmed", "no referral to confirm", "reached"}
+
+// fromVendor is the one outbound mapper: a ReferralHero answer (HTTP
+// status and body) that failed — a non-2xx status, or any status with
+// status "error" in the body — becomes a *canonical.Error wrapping an
+// *APIError. Documented codes decide first; a body without a code is
+// classified by HTTP status, a code-less 400 being Conflict when its
+// message reports a state conflict (or when badRequest says so for the
+// operation) and Invalid otherwise.
+func fromVendor(status int, body []byte, badRequest canonical.Code) *canonical.Error {
+	apiErr := &APIError{StatusCode: status, Body: body}
+	var eb errorBody
+	if json.Unmarshal(body, &eb) == nil {
+		apiErr.Code, apiErr.Message = eb.Code, eb.Message
+	}
+	msg := apiErr.Message
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	if msg == "" {
+		msg = "ReferralHero answered an error"
+	}
+	if c, ok := vendorErrorCodes[apiErr.Code]; ok {
+		return canonical.Wrap(c, apiErr, msg)
+	}
+	code := canonical.Internal
+	switch {
+	case status == http.StatusUnauthorized:
+		code = canonical.Unauthorized
+	case status == http.StatusForbidden:
+		code = canonical.Forbidden
+	case status == http.StatusNotFound:
+		code = canonical.NotFound
+	case status == http.StatusConflict:
+		code = canonical.Conflict
+	case status == http.StatusTooManyRequests:
+		code = canonical.RateLimited
+	case status == http.StatusNotImplemented:
+		code = canonical.NotImplemented
+	case status >= 500:
+		code = canonical.Internal
+		msg = "ReferralHero failed to answer"
+	default: // 400, 422, or a 2xx carrying status "error"
+		code = canonical.Invalid
+		lower := strings.ToLower(apiErr.Message)
+		for _, w := range conflictWords {
+			if strings.Contains(lower, w) {
+				code = canonical.Conflict
+			}
+		}
+		if badRequest != "" {
+			code = badRequest
+		}
+	}
+	return canonical.Wrap(code, apiErr, msg)
 }

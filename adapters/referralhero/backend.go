@@ -1,0 +1,506 @@
+package referralhero
+
+// This file is the OUTBOUND side of the package: a canonical.Backend that
+// drives ReferralHero's REST API v2 (or refbridge's proxy serving it)
+// through the generated client. Its mapping is the inverse of the inbound
+// surface's (mapping.go): vendor JSON → canonical values, canonical input →
+// vendor requests.
+//
+// IDs on this side are the vendor's own: campaign IDs are list uuids
+// (MF…), participant IDs subscriber ids (sub_…), reward rule IDs bonus ids,
+// earned reward IDs unlocked-reward ids, coupon group IDs rh… ids and
+// transaction IDs transaction record ids. A referral is a subscriber with
+// referred true, so a Referral's ID is the referred subscriber's id.
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	api "github.com/refbridge/refbridge/client/referralhero"
+)
+
+// DefaultBaseURL is ReferralHero's production API, the server URL of the
+// spec.
+const DefaultBaseURL = "https://app.referralhero.com/api/v2"
+
+// BackendOptions configures a Backend.
+type BackendOptions struct {
+	// BaseURL is the API's base URL, including /api/v2; empty means
+	// DefaultBaseURL. Point it at refbridge's proxy (…/api/v2 or
+	// …/referralhero/api/v2) to use the proxy as the vendor.
+	BaseURL string
+	// APIToken is the account's API token (Dashboard › Account › API). The
+	// Backend sends it as `Authorization: Bearer <token>`, the form the
+	// vendor documents as preferred (the spec's bearerAuth scheme); it
+	// keeps the token out of URLs and access logs, unlike the original
+	// api_token query parameter.
+	APIToken string
+	// HTTPClient performs the requests; nil means http.DefaultClient.
+	HTTPClient *http.Client
+}
+
+// Backend is canonical.Backend over ReferralHero's REST API v2. Build it
+// with NewBackend. It is safe for concurrent use.
+type Backend struct {
+	c *api.ClientWithResponses
+}
+
+var _ canonical.Backend = (*Backend)(nil)
+
+// NewBackend returns a Backend for the account whose API token opts
+// carries.
+func NewBackend(opts BackendOptions) (*Backend, error) {
+	base := strings.TrimRight(opts.BaseURL, "/")
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	if strings.TrimSpace(opts.APIToken) == "" {
+		return nil, canonical.Errorf(canonical.Invalid, "referralhero: an API token is required")
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	tok := strings.TrimSpace(opts.APIToken)
+	c, err := api.NewClientWithResponses(base, api.WithHTTPClient(hc),
+		api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Accept", "application/json")
+			return nil
+		}))
+	if err != nil {
+		return nil, canonical.Wrap(canonical.Invalid, err, "referralhero: invalid base URL")
+	}
+	return &Backend{c: c}, nil
+}
+
+// As is the escape hatch for what the canonical contract does not cover,
+// in go-cloud's style: it sets target to the generated typed client and
+// reports true when target is a **api.ClientWithResponses (or an
+// *api.ClientWithResponsesInterface / *api.ClientInterface), where api is
+// github.com/refbridge/refbridge/client/referralhero:
+//
+//	var c *api.ClientWithResponses
+//	if b.As(&c) {
+//		resp, err := c.ListLevel2ReferralsWithResponse(ctx, uuid, subscriberID, nil)
+//		…
+//	}
+//
+// The client sends the Backend's credential and uses its HTTP client.
+func (b *Backend) As(target any) bool {
+	switch t := target.(type) {
+	case **api.ClientWithResponses:
+		*t = b.c
+	case *api.ClientWithResponsesInterface:
+		*t = b.c
+	case *api.ClientInterface:
+		*t = b.c.ClientInterface
+	default:
+		return false
+	}
+	return true
+}
+
+// supported lists the operations ReferralHero's API can perform.
+var supported = []canonical.Operation{
+	"ListCampaigns", "GetCampaign", "CreateCampaign", "ListRewardRules",
+	"CreateParticipant", "GetParticipant", "ListParticipants", "UpdateParticipant", "DeleteParticipant",
+	"AddPoints", "Leaderboard",
+	"ListReferrals", "TrackConversion", "ConfirmReferral",
+	"ListEarnedRewards", "GetEarnedReward", "SetRewardStatus", "PromoteParticipant", "GrantReward",
+	"CreateTransaction",
+	"CreateCouponGroup", "AddCoupons", "ListCouponGroups", "GetCouponGroup",
+}
+
+// Capabilities implements canonical.Backend: exactly the operations the
+// vendor's API performs. Every other method answers NotImplemented without
+// any request.
+func (b *Backend) Capabilities() canonical.Capabilities {
+	ops := make([]canonical.Operation, len(supported))
+	copy(ops, supported)
+	return canonical.Capabilities{Backend: string(canonical.ReferralHero), Operations: ops}
+}
+
+// unsupported is the answer of every operation the vendor's API lacks.
+func unsupported(op, why string) error {
+	return canonical.Errorf(canonical.NotImplemented, "referralhero: %s is not supported: %s", op, why)
+}
+
+// response is what every generated *…Response offers.
+type response interface {
+	StatusCode() int
+	GetBody() []byte
+}
+
+// check turns a generated call's outcome into an error: transport and
+// decoding failures are Internal; a non-2xx status or a body whose status
+// is "error" (the vendor sometimes answers errors with 200) goes through
+// fromVendor with badRequest as the code of a code-less 400.
+func check(resp response, err error, badRequest canonical.Code) error {
+	if err != nil {
+		var (
+			syntax *json.SyntaxError
+			typ    *json.UnmarshalTypeError
+		)
+		if errors.As(err, &syntax) || errors.As(err, &typ) {
+			return canonical.Wrap(canonical.Internal, err, "referralhero: malformed response")
+		}
+		return canonical.Wrap(canonical.Internal, err, "referralhero: request failed")
+	}
+	status, body := resp.StatusCode(), resp.GetBody()
+	if status < 200 || status > 299 {
+		return fromVendor(status, body, badRequest)
+	}
+	var head struct {
+		Status string `json:"status"`
+	}
+	if json.Unmarshal(body, &head) == nil && head.Status == string(api.StatusError) {
+		return fromVendor(status, body, badRequest)
+	}
+	return nil
+}
+
+// decodeData decodes the envelope's data from body into out.
+func decodeData(body []byte, out any) error {
+	env := struct {
+		Data any `json:"data"`
+	}{Data: out}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return canonical.Wrap(canonical.Internal, err, "referralhero: malformed response")
+	}
+	return nil
+}
+
+// jsonUnmarshal decodes a whole body (un-enveloped answers).
+func jsonUnmarshal(body []byte, out any) error {
+	if err := json.Unmarshal(body, out); err != nil {
+		return canonical.Wrap(canonical.Internal, err, "referralhero: malformed response")
+	}
+	return nil
+}
+
+// subscriberOf decodes a subscriber envelope's data.
+func subscriberOf(body []byte, campaignID string) (canonical.Participant, error) {
+	var s api.Subscriber
+	if err := decodeData(body, &s); err != nil {
+		return canonical.Participant{}, err
+	}
+	if s.Id == "" {
+		return canonical.Participant{}, canonical.Errorf(canonical.Internal, "referralhero: response without a subscriber")
+	}
+	return participantOf(s, campaignID), nil
+}
+
+// Cursors are opaque: base64url of "<vendor page>.<offset in page>".
+
+// resumeAt is where a listing resumes: a 1-based vendor page and an
+// offset into it.
+type resumeAt struct{ page, off int }
+
+func (p resumeAt) cursor() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(p.page) + "." + strconv.Itoa(p.off)))
+}
+
+// parseCursor decodes a cursor; "" is the start.
+func parseCursor(c string) (resumeAt, error) {
+	if c == "" {
+		return resumeAt{page: 1}, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		a, b, ok := strings.Cut(string(raw), ".")
+		page, err1 := strconv.Atoi(a)
+		off, err2 := strconv.Atoi(b)
+		if ok && err1 == nil && err2 == nil && page >= 1 && off >= 0 && page <= 1<<30 {
+			return resumeAt{page: page, off: off}, nil
+		}
+	}
+	return resumeAt{}, canonical.Errorf(canonical.Invalid, "malformed cursor")
+}
+
+// maxLimit is the largest page a listing returns; vendor pages are
+// gathered up to it.
+const maxLimit = 100
+
+// maxScan bounds how many vendor pages one listing reads.
+const maxScan = 1000
+
+// fetchFunc reads one vendor page.
+type fetchFunc[T any] func(page int) ([]T, api.Pagination, error)
+
+// paged turns the vendor's fixed-size numbered pages into a canonical page
+// of opts.Limit items (default def): it resumes at the cursor's position,
+// keeps the items keep accepts (nil keeps all), and gathers vendor pages
+// until the page is full. Total is the vendor's total_objects when keep is
+// nil, else -1.
+func paged[T any](opts canonical.ListOptions, def int, fetch fetchFunc[T], keep func(T) bool) (canonical.Page[T], error) {
+	pos, err := parseCursor(opts.Cursor)
+	if err != nil {
+		return canonical.Page[T]{}, err
+	}
+	limit := opts.Limit
+	switch {
+	case limit <= 0:
+		limit = def
+	case limit > maxLimit:
+		limit = maxLimit
+	}
+	out := canonical.Page[T]{Items: []T{}, Total: -1}
+	for range maxScan {
+		items, pg, err := fetch(pos.page)
+		if err != nil {
+			return canonical.Page[T]{}, err
+		}
+		if keep == nil {
+			out.Total = pg.TotalObjects
+		}
+		i := pos.off
+		for ; i < len(items) && len(out.Items) < limit; i++ {
+			if keep == nil || keep(items[i]) {
+				out.Items = append(out.Items, items[i])
+			}
+		}
+		if i < len(items) {
+			out.NextCursor = resumeAt{page: pos.page, off: i}.cursor()
+			return out, nil
+		}
+		if len(items) == 0 || pos.page >= pg.TotalPages {
+			return out, nil
+		}
+		pos = resumeAt{page: pos.page + 1}
+		if len(out.Items) >= limit {
+			out.NextCursor = pos.cursor()
+			return out, nil
+		}
+	}
+	out.NextCursor = pos.cursor()
+	return out, nil
+}
+
+// ---- campaigns ----
+
+// listsPage reads one page of the account's lists.
+func (b *Backend) listsPage(ctx context.Context, page int) ([]api.List, api.Pagination, error) {
+	resp, err := b.c.ListListsWithResponse(ctx, &api.ListListsParams{Page: &page})
+	if err := check(resp, err, ""); err != nil {
+		return nil, api.Pagination{}, err
+	}
+	var data api.ListsPage
+	if err := decodeData(resp.Body, &data); err != nil {
+		return nil, api.Pagination{}, err
+	}
+	return data.Lists, data.Pagination, nil
+}
+
+// errStop ends eachList early.
+var errStop = errors.New("stop")
+
+// eachList calls fn for every list of the account until fn returns
+// errStop (eachList then returns nil) or another error.
+func (b *Backend) eachList(ctx context.Context, fn func(api.List) error) error {
+	for page := 1; page <= maxScan; page++ {
+		lists, pg, err := b.listsPage(ctx, page)
+		if err != nil {
+			return err
+		}
+		for _, l := range lists {
+			if err := fn(l); err != nil {
+				if errors.Is(err, errStop) {
+					return nil
+				}
+				return err
+			}
+		}
+		if len(lists) == 0 || page >= pg.TotalPages {
+			return nil
+		}
+	}
+	return nil
+}
+
+// ListCampaigns implements canonical.Backend: GET /lists, which holds the
+// account's active lists only, 10 per vendor page.
+func (b *Backend) ListCampaigns(ctx context.Context, opts canonical.ListOptions) (canonical.Page[canonical.Campaign], error) {
+	pg, err := paged(opts, listsPerPage, func(page int) ([]api.List, api.Pagination, error) {
+		return b.listsPage(ctx, page)
+	}, nil)
+	if err != nil {
+		return canonical.Page[canonical.Campaign]{}, err
+	}
+	out := canonical.Page[canonical.Campaign]{Items: make([]canonical.Campaign, 0, len(pg.Items)), NextCursor: pg.NextCursor, Total: pg.Total}
+	for _, l := range pg.Items {
+		out.Items = append(out.Items, campaignOf(l))
+	}
+	return out, nil
+}
+
+// GetCampaign implements canonical.Backend. The vendor has no call for
+// one list: the list is found among GET /lists (active lists only, so a
+// paused or ended list is NotFound) and its rules come from GET
+// /lists/{uuid}/bonuses.
+func (b *Backend) GetCampaign(ctx context.Context, id string) (canonical.Campaign, error) {
+	var (
+		found bool
+		camp  canonical.Campaign
+	)
+	err := b.eachList(ctx, func(l api.List) error {
+		if l.Uuid == id {
+			found, camp = true, campaignOf(l)
+			return errStop
+		}
+		return nil
+	})
+	if err != nil {
+		return canonical.Campaign{}, err
+	}
+	if !found {
+		return canonical.Campaign{}, canonical.Errorf(canonical.NotFound, "list %s not found", id)
+	}
+	rules, err := b.ListRewardRules(ctx, id)
+	if err != nil {
+		return canonical.Campaign{}, err
+	}
+	camp.Rules = rules
+	return camp, nil
+}
+
+// CreateCampaign implements canonical.Backend: POST /lists with the name
+// and the URL as website. The vendor creates an active referral list
+// crediting referrals at sign-up; the other fields (rules, qualification,
+// status…) cannot be sent and are not applied.
+func (b *Backend) CreateCampaign(ctx context.Context, c canonical.Campaign) (canonical.Campaign, error) {
+	if strings.TrimSpace(c.Name) == "" {
+		return canonical.Campaign{}, canonical.Errorf(canonical.Invalid, "a campaign needs a name")
+	}
+	body := api.CreateListJSONRequestBody{Name: c.Name}
+	if c.URL != "" {
+		body.Website = &c.URL
+	}
+	resp, err := b.c.CreateListWithResponse(ctx, body)
+	if err := check(resp, err, ""); err != nil {
+		return canonical.Campaign{}, err
+	}
+	var l api.List
+	if err := decodeData(resp.Body, &l); err != nil {
+		return canonical.Campaign{}, err
+	}
+	camp := campaignOf(l)
+	camp.URL = c.URL
+	camp.Qualification = canonical.QualifyOnSignup
+	return camp, nil
+}
+
+// UpdateCampaign implements canonical.Backend: NotImplemented, the vendor
+// has no call to change a list.
+func (b *Backend) UpdateCampaign(context.Context, string, canonical.CampaignPatch) (canonical.Campaign, error) {
+	return canonical.Campaign{}, unsupported("UpdateCampaign", "the API cannot change a list")
+}
+
+// ListRewardRules implements canonical.Backend: GET
+// /lists/{uuid}/bonuses.
+func (b *Backend) ListRewardRules(ctx context.Context, campaignID string) ([]canonical.RewardRule, error) {
+	resp, err := b.c.ListBonusesWithResponse(ctx, campaignID)
+	if err := check(resp, err, ""); err != nil {
+		return nil, err
+	}
+	var rewards []api.Reward
+	if err := decodeData(resp.Body, &rewards); err != nil {
+		return nil, err
+	}
+	out := make([]canonical.RewardRule, 0, len(rewards))
+	for i, r := range rewards {
+		rule := ruleOf(r, campaignID)
+		rule.Order = i
+		out = append(out, rule)
+	}
+	return out, nil
+}
+
+// CreateRewardRule implements canonical.Backend: NotImplemented, rewards
+// are configured in the vendor's dashboard only.
+func (b *Backend) CreateRewardRule(context.Context, string, canonical.RewardRule) (canonical.RewardRule, error) {
+	return canonical.RewardRule{}, unsupported("CreateRewardRule", "rewards are configured in the dashboard only")
+}
+
+// UpdateRewardRule implements canonical.Backend: NotImplemented, rewards
+// are configured in the vendor's dashboard only.
+func (b *Backend) UpdateRewardRule(context.Context, string, string, canonical.RewardRulePatch) (canonical.RewardRule, error) {
+	return canonical.RewardRule{}, unsupported("UpdateRewardRule", "rewards are configured in the dashboard only")
+}
+
+// DeleteRewardRule implements canonical.Backend: NotImplemented, rewards
+// are configured in the vendor's dashboard only.
+func (b *Backend) DeleteRewardRule(context.Context, string, string) error {
+	return unsupported("DeleteRewardRule", "rewards are configured in the dashboard only")
+}
+
+// ---- helpers shared by the services ----
+
+// needCampaign refuses a call without the campaign the vendor's paths
+// need.
+func needCampaign(campaignID string) error {
+	if campaignID == "" {
+		return canonical.Errorf(canonical.Invalid, "referralhero needs the campaign (list uuid) for this call")
+	}
+	return nil
+}
+
+// unixTime converts the vendor's Unix seconds.
+func unixTime(v *int64) time.Time {
+	if v == nil || *v == 0 {
+		return time.Time{}
+	}
+	return time.Unix(*v, 0).UTC()
+}
+
+// unixTimePtr converts optional Unix seconds.
+func unixTimePtr(v *int64) *time.Time {
+	if v == nil || *v == 0 {
+		return nil
+	}
+	t := time.Unix(*v, 0).UTC()
+	return &t
+}
+
+// deref returns *p or the zero value.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// ptr returns a pointer to v, nil for the zero value.
+func ptr[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
+// cents converts a vendor amount in currency units to minor units.
+func cents(v float64) int64 {
+	if v >= 0 {
+		return int64(v*100 + 0.5)
+	}
+	return int64(v*100 - 0.5)
+}
+
+// decimal renders minor units as a decimal amount in currency units.
+func decimal(minor int64) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100)
+}
