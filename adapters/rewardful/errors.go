@@ -1,10 +1,12 @@
 package rewardful
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -227,4 +229,91 @@ func missing(se *openapi3.SchemaError, first string) error {
 		}
 	}
 	return &canonical.Error{Code: canonical.Invalid, Message: strings.Join(details, "\n"), Err: errVendorText}
+}
+
+// APIError is an error answer of Rewardful's API as the outbound Backend
+// received it: the HTTP status, the raw body, and the envelope's "error"
+// text and "details" list when the body was Rewardful's envelope. Every
+// vendor error a Backend returns wraps one, so errors.As(err, &apiErr)
+// reaches it.
+type APIError struct {
+	StatusCode int
+	Body       []byte
+	// Message is the envelope's "error" text ("Affiliate not found: …").
+	Message string
+	// Details are the envelope's "details" (422 validation texts).
+	Details []string
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = http.StatusText(e.StatusCode)
+	}
+	if len(e.Details) > 0 {
+		msg += " (" + strings.Join(e.Details, "; ") + ")"
+	}
+	return fmt.Sprintf("rewardful: HTTP %d: %s", e.StatusCode, msg)
+}
+
+// conflictDetails are the 422 detail fragments that mean a unique value
+// is taken rather than malformed.
+var conflictDetails = []string{"already in use", "has already been taken"}
+
+// outbound maps an error answer of Rewardful's API (status and body) to a
+// canonical error wrapping an *APIError: 400 and 422 are Invalid (Conflict
+// when a detail says a unique value is taken), 401 Unauthorized, 403
+// Forbidden, 404 NotFound, 409 Conflict, 429 RateLimited, 501
+// NotImplemented and anything else Internal. The message is the vendor's
+// own text, details included.
+func outbound(status int, body []byte) *canonical.Error {
+	apiErr := &APIError{StatusCode: status, Body: body}
+	var env struct {
+		Error   any      `json:"error"`
+		Details []string `json:"details"`
+	}
+	if json.Unmarshal(body, &env) == nil {
+		if s, ok := env.Error.(string); ok {
+			apiErr.Message = s
+		}
+		apiErr.Details = env.Details
+	}
+	code := canonical.Internal
+	switch status {
+	case http.StatusBadRequest:
+		code = canonical.Invalid
+	case http.StatusUnauthorized:
+		code = canonical.Unauthorized
+	case http.StatusForbidden:
+		code = canonical.Forbidden
+	case http.StatusNotFound:
+		code = canonical.NotFound
+	case http.StatusConflict:
+		code = canonical.Conflict
+	case http.StatusUnprocessableEntity:
+		code = canonical.Invalid
+		for _, d := range apiErr.Details {
+			for _, frag := range conflictDetails {
+				if strings.Contains(strings.ToLower(d), frag) {
+					code = canonical.Conflict
+				}
+			}
+		}
+	case http.StatusTooManyRequests:
+		code = canonical.RateLimited
+	case http.StatusNotImplemented:
+		code = canonical.NotImplemented
+	}
+	msg := apiErr.Message
+	if len(apiErr.Details) > 0 {
+		msg = strings.Join(apiErr.Details, "\n")
+	}
+	if msg == "" {
+		msg = strings.ToLower(http.StatusText(status))
+	}
+	if code == canonical.Internal {
+		msg = "rewardful answered HTTP " + strconv.Itoa(status)
+	}
+	return &canonical.Error{Code: code, Message: msg, Err: apiErr}
 }
