@@ -1,9 +1,12 @@
 package referralrocket
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -112,3 +115,91 @@ const (
 	msgCampaignNotFound    = "Campaign not found"
 	msgParticipantNotFound = "Participant not found"
 )
+
+// APIError is an error answer of Referral Rocket's API as the outbound
+// Backend received it. The *canonical.Error every Backend method returns
+// wraps it, so errors.As(err, &apiErr) reaches the raw answer.
+type APIError struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Body is the raw response body.
+	Body []byte
+	// Reason is ErrorDetail.error, the HTTP reason phrase.
+	Reason string
+	// Message is ErrorDetail.message, "" when absent.
+	Message string
+	// Path is ErrorDetail.path, the request path the vendor reports.
+	Path string
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = e.Reason
+	}
+	if msg == "" {
+		msg = http.StatusText(e.StatusCode)
+	}
+	return fmt.Sprintf("referralrocket: HTTP %d: %s", e.StatusCode, msg)
+}
+
+// codeOfStatus is the canonical code of a Referral Rocket error status.
+func codeOfStatus(status int) canonical.Code {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return canonical.Invalid
+	case http.StatusUnauthorized:
+		return canonical.Unauthorized
+	case http.StatusForbidden:
+		return canonical.Forbidden
+	case http.StatusNotFound:
+		return canonical.NotFound
+	case http.StatusConflict:
+		return canonical.Conflict
+	case http.StatusTooManyRequests:
+		return canonical.RateLimited
+	case http.StatusNotImplemented:
+		return canonical.NotImplemented
+	}
+	return canonical.Internal
+}
+
+// outboundError is the outbound mapper: it turns an answer of Referral
+// Rocket's API that is not a success (status and body) into a
+// *canonical.Error wrapping an *APIError. The status decides the code (400
+// Invalid, 401 Unauthorized, 403 Forbidden, 404 NotFound, 409 Conflict, 429
+// RateLimited, anything else Internal); the ErrorDetail message, when the
+// body is one, is the caller-safe message, except for internal errors,
+// whose details stay in the wrapped APIError.
+func outboundError(status int, body []byte) *canonical.Error {
+	apiErr := &APIError{StatusCode: status, Body: body}
+	var d struct {
+		Error   string `json:"error"`
+		Message string `json:"message"`
+		Path    string `json:"path"`
+	}
+	if json.Unmarshal(body, &d) == nil {
+		apiErr.Reason, apiErr.Message, apiErr.Path = d.Error, d.Message, d.Path
+	}
+	code := codeOfStatus(status)
+	msg := apiErr.Message
+	if msg == "" {
+		msg = apiErr.Reason
+	}
+	if msg == "" || code == canonical.Internal {
+		msg = "Referral Rocket answered " + strconv.Itoa(status)
+	}
+	return canonical.Wrap(code, apiErr, msg)
+}
+
+// transportError wraps a failure to reach the vendor, or to read or parse
+// its answer (the generated client refuses a body that does not decode),
+// as Internal.
+func transportError(op string, err error) *canonical.Error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // drop the URL: its query holds participants' emails
+	}
+	return canonical.Wrap(canonical.Internal, fmt.Errorf("referralrocket: %s: %w", op, err), "Referral Rocket call failed")
+}

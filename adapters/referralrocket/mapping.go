@@ -223,8 +223,10 @@ func toParticipant(p canonical.Participant, c campaignRef, referrerCode *string)
 		RefereeReward:          referee,
 		RefereeRewardRedeemed:  refereeRedeemed,
 		RefereeRewardBalance:   referee - refereeRedeemed,
-		RewardEventCompleted:   s.Qualified,
-		FraudScore:             fraudScore(p),
+		// Qualified, or credited by a campaign that credits on signup:
+		// either way the referral counts for the referrer.
+		RewardEventCompleted: s.Qualified || (p.ReferrerID != "" && p.ReferralState == canonical.StateCredited),
+		FraudScore:           fraudScore(p),
 	}
 }
 
