@@ -3,11 +3,17 @@ package client_test
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/refbridge/refbridge/adapters/all"
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/client"
+	"github.com/refbridge/refbridge/proxy"
+	"github.com/refbridge/refbridge/proxy/engine"
+	"github.com/refbridge/refbridge/proxy/store/sqlite"
 )
 
 // exampleDB returns a fresh SQLite path and a cleanup.
@@ -114,4 +120,84 @@ func ExampleClient_Participants() {
 	// ann@example.com
 	// bo@example.com
 	// cy@example.com
+}
+
+// The same code runs over any backend: here refbridge's engine
+// in-process, then GrowSurf's API (served by a refbridge proxy on
+// loopback, as the real api.growsurf.com would be addressed with
+// "growsurf://" and GROWSURF_API_KEY).
+func Example_switchVendor() {
+	ctx := context.Background()
+	path, cleanup := exampleDB()
+	defer cleanup()
+	growsurfURL, stop := startGrowSurfProxy()
+	defer stop()
+
+	for _, url := range []string{"sqlite://" + path, growsurfURL} {
+		c, err := client.Open(ctx, url)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if err := referAFriend(ctx, c); err != nil {
+			fmt.Println(err)
+		}
+		c.Close()
+	}
+	// Output:
+	// engine: ann@example.com referred 1
+	// growsurf: ann@example.com referred 1
+}
+
+// referAFriend runs a small program on whatever backend c is.
+func referAFriend(ctx context.Context, c *client.Client) error {
+	camp, err := c.CreateCampaign(ctx, canonical.Campaign{Name: "Spring", Status: canonical.CampaignActive,
+		Qualification: canonical.QualifyOnSignup})
+	if err != nil {
+		return err
+	}
+	ann, _, err := c.CreateParticipant(ctx, canonical.NewParticipant{
+		Participant: canonical.Participant{CampaignID: camp.ID, Email: "ann@example.com"}})
+	if err != nil {
+		return err
+	}
+	if _, _, err := c.CreateParticipant(ctx, canonical.NewParticipant{
+		Participant: canonical.Participant{CampaignID: camp.ID, Email: "bo@example.com"},
+		Referrer:    canonical.ByID(ann.ID),
+	}); err != nil {
+		return err
+	}
+	ann, err = c.GetParticipant(ctx, camp.ID, canonical.ByEmail("ann@example.com"))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %s referred %d\n", c.Capabilities().Backend, ann.Email, ann.Stats.Referrals)
+	return nil
+}
+
+// startGrowSurfProxy serves refbridge's GrowSurf surface on loopback over
+// a fresh engine and returns a client URL with a valid key.
+func startGrowSurfProxy() (string, func()) {
+	ctx := context.Background()
+	path, cleanup := exampleDB()
+	st, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		panic(err)
+	}
+	eng := engine.New(st, nil)
+	acct, err := eng.CreateAccount(ctx, "example")
+	if err != nil {
+		panic(err)
+	}
+	cred, err := eng.IssueCredential(ctx, canonical.Credential{AccountID: acct.ID, Vendor: canonical.GrowSurf, Kind: canonical.APIKey})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(proxy.New(eng, all.Surfaces(), nil))
+	u := strings.TrimPrefix(srv.URL, "http://")
+	return "growsurf://" + cred.Secret + "@" + u + "/v2?insecure=true", func() {
+		srv.Close()
+		st.Close()
+		cleanup()
+	}
 }
