@@ -50,7 +50,9 @@ type Options struct {
 var Dialect = sqlstore.Dialect{
 	Name:            "sqlite",
 	CacheStatements: true,
-	GroupCommit:     true,
+	// One process owns the file, so its commits are all the commits.
+	CacheNodes:  true,
+	GroupCommit: true,
 	IntList: func(col string, vals []int64) (string, any) {
 		return col + " IN (SELECT value FROM json_each(?))", jsonInts(vals)
 	},

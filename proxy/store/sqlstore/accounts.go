@@ -123,6 +123,7 @@ func (t *tx) Wipe(ctx context.Context) error {
 			return err
 		}
 	}
+	t.wiped = true
 	return nil
 }
 

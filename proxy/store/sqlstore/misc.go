@@ -227,34 +227,65 @@ func (t *tx) AddNodes(ctx context.Context, campaign int64, tree string, deltas m
 	for i, node := range nodes {
 		rows[i] = []any{campaign, tree, node, deltas[node]}
 	}
-	return t.execRows(ctx, `INSERT INTO rank_nodes (campaign_id, tree, node, n)`, 4,
+	err := t.execRows(ctx, `INSERT INTO rank_nodes (campaign_id, tree, node, n)`, 4,
 		`ON CONFLICT (campaign_id, tree, node) DO UPDATE SET n = rank_nodes.n + excluded.n`, rows)
+	if err == nil && t.s.nodes != nil {
+		for _, node := range nodes {
+			t.deltas = append(t.deltas, nodeDelta{nodeKey{campaign, tree, node}, deltas[node]})
+		}
+	}
+	return err
 }
 
 func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeSet) ([]int64, error) {
 	out := make([]int64, len(sets))
-	// One statement fetches every distinct (tree, node) of every set; the
+	// Every distinct node of every set is read once, from the node cache
+	// where it can serve this transaction, else with one statement; the
 	// sums are made here.
-	type key struct {
-		tree string
-		node int64
-	}
-	owners := map[key][]int{}
-	var (
-		trees []string
-		nodes []int64
-	)
-	for i, set := range sets {
+	var keys []nodeKey
+	seen := map[nodeKey]bool{}
+	for _, set := range sets {
 		for _, n := range set.Nodes {
-			k := key{set.Tree, n}
-			if _, seen := owners[k]; !seen {
-				trees, nodes = append(trees, set.Tree), append(nodes, n)
+			k := nodeKey{campaign, set.Tree, n}
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
 			}
-			owners[k] = append(owners[k], i)
 		}
 	}
-	if len(nodes) == 0 {
-		return out, nil
+	vals := make(map[nodeKey]int64, len(keys))
+	missing, cacheable := keys, false
+	if t.readOnly && t.s.nodes != nil {
+		missing, cacheable = t.s.nodes.get(t.seq, keys, vals)
+	}
+	if len(missing) > 0 {
+		fetched, err := t.readNodes(ctx, campaign, missing)
+		if err != nil {
+			return nil, err
+		}
+		for k, n := range fetched {
+			vals[k] = n
+		}
+		if cacheable {
+			t.s.nodes.put(t.seq, fetched)
+		}
+	}
+	for i, set := range sets {
+		for _, n := range set.Nodes {
+			out[i] += vals[nodeKey{campaign, set.Tree, n}]
+		}
+	}
+	return out, nil
+}
+
+// readNodes reads nodes from the table; nodes without a row are 0.
+func (t *tx) readNodes(ctx context.Context, campaign int64, keys []nodeKey) (map[nodeKey]int64, error) {
+	out := make(map[nodeKey]int64, len(keys))
+	trees := make([]string, len(keys))
+	nodes := make([]int64, len(keys))
+	for i, k := range keys {
+		trees[i], nodes[i] = k.tree, k.node
+		out[k] = 0
 	}
 	cond, pairArgs := t.s.d.PairList("tree", "node", trees, nodes)
 	rows, err := t.query(ctx, `SELECT tree, node, n FROM rank_nodes WHERE campaign_id = ? AND `+cond,
@@ -264,16 +295,12 @@ func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeS
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			k key
-			n int64
-		)
+		k := nodeKey{campaign: campaign}
+		var n int64
 		if err := rows.Scan(&k.tree, &k.node, &n); err != nil {
 			return nil, err
 		}
-		for _, i := range owners[k] {
-			out[i] += n
-		}
+		out[k] = n
 	}
 	return out, rows.Err()
 }

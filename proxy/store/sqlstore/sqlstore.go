@@ -52,6 +52,10 @@ type Dialect struct {
 	// of (text, integer) pairs passed as bound arguments whose number does
 	// not depend on the list's length.
 	PairList func(col1, col2 string, texts []string, ints []int64) (string, []any)
+	// CacheNodes keeps rank-tree nodes in memory for read transactions
+	// (see nodeCache). Only for a store one process owns: another
+	// process's commits would never reach the cache.
+	CacheNodes bool
 	// CacheStatements keeps prepared statements per query text; drivers
 	// that cache them themselves (pgx) leave it off.
 	CacheStatements bool
@@ -68,6 +72,7 @@ type DB struct {
 	queries        sync.Map // raw query → rebound query
 	stmts          map[*sql.DB]*stmtCache
 	campaigns      campaignCache
+	nodes          *nodeCache // nil unless the dialect caches nodes
 	closers        []func() error
 
 	queue     chan *commitReq // group commit: pending writes
@@ -105,6 +110,9 @@ func New(writer, reader *sql.DB, d Dialect, closers ...func() error) *DB {
 	s := &DB{writer: writer, reader: reader, d: d, closers: closers, stmts: map[*sql.DB]*stmtCache{}}
 	for _, db := range []*sql.DB{writer, reader} {
 		s.stmts[db] = &stmtCache{stmts: map[string]*sql.Stmt{}}
+	}
+	if d.CacheNodes {
+		s.nodes = newNodeCache()
 	}
 	if d.GroupCommit {
 		s.queue = make(chan *commitReq, maxBatch)
@@ -155,7 +163,7 @@ func (s *DB) runBatch(batch []*commitReq) {
 		}
 		errs[i] = t.savepoint(r.ctx, "batch", func() error { return runSafely(r.fn, t) })
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := t.commit(); err != nil {
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = fmt.Errorf("sqlstore: commit: %w", err)
@@ -246,11 +254,16 @@ func (s *DB) View(ctx context.Context, fn func(store.Tx) error) error {
 
 func (s *DB) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(store.Tx) error) error {
 	opts := &sql.TxOptions{ReadOnly: readOnly && s.d.Name == "postgres"}
+	var seq uint64
+	if readOnly && s.nodes != nil {
+		// Before the first statement, so the snapshot is no older.
+		seq = s.nodes.begin()
+	}
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
-	t := &tx{tx: sqlTx, s: s, db: db}
+	t := &tx{tx: sqlTx, s: s, db: db, readOnly: readOnly, seq: seq}
 	defer func() {
 		if len(t.unprepared) > 0 {
 			s.prepare(context.WithoutCancel(ctx), db, t.unprepared)
@@ -260,10 +273,21 @@ func (s *DB) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(store.T
 		_ = sqlTx.Rollback()
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := t.commit(); err != nil {
 		return fmt.Errorf("sqlstore: commit: %w", err)
 	}
 	return nil
+}
+
+// commit commits the transaction and tells the node cache what changed.
+func (t *tx) commit() error {
+	if t.s.nodes == nil || t.readOnly {
+		return t.tx.Commit()
+	}
+	t.s.nodes.committing()
+	err := t.tx.Commit()
+	t.s.nodes.committed(err == nil, t.wiped, t.deltas)
+	return err
 }
 
 // Close implements store.Store. Writes still queued finish first.
@@ -320,6 +344,14 @@ type tx struct {
 	// unprepared lists queries run without a cached statement, to be
 	// prepared once the transaction ends.
 	unprepared []string
+	// readOnly is set for View transactions; seq is the node cache's
+	// sequence when one began.
+	readOnly bool
+	seq      uint64
+	// deltas and wiped are a write transaction's changes to rank nodes,
+	// for the node cache once it commits.
+	deltas []nodeDelta
+	wiped  bool
 }
 
 // stmt returns a transaction-bound prepared statement for q when the
@@ -399,7 +431,9 @@ func (t *tx) savepoint(ctx context.Context, name string, fn func() error) error 
 	if _, err := t.exec(ctx, `SAVEPOINT `+name); err != nil {
 		return err
 	}
+	mark, wiped := len(t.deltas), t.wiped
 	if err := fn(); err != nil {
+		t.deltas, t.wiped = t.deltas[:mark], wiped
 		if _, rbErr := t.exec(ctx, `ROLLBACK TO SAVEPOINT `+name); rbErr != nil {
 			return errors.Join(err, rbErr)
 		}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -728,4 +729,124 @@ func testBulk(t *testing.T, s store.Store) {
 		return tx.InsertParticipants(ctx, f.account, []*store.Participant{dup})
 	})
 	wantErr(t, err, store.ErrConflict)
+}
+
+// testRankNodesStayExact: reads after every kind of write see exactly the
+// committed nodes — through any cache a store keeps — including writes
+// that failed and were rolled back, writes racing reads, and a wipe.
+func testRankNodesStayExact(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	model := map[int64]int64{}
+	nodes := []int64{1, 2, 3, 4, 8, 16, 1 << 20}
+	check := func(when string) {
+		t.Helper()
+		view(t, s, func(tx store.Tx) error {
+			for range 2 { // the second read may come from a cache
+				sets := make([]store.NodeSet, len(nodes))
+				for i, n := range nodes {
+					sets[i] = store.NodeSet{Tree: "x", Nodes: []int64{n}}
+				}
+				sums, err := tx.SumNodeSets(ctx, f.campaign, sets)
+				if err != nil {
+					return err
+				}
+				for i, n := range nodes {
+					if sums[i] != model[n] {
+						t.Fatalf("%s: node %d = %d, want %d", when, n, sums[i], model[n])
+					}
+				}
+			}
+			return nil
+		})
+	}
+	check("empty")
+	for step := range 6 {
+		delta := map[int64]int64{nodes[step%len(nodes)]: int64(step + 1), nodes[(step+3)%len(nodes)]: -1}
+		update(t, s, func(tx store.Tx) error { return tx.AddNodes(ctx, f.campaign, "x", delta) })
+		for n, d := range delta {
+			model[n] += d
+		}
+		check(fmt.Sprintf("after write %d", step))
+		// A write that fails after adding nodes leaves no trace.
+		err := s.Update(ctx, func(tx store.Tx) error {
+			if err := tx.AddNodes(ctx, f.campaign, "x", map[int64]int64{1: 100, 16: 100}); err != nil {
+				return err
+			}
+			return errors.New("changed my mind")
+		})
+		if err == nil {
+			t.Fatal("a failing write reported success")
+		}
+		check(fmt.Sprintf("after failed write %d", step))
+	}
+
+	// Concurrent increments and reads: reads never see a node go down, and
+	// the end state is every increment.
+	var wg sync.WaitGroup
+	const writers, each = 4, 25
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				if err := s.Update(ctx, func(tx store.Tx) error {
+					return tx.AddNodes(ctx, f.campaign, "y", map[int64]int64{5: 1, 9: 1})
+				}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			last := int64(0)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				err := s.View(ctx, func(tx store.Tx) error {
+					sums, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{{Tree: "y", Nodes: []int64{5}}, {Tree: "y", Nodes: []int64{9}}})
+					if err != nil {
+						return err
+					}
+					if sums[0] != sums[1] || sums[0] < last {
+						t.Errorf("a read saw nodes 5 and 9 at %d and %d after %d: not one committed state", sums[0], sums[1], last)
+					}
+					last = sums[0]
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	view(t, s, func(tx store.Tx) error {
+		sums, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{{Tree: "y", Nodes: []int64{5, 9}}})
+		if err != nil || sums[0] != 2*writers*each {
+			t.Errorf("after %d increments of two nodes: %v, %v", writers*each, sums, err)
+		}
+		return nil
+	})
+
+	update(t, s, func(tx store.Tx) error { return tx.Wipe(ctx) })
+	view(t, s, func(tx store.Tx) error {
+		sums, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{{Tree: "x", Nodes: nodes}, {Tree: "y", Nodes: []int64{5, 9}}})
+		if err != nil || sums[0] != 0 || sums[1] != 0 {
+			t.Errorf("after a wipe the nodes read %v, %v; want nothing", sums, err)
+		}
+		return nil
+	})
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentWritersFailIndependently", testIndependentFailures},
 		{"BulkLoads", testBulk},
 		{"Wipe", testWipe},
+		{"RankNodesStayExact", testRankNodesStayExact},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
