@@ -1,0 +1,599 @@
+// Package migrate moves a referral program between any two backends the
+// SDK opens — the five vendors and refbridge's engine — and reports what
+// arrived: campaigns with their reward rules, participants with who
+// referred whom and their referral states, earned rewards' statuses,
+// sales (whose commissions the target computes), and coupons.
+//
+// Referrers are written before the people they referred. Every written
+// entity goes into an ID map that is also the checkpoint: a run that is
+// stopped and started again skips what the map holds, and running twice
+// creates nothing new (participant creates are idempotent by email, sales
+// by external id). A record the target refuses is counted and reported,
+// and the run goes on; transient failures (rate limits, network) are
+// retried with backoff.
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+)
+
+// Options configures a run.
+type Options struct {
+	// Campaigns selects the source campaigns by ID; empty means every
+	// campaign the source lists.
+	Campaigns []string
+	// TargetCampaign, when set, receives the (single) source campaign
+	// instead of a new campaign: for targets that cannot create campaigns
+	// (iRefer, Referral Rocket) or to merge into an existing one.
+	TargetCampaign string
+	// DryRun reads everything and reports what would be written and
+	// lost, writing nothing.
+	DryRun bool
+	// IDMap is the map and checkpoint; nil keeps one in memory.
+	IDMap *IDMap
+	// Progress, when set, is told about every record.
+	Progress func(Progress)
+	// Attempts bounds the tries of a call that fails transiently
+	// (rate limited or internal); 0 means 6. Backoff starts at
+	// RetryBase (0 means 200ms) and doubles, with jitter, up to 10s.
+	Attempts  int
+	RetryBase time.Duration
+}
+
+// Progress is one record handled.
+type Progress struct {
+	Entity string
+	// Done and Total count the entity's records so far (Total is -1
+	// while unknown).
+	Done, Total int
+}
+
+// Entities, in the order they are moved.
+const (
+	EntityCampaigns    = "campaigns"
+	EntityParticipants = "participants"
+	EntityRewards      = "rewards"
+	EntityTransactions = "transactions"
+	EntityCoupons      = "coupons"
+)
+
+// Run moves the program from src to dst. The report is returned even
+// when the run stops early (ctx cancelled: the current record finishes
+// first), with the error that stopped it.
+func Run(ctx context.Context, src, dst canonical.Backend, opts Options) (*Report, error) {
+	r := &run{src: src, dst: dst, opts: opts, rep: newReport(src, dst, opts.DryRun)}
+	if r.opts.IDMap == nil {
+		r.opts.IDMap, _ = OpenIDMap("")
+	}
+	if r.opts.Attempts <= 0 {
+		r.opts.Attempts = 6
+	}
+	if r.opts.RetryBase <= 0 {
+		r.opts.RetryBase = 200 * time.Millisecond
+	}
+	err := r.all(ctx)
+	r.rep.finish()
+	return r.rep, err
+}
+
+type run struct {
+	src, dst canonical.Backend
+	opts     Options
+	rep      *Report
+}
+
+func (r *run) ids() *IDMap { return r.opts.IDMap }
+
+func (r *run) srcCan(op string) bool { return r.src.Capabilities().Supports(canonical.Operation(op)) }
+func (r *run) dstCan(op string) bool { return r.dst.Capabilities().Supports(canonical.Operation(op)) }
+
+func (r *run) progress(entity string, done, total int) {
+	if r.opts.Progress != nil {
+		r.opts.Progress(Progress{Entity: entity, Done: done, Total: total})
+	}
+}
+
+// retry runs fn until it succeeds, fails permanently, or runs out of
+// attempts; only rate limits and internal errors are retried.
+func retry[T any](ctx context.Context, r *run, fn func() (T, error)) (T, error) {
+	delay := r.opts.RetryBase
+	for attempt := 1; ; attempt++ {
+		v, err := fn()
+		code := canonical.CodeOf(err)
+		if err == nil || attempt >= r.opts.Attempts || (code != canonical.RateLimited && code != canonical.Internal) {
+			return v, err
+		}
+		wait := delay/2 + time.Duration(rand.Int64N(int64(delay)))
+		select {
+		case <-ctx.Done():
+			return v, errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+		delay = min(delay*2, 10*time.Second)
+	}
+}
+
+func (r *run) all(ctx context.Context) error {
+	camps, err := r.campaigns(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range camps {
+		target, err := r.campaign(ctx, c)
+		if err != nil {
+			return err
+		}
+		steps := []func(context.Context, canonical.Campaign, string) error{r.participants, r.rewards, r.transactions, r.coupons}
+		for _, step := range steps {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := step(ctx, c, target); err != nil {
+				return err
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+// campaigns reads the source campaigns to move.
+func (r *run) campaigns(ctx context.Context) ([]canonical.Campaign, error) {
+	var out []canonical.Campaign
+	if len(r.opts.Campaigns) > 0 {
+		for _, id := range r.opts.Campaigns {
+			c, err := retry(ctx, r, func() (canonical.Campaign, error) { return r.src.GetCampaign(ctx, id) })
+			if err != nil {
+				return nil, fmt.Errorf("read source campaign %s: %w", id, err)
+			}
+			out = append(out, c)
+		}
+	} else {
+		if !r.srcCan("ListCampaigns") {
+			return nil, canonical.Errorf(canonical.Invalid, "%s cannot list campaigns: name the campaign to move", r.src.Capabilities().Backend)
+		}
+		opts := canonical.ListOptions{Limit: 100}
+		for {
+			page, err := retry(ctx, r, func() (canonical.Page[canonical.Campaign], error) { return r.src.ListCampaigns(ctx, opts) })
+			if err != nil {
+				return nil, fmt.Errorf("list source campaigns: %w", err)
+			}
+			out = append(out, page.Items...)
+			if page.NextCursor == "" || len(page.Items) == 0 {
+				break
+			}
+			opts.Cursor = page.NextCursor
+		}
+	}
+	if r.opts.TargetCampaign != "" && len(out) > 1 {
+		return nil, canonical.Errorf(canonical.Invalid, "a target campaign receives one source campaign; name it (%d were selected)", len(out))
+	}
+	r.rep.entity(EntityCampaigns).Read += len(out)
+	return out, nil
+}
+
+// campaign finds or creates the target of one source campaign, with its
+// reward rules.
+func (r *run) campaign(ctx context.Context, c canonical.Campaign) (string, error) {
+	e := r.rep.entity(EntityCampaigns)
+	if id, ok := r.ids().Get(EntityCampaigns, c.ID); ok {
+		e.Skipped++
+		return id, nil
+	}
+	if r.opts.TargetCampaign != "" {
+		if r.opts.DryRun {
+			e.Skipped++
+			return r.opts.TargetCampaign, nil
+		}
+		e.Skipped++
+		return r.opts.TargetCampaign, r.ids().Put(EntityCampaigns, c.ID, r.opts.TargetCampaign, true)
+	}
+	if !r.dstCan("CreateCampaign") {
+		return "", canonical.Errorf(canonical.Invalid, "%s cannot create campaigns: give the target campaign to migrate into", r.dst.Capabilities().Backend)
+	}
+	rules := c.Rules
+	if len(rules) == 0 && r.srcCan("ListRewardRules") {
+		var err error
+		if rules, err = retry(ctx, r, func() ([]canonical.RewardRule, error) { return r.src.ListRewardRules(ctx, c.ID) }); err != nil {
+			return "", fmt.Errorf("read the rules of campaign %s: %w", c.ID, err)
+		}
+	}
+	if r.opts.DryRun {
+		e.Written++
+		return "dry-run:" + c.ID, nil
+	}
+	in := c
+	in.ID, in.Rules = "", nil
+	for _, rule := range rules {
+		rule.ID, rule.CampaignID = "", ""
+		in.Rules = append(in.Rules, rule)
+	}
+	out, err := retry(ctx, r, func() (canonical.Campaign, error) { return r.dst.CreateCampaign(ctx, in) })
+	if err != nil {
+		e.fail(c.ID, err)
+		return "", fmt.Errorf("create the target of campaign %s: %w", c.ID, err)
+	}
+	e.Written++
+	r.rep.compareCampaign(c, out, len(rules))
+	return out.ID, r.ids().Put(EntityCampaigns, c.ID, out.ID, true)
+}
+
+// participants moves a campaign's participants, referrers first.
+func (r *run) participants(ctx context.Context, c canonical.Campaign, target string) error {
+	e := r.rep.entity(EntityParticipants)
+	if !r.srcCan("ListParticipants") {
+		r.rep.lose(EntityParticipants, "all", 0, "the source cannot list participants")
+		return nil
+	}
+	var all []canonical.Participant
+	q := canonical.ParticipantQuery{CampaignID: c.ID, Sort: canonical.SortOldest, ListOptions: canonical.ListOptions{Limit: 100}}
+	for {
+		page, err := retry(ctx, r, func() (canonical.Page[canonical.Participant], error) { return r.src.ListParticipants(ctx, q) })
+		if err != nil {
+			return fmt.Errorf("list the participants of campaign %s: %w", c.ID, err)
+		}
+		all = append(all, page.Items...)
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	e.Read += len(all)
+	ordered := referrersFirst(all)
+	for i, p := range ordered {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r.participant(ctx, target, p)
+		r.progress(EntityParticipants, i+1, len(ordered))
+	}
+	return nil
+}
+
+// referrersFirst orders participants so everyone comes after the person
+// who referred them (oldest first otherwise); referrers outside the list
+// do not constrain the order.
+func referrersFirst(ps []canonical.Participant) []canonical.Participant {
+	byID := make(map[string]int, len(ps))
+	for i, p := range ps {
+		byID[p.ID] = i
+	}
+	depth := make([]int, len(ps))
+	var depthOf func(i int, seen int) int
+	depthOf = func(i, seen int) int {
+		if depth[i] != 0 {
+			return depth[i]
+		}
+		d := 1
+		if j, ok := byID[ps[i].ReferrerID]; ok && j != i && seen < len(ps) {
+			d = depthOf(j, seen+1) + 1
+		}
+		depth[i] = d
+		return d
+	}
+	for i := range ps {
+		depthOf(i, 0)
+	}
+	idx := make([]int, len(ps))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return depth[idx[a]] < depth[idx[b]] })
+	out := make([]canonical.Participant, len(ps))
+	for k, i := range idx {
+		out[k] = ps[i]
+	}
+	return out
+}
+
+// participant writes one participant.
+func (r *run) participant(ctx context.Context, target string, p canonical.Participant) {
+	e := r.rep.entity(EntityParticipants)
+	if _, ok := r.ids().Get(EntityParticipants, p.ID); ok {
+		e.Skipped++
+		return
+	}
+	in := canonical.NewParticipant{Participant: p}
+	in.ID, in.CampaignID, in.Stats = "", target, canonical.ParticipantStats{}
+	in.ReferrerID, in.CreatedAt, in.UpdatedAt = "", time.Time{}, time.Time{}
+	if p.ReferrerID != "" {
+		if ref, ok := r.ids().Get(EntityParticipants, p.ReferrerID); ok {
+			in.Referrer = canonical.ByID(ref)
+			in.InitialState = p.ReferralState
+		} else {
+			r.rep.lose(EntityParticipants, "referrer", 1, "the referrer is not in the migrated campaign")
+		}
+	}
+	if r.opts.DryRun {
+		e.Written++
+		r.rep.predict(r.dst, p)
+		return
+	}
+	out, created, err := r.create(ctx, in)
+	if err != nil {
+		e.fail(p.ID, err)
+		return
+	}
+	if created {
+		e.Written++
+	} else {
+		e.Skipped++
+	}
+	r.rep.compareParticipant(p, out, in.Referrer)
+	if err := r.ids().Put(EntityParticipants, p.ID, out.ID, false); err != nil {
+		e.fail(p.ID, err)
+	}
+}
+
+// create writes a participant, dropping what the target refuses: a
+// referral state it cannot set, then the referral code, then the
+// referrer.
+func (r *run) create(ctx context.Context, in canonical.NewParticipant) (canonical.Participant, bool, error) {
+	type result struct {
+		p       canonical.Participant
+		created bool
+	}
+	attempt := func(in canonical.NewParticipant) (canonical.Participant, bool, error) {
+		res, err := retry(ctx, r, func() (result, error) {
+			p, c, err := r.dst.CreateParticipant(ctx, in)
+			return result{p, c}, err
+		})
+		return res.p, res.created, err
+	}
+	p, created, err := attempt(in)
+	if err != nil && in.InitialState != "" {
+		in.InitialState = ""
+		if p, created, err = attempt(in); err == nil {
+			r.rep.lose(EntityParticipants, "referral state", 1, "the target sets referral states by its own rules")
+		}
+	}
+	if err != nil && in.ReferralCode != "" && canonical.CodeOf(err) != canonical.NotImplemented {
+		code := in.ReferralCode
+		in.ReferralCode = ""
+		if p, created, err = attempt(in); err == nil {
+			r.rep.lose(EntityParticipants, "referral code", 1, fmt.Sprintf("the target refused code %q and issued its own", code))
+		}
+	}
+	if err != nil && !in.Referrer.IsZero() && canonical.CodeOf(err) == canonical.NotImplemented {
+		in.Referrer, in.InitialState = canonical.ParticipantRef{}, ""
+		if p, created, err = attempt(in); err == nil {
+			r.rep.lose(EntityParticipants, "referrer", 1, "the target cannot attribute referrals")
+		}
+	}
+	return p, created, err
+}
+
+// rewards brings earned rewards' statuses across: the target earns
+// rewards by its own rules as the referrals arrive; approvals and
+// fulfilments are replayed where the target can make them.
+func (r *run) rewards(ctx context.Context, c canonical.Campaign, target string) error {
+	e := r.rep.entity(EntityRewards)
+	if !r.srcCan("ListEarnedRewards") {
+		return nil
+	}
+	var all []canonical.EarnedReward
+	q := canonical.RewardQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
+	for {
+		page, err := retry(ctx, r, func() (canonical.Page[canonical.EarnedReward], error) { return r.src.ListEarnedRewards(ctx, q) })
+		if err != nil {
+			return fmt.Errorf("list the earned rewards of campaign %s: %w", c.ID, err)
+		}
+		all = append(all, page.Items...)
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	e.Read += len(all)
+	if !r.dstCan("ListEarnedRewards") {
+		r.rep.lose(EntityRewards, "earned rewards", len(all), "the target has no earned rewards")
+		return nil
+	}
+	// Per participant, the source statuses to reach, oldest first.
+	want := map[string][]canonical.EarnedReward{}
+	for _, rw := range all {
+		want[rw.ParticipantID] = append(want[rw.ParticipantID], rw)
+	}
+	done := 0
+	for srcP, rewards := range want {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		dstP, ok := r.ids().Get(EntityParticipants, srcP)
+		if !ok || r.opts.DryRun {
+			e.Skipped += len(rewards)
+			continue
+		}
+		got, err := retry(ctx, r, func() (canonical.Page[canonical.EarnedReward], error) {
+			return r.dst.ListEarnedRewards(ctx, canonical.RewardQuery{CampaignID: target, ParticipantID: dstP, ListOptions: canonical.ListOptions{Limit: 100}})
+		})
+		if err != nil {
+			for _, rw := range rewards {
+				e.fail(rw.ID, err)
+			}
+			continue
+		}
+		slices.SortFunc(rewards, func(a, b canonical.EarnedReward) int { return a.CreatedAt.Compare(b.CreatedAt) })
+		targets := got.Items
+		slices.SortFunc(targets, func(a, b canonical.EarnedReward) int { return a.CreatedAt.Compare(b.CreatedAt) })
+		for i, rw := range rewards {
+			if _, ok := r.ids().Get(EntityRewards, rw.ID); ok {
+				e.Skipped++
+				continue
+			}
+			if i >= len(targets) {
+				r.rep.lose(EntityRewards, "earned reward", 1, "the target's rules did not earn it")
+				continue
+			}
+			t := targets[i]
+			if err := r.reachStatus(ctx, t, rw.Status); err != nil {
+				e.fail(rw.ID, err)
+				continue
+			}
+			e.Written++
+			if err := r.ids().Put(EntityRewards, rw.ID, t.ID, false); err != nil {
+				e.fail(rw.ID, err)
+			}
+		}
+		done += len(rewards)
+		r.progress(EntityRewards, done, len(all))
+	}
+	return nil
+}
+
+// reachStatus moves a target reward to the source's status where the
+// target can.
+func (r *run) reachStatus(ctx context.Context, t canonical.EarnedReward, want canonical.RewardStatus) error {
+	if t.Status == want {
+		return nil
+	}
+	switch {
+	case want == canonical.RewardApproved && t.Status == canonical.RewardPending && r.dstCan("ApproveReward"):
+		_, err := retry(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.ApproveReward(ctx, t.ID, false) })
+		return err
+	case want == canonical.RewardFulfilled && t.Status == canonical.RewardPending && r.dstCan("ApproveReward"):
+		_, err := retry(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.ApproveReward(ctx, t.ID, true) })
+		return err
+	case want == canonical.RewardFulfilled && t.Status == canonical.RewardApproved && r.dstCan("FulfillReward"):
+		_, err := retry(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.FulfillReward(ctx, t.ID) })
+		return err
+	case r.dstCan("SetRewardStatus"):
+		_, err := retry(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.SetRewardStatus(ctx, t.ID, want, nil) })
+		return err
+	}
+	r.rep.lose(EntityRewards, "reward status "+string(want), 1, fmt.Sprintf("the target cannot move a %s reward to %s", t.Status, want))
+	return nil
+}
+
+// transactions replays sales (the target computes their commissions)
+// and sums commissions and payouts on both sides.
+func (r *run) transactions(ctx context.Context, c canonical.Campaign, target string) error {
+	e := r.rep.entity(EntityTransactions)
+	if r.srcCan("ListTransactions") {
+		var all []canonical.Transaction
+		q := canonical.TransactionQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
+		for {
+			page, err := retry(ctx, r, func() (canonical.Page[canonical.Transaction], error) { return r.src.ListTransactions(ctx, q) })
+			if err != nil {
+				return fmt.Errorf("list the transactions of campaign %s: %w", c.ID, err)
+			}
+			all = append(all, page.Items...)
+			if page.NextCursor == "" || len(page.Items) == 0 {
+				break
+			}
+			q.Cursor = page.NextCursor
+		}
+		e.Read += len(all)
+		slices.SortFunc(all, func(a, b canonical.Transaction) int { return a.CreatedAt.Compare(b.CreatedAt) })
+		for i, t := range all {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r.transaction(ctx, target, t)
+			r.progress(EntityTransactions, i+1, len(all))
+		}
+	}
+	r.rep.sumMoney(ctx, r, c.ID, target)
+	return nil
+}
+
+func (r *run) transaction(ctx context.Context, target string, t canonical.Transaction) {
+	e := r.rep.entity(EntityTransactions)
+	if _, ok := r.ids().Get(EntityTransactions, t.ID); ok {
+		e.Skipped++
+		return
+	}
+	if !r.dstCan("CreateTransaction") {
+		r.rep.lose(EntityTransactions, "sale", 1, "the target cannot record sales")
+		return
+	}
+	buyer, ok := r.ids().Get(EntityParticipants, t.ParticipantID)
+	if !ok {
+		e.fail(t.ID, canonical.Errorf(canonical.NotFound, "the buyer %s was not migrated", t.ParticipantID))
+		return
+	}
+	if r.opts.DryRun {
+		e.Written++
+		return
+	}
+	ext := t.ExternalIDs
+	if len(ext) == 0 {
+		ext = map[string]string{"migrated_from": t.ID}
+	}
+	res, err := retry(ctx, r, func() (canonical.TransactionResult, error) {
+		return r.dst.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: target, Participant: canonical.ByID(buyer),
+			Amount: t.Amount, TaxAmount: t.TaxAmount, ExternalIDs: ext, Description: t.Description, OccurredAt: &t.CreatedAt, Native: t.Native})
+	})
+	if err != nil {
+		e.fail(t.ID, err)
+		return
+	}
+	if res.Duplicate {
+		e.Skipped++
+	} else {
+		e.Written++
+	}
+	if err := r.ids().Put(EntityTransactions, t.ID, res.Transaction.ID, false); err != nil {
+		e.fail(t.ID, err)
+	}
+}
+
+// coupons moves participants' own coupon codes.
+func (r *run) coupons(ctx context.Context, c canonical.Campaign, target string) error {
+	e := r.rep.entity(EntityCoupons)
+	if !r.srcCan("ListCoupons") {
+		return nil
+	}
+	var all []canonical.Coupon
+	q := canonical.CouponQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
+	for {
+		page, err := retry(ctx, r, func() (canonical.Page[canonical.Coupon], error) { return r.src.ListCoupons(ctx, q) })
+		if err != nil {
+			return fmt.Errorf("list the coupons of campaign %s: %w", c.ID, err)
+		}
+		all = append(all, page.Items...)
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	e.Read += len(all)
+	for _, cp := range all {
+		if _, ok := r.ids().Get(EntityCoupons, cp.ID); ok {
+			e.Skipped++
+			continue
+		}
+		if !r.dstCan("CreateCoupon") {
+			r.rep.lose(EntityCoupons, "coupon", 1, "the target has no participant coupons")
+			continue
+		}
+		owner, ok := r.ids().Get(EntityParticipants, cp.ParticipantID)
+		if !ok {
+			e.fail(cp.ID, canonical.Errorf(canonical.NotFound, "the owner %s was not migrated", cp.ParticipantID))
+			continue
+		}
+		if r.opts.DryRun {
+			e.Written++
+			continue
+		}
+		out, err := retry(ctx, r, func() (canonical.Coupon, error) {
+			return r.dst.CreateCoupon(ctx, target, canonical.ByID(owner), cp.Code)
+		})
+		if err != nil {
+			e.fail(cp.ID, err)
+			continue
+		}
+		e.Written++
+		if err := r.ids().Put(EntityCoupons, cp.ID, out.ID, false); err != nil {
+			e.fail(cp.ID, err)
+		}
+	}
+	return nil
+}
