@@ -236,6 +236,12 @@ func (r *run) participants(ctx context.Context, c canonical.Campaign, target str
 	q := canonical.ParticipantQuery{CampaignID: c.ID, Sort: canonical.SortOldest, ListOptions: canonical.ListOptions{Limit: 100}}
 	for {
 		page, err := retry(ctx, r, func() (canonical.Page[canonical.Participant], error) { return r.src.ListParticipants(ctx, q) })
+		if canonical.CodeOf(err) == canonical.Invalid && q.Sort != "" && q.Cursor == "" {
+			// A source that lists in one order only: take it, and order
+			// by sign-up time here.
+			q.Sort = ""
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("list the participants of campaign %s: %w", c.ID, err)
 		}
@@ -246,6 +252,10 @@ func (r *run) participants(ctx context.Context, c canonical.Campaign, target str
 		q.Cursor = page.NextCursor
 	}
 	e.Read += len(all)
+	if err := r.fillReferrers(ctx, c.ID, all); err != nil {
+		return err
+	}
+	slices.SortStableFunc(all, func(a, b canonical.Participant) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	ordered := referrersFirst(all)
 	for i, p := range ordered {
 		if err := ctx.Err(); err != nil {
@@ -255,6 +265,43 @@ func (r *run) participants(ctx context.Context, c canonical.Campaign, target str
 		r.progress(EntityParticipants, i+1, len(ordered))
 	}
 	return nil
+}
+
+// fillReferrers completes who referred whom from the source's referral
+// list when its participants do not say (Rewardful's affiliates carry no
+// referrer; its referrals do).
+func (r *run) fillReferrers(ctx context.Context, campaign string, ps []canonical.Participant) error {
+	for _, p := range ps {
+		if p.ReferrerID != "" {
+			return nil
+		}
+	}
+	if !r.srcCan("ListReferrals") {
+		return nil
+	}
+	byID := make(map[string]int, len(ps))
+	for i, p := range ps {
+		byID[p.ID] = i
+	}
+	q := canonical.ReferralQuery{CampaignID: campaign, ListOptions: canonical.ListOptions{Limit: 100}}
+	for {
+		page, err := retry(ctx, r, func() (canonical.Page[canonical.Referral], error) { return r.src.ListReferrals(ctx, q) })
+		if err != nil {
+			return fmt.Errorf("list the referrals of campaign %s: %w", campaign, err)
+		}
+		for _, ref := range page.Items {
+			if i, ok := byID[ref.ReferredID]; ok && ref.ReferrerID != "" && ref.ReferrerID != ref.ReferredID {
+				ps[i].ReferrerID = ref.ReferrerID
+				if ps[i].ReferralState == "" {
+					ps[i].ReferralState = ref.State
+				}
+			}
+		}
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			return nil
+		}
+		q.Cursor = page.NextCursor
+	}
 }
 
 // referrersFirst orders participants so everyone comes after the person
@@ -499,8 +546,58 @@ func (r *run) transactions(ctx context.Context, c canonical.Campaign, target str
 			r.transaction(ctx, target, t)
 			r.progress(EntityTransactions, i+1, len(all))
 		}
+	} else if r.srcCan("ListCommissions") {
+		if err := r.salesFromCommissions(ctx, c, target); err != nil {
+			return err
+		}
 	}
 	r.rep.sumMoney(ctx, r, c.ID, target)
+	return nil
+}
+
+// salesFromCommissions replays the sales of a source that shows them
+// only inside commissions (Rewardful): one sale per distinct sale of the
+// commissions, by the referred buyer, for the sale amount.
+func (r *run) salesFromCommissions(ctx context.Context, c canonical.Campaign, target string) error {
+	e := r.rep.entity(EntityTransactions)
+	seen := map[string]bool{}
+	var sales []canonical.Transaction
+	q := canonical.CommissionQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
+	for {
+		page, err := retry(ctx, r, func() (canonical.Page[canonical.Commission], error) { return r.src.ListCommissions(ctx, q) })
+		if err != nil {
+			return fmt.Errorf("list the commissions of campaign %s: %w", c.ID, err)
+		}
+		for _, cm := range page.Items {
+			sale := cm.TransactionID
+			if sale == "" {
+				sale = "commission:" + cm.ID
+			}
+			if seen[sale] {
+				continue
+			}
+			seen[sale] = true
+			if cm.ReferredID == "" || cm.SaleAmount.Amount <= 0 {
+				r.rep.lose(EntityTransactions, "sale", 1, "the source's commission does not name the buyer or the sale amount")
+				continue
+			}
+			sales = append(sales, canonical.Transaction{ID: sale, ParticipantID: cm.ReferredID, Amount: cm.SaleAmount,
+				ExternalIDs: map[string]string{"migrated_sale": sale}, CreatedAt: cm.CreatedAt})
+		}
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	e.Read += len(sales)
+	slices.SortFunc(sales, func(a, b canonical.Transaction) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	for i, t := range sales {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r.transaction(ctx, target, t)
+		r.progress(EntityTransactions, i+1, len(sales))
+	}
 	return nil
 }
 

@@ -37,7 +37,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 	if len(first.secrets) != 6 {
 		t.Fatalf("want 6 demo credentials printed, got %v\n%s", first.secrets, first.out)
 	}
-	c := &client{t: t, base: first.base, s: first.secrets}
+	c := &driver{t: t, base: first.base, s: first.secrets}
 	ids := c.flows(queryParam(t, first.curl["Referral Rocket"], "id"), queryParam(t, first.curl["iRefer"], "campaign_id"))
 	first.stop(t)
 
@@ -138,8 +138,8 @@ func (s *server) stop(t *testing.T) {
 	}
 }
 
-// client drives the surfaces with the demo credentials.
-type client struct {
+// driver drives the surfaces with the demo credentials.
+type driver struct {
 	t    *testing.T
 	base string
 	s    map[string]string
@@ -159,7 +159,7 @@ type response struct {
 	body   []byte
 }
 
-func (c *client) do(req *http.Request) response {
+func (c *driver) do(req *http.Request) response {
 	c.t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -170,7 +170,7 @@ func (c *client) do(req *http.Request) response {
 	return response{resp.StatusCode, body}
 }
 
-func (c *client) req(method, path string, body any) *http.Request {
+func (c *driver) req(method, path string, body any) *http.Request {
 	c.t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -188,7 +188,7 @@ func (c *client) req(method, path string, body any) *http.Request {
 }
 
 // json decodes a 200 answer into v.
-func (c *client) json(r response, v any) {
+func (c *driver) json(r response, v any) {
 	c.t.Helper()
 	if r.status != http.StatusOK && r.status != http.StatusCreated {
 		c.t.Fatalf("status %d: %s", r.status, r.body)
@@ -198,13 +198,13 @@ func (c *client) json(r response, v any) {
 	}
 }
 
-func (c *client) growsurf(method, path string, body any) response {
+func (c *driver) growsurf(method, path string, body any) response {
 	req := c.req(method, path, body)
 	req.Header.Set("Authorization", "Bearer "+c.s["growsurf api_key"])
 	return c.do(req)
 }
 
-func (c *client) referralhero(method, path string, body any) response {
+func (c *driver) referralhero(method, path string, body any) response {
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
@@ -212,7 +212,7 @@ func (c *client) referralhero(method, path string, body any) response {
 	return c.do(c.req(method, path+sep+"api_token="+c.s["referralhero api_key"], body))
 }
 
-func (c *client) rewardful(method, path string, form url.Values) response {
+func (c *driver) rewardful(method, path string, form url.Values) response {
 	var req *http.Request
 	if form != nil {
 		req = c.req(method, path, nil)
@@ -226,20 +226,20 @@ func (c *client) rewardful(method, path string, form url.Values) response {
 	return c.do(req)
 }
 
-func (c *client) referralrocket(method, path string, body any) response {
+func (c *driver) referralrocket(method, path string, body any) response {
 	req := c.req(method, path, body)
 	req.Header.Set("X-API-Key", c.s["referralrocket api_key"])
 	return c.do(req)
 }
 
-func (c *client) irefer(method string, q url.Values) response {
+func (c *driver) irefer(method string, q url.Values) response {
 	q.Set("api_key", c.s["irefer site_key"])
 	return c.do(c.req(http.MethodGet, "/v1.0/"+c.s["irefer license_key"]+".js/"+method+"?"+q.Encode(), nil))
 }
 
 // flows creates one participant through each surface and reads it back
 // through the same surface.
-func (c *client) flows(rrCampaign, irCampaign string) ids {
+func (c *driver) flows(rrCampaign, irCampaign string) ids {
 	c.t.Helper()
 	out := ids{rrCampaign: rrCampaign, irCampaign: irCampaign}
 
@@ -290,7 +290,7 @@ func (c *client) flows(rrCampaign, irCampaign string) ids {
 }
 
 // readBack reads every flow's participant through its own surface.
-func (c *client) readBack(in ids) {
+func (c *driver) readBack(in ids) {
 	c.t.Helper()
 	var gp struct{ Email string }
 	c.json(c.growsurf(http.MethodGet, "/v2/campaign/"+in.gsCampaign+"/participant/"+in.gsParticipant, nil), &gp)

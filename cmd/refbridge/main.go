@@ -2,6 +2,7 @@
 //
 //	refbridge serve [flags]      serve every vendor surface over the native engine
 //	refbridge admin <command>    manage accounts, credentials and campaigns over the admin API
+//	refbridge migrate …          move a program between two vendors or the engine, with a report
 //
 // Run a subcommand with -h for its flags.
 package main
@@ -34,6 +35,8 @@ const usage = `refbridge: a compatibility proxy for referral-program APIs
 Usage:
   refbridge serve [flags]       serve every vendor surface over the native engine
   refbridge admin <command>     manage a running server over its admin API
+  refbridge migrate --from URL --to URL
+                                move a program between two vendors or the engine
 
 Run "refbridge serve -h" or "refbridge admin help" for details.
 `
@@ -49,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "admin":
 		return adminCommand(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return migrateCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,200 @@
+package migrate_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/growsurf"
+	"github.com/refbridge/refbridge/adapters/irefer"
+	"github.com/refbridge/refbridge/adapters/rewardful"
+	"github.com/refbridge/refbridge/client"
+	"github.com/refbridge/refbridge/client/migrate"
+	"github.com/refbridge/refbridge/proxy/proxytest"
+)
+
+// pairSize is the program size of the vendor-to-vendor tests;
+// REFBRIDGE_MIGRATE_PARTICIPANTS raises it (10000 for the README's
+// figures).
+func pairSize(t *testing.T) int {
+	if v := os.Getenv("REFBRIDGE_MIGRATE_PARTICIPANTS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 {
+			t.Fatalf("REFBRIDGE_MIGRATE_PARTICIPANTS=%q", v)
+		}
+		return n
+	}
+	return 200
+}
+
+// seed fills a proxy tenant's campaign, through its engine, with n
+// participants in the three-level referral tree of referrerOf.
+func seed(t *testing.T, tn proxytest.Tenant, n int) {
+	t.Helper()
+	ctx := context.Background()
+	ids := make([]string, n)
+	for i := range n {
+		in := canonical.NewParticipant{Participant: canonical.Participant{CampaignID: tn.Campaign.ID, Email: email(i), FirstName: fmt.Sprint("P", i)}}
+		if i > 0 {
+			in.Referrer = canonical.ByID(ids[referrerOf(i)])
+		}
+		p, _, err := tn.Backend.CreateParticipant(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = p.ID
+	}
+}
+
+// engineGraph reads email → referrer email from a tenant's engine.
+func engineGraph(t *testing.T, b canonical.Backend, campaign string) map[string]string {
+	t.Helper()
+	return graphOf(t, client.New(b), campaign)
+}
+
+func graphOf(t *testing.T, c *client.Client, campaign string) map[string]string {
+	g, _ := graph(t, c, campaign)
+	return g
+}
+
+// TestIReferToGrowSurf migrates a program from a proxy acting as iRefer
+// into one acting as GrowSurf, over both vendors' APIs.
+func TestIReferToGrowSurf(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	n := pairSize(t)
+	campaign := canonical.Campaign{Qualification: canonical.QualifyOnSignup, Rules: []canonical.RewardRule{
+		{Kind: canonical.Milestone, Title: "Three friends", Threshold: 3, Unlimited: true, Visible: true,
+			ReferrerValue: canonical.Money{Amount: 1000, Currency: "USD"}}}}
+	a := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.IRefer}})
+	ta := a.NewTenant(t, "source", campaign)
+	seed(t, ta, n)
+	b := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.GrowSurf}})
+	tb := b.NewTenant(t, "target", canonical.Campaign{})
+
+	src, err := irefer.NewBackend(irefer.BackendOptions{BaseURL: a.URL, LicenseKey: ta.Secret(canonical.IRefer, canonical.LicenseKey),
+		APIKey: ta.Secret(canonical.IRefer, canonical.SiteKey), CampaignID: irefer.EncodeID(irefer.KindCampaign, ta.Campaign.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: b.URL + "/v2", APIKey: tb.Secret(canonical.GrowSurf, canonical.APIKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rep, err := migrate.Run(ctx, src, dst, migrate.Options{Campaigns: []string{irefer.EncodeID(irefer.KindCampaign, ta.Campaign.ID)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d participants iRefer → GrowSurf in %v (%.0f participants/s)", n, time.Since(start).Round(time.Millisecond),
+		float64(n)/time.Since(start).Seconds())
+	logReport(t, rep)
+
+	// The target campaign is the tenant's second (the first came with it).
+	target := newestCampaign(t, tb.Backend)
+	want := engineGraph(t, ta.Backend, ta.Campaign.ID)
+	got := engineGraph(t, tb.Backend, target)
+	if len(got) != n {
+		t.Fatalf("GrowSurf side has %d participants, want %d", len(got), n)
+	}
+	for e, ref := range want {
+		if got[e] != ref {
+			t.Errorf("%s: referred by %q on the target, %q on the source", e, got[e], ref)
+		}
+	}
+	if p := rep.Entity(migrate.EntityParticipants); p.Written != n || p.Failed != 0 {
+		t.Fatalf("participants: %+v", p)
+	}
+}
+
+// TestRewardfulToEngine migrates affiliates with their commissions from
+// a proxy acting as Rewardful into the engine in-process.
+func TestRewardfulToEngine(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	n := min(pairSize(t), 200)
+	a := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.Rewardful}})
+	ta := a.NewTenant(t, "source", canonical.Campaign{Qualification: canonical.QualifyOnSignup, Currency: "USD",
+		Rules: []canonical.RewardRule{{Kind: canonical.CommissionReward, Title: "20%", Visible: true,
+			Commission: &canonical.CommissionRule{Type: canonical.PercentCommission, Percent: 20}}}})
+	seed(t, ta, n)
+	// Sales by every fourth referred participant.
+	for i := 4; i < n; i += 4 {
+		p, err := ta.Backend.GetParticipant(ctx, ta.Campaign.ID, canonical.ByEmail(email(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ta.Backend.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: ta.Campaign.ID, Participant: canonical.ByID(p.ID),
+			Amount: canonical.Money{Amount: 5000, Currency: "USD"}, ExternalIDs: map[string]string{"invoice": fmt.Sprint("in_", i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := rewardful.NewBackend(rewardful.BackendOptions{BaseURL: a.URL + "/v1", APISecret: ta.Secret(canonical.Rewardful, canonical.APISecret)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, err := client.Open(ctx, "sqlite://"+t.TempDir()+"/target.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	rep, err := migrate.Run(ctx, src, dst, migrate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logReport(t, rep)
+	if p := rep.Entity(migrate.EntityParticipants); p.Read < n || p.Failed != 0 {
+		t.Fatalf("participants: %+v", p)
+	}
+	// Rewardful shows sales only inside commissions; they are replayed
+	// from there, and the engine's commissions add up to the source's.
+	sales := (n - 1) / 4
+	if tr := rep.Entity(migrate.EntityTransactions); tr.Read != sales || tr.Written != sales || tr.Failed != 0 {
+		t.Errorf("sales: %+v, want %d replayed", tr, sales)
+	}
+	found := false
+	for _, m := range rep.Money {
+		if m.Kind == "commissions" {
+			found = true
+			if m.Source == 0 || m.Source != m.Target {
+				t.Errorf("commissions %s: source %d, target %d", m.Currency, m.Source, m.Target)
+			}
+		}
+	}
+	if !found {
+		t.Error("no commission sums reported")
+	}
+	// Every participant arrived, referred by the same person: Rewardful's
+	// affiliates do not say who referred them, its referrals do.
+	want := engineGraph(t, ta.Backend, ta.Campaign.ID)
+	got := graphOf(t, dst, newestCampaign(t, dst))
+	if len(got) != n {
+		t.Fatalf("the engine has %d participants, want %d", len(got), n)
+	}
+	for e, ref := range want {
+		if got[e] != ref {
+			t.Errorf("%s: referred by %q on the target, %q on the source", e, got[e], ref)
+		}
+	}
+}
+
+func newestCampaign(t *testing.T, b canonical.Backend) string {
+	t.Helper()
+	page, err := b.ListCampaigns(context.Background(), canonical.ListOptions{Limit: 1})
+	if err != nil || len(page.Items) == 0 {
+		t.Fatalf("campaigns: %+v, %v", page, err)
+	}
+	return page.Items[0].ID
+}
+
+func logReport(t *testing.T, rep *migrate.Report) {
+	t.Helper()
+	var sb strings.Builder
+	_ = rep.WriteText(&sb)
+	t.Log("\n" + sb.String())
+}
