@@ -38,6 +38,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -99,6 +100,45 @@ type Backend struct {
 	client   *api.ClientWithResponses
 	license  string
 	campaign string
+
+	// memo is the roster a listing started with; its next pages (calls
+	// with a cursor) page through it instead of fetching the whole,
+	// unpaged referrers list again. Writes through this backend drop it.
+	mu     sync.Mutex
+	memo   *roster
+	memoAt time.Time
+}
+
+// memoTTL bounds how long a listing's roster serves its later pages.
+const memoTTL = time.Minute
+
+// rosterFor returns the roster for a list call: a fresh one for a first
+// page, the listing's own for the pages after it (snapshot paging), so
+// paging through n participants costs one fetch, not n/limit.
+func (b *Backend) rosterFor(ctx context.Context, cursor string) (*roster, error) {
+	if cursor != "" {
+		b.mu.Lock()
+		r, at := b.memo, b.memoAt
+		b.mu.Unlock()
+		if r != nil && time.Since(at) < memoTTL {
+			return r, nil
+		}
+	}
+	r, err := b.fetchRoster(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	b.memo, b.memoAt = r, time.Now()
+	b.mu.Unlock()
+	return r, nil
+}
+
+// forget drops the listing roster after a write.
+func (b *Backend) forget() {
+	b.mu.Lock()
+	b.memo = nil
+	b.mu.Unlock()
 }
 
 var _ canonical.Backend = (*Backend)(nil)
@@ -482,6 +522,7 @@ func (b *Backend) GetParticipant(ctx context.Context, campaignID string, ref can
 // a signup) and after the signup. Invalid, NotFound (campaign; the referrer
 // when RequireReferrer is set).
 func (b *Backend) CreateParticipant(ctx context.Context, in canonical.NewParticipant) (canonical.Participant, bool, error) {
+	defer b.forget()
 	switch {
 	case in.ReferralCode != "":
 		return canonical.Participant{}, false, canonical.Errorf(canonical.NotImplemented, "iRefer generates referral codes: a requested code cannot be set")
@@ -591,7 +632,7 @@ func (b *Backend) ListParticipants(ctx context.Context, q canonical.ParticipantQ
 	if err := b.checkCampaign(q.CampaignID); err != nil {
 		return none, err
 	}
-	r, err := b.fetchRoster(ctx)
+	r, err := b.rosterFor(ctx, q.Cursor)
 	if err != nil {
 		return none, err
 	}
@@ -675,7 +716,7 @@ func (b *Backend) Leaderboard(ctx context.Context, q canonical.LeaderboardQuery)
 	if err := b.checkCampaign(q.CampaignID); err != nil {
 		return none, err
 	}
-	r, err := b.fetchRoster(ctx)
+	r, err := b.rosterFor(ctx, q.Cursor)
 	if err != nil {
 		return none, err
 	}
@@ -702,7 +743,7 @@ func (b *Backend) ListReferrals(ctx context.Context, q canonical.ReferralQuery) 
 	if err := b.checkCampaign(q.CampaignID); err != nil {
 		return none, err
 	}
-	r, err := b.fetchRoster(ctx)
+	r, err := b.rosterFor(ctx, q.Cursor)
 	if err != nil {
 		return none, err
 	}
@@ -743,6 +784,7 @@ func (b *Backend) ListReferrals(ctx context.Context, q canonical.ReferralQuery) 
 // iRefer answers an unknown referrer code and an action other than the
 // campaign's configured one alike; both are NotFound.
 func (b *Backend) RecordSpecificAction(ctx context.Context, campaignID string, a canonical.SpecificAction, referrerCode string) (canonical.SpecificAction, error) {
+	defer b.forget()
 	ext, action, code := strings.TrimSpace(a.ExternalID), strings.TrimSpace(a.Action), strings.TrimSpace(referrerCode)
 	if ext == "" || action == "" || code == "" {
 		return canonical.SpecificAction{}, canonical.Errorf(canonical.Invalid, "external id, action and referrer code are required")
