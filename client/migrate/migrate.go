@@ -216,12 +216,34 @@ func (r *run) campaign(ctx context.Context, c canonical.Campaign) (string, error
 		in.Rules = append(in.Rules, rule)
 	}
 	out, err := retry(ctx, r, func() (canonical.Campaign, error) { return r.dst.CreateCampaign(ctx, in) })
+	if canonical.CodeOf(err) == canonical.Invalid && len(in.Rules) > 0 {
+		// The target refused a rule (GrowSurf takes commissions only in
+		// affiliate programs): create the campaign bare, then each rule
+		// the target takes.
+		bare := in
+		bare.Rules = nil
+		if out, err = retry(ctx, r, func() (canonical.Campaign, error) { return r.dst.CreateCampaign(ctx, bare) }); err == nil {
+			out.Rules = nil
+			for _, rule := range in.Rules {
+				if !r.dstCan("CreateRewardRule") {
+					r.rep.lose(EntityCampaigns, "reward rule", 1, "the target refused the rules and cannot add them one by one")
+					continue
+				}
+				got, rerr := retry(ctx, r, func() (canonical.RewardRule, error) { return r.dst.CreateRewardRule(ctx, out.ID, rule) })
+				if rerr != nil {
+					r.rep.lose(EntityCampaigns, "reward rule "+string(rule.Kind), 1, canonical.MessageOf(rerr))
+					continue
+				}
+				out.Rules = append(out.Rules, got)
+			}
+		}
+	}
 	if err != nil {
 		e.fail(c.ID, err)
 		return "", fmt.Errorf("create the target of campaign %s: %w", c.ID, err)
 	}
 	e.Written++
-	r.rep.compareCampaign(c, out, len(rules))
+	r.rep.compareCampaign(c, out, len(rules)-r.rep.lostRules())
 	return out.ID, r.ids().Put(EntityCampaigns, c.ID, out.ID, true)
 }
 
@@ -302,6 +324,19 @@ func (r *run) fillReferrers(ctx context.Context, campaign string, ps []canonical
 		}
 		q.Cursor = page.NextCursor
 	}
+}
+
+// listFailed decides what a failed source listing does to the run: a
+// permanent refusal of an optional entity (the vendor answers that the
+// program has no such thing) is reported and the run goes on; anything
+// else stops it.
+func (r *run) listFailed(entity string, err error, what string) error {
+	switch canonical.CodeOf(err) {
+	case canonical.Invalid, canonical.NotImplemented, canonical.Forbidden, canonical.NotFound:
+		r.rep.lose(entity, "all", 0, "the source refused to list them: "+canonical.MessageOf(err))
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // referrersFirst orders participants so everyone comes after the person
@@ -430,7 +465,7 @@ func (r *run) rewards(ctx context.Context, c canonical.Campaign, target string) 
 	for {
 		page, err := retry(ctx, r, func() (canonical.Page[canonical.EarnedReward], error) { return r.src.ListEarnedRewards(ctx, q) })
 		if err != nil {
-			return fmt.Errorf("list the earned rewards of campaign %s: %w", c.ID, err)
+			return r.listFailed(EntityRewards, err, fmt.Sprintf("list the earned rewards of campaign %s", c.ID))
 		}
 		all = append(all, page.Items...)
 		if page.NextCursor == "" || len(page.Items) == 0 {
@@ -529,7 +564,7 @@ func (r *run) transactions(ctx context.Context, c canonical.Campaign, target str
 		for {
 			page, err := retry(ctx, r, func() (canonical.Page[canonical.Transaction], error) { return r.src.ListTransactions(ctx, q) })
 			if err != nil {
-				return fmt.Errorf("list the transactions of campaign %s: %w", c.ID, err)
+				return r.listFailed(EntityTransactions, err, fmt.Sprintf("list the transactions of campaign %s", c.ID))
 			}
 			all = append(all, page.Items...)
 			if page.NextCursor == "" || len(page.Items) == 0 {
@@ -566,7 +601,7 @@ func (r *run) salesFromCommissions(ctx context.Context, c canonical.Campaign, ta
 	for {
 		page, err := retry(ctx, r, func() (canonical.Page[canonical.Commission], error) { return r.src.ListCommissions(ctx, q) })
 		if err != nil {
-			return fmt.Errorf("list the commissions of campaign %s: %w", c.ID, err)
+			return r.listFailed(EntityTransactions, err, fmt.Sprintf("list the commissions of campaign %s", c.ID))
 		}
 		for _, cm := range page.Items {
 			sale := cm.TransactionID
@@ -653,7 +688,7 @@ func (r *run) coupons(ctx context.Context, c canonical.Campaign, target string) 
 	for {
 		page, err := retry(ctx, r, func() (canonical.Page[canonical.Coupon], error) { return r.src.ListCoupons(ctx, q) })
 		if err != nil {
-			return fmt.Errorf("list the coupons of campaign %s: %w", c.ID, err)
+			return r.listFailed(EntityCoupons, err, fmt.Sprintf("list the coupons of campaign %s", c.ID))
 		}
 		all = append(all, page.Items...)
 		if page.NextCursor == "" || len(page.Items) == 0 {

@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -208,9 +209,11 @@ func TestResumeAfterCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stopAt := 1 + rand.IntN(src.n-2)
+	t.Logf("cancelling after %d of %d participants", stopAt, src.n)
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err = migrate.Run(ctx, src.c, dst, migrate.Options{IDMap: idmap, Progress: func(p migrate.Progress) {
-		if p.Entity == migrate.EntityParticipants && p.Done == 47 {
+		if p.Entity == migrate.EntityParticipants && p.Done == stopAt {
 			cancel()
 		}
 	}})
@@ -224,14 +227,14 @@ func TestResumeAfterCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer idmap.Close()
-	if got := len(idmap.Entries(migrate.EntityParticipants)); got != 47 {
-		t.Fatalf("the map kept %d participants after stopping at 47", got)
+	if got := len(idmap.Entries(migrate.EntityParticipants)); got != stopAt {
+		t.Fatalf("the map kept %d participants after stopping at %d", got, stopAt)
 	}
 	rep, err := migrate.Run(context.Background(), src.c, dst, migrate.Options{IDMap: idmap})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := rep.Entity(migrate.EntityParticipants); p.Skipped != 47 || p.Written != src.n-47 || p.Failed != 0 {
+	if p := rep.Entity(migrate.EntityParticipants); p.Skipped != stopAt || p.Written != src.n-stopAt || p.Failed != 0 {
 		t.Fatalf("resumed run: %+v", p)
 	}
 	target, _ := idmap.Get(migrate.EntityCampaigns, src.campaign.ID)

@@ -198,3 +198,59 @@ func logReport(t *testing.T, rep *migrate.Report) {
 	_ = rep.WriteText(&sb)
 	t.Log("\n" + sb.String())
 }
+
+// TestRoundTripThroughGrowSurf: engine → GrowSurf → engine keeps every
+// field GrowSurf can carry (emails, names, metadata, who referred whom).
+func TestRoundTripThroughGrowSurf(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := newProgram(t, 60)
+	g := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.GrowSurf}})
+	tg := g.NewTenant(t, "middle", canonical.Campaign{})
+	gs, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: g.URL + "/v2", APIKey: tg.Secret(canonical.GrowSurf, canonical.APIKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := client.Open(ctx, "sqlite://"+t.TempDir()+"/back.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	there, _ := migrate.OpenIDMap("")
+	if _, err := migrate.Run(ctx, src.c, gs, migrate.Options{IDMap: there}); err != nil {
+		t.Fatal(err)
+	}
+	middle, _ := there.Get(migrate.EntityCampaigns, src.campaign.ID)
+	rep, err := migrate.Run(ctx, gs, back, migrate.Options{Campaigns: []string{middle}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logReport(t, rep)
+	type person struct{ first, referrer, tier string }
+	read := func(c *client.Client, campaign string) map[string]person {
+		out := map[string]person{}
+		emails := map[string]string{}
+		var ps []canonical.Participant
+		for p, err := range c.Participants(ctx, canonical.ParticipantQuery{CampaignID: campaign}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			emails[p.ID] = p.Email
+			ps = append(ps, p)
+		}
+		for _, p := range ps {
+			out[p.Email] = person{p.FirstName, emails[p.ReferrerID], p.Metadata["tier"]}
+		}
+		return out
+	}
+	want := read(src.c, src.campaign.ID)
+	got := read(back, newestCampaign(t, back.Backend()))
+	if len(got) != len(want) {
+		t.Fatalf("round trip kept %d of %d participants", len(got), len(want))
+	}
+	for e, w := range want {
+		if got[e] != w {
+			t.Errorf("%s: %+v after the round trip, %+v before", e, got[e], w)
+		}
+	}
+}

@@ -123,6 +123,19 @@ func (r *Report) finish() {
 	}
 }
 
+// lostRules counts the reward rules already reported lost.
+func (r *Report) lostRules() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for k, l := range r.losses {
+		if k[0] == EntityCampaigns && strings.HasPrefix(k[1], "reward rule") {
+			n += l.Records
+		}
+	}
+	return n
+}
+
 // compareCampaign records what the target campaign did not keep.
 func (r *Report) compareCampaign(src, dst canonical.Campaign, rules int) {
 	check := func(field string, lost bool) {
