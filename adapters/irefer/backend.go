@@ -96,7 +96,7 @@ type BackendOptions struct {
 // It performs the operations listed by Capabilities; every other method
 // returns NotImplemented without any I/O. It is safe for concurrent use.
 type Backend struct {
-	unsupported
+	canonical.Unsupported
 	client   *api.ClientWithResponses
 	license  string
 	campaign string
@@ -174,7 +174,7 @@ func NewBackend(opts BackendOptions) (*Backend, error) {
 	if err != nil {
 		return nil, canonical.Wrap(canonical.Invalid, err, "irefer: invalid client options")
 	}
-	return &Backend{client: c, license: license, campaign: campaign}, nil
+	return &Backend{Unsupported: canonical.Unsupported{Name: "iRefer"}, client: c, license: license, campaign: campaign}, nil
 }
 
 // backendOps are the operations iRefer's seven methods perform.

@@ -102,7 +102,7 @@ type BackendOptions struct {
 // performs the operations listed by Capabilities; every other method
 // returns NotImplemented without any I/O. It is safe for concurrent use.
 type Backend struct {
-	unsupported
+	canonical.Unsupported
 	client   *api.ClientWithResponses
 	campaign string
 	currency string
@@ -142,10 +142,11 @@ func NewBackend(opts BackendOptions) (*Backend, error) {
 		currency = "USD"
 	}
 	return &Backend{
-		client:   c,
-		campaign: strings.TrimSpace(opts.CampaignID),
-		currency: currency,
-		noLookup: opts.NoReferrerLookup,
+		Unsupported: canonical.Unsupported{Name: "Referral Rocket"},
+		client:      c,
+		campaign:    strings.TrimSpace(opts.CampaignID),
+		currency:    currency,
+		noLookup:    opts.NoReferrerLookup,
 	}, nil
 }
 
