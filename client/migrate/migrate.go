@@ -5,7 +5,8 @@
 // sales (whose commissions the target computes), and coupons.
 //
 // Referrers are written before the people they referred. Every written
-// entity goes into an ID map that is also the checkpoint: a run that is
+// entity goes into an ID map that is also the checkpoint (and, when the
+// target is the engine, into the engine's own alias table too): a run that is
 // stopped and started again skips what the map holds, and running twice
 // creates nothing new (participant creates are idempotent by email, sales
 // by external id). A record the target refuses is counted and reported,
@@ -79,6 +80,11 @@ func Run(ctx context.Context, src, dst canonical.Backend, opts Options) (*Report
 	if r.opts.RetryBase <= 0 {
 		r.opts.RetryBase = 200 * time.Millisecond
 	}
+	inner := dst
+	if c, ok := dst.(interface{ Backend() canonical.Backend }); ok {
+		inner = c.Backend()
+	}
+	r.aliases, _ = inner.(aliaser)
 	err := r.all(ctx)
 	r.rep.finish()
 	return r.rep, err
@@ -88,6 +94,25 @@ type run struct {
 	src, dst canonical.Backend
 	opts     Options
 	rep      *Report
+	// aliases is the target's own ID map when the target is the engine,
+	// so the proxy can keep answering the source's IDs; nil otherwise.
+	aliases aliaser
+}
+
+// aliaser is a target that keeps vendor IDs of its entities (the engine).
+type aliaser interface {
+	RecordAlias(ctx context.Context, kind string, vendor canonical.Vendor, external, id string) error
+}
+
+// alias records a source ID in the target's own map, when it keeps one.
+func (r *run) alias(ctx context.Context, kind, source, target string) error {
+	if r.aliases == nil || r.opts.DryRun {
+		return nil
+	}
+	_, err := retry(ctx, r, func() (struct{}, error) {
+		return struct{}{}, r.aliases.RecordAlias(ctx, kind, canonical.Vendor(r.src.Capabilities().Backend), source, target)
+	})
+	return err
 }
 
 func (r *run) ids() *IDMap { return r.opts.IDMap }
@@ -244,6 +269,9 @@ func (r *run) campaign(ctx context.Context, c canonical.Campaign) (string, error
 	}
 	e.Written++
 	r.rep.compareCampaign(c, out, len(rules)-r.rep.lostRules())
+	if err := r.alias(ctx, "campaign", c.ID, out.ID); err != nil {
+		return "", fmt.Errorf("record the alias of campaign %s: %w", c.ID, err)
+	}
 	return out.ID, r.ids().Put(EntityCampaigns, c.ID, out.ID, true)
 }
 
@@ -409,6 +437,10 @@ func (r *run) participant(ctx context.Context, target string, p canonical.Partic
 		e.Skipped++
 	}
 	r.rep.compareParticipant(p, out, in.Referrer)
+	if err := r.alias(ctx, "participant", p.ID, out.ID); err != nil {
+		e.fail(p.ID, err)
+		return
+	}
 	if err := r.ids().Put(EntityParticipants, p.ID, out.ID, false); err != nil {
 		e.fail(p.ID, err)
 	}

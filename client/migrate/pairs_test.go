@@ -169,6 +169,25 @@ func TestRewardfulToEngine(t *testing.T) {
 	if !found {
 		t.Error("no commission sums reported")
 	}
+	// The engine keeps Rewardful's IDs of what it received.
+	type resolver interface {
+		ResolveAlias(ctx context.Context, kind string, vendor canonical.Vendor, external string) (string, error)
+	}
+	res, ok := dst.Backend().(resolver)
+	if !ok {
+		t.Fatal("the engine backend does not resolve aliases")
+	}
+	first, err := src.ListParticipants(ctx, canonical.ParticipantQuery{CampaignID: newestCampaign(t, src), ListOptions: canonical.ListOptions{Limit: 1}})
+	if err != nil || len(first.Items) == 0 {
+		t.Fatalf("source participants: %v", err)
+	}
+	id, err := res.ResolveAlias(ctx, "participant", canonical.Rewardful, first.Items[0].ID)
+	if err != nil {
+		t.Fatalf("alias of Rewardful affiliate %s: %v", first.Items[0].ID, err)
+	}
+	if p, err := dst.GetParticipant(ctx, "", canonical.ByID(id)); err != nil || !strings.EqualFold(p.Email, first.Items[0].Email) {
+		t.Fatalf("the alias leads to %+v, %v; want %s", p, err, first.Items[0].Email)
+	}
 	// Every participant arrived, referred by the same person: Rewardful's
 	// affiliates do not say who referred them, its referrals do.
 	want := engineGraph(t, ta.Backend, ta.Campaign.ID)

@@ -307,3 +307,36 @@ func monthStart(t time.Time) time.Time {
 	t = t.UTC()
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
+
+// RecordAlias remembers that vendor knows the account's entity of kind
+// ("participant", "campaign", …) with engine ID id as external: the ID
+// map of a migration into the engine, kept where the proxy runs. A later
+// record for the same external ID replaces the earlier one. NotFound for
+// an ID the engine cannot have issued.
+func (a *Account) RecordAlias(ctx context.Context, kind string, vendor canonical.Vendor, external, id string) error {
+	n, err := parseID(id, kind)
+	if err != nil {
+		return err
+	}
+	if external == "" {
+		return canonical.Errorf(canonical.Invalid, "an alias needs the vendor's ID")
+	}
+	defer a.e.wrote(a.id)
+	return storeErr(a.e.st.Update(ctx, func(tx store.Tx) error {
+		return tx.PutAlias(ctx, a.id, kind, vendor, external, n)
+	}), "alias")
+}
+
+// ResolveAlias returns the engine ID of the entity vendor knows as
+// external. NotFound.
+func (a *Account) ResolveAlias(ctx context.Context, kind string, vendor canonical.Vendor, external string) (string, error) {
+	var n int64
+	err := a.e.st.View(ctx, func(tx store.Tx) (err error) {
+		n, err = tx.ResolveAlias(ctx, a.id, kind, vendor, external)
+		return err
+	})
+	if err != nil {
+		return "", storeErr(err, kind+" "+external+" of "+string(vendor))
+	}
+	return idOf(n), nil
+}

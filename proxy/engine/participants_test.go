@@ -368,3 +368,32 @@ func TestGenerationMovesOnWritesOnly(t *testing.T) {
 		t.Fatal("Reset did not move every account's generation")
 	}
 }
+
+func TestAliases(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	p := e.join(c.ID, "ann@example.com", canonical.ParticipantRef{})
+	acct := e.b.(*engine.Account)
+	if err := acct.RecordAlias(e.ctx, "participant", canonical.GrowSurf, "k3x9qz", p.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := acct.ResolveAlias(e.ctx, "participant", canonical.GrowSurf, "k3x9qz")
+	if err != nil || got != p.ID {
+		t.Fatalf("ResolveAlias = %q, %v; want %s", got, err, p.ID)
+	}
+	if _, err := acct.ResolveAlias(e.ctx, "participant", canonical.Rewardful, "k3x9qz"); canonical.CodeOf(err) != canonical.NotFound {
+		t.Fatalf("another vendor's alias: %v", err)
+	}
+	if err := acct.RecordAlias(e.ctx, "participant", canonical.GrowSurf, "x", "not-an-id"); canonical.CodeOf(err) != canonical.NotFound {
+		t.Fatalf("alias to a non-engine ID: %v", err)
+	}
+	// Another account's engine backend does not see it.
+	other, err := e.eng.CreateAccount(e.ctx, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.eng.Backend(other.ID).(*engine.Account).ResolveAlias(e.ctx, "participant", canonical.GrowSurf, "k3x9qz"); canonical.CodeOf(err) != canonical.NotFound {
+		t.Fatalf("another account resolved the alias: %v", err)
+	}
+}
