@@ -265,7 +265,7 @@ func (r *run) campaign(ctx context.Context, c canonical.Campaign) (string, error
 	}
 	if err != nil {
 		e.fail(c.ID, err)
-		return "", fmt.Errorf("create the target of campaign %s: %w", c.ID, err)
+		return "", fmt.Errorf("create the target of campaign %s (or migrate into an existing one: TargetCampaign, --to-campaign): %w", c.ID, err)
 	}
 	e.Written++
 	r.rep.compareCampaign(c, out, len(rules)-r.rep.lostRules())
@@ -468,7 +468,7 @@ func (r *run) create(ctx context.Context, in canonical.NewParticipant) (canonica
 			r.rep.lose(EntityParticipants, "referral state", 1, "the target sets referral states by its own rules")
 		}
 	}
-	if err != nil && in.ReferralCode != "" && canonical.CodeOf(err) != canonical.NotImplemented {
+	if err != nil && in.ReferralCode != "" {
 		code := in.ReferralCode
 		in.ReferralCode = ""
 		if p, created, err = attempt(in); err == nil {

@@ -1,0 +1,142 @@
+package migrate_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/growsurf"
+	"github.com/refbridge/refbridge/adapters/irefer"
+	"github.com/refbridge/refbridge/adapters/referralhero"
+	"github.com/refbridge/refbridge/adapters/referralrocket"
+	"github.com/refbridge/refbridge/adapters/rewardful"
+	"github.com/refbridge/refbridge/client/migrate"
+	"github.com/refbridge/refbridge/proxy/proxytest"
+)
+
+// side is one end of a migration: a proxy serving one vendor (or, for
+// the engine, nothing), a tenant, and the backend that reaches it.
+type side struct {
+	tn       proxytest.Tenant
+	b        canonical.Backend
+	campaign string // the tenant's campaign in the backend's ID space
+}
+
+var backends = []canonical.Vendor{canonical.Engine, canonical.GrowSurf, canonical.ReferralHero, canonical.Rewardful, canonical.ReferralRocket, canonical.IRefer}
+
+// open starts a proxy for vendor with a tenant and returns the backend
+// a migration uses to reach it.
+func open(t *testing.T, vendor canonical.Vendor, name string) side {
+	t.Helper()
+	vendors := []canonical.Vendor{vendor}
+	if vendor == canonical.Engine {
+		vendors = []canonical.Vendor{canonical.GrowSurf} // any; the engine is used directly
+	}
+	srv := proxytest.New(t, &proxytest.Options{Vendors: vendors})
+	tn := srv.NewTenant(t, name, canonical.Campaign{Qualification: canonical.QualifyOnSignup, Currency: "USD"})
+	s := side{tn: tn}
+	var err error
+	switch vendor {
+	case canonical.Engine:
+		s.b, s.campaign = tn.Backend, tn.Campaign.ID
+	case canonical.GrowSurf:
+		s.b, err = growsurf.NewBackend(growsurf.BackendOptions{BaseURL: srv.URL + "/v2", APIKey: tn.Secret(vendor, canonical.APIKey)})
+	case canonical.ReferralHero:
+		s.b, err = referralhero.NewBackend(referralhero.BackendOptions{BaseURL: srv.URL + "/api/v2", APIToken: tn.Secret(vendor, canonical.APIKey)})
+		s.campaign = referralhero.ListUUID(tn.Campaign.ID)
+	case canonical.Rewardful:
+		s.b, err = rewardful.NewBackend(rewardful.BackendOptions{BaseURL: srv.URL + "/v1", APISecret: tn.Secret(vendor, canonical.APISecret)})
+	case canonical.ReferralRocket:
+		s.campaign, _ = referralrocket.EncodeCampaignID(tn.Campaign.ID)
+		s.b, err = referralrocket.NewBackend(referralrocket.BackendOptions{BaseURL: srv.URL, APIKey: tn.Secret(vendor, canonical.APIKey), CampaignID: s.campaign})
+	case canonical.IRefer:
+		s.campaign = irefer.EncodeID(irefer.KindCampaign, tn.Campaign.ID)
+		s.b, err = irefer.NewBackend(irefer.BackendOptions{BaseURL: srv.URL, LicenseKey: tn.Secret(vendor, canonical.LicenseKey),
+			APIKey: tn.Secret(vendor, canonical.SiteKey), CampaignID: s.campaign})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.campaign == "" {
+		page, err := s.b.ListCampaigns(context.Background(), canonical.ListOptions{Limit: 10})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("%s campaigns: %+v, %v", vendor, page.Items, err)
+		}
+		s.campaign = page.Items[0].ID
+	}
+	return s
+}
+
+// TestEveryPair migrates a small program between every ordered pair of
+// the six backends and checks what arrived against what each side can
+// represent: every participant arrives; who referred whom arrives
+// wherever the target can attribute referrals, and is reported lost
+// where it cannot.
+func TestEveryPair(t *testing.T) {
+	t.Parallel()
+	const n = 13 // a root, three referred, nine referred by those
+	for _, from := range backends {
+		for _, to := range backends {
+			if from == to {
+				continue
+			}
+			t.Run(string(from)+"→"+string(to), func(t *testing.T) {
+				t.Parallel()
+				ctx := context.Background()
+				src := open(t, from, "source")
+				seed(t, src.tn, n)
+				dst := open(t, to, "target")
+				opts := migrate.Options{Campaigns: []string{src.campaign}}
+				// Targets that cannot create campaigns, and Rewardful, whose
+				// campaigns need a commission rule the source does not
+				// have, receive the program in their existing campaign.
+				if !dst.b.Capabilities().Supports("CreateCampaign") || to == canonical.Rewardful {
+					opts.TargetCampaign = dst.campaign
+				}
+				rep, err := migrate.Run(ctx, src.b, dst.b, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := rep.Entity(migrate.EntityParticipants)
+				if p.Read != n || p.Failed != 0 || p.Written+p.Skipped != n {
+					var sb strings.Builder
+					_ = rep.WriteText(&sb)
+					t.Fatalf("participants %+v\n%s", p, sb.String())
+				}
+				target := dst.tn.Campaign.ID
+				if opts.TargetCampaign == "" {
+					target = newestCampaign(t, dst.tn.Backend)
+				}
+				want := engineGraph(t, src.tn.Backend, src.tn.Campaign.ID)
+				got := engineGraph(t, dst.tn.Backend, target)
+				if len(got) != n {
+					t.Fatalf("%d participants arrived, want %d", len(got), n)
+				}
+				lostReferrers := 0
+				for _, l := range rep.Losses {
+					if l.Entity == migrate.EntityParticipants && l.Field == "referrer" {
+						lostReferrers += l.Records
+					}
+				}
+				wrong := 0
+				for e, ref := range want {
+					if _, ok := got[e]; !ok {
+						t.Errorf("%s did not arrive", e)
+					}
+					if got[e] != ref {
+						wrong++
+					}
+				}
+				if wrong != lostReferrers {
+					t.Errorf("%d participants arrived without their referrer, the report lists %d", wrong, lostReferrers)
+				}
+				if to != canonical.Rewardful && wrong != 0 {
+					t.Errorf("%d of %d referrals did not arrive in %s, which attributes referrals", wrong, n-1, to)
+				}
+				t.Log(fmt.Sprintf("%s → %s: %d written, %d skipped, %d referrers lost", from, to, p.Written, p.Skipped, lostReferrers))
+			})
+		}
+	}
+}
