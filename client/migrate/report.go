@@ -281,10 +281,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 	if len(r.Losses) == 0 {
-		fmt.Fprintln(w, "Nothing the source had was lost on the target.")
+		fmt.Fprintln(w, "Everything the source showed came across.")
 	} else {
-		fmt.Fprintln(w, "What the target could not represent:")
+		fmt.Fprintln(w, "What did not come across:")
 		for _, l := range r.Losses {
+			if l.Records == 0 {
+				fmt.Fprintf(w, "  %s: %s\n", l.Entity, l.Why)
+				continue
+			}
 			fmt.Fprintf(w, "  %s %s: %d record(s) — %s\n", l.Entity, l.Field, l.Records, l.Why)
 		}
 	}
