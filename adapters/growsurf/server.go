@@ -120,11 +120,15 @@ type call struct {
 
 // open loads the program {id} of the caller.
 func (s *server) open(r *http.Request, id string) (*call, error) {
-	cid, err := campaignRef(id)
-	if err != nil {
-		return nil, err
-	}
 	b := backend(r)
+	// A program migrated from GrowSurf keeps answering its old id.
+	cid, legacy := surface.Legacy(r.Context(), b, "campaign", canonical.GrowSurf, id)
+	if !legacy {
+		var err error
+		if cid, err = campaignRef(id); err != nil {
+			return nil, err
+		}
+	}
 	camp, err := b.GetCampaign(r.Context(), cid)
 	if err != nil {
 		return nil, err
@@ -146,6 +150,12 @@ func (c *call) affiliateOnly() error {
 // participant resolves {participantIdOrEmail} in the program.
 func (c *call) participant(s string) (canonical.Participant, error) {
 	ref, err := participantRef(s)
+	if !strings.Contains(s, "@") {
+		// A participant migrated from GrowSurf keeps answering its old id.
+		if id, ok := surface.Legacy(c.ctx, c.b, "participant", canonical.GrowSurf, strings.TrimSpace(s)); ok {
+			ref, err = canonical.ByID(id), nil
+		}
+	}
 	if err != nil {
 		return canonical.Participant{}, err
 	}

@@ -228,9 +228,12 @@ func (s *server) list(w http.ResponseWriter, r *http.Request, uuid string) (*cal
 
 // open loads list uuid into the call.
 func (c *call) open(uuid string) error {
-	id, ok := CampaignID(uuid)
+	// A list migrated from ReferralHero keeps answering its old uuid.
+	id, ok := surface.Legacy(c.ctx, c.b, "campaign", canonical.ReferralHero, uuid)
 	if !ok {
-		return errListNotFound
+		if id, ok = CampaignID(uuid); !ok {
+			return errListNotFound
+		}
 	}
 	camp, err := c.b.GetCampaign(c.ctx, id)
 	if err == nil && camp.Status == canonical.CampaignDeleted {
@@ -353,9 +356,12 @@ func (c *call) find(ref canonical.ParticipantRef, gate bool) (canonical.Particip
 
 // findID returns the list's participant by subscriber id.
 func (c *call) findID(subscriberID string, gate bool) (canonical.Participant, error) {
-	id, ok := ParticipantID(subscriberID)
+	// A subscriber migrated from ReferralHero keeps answering its old id.
+	id, ok := surface.Legacy(c.ctx, c.b, "participant", canonical.ReferralHero, subscriberID)
 	if !ok {
-		return canonical.Participant{}, errSubNotFound
+		if id, ok = ParticipantID(subscriberID); !ok {
+			return canonical.Participant{}, errSubNotFound
+		}
 	}
 	return c.find(canonical.ByID(id), gate)
 }

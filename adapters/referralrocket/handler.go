@@ -181,7 +181,11 @@ func (s *server) campaign(ctx context.Context, vendorID string) (scope, error) {
 	if err != nil {
 		return scope{}, err
 	}
-	id, ok := DecodeCampaignID(strings.TrimSpace(vendorID))
+	// A campaign migrated from Referral Rocket keeps answering its old id.
+	id, ok := surface.Legacy(ctx, c.Backend, "campaign", canonical.ReferralRocket, strings.TrimSpace(vendorID))
+	if !ok {
+		id, ok = DecodeCampaignID(strings.TrimSpace(vendorID))
+	}
 	if !ok || (c.Credential.CampaignID != "" && c.Credential.CampaignID != id) {
 		return scope{}, canonical.Errorf(canonical.NotFound, msgCampaignNotFound)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/rewardful"
 )
 
@@ -105,9 +106,12 @@ func compareIDs(a, b string) int {
 
 // affiliateByID finds the participant an affiliate UUID names.
 func (l *lookups) affiliateByID(id string) (canonical.Participant, error) {
-	eid, ok := affiliateIDs.decode(id)
+	// An affiliate migrated from Rewardful keeps answering its old UUID.
+	eid, ok := surface.Legacy(l.ctx, l.b, "participant", canonical.Rewardful, strings.ToLower(id))
 	if !ok {
-		return canonical.Participant{}, notFound("Affiliate", id)
+		if eid, ok = affiliateIDs.decode(id); !ok {
+			return canonical.Participant{}, notFound("Affiliate", id)
+		}
 	}
 	p, err := l.participant(eid)
 	if canonical.IsCode(err, canonical.NotFound) {
@@ -118,9 +122,12 @@ func (l *lookups) affiliateByID(id string) (canonical.Participant, error) {
 
 // campaignByID finds the campaign a campaign UUID names.
 func (l *lookups) campaignByID(id string) (canonical.Campaign, error) {
-	eid, ok := campaignIDs.decode(id)
+	// A campaign migrated from Rewardful keeps answering its old UUID.
+	eid, ok := surface.Legacy(l.ctx, l.b, "campaign", canonical.Rewardful, strings.ToLower(id))
 	if !ok {
-		return canonical.Campaign{}, notFound("Campaign", id)
+		if eid, ok = campaignIDs.decode(id); !ok {
+			return canonical.Campaign{}, notFound("Campaign", id)
+		}
 	}
 	c, err := l.campaign(eid)
 	if canonical.IsCode(err, canonical.NotFound) || err == nil && c.Status == canonical.CampaignDeleted {
