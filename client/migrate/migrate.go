@@ -618,7 +618,119 @@ func (r *run) transactions(ctx context.Context, c canonical.Campaign, target str
 			return err
 		}
 	}
+	if err := r.commissionStates(ctx, c, target); err != nil {
+		return err
+	}
 	r.rep.sumMoney(ctx, r, c.ID, target)
+	return nil
+}
+
+// commissionStates brings the source's commission states across: the
+// target's commissions for a replayed sale start pending; those due at
+// the source are approved, and those paid are approved and their payout
+// paid, where the target can.
+func (r *run) commissionStates(ctx context.Context, c canonical.Campaign, target string) error {
+	if r.opts.DryRun || !r.srcCan("ListCommissions") || !r.dstCan("ListCommissions") {
+		return nil
+	}
+	want := map[string]canonical.CommissionStatus{} // target sale → the source's furthest state
+	rank := map[canonical.CommissionStatus]int{canonical.CommissionDue: 1, canonical.CommissionPaid: 2}
+	q := canonical.CommissionQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
+	for {
+		page, err := retry(ctx, r, func() (canonical.Page[canonical.Commission], error) { return r.src.ListCommissions(ctx, q) })
+		if err != nil {
+			return r.listFailed(EntityTransactions, err, fmt.Sprintf("list the commissions of campaign %s", c.ID))
+		}
+		for _, cm := range page.Items {
+			sale := cm.TransactionID
+			if sale == "" {
+				sale = "commission:" + cm.ID
+			}
+			dstSale, ok := r.ids().Get(EntityTransactions, sale)
+			if ok && rank[cm.Status] > rank[want[dstSale]] {
+				want[dstSale] = cm.Status
+			}
+		}
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	var paid []string
+	q = canonical.CommissionQuery{CampaignID: target, ListOptions: canonical.ListOptions{Limit: 100}}
+	for {
+		page, err := retry(ctx, r, func() (canonical.Page[canonical.Commission], error) { return r.dst.ListCommissions(ctx, q) })
+		if err != nil {
+			return fmt.Errorf("list the target's commissions: %w", err)
+		}
+		for _, cm := range page.Items {
+			st, ok := want[cm.TransactionID]
+			if !ok || cm.Status != canonical.CommissionPending {
+				continue
+			}
+			if !r.dstCan("ApproveCommission") {
+				r.rep.lose(EntityTransactions, "commission state "+string(st), 1, "the target cannot approve commissions")
+				continue
+			}
+			if _, err := retry(ctx, r, func() (canonical.Commission, error) { return r.dst.ApproveCommission(ctx, cm.ID) }); err != nil {
+				r.rep.entity(EntityTransactions).fail(cm.ID, err)
+				continue
+			}
+			if st == canonical.CommissionPaid {
+				paid = append(paid, cm.ID)
+			}
+		}
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	if len(paid) == 0 {
+		return nil
+	}
+	if !r.dstCan("ListPayouts") || !r.dstCan("PayPayout") {
+		r.rep.lose(EntityTransactions, "commission state paid", len(paid), "the target cannot pay payouts")
+		return nil
+	}
+	toPay := map[string]bool{}
+	for _, id := range paid {
+		toPay[id] = true
+	}
+	pq := canonical.PayoutQuery{CampaignID: target, Statuses: []canonical.PayoutStatus{canonical.PayoutDue}, ListOptions: canonical.ListOptions{Limit: 100}}
+	var payouts []canonical.Payout
+	for {
+		page, err := retry(ctx, r, func() (canonical.Page[canonical.Payout], error) { return r.dst.ListPayouts(ctx, pq) })
+		if err != nil {
+			return fmt.Errorf("list the target's payouts: %w", err)
+		}
+		payouts = append(payouts, page.Items...)
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			break
+		}
+		pq.Cursor = page.NextCursor
+	}
+	for _, po := range payouts {
+		all := len(po.CommissionIDs) > 0
+		for _, id := range po.CommissionIDs {
+			all = all && toPay[id]
+		}
+		if !all {
+			// The payout bundles commissions the source has not paid:
+			// paying it would pay them too.
+			for _, id := range po.CommissionIDs {
+				if toPay[id] {
+					r.rep.lose(EntityTransactions, "commission state paid", 1, "its payout on the target also holds unpaid commissions")
+				}
+			}
+			continue
+		}
+		if _, err := retry(ctx, r, func() (canonical.Payout, error) { return r.dst.PayPayout(ctx, po.ID) }); err != nil {
+			r.rep.entity(EntityTransactions).fail(po.ID, err)
+		}
+	}
 	return nil
 }
 

@@ -36,7 +36,7 @@ func newProgram(t *testing.T, n int) *program {
 	}
 	t.Cleanup(func() { c.Close() })
 	camp, err := c.CreateCampaign(ctx, canonical.Campaign{
-		Name: "Spring", Status: canonical.CampaignActive, Qualification: canonical.QualifyOnSignup, ManualApproval: true,
+		Name: "Spring", Status: canonical.CampaignActive, Qualification: canonical.QualifyOnSignup, ManualApproval: true, CommissionHoldDays: 30,
 		Currency: "USD", URL: "https://shop.example.com",
 		Rules: []canonical.RewardRule{
 			{Kind: canonical.SingleSided, Title: "Friend bonus", Threshold: 1, Unlimited: true, Visible: true,
@@ -80,7 +80,52 @@ func newProgram(t *testing.T, n int) *program {
 			t.Fatal(err)
 		}
 	}
+	// Commissions: the first half approved (due), then every other due
+	// payout paid.
+	var pending []canonical.Commission
+	for cm, err := range c.Commissions(ctx, canonical.CommissionQuery{CampaignID: camp.ID}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending = append(pending, cm)
+	}
+	for _, cm := range pending[:len(pending)/2] {
+		if _, err := c.ApproveCommission(ctx, cm.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k = 0
+	for po, err := range c.Payouts(ctx, canonical.PayoutQuery{CampaignID: camp.ID, Statuses: []canonical.PayoutStatus{canonical.PayoutDue}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k++; k%2 == 0 {
+			if _, err := c.PayPayout(ctx, po.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	return &program{c: c, campaign: camp, n: n}
+}
+
+// moneyStates counts commissions and payouts by status.
+func moneyStates(t *testing.T, c *client.Client, campaign string) string {
+	t.Helper()
+	ctx := context.Background()
+	counts := map[string]int{}
+	for cm, err := range c.Commissions(ctx, canonical.CommissionQuery{CampaignID: campaign}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts["commission "+string(cm.Status)]++
+	}
+	for po, err := range c.Payouts(ctx, canonical.PayoutQuery{CampaignID: campaign}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts["payout "+string(po.Status)]++
+	}
+	return fmt.Sprint(counts)
 }
 
 // graph returns email → referrer's email, reward statuses by email, and
@@ -149,6 +194,9 @@ func TestEngineToEngine(t *testing.T) {
 	p := rep.Entity(migrate.EntityParticipants)
 	if p.Read != src.n || p.Written != src.n || p.Failed != 0 {
 		t.Fatalf("participants: %+v", p)
+	}
+	if want, got := moneyStates(t, src.c, src.campaign.ID), moneyStates(t, dst, target); want != got {
+		t.Errorf("commission and payout states: target %s, source %s", got, want)
 	}
 	for _, m := range rep.Money {
 		if m.Source != m.Target || m.Source == 0 {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,9 +19,9 @@ import (
 	"github.com/refbridge/refbridge/proxy/proxytest"
 )
 
-// pairSize is the program size of the vendor-to-vendor tests;
-// REFBRIDGE_MIGRATE_PARTICIPANTS raises it (10000 for the README's
-// figures).
+// pairSize is the program size of the vendor-to-vendor tests: 10,000
+// participants, or 200 with -short; REFBRIDGE_MIGRATE_PARTICIPANTS sets
+// it.
 func pairSize(t *testing.T) int {
 	if v := os.Getenv("REFBRIDGE_MIGRATE_PARTICIPANTS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -29,25 +30,56 @@ func pairSize(t *testing.T) int {
 		}
 		return n
 	}
-	return 200
+	if testing.Short() {
+		return 200
+	}
+	return 10_000
 }
 
 // seed fills a proxy tenant's campaign, through its engine, with n
-// participants in the three-level referral tree of referrerOf.
+// participants in the three-level referral tree of referrerOf. Each level
+// of the tree is created by 16 concurrent writers (the store commits them
+// in groups), so 10,000 participants take seconds.
 func seed(t *testing.T, tn proxytest.Tenant, n int) {
 	t.Helper()
 	ctx := context.Background()
 	ids := make([]string, n)
-	for i := range n {
-		in := canonical.NewParticipant{Participant: canonical.Participant{CampaignID: tn.Campaign.ID, Email: email(i), FirstName: fmt.Sprint("P", i)}}
-		if i > 0 {
-			in.Referrer = canonical.ByID(ids[referrerOf(i)])
+	for lo, width := 0, 1; lo < n; lo, width = lo+width, width*3 {
+		hi := min(n, lo+width)
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		next := make(chan int)
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					in := canonical.NewParticipant{Participant: canonical.Participant{CampaignID: tn.Campaign.ID, Email: email(i), FirstName: fmt.Sprint("P", i)}}
+					if i > 0 {
+						in.Referrer = canonical.ByID(ids[referrerOf(i)])
+					}
+					p, _, err := tn.Backend.CreateParticipant(ctx, in)
+					if err != nil {
+						select {
+						case errs <- err:
+						default:
+						}
+						continue
+					}
+					ids[i] = p.ID
+				}
+			}()
 		}
-		p, _, err := tn.Backend.CreateParticipant(ctx, in)
-		if err != nil {
+		for i := lo; i < hi; i++ {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		select {
+		case err := <-errs:
 			t.Fatal(err)
+		default:
 		}
-		ids[i] = p.ID
 	}
 }
 
@@ -117,7 +149,7 @@ func TestIReferToGrowSurf(t *testing.T) {
 func TestRewardfulToEngine(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	n := min(pairSize(t), 200)
+	n := pairSize(t)
 	a := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.Rewardful}})
 	ta := a.NewTenant(t, "source", canonical.Campaign{Qualification: canonical.QualifyOnSignup, Currency: "USD",
 		Rules: []canonical.RewardRule{{Kind: canonical.CommissionReward, Title: "20%", Visible: true,
