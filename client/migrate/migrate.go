@@ -97,11 +97,15 @@ type run struct {
 	// aliases is the target's own ID map when the target is the engine,
 	// so the proxy can keep answering the source's IDs; nil otherwise.
 	aliases aliaser
+	// pendingAliases are written participants (source → target) whose
+	// aliases wait for the next batch.
+	pendingAliases map[string]string
 }
 
 // aliaser is a target that keeps vendor IDs of its entities (the engine).
 type aliaser interface {
 	RecordAlias(ctx context.Context, kind string, vendor canonical.Vendor, external, id string) error
+	RecordAliases(ctx context.Context, kind string, vendor canonical.Vendor, ids map[string]string) error
 }
 
 // alias records a source ID in the target's own map, when it keeps one.
@@ -307,6 +311,8 @@ func (r *run) participants(ctx context.Context, c canonical.Campaign, target str
 	}
 	slices.SortStableFunc(all, func(a, b canonical.Participant) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	ordered := referrersFirst(all)
+	// Whatever happens, the batch written so far reaches the map.
+	defer r.flushAliases(context.WithoutCancel(ctx))
 	for i, p := range ordered {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -414,7 +420,7 @@ func (r *run) participant(ctx context.Context, target string, p canonical.Partic
 	in.ID, in.CampaignID, in.Stats = "", target, canonical.ParticipantStats{}
 	in.ReferrerID, in.CreatedAt, in.UpdatedAt = "", time.Time{}, time.Time{}
 	if p.ReferrerID != "" {
-		if ref, ok := r.ids().Get(EntityParticipants, p.ReferrerID); ok {
+		if ref, ok := r.participantTarget(p.ReferrerID); ok {
 			in.Referrer = canonical.ByID(ref)
 			in.InitialState = p.ReferralState
 		} else {
@@ -437,12 +443,59 @@ func (r *run) participant(ctx context.Context, target string, p canonical.Partic
 		e.Skipped++
 	}
 	r.rep.compareParticipant(p, out, in.Referrer)
-	if err := r.alias(ctx, "participant", p.ID, out.ID); err != nil {
-		e.fail(p.ID, err)
+	r.done(ctx, p.ID, out.ID)
+}
+
+// done records a written participant: in the ID map and, when the target
+// keeps aliases, in its alias table. Aliases are written in batches (one
+// transaction each, not one per participant); a batch goes to the target
+// before its participants go to the map, so the map never holds a
+// participant whose alias was not written.
+func (r *run) done(ctx context.Context, source, target string) {
+	if r.aliases == nil {
+		if err := r.ids().Put(EntityParticipants, source, target, false); err != nil {
+			r.rep.entity(EntityParticipants).fail(source, err)
+		}
 		return
 	}
-	if err := r.ids().Put(EntityParticipants, p.ID, out.ID, false); err != nil {
-		e.fail(p.ID, err)
+	if r.pendingAliases == nil {
+		r.pendingAliases = map[string]string{}
+	}
+	r.pendingAliases[source] = target
+	if len(r.pendingAliases) >= aliasBatch {
+		r.flushAliases(ctx)
+	}
+}
+
+// participantTarget is the target ID of a source participant written in
+// this run or an earlier one.
+func (r *run) participantTarget(source string) (string, bool) {
+	if t, ok := r.pendingAliases[source]; ok {
+		return t, true
+	}
+	return r.ids().Get(EntityParticipants, source)
+}
+
+// aliasBatch is how many participants' aliases share one transaction.
+const aliasBatch = 128
+
+// flushAliases writes the pending aliases, then their map entries.
+func (r *run) flushAliases(ctx context.Context) {
+	if len(r.pendingAliases) == 0 {
+		return
+	}
+	batch := r.pendingAliases
+	r.pendingAliases = nil
+	_, err := retry(ctx, r, func() (struct{}, error) {
+		return struct{}{}, r.aliases.RecordAliases(ctx, "participant", canonical.Vendor(r.src.Capabilities().Backend), batch)
+	})
+	for source, target := range batch {
+		if err == nil {
+			err = r.ids().Put(EntityParticipants, source, target, false)
+		}
+		if err != nil {
+			r.rep.entity(EntityParticipants).fail(source, err)
+		}
 	}
 }
 

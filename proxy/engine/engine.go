@@ -327,6 +327,31 @@ func (a *Account) RecordAlias(ctx context.Context, kind string, vendor canonical
 	}), "alias")
 }
 
+// RecordAliases is RecordAlias for many entities of one kind in one
+// transaction: external ID → engine ID.
+func (a *Account) RecordAliases(ctx context.Context, kind string, vendor canonical.Vendor, ids map[string]string) error {
+	nums := make(map[string]int64, len(ids))
+	for external, id := range ids {
+		n, err := parseID(id, kind)
+		if err != nil {
+			return err
+		}
+		if external == "" {
+			return canonical.Errorf(canonical.Invalid, "an alias needs the vendor's ID")
+		}
+		nums[external] = n
+	}
+	defer a.e.wrote(a.id)
+	return storeErr(a.e.st.Update(ctx, func(tx store.Tx) error {
+		for external, n := range nums {
+			if err := tx.PutAlias(ctx, a.id, kind, vendor, external, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}), "alias")
+}
+
 // ResolveAlias returns the engine ID of the entity vendor knows as
 // external. NotFound.
 func (a *Account) ResolveAlias(ctx context.Context, kind string, vendor canonical.Vendor, external string) (string, error) {
