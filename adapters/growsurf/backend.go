@@ -2,10 +2,12 @@ package growsurf
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/growsurf"
 )
 
@@ -155,7 +157,12 @@ func result[T any, R response[T]](resp R, err error) (*T, error) {
 		return nil, transportError(err)
 	}
 	if st := resp.StatusCode(); st != http.StatusOK {
-		return nil, fromVendor(st, resp.GetBody())
+		ce := fromVendor(st, resp.GetBody())
+		var ae *APIError
+		if st == http.StatusTooManyRequests && errors.As(ce, &ae) {
+			ae.Wait = surface.RetryAfter(surface.ResponseHeader(resp))
+		}
+		return nil, ce
 	}
 	v := resp.GetJSON200()
 	if v == nil {

@@ -290,6 +290,9 @@ type APIError struct {
 	Message string
 	// Fields are the per-field validation problems, if any.
 	Fields []APIFieldError
+	// Wait is how long GrowSurf asked a rate-limited client to wait
+	// (its GrowSurf-Retry-After-…-Milliseconds headers), 0 if it did not.
+	Wait time.Duration
 }
 
 // APIFieldError is one per-field problem of a GrowSurf 400.
@@ -298,6 +301,9 @@ type APIFieldError struct {
 }
 
 // Error implements error.
+// RetryAfter is how long GrowSurf asked to wait before trying again.
+func (e *APIError) RetryAfter() time.Duration { return e.Wait }
+
 func (e *APIError) Error() string {
 	msg := e.Message
 	if msg == "" {

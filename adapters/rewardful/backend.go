@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/rewardful"
 )
 
@@ -132,7 +134,17 @@ func check(resp response, err error) error {
 		return canonical.Wrap(canonical.Internal, fmt.Errorf("rewardful: %w", err), "rewardful request failed")
 	}
 	if sc := resp.StatusCode(); sc < 200 || sc > 299 {
-		return outbound(sc, resp.GetBody())
+		ce := outbound(sc, resp.GetBody())
+		var ae *APIError
+		if sc == http.StatusTooManyRequests && errors.As(ce, &ae) {
+			h := surface.ResponseHeader(resp)
+			if n, err := strconv.Atoi(strings.TrimSpace(h.Get("RateLimit-Reset"))); err == nil && n > 0 {
+				ae.Wait = time.Duration(n) * time.Second
+			} else {
+				ae.Wait = surface.RetryAfter(h)
+			}
+		}
+		return ce
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -243,9 +244,16 @@ type APIError struct {
 	Message string
 	// Details are the envelope's "details" (422 validation texts).
 	Details []string
+	// Wait is how long Rewardful asked a rate-limited client to wait
+	// (RateLimit-Reset, else Retry-After, in seconds), 0 if it did not.
+	Wait time.Duration
 }
 
+// RetryAfter is how long Rewardful asked to wait before trying again.
+func (e *APIError) RetryAfter() time.Duration { return e.Wait }
+
 // Error implements error.
+
 func (e *APIError) Error() string {
 	msg := e.Message
 	if msg == "" {

@@ -311,3 +311,32 @@ func TestIndexAnswersLikeTheRouter(t *testing.T) {
 		t.Fatal("no handler ran")
 	}
 }
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		h    http.Header
+		want time.Duration
+	}{
+		{http.Header{"Retry-After": {"3"}}, 3 * time.Second},
+		{http.Header{"Growsurf-Retry-After-Second-Milliseconds": {"5000"}, "Growsurf-Retry-After-Minute-Milliseconds": {"60000"}}, time.Minute},
+		{http.Header{"Retry-After": {"soon"}}, 0},
+		{http.Header{}, 0},
+	}
+	for _, tt := range tests {
+		if got := surface.RetryAfter(tt.h); got != tt.want {
+			t.Errorf("RetryAfter(%v) = %v, want %v", tt.h, got, tt.want)
+		}
+	}
+	type generated struct{ HTTPResponse *http.Response }
+	h := http.Header{"X": {"y"}}
+	if got := surface.ResponseHeader(&generated{HTTPResponse: &http.Response{Header: h}}); got.Get("X") != "y" {
+		t.Errorf("ResponseHeader = %v", got)
+	}
+	if got := surface.ResponseHeader(&generated{}); got != nil {
+		t.Errorf("ResponseHeader without a response = %v", got)
+	}
+	if got := surface.ResponseHeader(42); got != nil {
+		t.Errorf("ResponseHeader(42) = %v", got)
+	}
+}

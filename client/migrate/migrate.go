@@ -140,7 +140,7 @@ func retry[T any](ctx context.Context, r *run, fn func() (T, error)) (T, error) 
 		if err == nil || attempt >= r.opts.Attempts || (code != canonical.RateLimited && code != canonical.Internal) {
 			return v, err
 		}
-		wait := delay/2 + time.Duration(rand.Int64N(int64(delay)))
+		wait := waitFor(err, delay, rand.Int64N)
 		select {
 		case <-ctx.Done():
 			return v, errors.Join(err, ctx.Err())
@@ -148,6 +148,22 @@ func retry[T any](ctx context.Context, r *run, fn func() (T, error)) (T, error) 
 		}
 		delay = min(delay*2, 10*time.Second)
 	}
+}
+
+// maxHintedWait bounds how long a vendor's own hint makes a run wait.
+const maxHintedWait = 2 * time.Minute
+
+// waitFor is how long to wait before trying again: what the vendor asked
+// for (a Retry-After hint on its rate-limit error), else the backoff
+// delay with jitter.
+func waitFor(err error, delay time.Duration, jitter func(int64) int64) time.Duration {
+	var hint interface{ RetryAfter() time.Duration }
+	if errors.As(err, &hint) {
+		if d := hint.RetryAfter(); d > 0 {
+			return min(d, maxHintedWait)
+		}
+	}
+	return delay/2 + time.Duration(jitter(int64(delay)))
 }
 
 func (r *run) all(ctx context.Context) error {
