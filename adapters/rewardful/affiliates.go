@@ -185,16 +185,11 @@ func (s *server) ListAffiliates(w http.ResponseWriter, r *http.Request, params a
 		}
 		return compareIDs(b.ID, a.ID)
 	})
-	cut := pageOf(all, page, limit)
 	parts := affiliateParts{campaign: has(expand, "campaign"), links: has(expand, "links"), stats: has(expand, "commission_stats")}
-	out := list[affiliateJSON]{Pagination: cut.Pagination, Data: make([]affiliateJSON, 0, len(cut.Data))}
-	for _, p := range cut.Data {
-		a, err := l.renderAffiliate(p, parts)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		out.Data = append(out.Data, a)
+	out, err := renderPage(all, page, limit, func(p canonical.Participant) (affiliateJSON, error) { return l.renderAffiliate(p, parts) })
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	s.ok(w, out)
 }

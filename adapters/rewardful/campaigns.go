@@ -29,15 +29,10 @@ func (s *server) ListCampaigns(w http.ResponseWriter, r *http.Request, params ap
 		return
 	}
 	page, limit := pageParams(params.Page, params.Limit)
-	cut := pageOf(all, page, limit)
-	out := list[campaignJSON]{Pagination: cut.Pagination, Data: make([]campaignJSON, 0, len(cut.Data))}
-	for _, c := range cut.Data {
-		cj, err := l.renderCampaign(c)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		out.Data = append(out.Data, cj)
+	out, err := renderPage(all, page, limit, l.renderCampaign)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	s.ok(w, out)
 }

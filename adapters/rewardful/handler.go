@@ -184,6 +184,22 @@ func (s *server) lookups(r *http.Request) *lookups {
 		parts: map[string]canonical.Participant{}, links: map[string]canonical.Link{}}
 }
 
+// byPath resolves the id of one kind in a request path with get; an id
+// that does not decode, or names nothing, is Rewardful's "<thing> not
+// found: <id>".
+func byPath[T any](thing string, kind idKind, id api.ID, get func(string) (T, error)) (T, error) {
+	eid, ok := kind.decode(id.String())
+	if !ok {
+		var zero T
+		return zero, notFound(thing, id.String())
+	}
+	v, err := get(eid)
+	if canonical.IsCode(err, canonical.NotFound) {
+		return v, notFound(thing, id.String())
+	}
+	return v, err
+}
+
 // lookups caches what one request reads more than once.
 type lookups struct {
 	ctx     context.Context

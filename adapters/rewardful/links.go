@@ -28,15 +28,10 @@ func (s *server) ListAffiliateLinks(w http.ResponseWriter, r *http.Request, para
 		return
 	}
 	page, limit := pageParams(params.Page, params.Limit)
-	cut := pageOf(all, page, limit)
-	out := list[linkJSON]{Pagination: cut.Pagination, Data: make([]linkJSON, 0, len(cut.Data))}
-	for _, k := range cut.Data {
-		lj, err := l.renderLink(k)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		out.Data = append(out.Data, lj)
+	out, err := renderPage(all, page, limit, l.renderLink)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	s.ok(w, out)
 }
@@ -99,15 +94,7 @@ func (s *server) CreateAffiliateLink(w http.ResponseWriter, r *http.Request) {
 
 // linkByPath finds the link a path id names.
 func (l *lookups) linkByPath(id api.ID) (canonical.Link, error) {
-	eid, ok := linkIDs.decode(id.String())
-	if !ok {
-		return canonical.Link{}, notFound("Affiliate link", id.String())
-	}
-	k, err := l.link(eid)
-	if canonical.IsCode(err, canonical.NotFound) {
-		return k, notFound("Affiliate link", id.String())
-	}
-	return k, err
+	return byPath("Affiliate link", linkIDs, id, l.link)
 }
 
 // GetAffiliateLink implements api.ServerInterface.
@@ -181,11 +168,7 @@ func (s *server) ListAffiliateCoupons(w http.ResponseWriter, r *http.Request, pa
 		}
 	}
 	page, limit := pageParams(params.Page, params.Limit)
-	cut := pageOf(all, page, limit)
-	out := list[couponJSON]{Pagination: cut.Pagination, Data: make([]couponJSON, 0, len(cut.Data))}
-	for _, c := range cut.Data {
-		out.Data = append(out.Data, couponOut(c))
-	}
+	out, _ := renderPage(all, page, limit, func(c canonical.Coupon) (couponJSON, error) { return couponOut(c), nil })
 	s.ok(w, out)
 }
 

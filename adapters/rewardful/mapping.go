@@ -108,6 +108,21 @@ const (
 	maxLimit     = 100
 )
 
+// renderPage cuts page (1-based) of limit items out of all, as pageOf
+// does, and renders each.
+func renderPage[T, J any](all []T, page, limit int, render func(T) (J, error)) (list[J], error) {
+	cut := pageOf(all, page, limit)
+	out := list[J]{Pagination: cut.Pagination, Data: make([]J, 0, len(cut.Data))}
+	for _, it := range cut.Data {
+		j, err := render(it)
+		if err != nil {
+			return out, err
+		}
+		out.Data = append(out.Data, j)
+	}
+	return out, nil
+}
+
 // pageOf cuts page (1-based) of limit items out of all and describes it.
 // total_pages is at least 1, so an empty collection is one empty page.
 func pageOf[T any](all []T, page, limit int) list[T] {

@@ -184,30 +184,19 @@ func (s *server) ListCommissions(w http.ResponseWriter, r *http.Request, params 
 		}
 	}
 	page, limit := pageParams(params.Page, params.Limit)
-	cut := pageOf(all, page, limit)
-	out := list[commissionJSON]{Pagination: cut.Pagination, Data: make([]commissionJSON, 0, len(cut.Data))}
-	for _, c := range cut.Data {
-		cj, err := l.renderCommission(c, has(expand, "campaign"), has(expand, "sale"))
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		out.Data = append(out.Data, cj)
+	out, err := renderPage(all, page, limit, func(c canonical.Commission) (commissionJSON, error) {
+		return l.renderCommission(c, has(expand, "campaign"), has(expand, "sale"))
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	s.ok(w, out)
 }
 
 // commissionByPath finds the commission a path id names.
 func (l *lookups) commissionByPath(id api.ID) (canonical.Commission, error) {
-	eid, ok := commissionIDs.decode(id.String())
-	if !ok {
-		return canonical.Commission{}, notFound("Commission", id.String())
-	}
-	c, err := l.b.GetCommission(l.ctx, eid)
-	if canonical.IsCode(err, canonical.NotFound) {
-		return c, notFound("Commission", id.String())
-	}
-	return c, err
+	return byPath("Commission", commissionIDs, id, func(eid string) (canonical.Commission, error) { return l.b.GetCommission(l.ctx, eid) })
 }
 
 // GetCommission implements api.ServerInterface.
@@ -387,30 +376,19 @@ func (s *server) ListPayouts(w http.ResponseWriter, r *http.Request, params api.
 		}
 	}
 	page, limit := pageParams(params.Page, params.Limit)
-	cut := pageOf(all, page, limit)
-	out := list[payoutJSON]{Pagination: cut.Pagination, Data: make([]payoutJSON, 0, len(cut.Data))}
-	for _, p := range cut.Data {
-		pj, err := l.renderPayout(p, has(expand, "affiliate"), has(expand, "commissions"))
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		out.Data = append(out.Data, pj)
+	out, err := renderPage(all, page, limit, func(p canonical.Payout) (payoutJSON, error) {
+		return l.renderPayout(p, has(expand, "affiliate"), has(expand, "commissions"))
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	s.ok(w, out)
 }
 
 // payoutByPath finds the payout a path id names.
 func (l *lookups) payoutByPath(id api.ID) (canonical.Payout, error) {
-	eid, ok := payoutIDs.decode(id.String())
-	if !ok {
-		return canonical.Payout{}, notFound("Payout", id.String())
-	}
-	p, err := l.b.GetPayout(l.ctx, eid)
-	if canonical.IsCode(err, canonical.NotFound) {
-		return p, notFound("Payout", id.String())
-	}
-	return p, err
+	return byPath("Payout", payoutIDs, id, func(eid string) (canonical.Payout, error) { return l.b.GetPayout(l.ctx, eid) })
 }
 
 // GetPayout implements api.ServerInterface.

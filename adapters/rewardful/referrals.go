@@ -58,15 +58,12 @@ func (s *server) ListReferrals(w http.ResponseWriter, r *http.Request, params ap
 		all = kept
 	}
 	page, limit := pageParams(params.Page, params.Limit)
-	cut := pageOf(all, page, limit)
-	out := list[referralJSON]{Pagination: cut.Pagination, Data: make([]referralJSON, 0, len(cut.Data))}
-	for _, ref := range cut.Data {
-		rj, err := l.renderReferral(ref, has(expand, "affiliate"))
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		out.Data = append(out.Data, rj)
+	out, err := renderPage(all, page, limit, func(ref canonical.Referral) (referralJSON, error) {
+		return l.renderReferral(ref, has(expand, "affiliate"))
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	s.ok(w, out)
 }
