@@ -93,9 +93,14 @@ func required(op string, fields ...string) error {
 	return nil
 }
 
-func checkList(op string, o canonical.ListOptions) error {
-	if o.Limit < 0 {
+func (c *Client) checkList(op string, o canonical.ListOptions) error {
+	switch {
+	case o.Limit < 0:
 		return invalid(op, "limit must not be negative")
+	case o.Offset < 0:
+		return invalid(op, "offset must not be negative")
+	case o.Offset > 0 && !c.b.Capabilities().Seeks(canonical.Operation(op)):
+		return fail(op, canonical.Errorf(canonical.NotImplemented, "the %s backend does not page this list by offset; follow NextCursor", c.b.Capabilities().Backend))
 	}
 	return nil
 }
@@ -121,7 +126,7 @@ func checkMoney(op, what string, m canonical.Money, positive bool) (canonical.Mo
 // ListCampaigns implements canonical.Backend.
 func (c *Client) ListCampaigns(ctx context.Context, opts canonical.ListOptions) (canonical.Page[canonical.Campaign], error) {
 	const op = "ListCampaigns"
-	if err := checkList(op, opts); err != nil {
+	if err := c.checkList(op, opts); err != nil {
 		return canonical.Page[canonical.Campaign]{}, err
 	}
 	v, err := c.b.ListCampaigns(ctx, opts)
@@ -252,7 +257,7 @@ func (c *Client) ListParticipants(ctx context.Context, q canonical.ParticipantQu
 	if err := required(op, "campaign ID", q.CampaignID); err != nil {
 		return canonical.Page[canonical.Participant]{}, err
 	}
-	if err := checkList(op, q.ListOptions); err != nil {
+	if err := c.checkList(op, q.ListOptions); err != nil {
 		return canonical.Page[canonical.Participant]{}, err
 	}
 	v, err := c.b.ListParticipants(ctx, q)
@@ -306,7 +311,7 @@ func (c *Client) Leaderboard(ctx context.Context, q canonical.LeaderboardQuery) 
 	if err := required(op, "campaign ID", q.CampaignID); err != nil {
 		return canonical.Page[canonical.Participant]{}, err
 	}
-	if err := checkList(op, q.ListOptions); err != nil {
+	if err := c.checkList(op, q.ListOptions); err != nil {
 		return canonical.Page[canonical.Participant]{}, err
 	}
 	v, err := c.b.Leaderboard(ctx, q)
@@ -316,7 +321,7 @@ func (c *Client) Leaderboard(ctx context.Context, q canonical.LeaderboardQuery) 
 // ListLinks implements canonical.Backend.
 func (c *Client) ListLinks(ctx context.Context, q canonical.LinkQuery) (canonical.Page[canonical.Link], error) {
 	const op = "ListLinks"
-	if err := checkList(op, q.ListOptions); err != nil {
+	if err := c.checkList(op, q.ListOptions); err != nil {
 		return canonical.Page[canonical.Link]{}, err
 	}
 	v, err := c.b.ListLinks(ctx, q)
@@ -358,7 +363,7 @@ func (c *Client) UpdateLink(ctx context.Context, id, token string) (canonical.Li
 // every page.
 func (c *Client) ListReferrals(ctx context.Context, q canonical.ReferralQuery) (canonical.Page[canonical.Referral], error) {
 	const op = "ListReferrals"
-	if err := checkList(op, q.ListOptions); err != nil {
+	if err := c.checkList(op, q.ListOptions); err != nil {
 		return canonical.Page[canonical.Referral]{}, err
 	}
 	v, err := c.b.ListReferrals(ctx, q)
@@ -456,7 +461,7 @@ func (c *Client) RecordSpecificAction(ctx context.Context, campaignID string, a 
 // ListSpecificActions implements canonical.Backend.
 func (c *Client) ListSpecificActions(ctx context.Context, campaignID string, opts canonical.ListOptions) (canonical.Page[canonical.SpecificAction], error) {
 	const op = "ListSpecificActions"
-	if err := checkList(op, opts); err != nil {
+	if err := c.checkList(op, opts); err != nil {
 		return canonical.Page[canonical.SpecificAction]{}, err
 	}
 	v, err := c.b.ListSpecificActions(ctx, campaignID, opts)
@@ -467,7 +472,7 @@ func (c *Client) ListSpecificActions(ctx context.Context, campaignID string, opt
 // over every page.
 func (c *Client) ListEarnedRewards(ctx context.Context, q canonical.RewardQuery) (canonical.Page[canonical.EarnedReward], error) {
 	const op = "ListEarnedRewards"
-	if err := checkList(op, q.ListOptions); err != nil {
+	if err := c.checkList(op, q.ListOptions); err != nil {
 		return canonical.Page[canonical.EarnedReward]{}, err
 	}
 	v, err := c.b.ListEarnedRewards(ctx, q)
@@ -584,7 +589,7 @@ func (c *Client) RefundTransaction(ctx context.Context, in canonical.NewRefund) 
 // ListTransactions implements canonical.Backend.
 func (c *Client) ListTransactions(ctx context.Context, q canonical.TransactionQuery) (canonical.Page[canonical.Transaction], error) {
 	const op = "ListTransactions"
-	if err := checkList(op, q.ListOptions); err != nil {
+	if err := c.checkList(op, q.ListOptions); err != nil {
 		return canonical.Page[canonical.Transaction]{}, err
 	}
 	v, err := c.b.ListTransactions(ctx, q)
@@ -595,7 +600,7 @@ func (c *Client) ListTransactions(ctx context.Context, q canonical.TransactionQu
 // every page.
 func (c *Client) ListCommissions(ctx context.Context, q canonical.CommissionQuery) (canonical.Page[canonical.Commission], error) {
 	const op = "ListCommissions"
-	if err := checkList(op, q.ListOptions); err != nil {
+	if err := c.checkList(op, q.ListOptions); err != nil {
 		return canonical.Page[canonical.Commission]{}, err
 	}
 	v, err := c.b.ListCommissions(ctx, q)
@@ -646,7 +651,7 @@ func (c *Client) DeleteCommission(ctx context.Context, id string) (canonical.Com
 // page.
 func (c *Client) ListPayouts(ctx context.Context, q canonical.PayoutQuery) (canonical.Page[canonical.Payout], error) {
 	const op = "ListPayouts"
-	if err := checkList(op, q.ListOptions); err != nil {
+	if err := c.checkList(op, q.ListOptions); err != nil {
 		return canonical.Page[canonical.Payout]{}, err
 	}
 	v, err := c.b.ListPayouts(ctx, q)
@@ -699,7 +704,7 @@ func (c *Client) AddCoupons(ctx context.Context, campaignID, groupID string, cod
 // ListCouponGroups implements canonical.Backend.
 func (c *Client) ListCouponGroups(ctx context.Context, campaignID string, opts canonical.ListOptions) (canonical.Page[canonical.CouponGroup], error) {
 	const op = "ListCouponGroups"
-	if err := checkList(op, opts); err != nil {
+	if err := c.checkList(op, opts); err != nil {
 		return canonical.Page[canonical.CouponGroup]{}, err
 	}
 	v, err := c.b.ListCouponGroups(ctx, campaignID, opts)
@@ -743,7 +748,7 @@ func (c *Client) GetCoupon(ctx context.Context, id string) (canonical.Coupon, er
 // ListCoupons implements canonical.Backend.
 func (c *Client) ListCoupons(ctx context.Context, q canonical.CouponQuery) (canonical.Page[canonical.Coupon], error) {
 	const op = "ListCoupons"
-	if err := checkList(op, q.ListOptions); err != nil {
+	if err := c.checkList(op, q.ListOptions); err != nil {
 		return canonical.Page[canonical.Coupon]{}, err
 	}
 	v, err := c.b.ListCoupons(ctx, q)
@@ -784,7 +789,7 @@ func pages[T any](ctx context.Context, list func(canonical.ListOptions) (canonic
 			if page.NextCursor == "" || len(page.Items) == 0 {
 				return
 			}
-			opts.Cursor = page.NextCursor
+			opts.Cursor, opts.Offset = page.NextCursor, 0
 		}
 	}
 }

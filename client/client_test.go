@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -13,7 +14,17 @@ import (
 // spy is a backend that records whether it was called.
 type spy struct {
 	canonical.Backend
-	called bool
+	called  bool
+	seek    bool
+	offsets []int
+}
+
+func (s *spy) Capabilities() canonical.Capabilities {
+	c := canonical.Capabilities{Backend: "spy", Operations: canonical.AllOperations()}
+	if s.seek {
+		c.Seek = []canonical.Operation{"ListParticipants"}
+	}
+	return c
 }
 
 func (s *spy) CreateParticipant(context.Context, canonical.NewParticipant) (canonical.Participant, bool, error) {
@@ -23,6 +34,7 @@ func (s *spy) CreateParticipant(context.Context, canonical.NewParticipant) (cano
 
 func (s *spy) ListParticipants(_ context.Context, q canonical.ParticipantQuery) (canonical.Page[canonical.Participant], error) {
 	s.called = true
+	s.offsets = append(s.offsets, q.Offset)
 	// Three pages of two, then one.
 	next := map[string]string{"": "a", "a": "b", "b": "c", "c": ""}
 	n := 2
@@ -133,5 +145,33 @@ func TestOpenEngine(t *testing.T) {
 		if _, err := client.Open(ctx, bad); canonical.CodeOf(err) != canonical.Invalid {
 			t.Errorf("Open(%q) = %v, want Invalid", bad, err)
 		}
+	}
+}
+
+func TestOffsetOnlyWhereTheBackendSeeks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	q := canonical.ParticipantQuery{CampaignID: "1", ListOptions: canonical.ListOptions{Offset: 3}}
+	plain := &spy{}
+	if _, err := client.New(plain).ListParticipants(ctx, q); canonical.CodeOf(err) != canonical.NotImplemented || plain.called {
+		t.Errorf("offset on a backend that does not seek: %v, called %v; want NotImplemented without a call", err, plain.called)
+	}
+	q.Offset = -1
+	seeker := &spy{seek: true}
+	if _, err := client.New(seeker).ListParticipants(ctx, q); canonical.CodeOf(err) != canonical.Invalid || seeker.called {
+		t.Errorf("negative offset: %v, called %v; want Invalid without a call", err, seeker.called)
+	}
+	// The iterator passes the offset to the first page only; later pages
+	// continue from the cursor.
+	q.Offset = 3
+	n := 0
+	for _, err := range client.New(seeker).Participants(ctx, q) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if want := []int{3, 0, 0, 0}; n != 7 || !slices.Equal(seeker.offsets, want) {
+		t.Errorf("iterated %d items with offsets %v; want 7 with %v", n, seeker.offsets, want)
 	}
 }

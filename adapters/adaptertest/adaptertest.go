@@ -99,6 +99,7 @@ var behaviours = []behaviour{
 	{"RewardEarnedAndApproved", ops("CreateParticipant", "ListEarnedRewards"), testRewards},
 	{"EmailConflict", ops("CreateParticipant", "UpdateParticipant"), testConflict},
 	{"CampaignReadable", ops("GetCampaign"), testCampaign},
+	{"SeekByOffset", ops("CreateParticipant", "ListParticipants", "ListReferrals"), testSeek},
 }
 
 func ops(names ...string) []canonical.Operation {
@@ -462,4 +463,85 @@ func testCampaign(t *testing.T, s *suite) {
 	}
 	_, err = s.b.GetCampaign(s.ctx, "unknown-campaign-0")
 	code(t, "unknown campaign", err, canonical.NotFound)
+}
+
+// testSeek checks, for the participant and referral lists a backend
+// seeks, that a page at an offset is that slice of the cursor walk and
+// that Total counts the whole list.
+func testSeek(t *testing.T, s *suite) {
+	caps := s.b.Capabilities()
+	if !caps.Seeks("ListParticipants") && !caps.Seeks("ListReferrals") {
+		t.Skipf("%s seeks neither list", caps.Backend)
+	}
+	for _, op := range caps.Seek {
+		if !caps.Supports(op) {
+			t.Errorf("%s seeks %s, which it does not support", caps.Backend, op)
+		}
+	}
+	root := s.create(t, s.email("root"), canonical.ParticipantRef{})
+	for i := range 5 {
+		s.create(t, s.email(fmt.Sprintf("seek%d-", i)), referrerRef(root))
+	}
+	if caps.Seeks("ListParticipants") {
+		list := func(o canonical.ListOptions) (canonical.Page[canonical.Participant], error) {
+			return s.b.ListParticipants(s.ctx, canonical.ParticipantQuery{CampaignID: s.camp, ListOptions: o})
+		}
+		seekAgrees(t, "participants", list, func(p canonical.Participant) string { return p.ID })
+	}
+	if caps.Seeks("ListReferrals") {
+		list := func(o canonical.ListOptions) (canonical.Page[canonical.Referral], error) {
+			return s.b.ListReferrals(s.ctx, canonical.ReferralQuery{CampaignID: s.camp, ReferrerID: root.ID, ListOptions: o})
+		}
+		seekAgrees(t, "referrals", list, func(r canonical.Referral) string { return r.ID })
+	}
+}
+
+// seekAgrees compares offset pages of list with its cursor walk.
+func seekAgrees[T any](t *testing.T, what string, list func(canonical.ListOptions) (canonical.Page[T], error), id func(T) string) {
+	t.Helper()
+	var order []string
+	o := canonical.ListOptions{Limit: 1}
+	for range 20 {
+		page, err := list(o)
+		if err != nil {
+			t.Fatalf("%s walk: %v", what, err)
+		}
+		for _, it := range page.Items {
+			order = append(order, id(it))
+		}
+		if o.Cursor = page.NextCursor; o.Cursor == "" {
+			break
+		}
+	}
+	if len(order) < 5 {
+		t.Fatalf("%s walk found %d items, want at least 5", what, len(order))
+	}
+	ids := func(items []T) []string {
+		out := []string{}
+		for _, it := range items {
+			out = append(out, id(it))
+		}
+		return out
+	}
+	for off := 0; off <= len(order); off++ {
+		page, err := list(canonical.ListOptions{Limit: 2, Offset: off, WithTotal: true})
+		want := order[off:min(off+2, len(order))]
+		if err != nil || !slices.Equal(ids(page.Items), want) {
+			t.Fatalf("%s at offset %d = %v, %v; want %v", what, off, ids(page.Items), err, want)
+		}
+		if page.Total != len(order) {
+			t.Errorf("%s at offset %d: Total = %d, want %d", what, off, page.Total, len(order))
+		}
+		if (off+2 < len(order)) != (page.NextCursor != "") {
+			t.Errorf("%s at offset %d: next cursor %q with %d items after the page", what, off, page.NextCursor, len(order)-off-2)
+		}
+	}
+	first, err := list(canonical.ListOptions{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := list(canonical.ListOptions{Limit: 2, Cursor: first.NextCursor, Offset: 2})
+	if want := order[3:5]; err != nil || !slices.Equal(ids(page.Items), want) {
+		t.Fatalf("%s after the first item, offset 2 = %v, %v; want %v", what, ids(page.Items), err, want)
+	}
 }

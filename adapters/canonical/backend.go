@@ -237,6 +237,17 @@ type ListOptions struct {
 	// clamp it to their maximum.
 	Limit  int    `json:",omitzero"`
 	Cursor string `json:",omitzero"`
+	// Offset skips that many items before the page (after Cursor, when
+	// both are given), and WithTotal asks for Page.Total. Only the list
+	// operations in the backend's Capabilities.Seek honour them, at about
+	// the cost of the page alone; client.Client refuses an Offset for the
+	// others (NotImplemented), whose Total stays -1. Even a seeking
+	// backend may leave Total -1 where counting would mean reading the
+	// whole list (the engine's metadata filters). Surfaces serving
+	// page-number APIs use them to answer page n without reading pages
+	// 1..n-1.
+	Offset    int  `json:",omitzero"`
+	WithTotal bool `json:",omitzero"`
 }
 
 // Page is one page of a list.
@@ -263,6 +274,10 @@ const (
 	SortReferralsAsc  ParticipantSort = "referrals_asc"
 	SortPointsDesc    ParticipantSort = "points_desc"
 	SortPointsAsc     ParticipantSort = "points_asc"
+	// SortCreatedDesc orders by CreatedAt, latest first (ties: latest
+	// arrival first). It differs from SortNewest, which is the order of
+	// arrival in this backend, when a migration kept older sign-up times.
+	SortCreatedDesc ParticipantSort = "created_desc"
 )
 
 // ParticipantQuery selects participants of one campaign. Filters combine

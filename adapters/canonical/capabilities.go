@@ -15,6 +15,14 @@ type Capabilities struct {
 	// Backend names the implementation, e.g. "engine" or "growsurf".
 	Backend    string      `json:",omitzero"`
 	Operations []Operation `json:",omitzero"`
+	// Seek lists the list operations that honour ListOptions.Offset and
+	// ListOptions.WithTotal.
+	Seek []Operation `json:",omitzero"`
+}
+
+// Seeks reports whether op honours ListOptions.Offset and WithTotal.
+func (c Capabilities) Seeks(op Operation) bool {
+	return slices.Contains(c.Seek, op)
 }
 
 // Supports reports whether op is listed.

@@ -21,8 +21,11 @@ var _ canonical.Backend = (*Account)(nil)
 // Capabilities implements canonical.Backend: the engine performs every
 // operation of the contract.
 func (a *Account) Capabilities() canonical.Capabilities {
-	return canonical.Capabilities{Backend: string(canonical.Engine), Operations: canonical.AllOperations()}
+	return canonical.Capabilities{Backend: string(canonical.Engine), Operations: canonical.AllOperations(), Seek: seekable}
 }
+
+// seekable are the lists that honour ListOptions.Offset and WithTotal.
+var seekable = []canonical.Operation{"ListParticipants", "ListReferrals", "ListCommissions", "ListPayouts"}
 
 // ID returns the account's ID.
 func (a *Account) ID() string { return idOf(a.id) }

@@ -384,11 +384,21 @@ func (a *Account) ListCommissions(ctx context.Context, q canonical.CommissionQue
 	if err != nil {
 		return canonical.Page[canonical.Commission]{}, err
 	}
+	if q.Offset < 0 {
+		return canonical.Page[canonical.Commission]{}, canonical.Errorf(canonical.Invalid, "offset must not be negative")
+	}
 	var page canonical.Page[canonical.Commission]
 	run := func(tx store.Tx) error {
-		rows, err := tx.ListCommissions(ctx, a.id, store.CommissionQuery{Campaign: num(q.CampaignID), Referrer: num(q.ReferrerID),
-			Statuses: q.Statuses, Before: before, Limit: limit + 1})
+		sq := store.CommissionQuery{Campaign: num(q.CampaignID), Referrer: num(q.ReferrerID),
+			Statuses: q.Statuses, Before: before, Offset: q.Offset, Limit: limit + 1}
+		rows, err := tx.ListCommissions(ctx, a.id, sq)
+		if err != nil {
+			return err
+		}
 		page = pageOf(rows, limit, func(c canonical.Commission) string { return c.ID })
+		if q.WithTotal {
+			page.Total, err = tx.CountCommissions(ctx, a.id, sq)
+		}
 		return err
 	}
 	if q.CampaignID != "" {
@@ -539,11 +549,21 @@ func (a *Account) ListPayouts(ctx context.Context, q canonical.PayoutQuery) (can
 	if err != nil {
 		return canonical.Page[canonical.Payout]{}, err
 	}
+	if q.Offset < 0 {
+		return canonical.Page[canonical.Payout]{}, canonical.Errorf(canonical.Invalid, "offset must not be negative")
+	}
 	var page canonical.Page[canonical.Payout]
 	run := func(tx store.Tx) error {
-		rows, err := tx.ListPayouts(ctx, a.id, store.PayoutQuery{Campaign: num(q.CampaignID), Participant: num(q.ParticipantID),
-			Statuses: q.Statuses, Before: before, Limit: limit + 1})
+		sq := store.PayoutQuery{Campaign: num(q.CampaignID), Participant: num(q.ParticipantID),
+			Statuses: q.Statuses, Before: before, Offset: q.Offset, Limit: limit + 1}
+		rows, err := tx.ListPayouts(ctx, a.id, sq)
+		if err != nil {
+			return err
+		}
 		page = pageOf(rows, limit, func(p canonical.Payout) string { return p.ID })
+		if q.WithTotal {
+			page.Total, err = tx.CountPayouts(ctx, a.id, sq)
+		}
 		return err
 	}
 	if q.CampaignID != "" {

@@ -178,6 +178,25 @@ func TestFixedCommissionCapsAndDuration(t *testing.T) {
 	if err != nil || len(page.Items) != 3 || page.Items[0].Amount != (canonical.Money{Amount: 700, Currency: "USD"}) {
 		t.Errorf("due commissions = %+v, %v", page.Items, err)
 	}
+	// Offset pages are slices of the full list, with its total.
+	for off := range 4 {
+		seek, err := e.b.ListCommissions(e.ctx, canonical.CommissionQuery{CampaignID: c.ID, Statuses: []canonical.CommissionStatus{canonical.CommissionDue},
+			ListOptions: canonical.ListOptions{Offset: off, Limit: 1, WithTotal: true}})
+		want := page.Items[off:min(off+1, 3)]
+		if err != nil || seek.Total != 3 || len(seek.Items) != len(want) || len(want) == 1 && seek.Items[0].ID != want[0].ID {
+			t.Errorf("commissions at offset %d = %+v (total %d), %v; want %+v", off, seek.Items, seek.Total, err, want)
+		}
+	}
+	payouts, err := e.b.ListPayouts(e.ctx, canonical.PayoutQuery{CampaignID: c.ID})
+	if err != nil || len(payouts.Items) == 0 {
+		t.Fatalf("payouts = %+v, %v", payouts, err)
+	}
+	last, err := e.b.ListPayouts(e.ctx, canonical.PayoutQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Offset: len(payouts.Items) - 1, WithTotal: true}})
+	if err != nil || last.Total != len(payouts.Items) || len(last.Items) != 1 || last.Items[0].ID != payouts.Items[len(payouts.Items)-1].ID {
+		t.Errorf("last payout by offset = %+v, %v; want %s of %d", last, err, payouts.Items[len(payouts.Items)-1].ID, len(payouts.Items))
+	}
+	_, err = e.b.ListPayouts(e.ctx, canonical.PayoutQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Offset: -1}})
+	wantCode(t, err, canonical.Invalid)
 }
 
 func TestTransactionValidation(t *testing.T) {

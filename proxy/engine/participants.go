@@ -346,13 +346,18 @@ func (a *Account) participantCampaign(id string) func(tx store.Tx) (string, erro
 	}
 }
 
-// ListParticipants implements canonical.Backend.
+// ListParticipants implements canonical.Backend. It honours Offset and
+// WithTotal; with metadata or native filters, which the store does not
+// index, the offset is skipped here and Total stays -1.
 func (a *Account) ListParticipants(ctx context.Context, q canonical.ParticipantQuery) (canonical.Page[canonical.Participant], error) {
 	var page canonical.Page[canonical.Participant]
 	limit := clampLimit(q.Limit, 50, 100)
 	after, err := decodeCursor(q.Cursor)
 	if err != nil {
 		return page, err
+	}
+	if q.Offset < 0 {
+		return page, canonical.Errorf(canonical.Invalid, "offset must not be negative")
 	}
 	err = a.read(ctx, q.CampaignID, func(w *work) error {
 		sq := store.ParticipantQuery{Campaign: w.cid, EmailKey: sqlstore.Key(q.Email), States: q.States,
@@ -365,18 +370,34 @@ func (a *Account) ListParticipants(ctx context.Context, q canonical.ParticipantQ
 			sq.ReferrerID = num(r.ID)
 		}
 		page.Items, page.Total = []canonical.Participant{}, -1
+		skip := q.Offset
+		if unindexed := len(q.Metadata) > 0 || len(q.Native) > 0; !unindexed {
+			sq.Offset, skip = skip, 0
+			if q.WithTotal {
+				n, err := w.tx.CountMatching(w.ctx, w.acct(), sq)
+				if err != nil {
+					return err
+				}
+				page.Total = n
+			}
+		}
 		// Metadata and native filters run here, so a page may take several
 		// store pages. Each store page asks for no more rows than the page
-		// has room for, so every row fetched is used or skipped and the
-		// store's cursor is exactly where the next page starts.
+		// has room for (or than are left to skip), so every row fetched is
+		// used or skipped and the store's cursor is exactly where the next
+		// page starts.
 		for {
-			sq.Limit = limit - len(page.Items)
+			sq.Limit = limit - len(page.Items) + skip
 			rows, next, err := w.tx.ListParticipants(w.ctx, w.acct(), sq)
 			if err != nil {
 				return err
 			}
 			for _, p := range rows {
 				if !matches(p.Participant, q) {
+					continue
+				}
+				if skip > 0 {
+					skip--
 					continue
 				}
 				v, err := w.view(p)
@@ -388,7 +409,8 @@ func (a *Account) ListParticipants(ctx context.Context, q canonical.ParticipantQ
 			if next == "" {
 				return nil
 			}
-			if sq.After = next; len(page.Items) == limit {
+			sq.After, sq.Offset = next, 0
+			if len(page.Items) == limit {
 				page.NextCursor = encodeCursor(next)
 				return nil
 			}

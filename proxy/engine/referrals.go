@@ -421,30 +421,61 @@ func (a *Account) ListReferrals(ctx context.Context, q canonical.ReferralQuery) 
 	if err != nil {
 		return canonical.Page[canonical.Referral]{}, err
 	}
+	if q.Offset < 0 {
+		return canonical.Page[canonical.Referral]{}, canonical.Errorf(canonical.Invalid, "offset must not be negative")
+	}
 	sq := store.ReferralQuery{Campaign: num(q.CampaignID), Referrer: num(q.ReferrerID), Referred: num(q.ReferredID),
 		States: q.States, Converted: q.Converted, EmailKey: sqlstore.Key(q.Email), UpdatedSince: q.UpdatedSince,
-		UpdatedUntil: q.UpdatedUntil, Oldest: q.Oldest, Cursor: cursor, Limit: limit + 1}
+		UpdatedUntil: q.UpdatedUntil, Oldest: q.Oldest, Cursor: cursor}
 	var page canonical.Page[canonical.Referral]
 	run := func(tx store.Tx) error {
+		page.Items, page.Total = []canonical.Referral{}, -1
 		if (q.CampaignID != "" && sq.Campaign == 0) || (q.ReferrerID != "" && sq.Referrer == 0) || (q.ReferredID != "" && sq.Referred == 0) {
-			page.Items, page.Total = []canonical.Referral{}, -1
+			if q.WithTotal {
+				page.Total = 0
+			}
 			return nil
 		}
-		rows, err := tx.ListReferrals(ctx, a.id, sq)
-		if err != nil {
+		if q.StripeCustomerID == "" {
+			sq.Offset, sq.Limit = q.Offset, limit+1
+			rows, err := tx.ListReferrals(ctx, a.id, sq)
+			if err != nil {
+				return err
+			}
+			page = pageOf(rows, limit, func(r canonical.Referral) string { return r.ID })
+			if q.WithTotal {
+				page.Total, err = tx.CountReferrals(ctx, a.id, sq)
+			}
 			return err
 		}
-		if q.StripeCustomerID != "" {
-			kept := rows[:0]
-			for _, r := range rows {
-				if r.StripeCustomerID == q.StripeCustomerID {
-					kept = append(kept, r)
-				}
+		// The Stripe customer is not indexed: filter here, store page by
+		// store page, until the page is full.
+		skip := q.Offset
+		for {
+			sq.Limit = limit - len(page.Items) + skip
+			rows, err := tx.ListReferrals(ctx, a.id, sq)
+			if err != nil {
+				return err
 			}
-			rows = kept
+			for _, r := range rows {
+				if r.StripeCustomerID != q.StripeCustomerID {
+					continue
+				}
+				if skip > 0 {
+					skip--
+					continue
+				}
+				page.Items = append(page.Items, r)
+			}
+			if len(rows) < sq.Limit {
+				return nil
+			}
+			sq.Cursor = num(rows[len(rows)-1].ID)
+			if len(page.Items) == limit {
+				page.NextCursor = cursorFromID(rows[len(rows)-1].ID)
+				return nil
+			}
 		}
-		page = pageOf(rows, limit, func(r canonical.Referral) string { return r.ID })
-		return nil
 	}
 	if q.CampaignID != "" && sq.Campaign != 0 {
 		err = a.read(ctx, q.CampaignID, func(w *work) error { return run(w.tx) })

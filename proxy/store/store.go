@@ -93,6 +93,9 @@ type Tx interface {
 	// ListParticipants returns a page and the cursor of the next one ("" on
 	// the last page).
 	ListParticipants(ctx context.Context, account int64, q ParticipantQuery) ([]Participant, string, error)
+	// CountMatching counts the participants q selects, ignoring its cursor,
+	// offset and limit.
+	CountMatching(ctx context.Context, account int64, q ParticipantQuery) (int, error)
 	CountParticipants(ctx context.Context, account, campaign int64, since time.Time) (int, error)
 	// LastOrdBefore returns the ordinal of the campaign's latest
 	// participant created before t (0 when none).
@@ -140,6 +143,9 @@ type Tx interface {
 	UpdateReferral(ctx context.Context, account int64, r *canonical.Referral) error
 	DeleteReferral(ctx context.Context, account, id int64) error
 	ListReferrals(ctx context.Context, account int64, q ReferralQuery) ([]canonical.Referral, error)
+	// CountReferrals counts the referrals q selects, ignoring its cursor,
+	// offset and limit.
+	CountReferrals(ctx context.Context, account int64, q ReferralQuery) (int, error)
 	// HasDueWork reports whether a referral trigger or a pending
 	// commission of the campaign is due at or before now.
 	HasDueWork(ctx context.Context, account, campaign int64, now time.Time) (bool, error)
@@ -172,6 +178,9 @@ type Tx interface {
 	UpdateCommission(ctx context.Context, account int64, c *canonical.Commission) error
 	DeleteCommission(ctx context.Context, account, id int64) error
 	ListCommissions(ctx context.Context, account int64, q CommissionQuery) ([]canonical.Commission, error)
+	// CountCommissions counts the commissions q selects, ignoring Before,
+	// Offset and Limit.
+	CountCommissions(ctx context.Context, account int64, q CommissionQuery) (int, error)
 	// PendingDue lists the campaign's pending commissions due at or before
 	// now.
 	PendingDue(ctx context.Context, account, campaign int64, now time.Time) ([]canonical.Commission, error)
@@ -180,6 +189,9 @@ type Tx interface {
 	UpdatePayout(ctx context.Context, account int64, p *canonical.Payout) error
 	DeletePayout(ctx context.Context, account, id int64) error
 	ListPayouts(ctx context.Context, account int64, q PayoutQuery) ([]canonical.Payout, error)
+	// CountPayouts counts the payouts q selects, ignoring Before, Offset
+	// and Limit.
+	CountPayouts(ctx context.Context, account int64, q PayoutQuery) (int, error)
 
 	// Coupons.
 	InsertCouponGroup(ctx context.Context, account int64, g *canonical.CouponGroup) error
@@ -282,7 +294,9 @@ type ParticipantQuery struct {
 	// ListParticipants returned for the previous page.
 	Sort  canonical.ParticipantSort
 	After string
-	Limit int
+	// Offset skips that many rows after the cursor.
+	Offset int
+	Limit  int
 }
 
 // BoardQuery pages a leaderboard. Board is "referrals", "points" or
@@ -321,6 +335,8 @@ type ReferralQuery struct {
 	// descending, starting below Cursor (0 = start).
 	Oldest bool
 	Cursor int64
+	// Offset skips that many rows after the cursor.
+	Offset int
 	Limit  int
 }
 
@@ -350,7 +366,9 @@ type CommissionQuery struct {
 	Payout      int64
 	Statuses    []canonical.CommissionStatus
 	Before      int64
-	Limit       int
+	// Offset skips that many rows after Before.
+	Offset int
+	Limit  int
 }
 
 // PayoutQuery selects payouts, newest first.
@@ -359,7 +377,9 @@ type PayoutQuery struct {
 	Participant int64
 	Statuses    []canonical.PayoutStatus
 	Before      int64
-	Limit       int
+	// Offset skips that many rows after Before.
+	Offset int
+	Limit  int
 }
 
 // CouponQuery selects coupons, newest first.

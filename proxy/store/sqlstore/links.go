@@ -126,6 +126,26 @@ func (t *tx) DeleteReferral(ctx context.Context, account, id int64) error {
 }
 
 func (t *tx) ListReferrals(ctx context.Context, account int64, q store.ReferralQuery) ([]canonical.Referral, error) {
+	w := referralsWhere(account, q)
+	order := " ORDER BY id DESC"
+	if q.Oldest {
+		order = " ORDER BY id ASC"
+		if q.Cursor > 0 {
+			w.add("id > ?", q.Cursor)
+		}
+	} else if q.Cursor > 0 {
+		w.add("id < ?", q.Cursor)
+	}
+	return listDocs(ctx, t, setReferralID, `SELECT id, doc FROM referrals`+w.sql()+order+` LIMIT ? OFFSET ?`,
+		append(w.args, limitOf(q.Limit), max(q.Offset, 0))...)
+}
+
+func (t *tx) CountReferrals(ctx context.Context, account int64, q store.ReferralQuery) (int, error) {
+	return t.count(ctx, "referrals", referralsWhere(account, q))
+}
+
+// referralsWhere is the filter of a referral query.
+func referralsWhere(account int64, q store.ReferralQuery) where {
 	w := where{}
 	w.add("account_id = ?", account)
 	if q.Campaign != 0 {
@@ -150,17 +170,7 @@ func (t *tx) ListReferrals(ctx context.Context, account int64, q store.ReferralQ
 	if q.UpdatedUntil != nil {
 		w.add("updated_at <= ?", q.UpdatedUntil.UnixMilli())
 	}
-	order := " ORDER BY id DESC"
-	if q.Oldest {
-		order = " ORDER BY id ASC"
-		if q.Cursor > 0 {
-			w.add("id > ?", q.Cursor)
-		}
-	} else if q.Cursor > 0 {
-		w.add("id < ?", q.Cursor)
-	}
-	return listDocs(ctx, t, setReferralID, `SELECT id, doc FROM referrals`+w.sql()+order+` LIMIT ?`,
-		append(w.args, limitOf(q.Limit))...)
+	return w
 }
 
 func (t *tx) HasDueWork(ctx context.Context, account, campaign int64, now time.Time) (bool, error) {

@@ -210,6 +210,20 @@ func (t *tx) DeleteCommission(ctx context.Context, account, id int64) error {
 }
 
 func (t *tx) ListCommissions(ctx context.Context, account int64, q store.CommissionQuery) ([]canonical.Commission, error) {
+	w := commissionsWhere(account, q)
+	if q.Before > 0 {
+		w.add("id < ?", q.Before)
+	}
+	return listDocs(ctx, t, setCommissionID, `SELECT id, doc FROM commissions`+w.sql()+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+		append(w.args, limitOf(q.Limit), max(q.Offset, 0))...)
+}
+
+func (t *tx) CountCommissions(ctx context.Context, account int64, q store.CommissionQuery) (int, error) {
+	return t.count(ctx, "commissions", commissionsWhere(account, q))
+}
+
+// commissionsWhere is the filter of a commission query, Before aside.
+func commissionsWhere(account int64, q store.CommissionQuery) where {
 	w := where{}
 	w.add("account_id = ?", account)
 	if q.Campaign != 0 {
@@ -225,11 +239,7 @@ func (t *tx) ListCommissions(ctx context.Context, account int64, q store.Commiss
 		w.add("payout_id = ?", q.Payout)
 	}
 	in(&w, "status", q.Statuses)
-	if q.Before > 0 {
-		w.add("id < ?", q.Before)
-	}
-	return listDocs(ctx, t, setCommissionID, `SELECT id, doc FROM commissions`+w.sql()+` ORDER BY id DESC LIMIT ?`,
-		append(w.args, limitOf(q.Limit))...)
+	return w
 }
 
 func (t *tx) PendingDue(ctx context.Context, account, campaign int64, now time.Time) ([]canonical.Commission, error) {
@@ -280,6 +290,20 @@ func (t *tx) DeletePayout(ctx context.Context, account, id int64) error {
 }
 
 func (t *tx) ListPayouts(ctx context.Context, account int64, q store.PayoutQuery) ([]canonical.Payout, error) {
+	w := payoutsWhere(account, q)
+	if q.Before > 0 {
+		w.add("id < ?", q.Before)
+	}
+	return listDocs(ctx, t, setPayoutID, `SELECT id, doc FROM payouts`+w.sql()+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+		append(w.args, limitOf(q.Limit), max(q.Offset, 0))...)
+}
+
+func (t *tx) CountPayouts(ctx context.Context, account int64, q store.PayoutQuery) (int, error) {
+	return t.count(ctx, "payouts", payoutsWhere(account, q))
+}
+
+// payoutsWhere is the filter of a payout query, Before aside.
+func payoutsWhere(account int64, q store.PayoutQuery) where {
 	w := where{}
 	w.add("account_id = ?", account)
 	if q.Campaign != 0 {
@@ -289,9 +313,5 @@ func (t *tx) ListPayouts(ctx context.Context, account int64, q store.PayoutQuery
 		w.add("participant_id = ?", q.Participant)
 	}
 	in(&w, "status", q.Statuses)
-	if q.Before > 0 {
-		w.add("id < ?", q.Before)
-	}
-	return listDocs(ctx, t, setPayoutID, `SELECT id, doc FROM payouts`+w.sql()+` ORDER BY id DESC LIMIT ?`,
-		append(w.args, limitOf(q.Limit))...)
+	return w
 }

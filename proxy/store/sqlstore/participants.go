@@ -104,6 +104,7 @@ var participantSorts = map[canonical.ParticipantSort]sortSpec{
 	canonical.SortReferralsAsc:  {col: "referrals", numeric: true},
 	canonical.SortPointsDesc:    {col: "points", desc: true, numeric: true},
 	canonical.SortPointsAsc:     {col: "points", numeric: true},
+	canonical.SortCreatedDesc:   {col: "created_at", desc: true, numeric: true},
 }
 
 func (t *tx) ListParticipants(ctx context.Context, account int64, q store.ParticipantQuery) ([]store.Participant, string, error) {
@@ -111,6 +112,36 @@ func (t *tx) ListParticipants(ctx context.Context, account int64, q store.Partic
 	if !ok {
 		return nil, "", fmt.Errorf("sqlstore: unknown participant sort %q", q.Sort)
 	}
+	w := participantsWhere(account, q)
+	if q.After != "" {
+		if err := keysetAfter(&w, spec, q.After); err != nil {
+			return nil, "", err
+		}
+	}
+	dir := "ASC"
+	if spec.desc {
+		dir = "DESC"
+	}
+	order := " ORDER BY " + spec.col + " " + dir
+	if spec.col != "id" {
+		order += ", id " + dir
+	}
+	limit := limitOf(q.Limit)
+	rows, err := listDocs(ctx, t, setParticipantID, `SELECT id, doc FROM participants`+w.sql()+order+` LIMIT ? OFFSET ?`,
+		append(w.args, limit+1, max(q.Offset, 0))...)
+	if err != nil || len(rows) <= limit {
+		return rows, "", err
+	}
+	rows = rows[:limit]
+	return rows, participantCursor(q.Sort, rows[limit-1]), nil
+}
+
+func (t *tx) CountMatching(ctx context.Context, account int64, q store.ParticipantQuery) (int, error) {
+	return t.count(ctx, "participants", participantsWhere(account, q))
+}
+
+// participantsWhere is the filter of a participant query.
+func participantsWhere(account int64, q store.ParticipantQuery) where {
 	w := where{}
 	w.add("account_id = ?", account)
 	w.add("campaign_id = ?", q.Campaign)
@@ -127,27 +158,7 @@ func (t *tx) ListParticipants(ctx context.Context, account int64, q store.Partic
 		w.add("is_affiliate = ?", true)
 	}
 	in(&w, "ref_state", q.States)
-	if q.After != "" {
-		if err := keysetAfter(&w, spec, q.After); err != nil {
-			return nil, "", err
-		}
-	}
-	dir := "ASC"
-	if spec.desc {
-		dir = "DESC"
-	}
-	order := " ORDER BY " + spec.col + " " + dir
-	if spec.col != "id" {
-		order += ", id " + dir
-	}
-	limit := limitOf(q.Limit)
-	rows, err := listDocs(ctx, t, setParticipantID, `SELECT id, doc FROM participants`+w.sql()+order+` LIMIT ?`,
-		append(w.args, limit+1)...)
-	if err != nil || len(rows) <= limit {
-		return rows, "", err
-	}
-	rows = rows[:limit]
-	return rows, participantCursor(q.Sort, rows[limit-1]), nil
+	return w
 }
 
 // participantCursor is the keyset cursor after participant p in sort s.
@@ -162,6 +173,8 @@ func participantCursor(s canonical.ParticipantSort, p store.Participant) string 
 		return strconv.FormatInt(p.Referrals, 10) + "\x1f" + id
 	case "points":
 		return strconv.FormatInt(p.Points, 10) + "\x1f" + id
+	case "created_at":
+		return strconv.FormatInt(p.CreatedAt.UnixMilli(), 10) + "\x1f" + id
 	}
 	return id
 }

@@ -594,6 +594,13 @@ func (w *where) sql() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
+// count counts the rows of table that w selects.
+func (t *tx) count(ctx context.Context, table string, w where) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM `+table+w.sql(), w.args...).Scan(&n)
+	return n, err
+}
+
 func limitOf(n int) int {
 	if n <= 0 {
 		return 1 << 30

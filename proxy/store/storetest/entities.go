@@ -129,6 +129,28 @@ func testReferrals(t *testing.T, s store.Store) {
 		if err != nil || len(list) != 1 || list[0].ID != made[2].ID {
 			t.Errorf("ListReferrals(oldest, after) = %+v, %v", list, err)
 		}
+		// Offsets count from the cursor; counts ignore cursor, offset and
+		// limit.
+		list, err = tx.ListReferrals(ctx, f.account, store.ReferralQuery{Referrer: id(ref.ID), Oldest: true, Cursor: id(made[0].ID), Offset: 1, Limit: 1})
+		if err != nil || len(list) != 1 || list[0].ID != made[2].ID {
+			t.Errorf("ListReferrals(oldest, after, offset 1) = %+v, %v", list, err)
+		}
+		list, err = tx.ListReferrals(ctx, f.account, store.ReferralQuery{Referrer: id(ref.ID), Offset: len(made) - 1})
+		if err != nil || len(list) != 1 || list[0].ID != made[0].ID {
+			t.Errorf("ListReferrals(offset to the last) = %+v, %v", list, err)
+		}
+		for q, want := range map[*store.ReferralQuery]int{
+			{Referrer: id(ref.ID), Offset: 2, Limit: 1, Cursor: id(made[1].ID)}:                                                              len(made),
+			{Campaign: f.campaign, UpdatedSince: &since, States: []canonical.ReferralState{canonical.StateCredited, canonical.StateVisitor}}: 2,
+			{Referrer: id(ref.ID) + 1000}: 0,
+		} {
+			if n, err := tx.CountReferrals(ctx, f.account, *q); err != nil || n != want {
+				t.Errorf("CountReferrals(%+v) = %d, %v; want %d", *q, n, err, want)
+			}
+		}
+		if n, err := tx.CountReferrals(ctx, f.account+1000, store.ReferralQuery{Referrer: id(ref.ID)}); err != nil || n != 0 {
+			t.Errorf("CountReferrals in another account = %d, %v", n, err)
+		}
 		return nil
 	})
 	update(t, s, func(tx store.Tx) error {
@@ -313,6 +335,28 @@ func testCommissions(t *testing.T, s store.Store) {
 		ps, err := tx.ListPayouts(ctx, f.account, store.PayoutQuery{Participant: id(aff.ID), Statuses: []canonical.PayoutStatus{canonical.PayoutDue}})
 		if err != nil || len(ps) != 1 {
 			t.Errorf("ListPayouts = %+v, %v", ps, err)
+		}
+		// Newest first, so offset 1 after the newest is the oldest.
+		list, err = tx.ListCommissions(ctx, f.account, store.CommissionQuery{Referrer: id(aff.ID), Before: id(cs[2].ID), Offset: 1})
+		if err != nil || len(list) != 1 || list[0].ID != cs[0].ID {
+			t.Errorf("ListCommissions(before, offset 1) = %+v, %v", list, err)
+		}
+		if n, err := tx.CountCommissions(ctx, f.account, store.CommissionQuery{Referrer: id(aff.ID), Before: id(cs[2].ID), Offset: 2, Limit: 1}); err != nil || n != 3 {
+			t.Errorf("CountCommissions = %d, %v; want 3", n, err)
+		}
+		if n, err := tx.CountCommissions(ctx, f.account, store.CommissionQuery{Payout: id(payout.ID)}); err != nil || n != 1 {
+			t.Errorf("CountCommissions(payout) = %d, %v; want 1", n, err)
+		}
+		if ps, err := tx.ListPayouts(ctx, f.account, store.PayoutQuery{Participant: id(aff.ID), Offset: 1}); err != nil || len(ps) != 0 {
+			t.Errorf("ListPayouts(offset past the only one) = %+v, %v", ps, err)
+		}
+		for q, want := range map[*store.PayoutQuery]int{
+			{Participant: id(aff.ID), Offset: 1, Limit: 1}:                                   1,
+			{Campaign: f.campaign, Statuses: []canonical.PayoutStatus{canonical.PayoutPaid}}: 0,
+		} {
+			if n, err := tx.CountPayouts(ctx, f.account, *q); err != nil || n != want {
+				t.Errorf("CountPayouts(%+v) = %d, %v; want %d", *q, n, err, want)
+			}
 		}
 		return nil
 	})

@@ -102,6 +102,12 @@ func testParticipantPaging(t *testing.T, s store.Store) {
 		p := f.addParticipant(t, s, n+"@example.com", int64(i%3))
 		all = append(all, p)
 	}
+	// Sign-up times out of arrival order, as a migration keeps them: al
+	// signed up first, ann and bo at the same moment.
+	for i, at := range map[int]time.Time{4: t0.Add(-time.Hour), 1: t0.Add(time.Hour), 2: t0.Add(time.Hour)} {
+		all[i].CreatedAt = at
+		update(t, s, func(tx store.Tx) error { return tx.UpdateParticipant(ctx, f.account, &all[i]) })
+	}
 	sorts := map[canonical.ParticipantSort]func(a, b store.Participant) int{
 		canonical.SortNewest: func(a, b store.Participant) int { return int(id(b.ID) - id(a.ID)) },
 		canonical.SortOldest: func(a, b store.Participant) int { return int(id(a.ID) - id(b.ID)) },
@@ -117,6 +123,12 @@ func testParticipantPaging(t *testing.T, s store.Store) {
 		canonical.SortReferralsDesc: func(a, b store.Participant) int {
 			if a.Referrals != b.Referrals {
 				return int(b.Referrals - a.Referrals)
+			}
+			return int(id(b.ID) - id(a.ID))
+		},
+		canonical.SortCreatedDesc: func(a, b store.Participant) int {
+			if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+				return c
 			}
 			return int(id(b.ID) - id(a.ID))
 		},
@@ -144,7 +156,45 @@ func testParticipantPaging(t *testing.T, s store.Store) {
 		if ids(got) != ids(want) {
 			t.Errorf("sort %q paged = %s, want %s", sort, ids(got), ids(want))
 		}
+		// An offset starts the page that many rows in, alone or after a
+		// cursor.
+		view(t, s, func(tx store.Tx) error {
+			for off := range len(want) + 1 {
+				rows, _, err := tx.ListParticipants(ctx, f.account, store.ParticipantQuery{Campaign: f.campaign, Sort: sort, Offset: off, Limit: 3})
+				if end := min(off+3, len(want)); err != nil || ids(rows) != ids(want[off:end]) {
+					t.Errorf("sort %q offset %d = %s, %v; want %s", sort, off, ids(rows), err, ids(want[off:end]))
+				}
+			}
+			_, after, err := tx.ListParticipants(ctx, f.account, store.ParticipantQuery{Campaign: f.campaign, Sort: sort, Limit: 2})
+			if err != nil {
+				return err
+			}
+			rows, _, err := tx.ListParticipants(ctx, f.account, store.ParticipantQuery{Campaign: f.campaign, Sort: sort, After: after, Offset: 1, Limit: 2})
+			if err != nil || ids(rows) != ids(want[3:5]) {
+				t.Errorf("sort %q cursor then offset 1 = %s, %v; want %s", sort, ids(rows), err, ids(want[3:5]))
+			}
+			return nil
+		})
 	}
+	view(t, s, func(tx store.Tx) error {
+		for _, c := range []struct {
+			q    store.ParticipantQuery
+			want int
+		}{
+			{store.ParticipantQuery{Campaign: f.campaign, Offset: 5, Limit: 1, After: "3"}, len(all)},
+			{store.ParticipantQuery{Campaign: f.campaign, EmailKey: "dee@example.com"}, 1},
+			{store.ParticipantQuery{Campaign: f.campaign, EmailKey: "nobody@example.com"}, 0},
+			{store.ParticipantQuery{Campaign: f.campaign + 1000}, 0},
+		} {
+			if n, err := tx.CountMatching(ctx, f.account, c.q); err != nil || n != c.want {
+				t.Errorf("CountMatching(%+v) = %d, %v; want %d", c.q, n, err, c.want)
+			}
+		}
+		if n, err := tx.CountMatching(ctx, f.account+1000, store.ParticipantQuery{Campaign: f.campaign}); err != nil || n != 0 {
+			t.Errorf("CountMatching in another account = %d, %v; want 0", n, err)
+		}
+		return nil
+	})
 	// Filters.
 	view(t, s, func(tx store.Tx) error {
 		rows, next, err := tx.ListParticipants(ctx, f.account, store.ParticipantQuery{Campaign: f.campaign, EmailKey: "dee@example.com"})
