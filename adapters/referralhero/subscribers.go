@@ -107,10 +107,18 @@ func (s *server) ListSubscribers(w http.ResponseWriter, r *http.Request, uuid ap
 		if len(filters) > 0 {
 			q.Native, q.NativeOf = filters, canonical.ReferralHero
 		}
-		ps, total, err = walk(func(cursor string) (canonical.Page[canonical.Participant], error) {
-			q.Cursor = cursor
-			return c.b.ListParticipants(c.ctx, q)
-		}, nil, page, subscribersPerPage, len(filters) == 0)
+		if len(filters) == 0 && c.b.Capabilities().Seeks("ListParticipants") {
+			// Page n by offset: the page and a count, not n pages.
+			q.ListOptions = canonical.ListOptions{Limit: subscribersPerPage, Offset: (page - 1) * subscribersPerPage, WithTotal: true}
+			var pg canonical.Page[canonical.Participant]
+			pg, err = c.b.ListParticipants(c.ctx, q)
+			ps, total = pg.Items, pg.Total
+		} else {
+			ps, total, err = walk(func(cursor string) (canonical.Page[canonical.Participant], error) {
+				q.Cursor = cursor
+				return c.b.ListParticipants(c.ctx, q)
+			}, nil, page, subscribersPerPage, len(filters) == 0)
+		}
 	}
 	if err == nil && total < 0 {
 		var st canonical.CampaignStats

@@ -160,15 +160,36 @@ func (s *server) ListAffiliates(w http.ResponseWriter, r *http.Request, params a
 			return
 		}
 	}
-	var all []canonical.Participant
-	for _, c := range camps {
-		q := canonical.ParticipantQuery{CampaignID: c.ID}
+	parts := affiliateParts{campaign: has(expand, "campaign"), links: has(expand, "links"), stats: has(expand, "commission_stats")}
+	render := func(p canonical.Participant) (affiliateJSON, error) { return l.renderAffiliate(p, parts) }
+	query := func(c canonical.Campaign) canonical.ParticipantQuery {
+		q := canonical.ParticipantQuery{CampaignID: c.ID, Sort: canonical.SortCreatedDesc}
 		if params.Email != nil {
 			q.Email = *params.Email
 		}
 		if params.StripeCustomerId != nil {
 			q.StripeCustomerID = *params.StripeCustomerId
 		}
+		return q
+	}
+	if len(camps) == 1 {
+		// One campaign (the usual case): its participants in Rewardful's
+		// order are one backend list, paged by offset where it can.
+		q := query(camps[0])
+		out, err := listPage(l, "ListParticipants", page, limit, func(o canonical.ListOptions) (canonical.Page[canonical.Participant], error) {
+			q.ListOptions = o
+			return l.b.ListParticipants(l.ctx, q)
+		}, render)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.ok(w, out)
+		return
+	}
+	var all []canonical.Participant
+	for _, c := range camps {
+		q := query(c)
 		ps, err := walk(func(cursor string) (canonical.Page[canonical.Participant], error) {
 			q.ListOptions = canonical.ListOptions{Limit: maxLimit, Cursor: cursor}
 			return l.b.ListParticipants(l.ctx, q)
@@ -185,8 +206,7 @@ func (s *server) ListAffiliates(w http.ResponseWriter, r *http.Request, params a
 		}
 		return compareIDs(b.ID, a.ID)
 	})
-	parts := affiliateParts{campaign: has(expand, "campaign"), links: has(expand, "links"), stats: has(expand, "commission_stats")}
-	out, err := renderPage(all, page, limit, func(p canonical.Participant) (affiliateJSON, error) { return l.renderAffiliate(p, parts) })
+	out, err := renderPage(all, page, limit, render)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -299,6 +299,37 @@ func walk[T any](fetch func(cursor string) (canonical.Page[T], error)) ([]T, err
 	return all, nil
 }
 
+// listPage answers page (1-based) of limit items of a backend list. When
+// the backend seeks op, that costs the page and a count; otherwise the
+// whole list is read and cut.
+func listPage[T, J any](l *lookups, op canonical.Operation, page, limit int,
+	fetch func(canonical.ListOptions) (canonical.Page[T], error), render func(T) (J, error)) (list[J], error) {
+	if l.b.Capabilities().Seeks(op) {
+		got, err := fetch(canonical.ListOptions{Limit: limit, Offset: (page - 1) * limit, WithTotal: true})
+		if err != nil {
+			return list[J]{}, err
+		}
+		if got.Total >= 0 {
+			out := list[J]{Pagination: paginate(page, limit, got.Total, len(got.Items)), Data: make([]J, 0, len(got.Items))}
+			for _, it := range got.Items {
+				j, err := render(it)
+				if err != nil {
+					return out, err
+				}
+				out.Data = append(out.Data, j)
+			}
+			return out, nil
+		}
+	}
+	all, err := walk(func(cursor string) (canonical.Page[T], error) {
+		return fetch(canonical.ListOptions{Limit: maxLimit, Cursor: cursor})
+	})
+	if err != nil {
+		return list[J]{}, err
+	}
+	return renderPage(all, page, limit, render)
+}
+
 // pageParams reads page and limit with their defaults.
 func pageParams(page, limit *int) (int, int) {
 	p, n := 1, defaultLimit

@@ -134,14 +134,20 @@ func pageOf[T any](all []T, page, limit int) list[T] {
 	}
 	limit = min(limit, maxLimit)
 	total := len(all)
-	pages := max(1, (total+limit-1)/limit)
 	start := min((page-1)*limit, total)
 	end := min(start+limit, total)
 	data := all[start:end]
 	if data == nil {
 		data = []T{}
 	}
-	p := pagination{CurrentPage: page, Count: len(data), Limit: limit, TotalPages: pages, TotalCount: total}
+	return list[T]{Pagination: paginate(page, limit, total, len(data)), Data: data}
+}
+
+// paginate describes page (1-based) of limit items holding count of a
+// collection of total.
+func paginate(page, limit, total, count int) pagination {
+	pages := max(1, (total+limit-1)/limit)
+	p := pagination{CurrentPage: page, Count: count, Limit: limit, TotalPages: pages, TotalCount: total}
 	if page > 1 {
 		prev := min(page-1, pages)
 		p.PreviousPage = &prev
@@ -150,7 +156,7 @@ func pageOf[T any](all []T, page, limit int) list[T] {
 		next := page + 1
 		p.NextPage = &next
 	}
-	return list[T]{Pagination: p, Data: data}
+	return p
 }
 
 // campaignJSON is the Campaign object.

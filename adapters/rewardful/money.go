@@ -166,27 +166,23 @@ func (s *server) ListCommissions(w http.ResponseWriter, r *http.Request, params 
 		return
 	}
 	expand := multi(r, params.Expand, "expand")
-	var all []canonical.Commission
-	affID, given, ok := decodeRef(affiliateIDs, params.AffiliateId)
-	if !given || ok {
-		q := canonical.CommissionQuery{ReferrerID: affID}
-		for _, v := range want {
-			q.Statuses = append(q.Statuses, canonical.CommissionStatus(v))
-		}
-		var err error
-		all, err = walk(func(cursor string) (canonical.Page[canonical.Commission], error) {
-			q.ListOptions = canonical.ListOptions{Limit: maxLimit, Cursor: cursor}
-			return l.b.ListCommissions(l.ctx, q)
-		})
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
 	page, limit := pageParams(params.Page, params.Limit)
-	out, err := renderPage(all, page, limit, func(c canonical.Commission) (commissionJSON, error) {
+	render := func(c canonical.Commission) (commissionJSON, error) {
 		return l.renderCommission(c, has(expand, "campaign"), has(expand, "sale"))
-	})
+	}
+	affID, given, ok := decodeRef(affiliateIDs, params.AffiliateId)
+	if given && !ok {
+		s.ok(w, pageOf([]commissionJSON{}, page, limit))
+		return
+	}
+	q := canonical.CommissionQuery{ReferrerID: affID}
+	for _, v := range want {
+		q.Statuses = append(q.Statuses, canonical.CommissionStatus(v))
+	}
+	out, err := listPage(l, "ListCommissions", page, limit, func(o canonical.ListOptions) (canonical.Page[canonical.Commission], error) {
+		q.ListOptions = o
+		return l.b.ListCommissions(l.ctx, q)
+	}, render)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -358,27 +354,23 @@ func (s *server) ListPayouts(w http.ResponseWriter, r *http.Request, params api.
 		return
 	}
 	expand := multi(r, params.Expand, "expand")
-	var all []canonical.Payout
-	affID, given, ok := decodeRef(affiliateIDs, params.AffiliateId)
-	if !given || ok {
-		q := canonical.PayoutQuery{ParticipantID: affID}
-		for _, v := range want {
-			q.Statuses = append(q.Statuses, canonical.PayoutStatus(v))
-		}
-		var err error
-		all, err = walk(func(cursor string) (canonical.Page[canonical.Payout], error) {
-			q.ListOptions = canonical.ListOptions{Limit: maxLimit, Cursor: cursor}
-			return l.b.ListPayouts(l.ctx, q)
-		})
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
 	page, limit := pageParams(params.Page, params.Limit)
-	out, err := renderPage(all, page, limit, func(p canonical.Payout) (payoutJSON, error) {
+	render := func(p canonical.Payout) (payoutJSON, error) {
 		return l.renderPayout(p, has(expand, "affiliate"), has(expand, "commissions"))
-	})
+	}
+	affID, given, ok := decodeRef(affiliateIDs, params.AffiliateId)
+	if given && !ok {
+		s.ok(w, pageOf([]payoutJSON{}, page, limit))
+		return
+	}
+	q := canonical.PayoutQuery{ParticipantID: affID}
+	for _, v := range want {
+		q.Statuses = append(q.Statuses, canonical.PayoutStatus(v))
+	}
+	out, err := listPage(l, "ListPayouts", page, limit, func(o canonical.ListOptions) (canonical.Page[canonical.Payout], error) {
+		q.ListOptions = o
+		return l.b.ListPayouts(l.ctx, q)
+	}, render)
 	if err != nil {
 		s.fail(w, r, err)
 		return
