@@ -149,14 +149,7 @@ func TestIReferToGrowSurf(t *testing.T) {
 func TestRewardfulToEngine(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	// Rewardful pages by page number, which the engine behind the proxy
-	// serves by walking the pages before it (the engine has no offset
-	// paging yet): reading 10,000 affiliates that way is quadratic, so this
-	// pair moves 2,000 unless REFBRIDGE_MIGRATE_PARTICIPANTS says more.
-	n := min(pairSize(t), 2000)
-	if os.Getenv("REFBRIDGE_MIGRATE_PARTICIPANTS") != "" {
-		n = pairSize(t)
-	}
+	n := pairSize(t)
 	a := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.Rewardful}})
 	ta := a.NewTenant(t, "source", canonical.Campaign{Qualification: canonical.QualifyOnSignup, Currency: "USD",
 		Rules: []canonical.RewardRule{{Kind: canonical.CommissionReward, Title: "20%", Visible: true,
@@ -182,12 +175,15 @@ func TestRewardfulToEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dst.Close()
+	start := time.Now()
 	rep, err := migrate.Run(ctx, src, dst, migrate.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%d participants and %d sales Rewardful → engine in %v (%.0f participants/s)", n, (n-1)/4,
+		time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds())
 	logReport(t, rep)
-	if p := rep.Entity(migrate.EntityParticipants); p.Read < n || p.Failed != 0 {
+	if p := rep.Entity(migrate.EntityParticipants); p.Read != n || p.Written != n || p.Failed != 0 {
 		t.Fatalf("participants: %+v", p)
 	}
 	// Rewardful shows sales only inside commissions; they are replayed
