@@ -29,6 +29,11 @@ import (
 // (insecure=true speaks plain HTTP, for loopback). Without HOST the
 // vendor's own API is used.
 //
+// Vendor clients pace their requests to the vendor's documented limits
+// (GrowSurf, ReferralHero and Rewardful publish them), waiting before a
+// request that would go over rather than collecting 429s; pace=off sends
+// at once, for a proxy that does not enforce them.
+//
 // For the engine, account selects the tenant; without it the database's
 // only account is used, or, on an empty database, an account named
 // "default" is created.
@@ -113,6 +118,8 @@ func soleAccount(ctx context.Context, eng *engine.Engine) (string, error) {
 
 // vendorURL is the parts of a vendor URL every opener needs.
 type vendorURL struct {
+	// paced is false when the URL says pace=off.
+	paced bool
 	// base is the API base URL, "" for the vendor's default.
 	base string
 	// user and pass are the URL's credentials, if any.
@@ -127,6 +134,7 @@ func parseVendor(u *url.URL) vendorURL {
 		v.user = u.User.Username()
 		v.pass, _ = u.User.Password()
 	}
+	v.paced = v.query.Get("pace") != "off"
 	if u.Host != "" {
 		scheme := "https"
 		if v.query.Get("insecure") == "true" {

@@ -6,6 +6,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/growsurf"
 	"github.com/refbridge/refbridge/adapters/irefer"
+	"github.com/refbridge/refbridge/adapters/pace"
 	"github.com/refbridge/refbridge/adapters/referralhero"
 	"github.com/refbridge/refbridge/adapters/referralrocket"
 	"github.com/refbridge/refbridge/adapters/rewardful"
@@ -38,7 +39,7 @@ func openGrowSurf(u *url.URL) (canonical.Backend, error) {
 	if key == "" {
 		return nil, missing("a GrowSurf API key", EnvGrowSurfKey)
 	}
-	return growsurf.NewBackend(growsurf.BackendOptions{BaseURL: v.base, APIKey: key})
+	return growsurf.NewBackend(growsurf.BackendOptions{BaseURL: v.base, APIKey: key, Limiter: v.limiter(growsurf.DocumentedLimits())})
 }
 
 func openReferralHero(u *url.URL) (canonical.Backend, error) {
@@ -47,7 +48,7 @@ func openReferralHero(u *url.URL) (canonical.Backend, error) {
 	if token == "" {
 		return nil, missing("a ReferralHero API token", EnvReferralHeroToken)
 	}
-	return referralhero.NewBackend(referralhero.BackendOptions{BaseURL: v.base, APIToken: token})
+	return referralhero.NewBackend(referralhero.BackendOptions{BaseURL: v.base, APIToken: token, Limiter: v.limiter(referralhero.DocumentedLimits())})
 }
 
 func openRewardful(u *url.URL) (canonical.Backend, error) {
@@ -56,7 +57,7 @@ func openRewardful(u *url.URL) (canonical.Backend, error) {
 	if s == "" {
 		return nil, missing("a Rewardful API secret", EnvRewardfulSecret)
 	}
-	return rewardful.NewBackend(rewardful.BackendOptions{BaseURL: v.base, APISecret: s})
+	return rewardful.NewBackend(rewardful.BackendOptions{BaseURL: v.base, APISecret: s, Limiter: v.limiter(rewardful.DocumentedLimits())})
 }
 
 // openReferralRocket: the real vendor needs no key; refbridge's proxy
@@ -84,4 +85,12 @@ func openIRefer(u *url.URL) (canonical.Backend, error) {
 		return nil, missing("an iRefer campaign_id", EnvIReferCampaignID)
 	}
 	return irefer.NewBackend(irefer.BackendOptions{BaseURL: v.base, LicenseKey: license, APIKey: site, CampaignID: campaign})
+}
+
+// limiter paces to documented unless the URL said pace=off.
+func (v vendorURL) limiter(documented []pace.Window) *pace.Limiter {
+	if !v.paced {
+		return nil
+	}
+	return pace.New(documented...)
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/pace"
 	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/growsurf"
 )
@@ -26,6 +28,18 @@ type BackendOptions struct {
 	APIKey string
 	// HTTPClient sends the requests; nil means http.DefaultClient.
 	HTTPClient *http.Client
+	// Limiter, when set, paces every request, e.g.
+	// pace.New(DocumentedLimits()...) to stay under the vendor's limits
+	// (client.Open does that by default); nil sends at once.
+	Limiter *pace.Limiter
+}
+
+// DocumentedLimits are GrowSurf's per-API-key request limits: 30
+// requests per 5 seconds, 200 per minute and 10,000 per hour. (GrowSurf
+// also delays writes beyond 60 a minute and allows 3 concurrent
+// connections per IP; neither fails a request paced to these.)
+func DocumentedLimits() []pace.Window {
+	return []pace.Window{{Requests: 30, Per: 5 * time.Second}, {Requests: 200, Per: time.Minute}, {Requests: 10_000, Per: time.Hour}}
 }
 
 // Backend is the OUTBOUND GrowSurf backend: canonical.Backend implemented
@@ -46,8 +60,13 @@ type BackendOptions struct {
 // contract does not cover use As to reach the generated typed client.
 // A Backend keeps no state between calls and is safe for concurrent use.
 type Backend struct {
-	c *api.ClientWithResponses
+	c       *api.ClientWithResponses
+	limiter *pace.Limiter
 }
+
+// Limiter returns the limiter pacing the backend's requests, nil when
+// none does.
+func (b *Backend) Limiter() *pace.Limiter { return b.limiter }
 
 var _ canonical.Backend = (*Backend)(nil)
 
@@ -65,7 +84,7 @@ func NewBackend(opts BackendOptions) (*Backend, error) {
 		hc = http.DefaultClient
 	}
 	key := opts.APIKey
-	c, err := api.NewClientWithResponses(base, api.WithHTTPClient(hc),
+	c, err := api.NewClientWithResponses(base, api.WithHTTPClient(pace.Paced(hc, opts.Limiter)),
 		api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Authorization", "Bearer "+key)
 			return nil
@@ -73,7 +92,7 @@ func NewBackend(opts BackendOptions) (*Backend, error) {
 	if err != nil {
 		return nil, canonical.Wrap(canonical.Invalid, err, "growsurf: invalid base URL")
 	}
-	return &Backend{c: c}, nil
+	return &Backend{c: c, limiter: opts.Limiter}, nil
 }
 
 // As exposes the generated typed client, go-cloud style, for everything

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/pace"
 	api "github.com/refbridge/refbridge/client/referralhero"
 )
 
@@ -45,13 +46,28 @@ type BackendOptions struct {
 	APIToken string
 	// HTTPClient performs the requests; nil means http.DefaultClient.
 	HTTPClient *http.Client
+	// Limiter, when set, paces every request, e.g.
+	// pace.New(DocumentedLimits()...) to stay under the vendor's limits
+	// (client.Open does that by default); nil sends at once.
+	Limiter *pace.Limiter
+}
+
+// DocumentedLimits is ReferralHero's soft per-account request limit:
+// 5,000 calls an hour.
+func DocumentedLimits() []pace.Window {
+	return []pace.Window{{Requests: 5000, Per: time.Hour}}
 }
 
 // Backend is canonical.Backend over ReferralHero's REST API v2. Build it
 // with NewBackend. It is safe for concurrent use.
 type Backend struct {
-	c *api.ClientWithResponses
+	c       *api.ClientWithResponses
+	limiter *pace.Limiter
 }
+
+// Limiter returns the limiter pacing the backend's requests, nil when
+// none does.
+func (b *Backend) Limiter() *pace.Limiter { return b.limiter }
 
 var _ canonical.Backend = (*Backend)(nil)
 
@@ -70,7 +86,7 @@ func NewBackend(opts BackendOptions) (*Backend, error) {
 		hc = http.DefaultClient
 	}
 	tok := strings.TrimSpace(opts.APIToken)
-	c, err := api.NewClientWithResponses(base, api.WithHTTPClient(hc),
+	c, err := api.NewClientWithResponses(base, api.WithHTTPClient(pace.Paced(hc, opts.Limiter)),
 		api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Authorization", "Bearer "+tok)
 			req.Header.Set("Accept", "application/json")
@@ -79,7 +95,7 @@ func NewBackend(opts BackendOptions) (*Backend, error) {
 	if err != nil {
 		return nil, canonical.Wrap(canonical.Invalid, err, "referralhero: invalid base URL")
 	}
-	return &Backend{c: c}, nil
+	return &Backend{c: c, limiter: opts.Limiter}, nil
 }
 
 // As is the escape hatch for what the canonical contract does not cover,

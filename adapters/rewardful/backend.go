@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/pace"
 	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/rewardful"
 )
@@ -30,6 +31,17 @@ type BackendOptions struct {
 	APISecret string
 	// HTTPClient sends the requests; nil means http.DefaultClient.
 	HTTPClient *http.Client
+	// Limiter, when set, paces every request, e.g.
+	// pace.New(DocumentedLimits()...) to stay under the vendor's limits
+	// (client.Open does that by default); nil sends at once.
+	Limiter *pace.Limiter
+}
+
+// DocumentedLimits is Rewardful's usual per-account request limit: 45
+// requests per 30 seconds (Rewardful may lower it at any time; its 429
+// answers say when to retry).
+func DocumentedLimits() []pace.Window {
+	return []pace.Window{{Requests: 45, Per: 30 * time.Second}}
 }
 
 // Backend is a canonical.Backend over Rewardful's REST API v1 (the OUTBOUND
@@ -39,8 +51,13 @@ type BackendOptions struct {
 // Rewardful's page numbers. Operations Rewardful's API cannot perform
 // return NotImplemented without any request (see Capabilities).
 type Backend struct {
-	c *api.ClientWithResponses
+	c       *api.ClientWithResponses
+	limiter *pace.Limiter
 }
+
+// Limiter returns the limiter pacing the backend's requests, nil when
+// none does.
+func (b *Backend) Limiter() *pace.Limiter { return b.limiter }
 
 var _ canonical.Backend = (*Backend)(nil)
 
@@ -59,7 +76,7 @@ func NewBackend(opts BackendOptions) (*Backend, error) {
 		doer = opts.HTTPClient
 	}
 	secret := opts.APISecret
-	c, err := api.NewClientWithResponses(base, api.WithHTTPClient(doer),
+	c, err := api.NewClientWithResponses(base, api.WithHTTPClient(pace.Paced(doer, opts.Limiter)),
 		api.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.SetBasicAuth(secret, "")
 			return nil
@@ -67,7 +84,7 @@ func NewBackend(opts BackendOptions) (*Backend, error) {
 	if err != nil {
 		return nil, canonical.Wrap(canonical.Invalid, err, "rewardful: invalid base URL")
 	}
-	return &Backend{c: c}, nil
+	return &Backend{c: c, limiter: opts.Limiter}, nil
 }
 
 // As is the escape hatch to Rewardful's own typed client for what the

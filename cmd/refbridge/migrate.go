@@ -28,6 +28,12 @@ who referred whom, earned rewards' statuses, sales and coupons, referrers
 before the people they referred. Progress is checkpointed in --state; run
 the same command again to resume, or to check that nothing is left.
 
+Requests to GrowSurf, ReferralHero and Rewardful are paced to the vendor's
+documented limits (GrowSurf: 30 per 5 s, 200 a minute, 10,000 an hour;
+ReferralHero: 5,000 an hour; Rewardful: 45 per 30 s), so a large program
+takes hours, not 429s. Add ?pace=off to a URL whose server does not
+enforce them (your own refbridge proxy).
+
 Flags:
 `
 
