@@ -826,6 +826,14 @@ func (c *Client) EarnedRewards(ctx context.Context, q canonical.RewardQuery) ite
 	}, q.ListOptions)
 }
 
+// Transactions iterates over every sale and refund q selects.
+func (c *Client) Transactions(ctx context.Context, q canonical.TransactionQuery) iter.Seq2[canonical.Transaction, error] {
+	return pages(ctx, func(o canonical.ListOptions) (canonical.Page[canonical.Transaction], error) {
+		q.ListOptions = o
+		return c.ListTransactions(ctx, q)
+	}, q.ListOptions)
+}
+
 // Commissions iterates over every commission q selects.
 func (c *Client) Commissions(ctx context.Context, q canonical.CommissionQuery) iter.Seq2[canonical.Commission, error] {
 	return pages(ctx, func(o canonical.ListOptions) (canonical.Page[canonical.Commission], error) {

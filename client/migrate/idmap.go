@@ -142,6 +142,17 @@ func (m *IDMap) Entries(kind string) map[string]string {
 	return out
 }
 
+// HasTarget reports whether some source entity of kind maps to target.
+// It scans the map: for kinds with few entries.
+func (m *IDMap) HasTarget(kind, target string) bool {
+	for _, t := range m.Entries(kind) {
+		if t == target {
+			return true
+		}
+	}
+	return false
+}
+
 // Close syncs and closes the file.
 func (m *IDMap) Close() error {
 	m.mu.Lock()

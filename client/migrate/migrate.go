@@ -64,6 +64,7 @@ const (
 	EntityRewards      = "rewards"
 	EntityTransactions = "transactions"
 	EntityCoupons      = "coupons"
+	EntityCouponGroups = "coupon groups"
 )
 
 // Run moves the program from src to dst. The report is returned even
@@ -176,7 +177,7 @@ func (r *run) all(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		steps := []func(context.Context, canonical.Campaign, string) error{r.participants, r.rewards, r.transactions, r.coupons}
+		steps := []func(context.Context, canonical.Campaign, string) error{r.participants, r.rewards, r.transactions, r.coupons, r.couponGroups}
 		for _, step := range steps {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -530,19 +531,16 @@ func (r *run) create(ctx context.Context, in canonical.NewParticipant) (canonica
 		})
 		return res.p, res.created, err
 	}
+	// What the target refused is not reported here: compareParticipant
+	// reports each field the created participant lacks, once.
 	p, created, err := attempt(in)
 	if err != nil && in.InitialState != "" {
 		in.InitialState = ""
-		if p, created, err = attempt(in); err == nil {
-			r.rep.lose(EntityParticipants, "referral state", 1, "the target sets referral states by its own rules")
-		}
+		p, created, err = attempt(in)
 	}
 	if err != nil && in.ReferralCode != "" {
-		code := in.ReferralCode
 		in.ReferralCode = ""
-		if p, created, err = attempt(in); err == nil {
-			r.rep.lose(EntityParticipants, "referral code", 1, fmt.Sprintf("the target refused code %q and issued its own", code))
-		}
+		p, created, err = attempt(in)
 	}
 	if err != nil && !in.Referrer.IsZero() && canonical.CodeOf(err) == canonical.NotImplemented {
 		in.Referrer, in.InitialState = canonical.ParticipantRef{}, ""
@@ -659,6 +657,8 @@ func (r *run) reachStatus(ctx context.Context, t canonical.EarnedReward, want ca
 // and sums commissions and payouts on both sides.
 func (r *run) transactions(ctx context.Context, c canonical.Campaign, target string) error {
 	e := r.rep.entity(EntityTransactions)
+	sales := map[string]canonical.Transaction{}
+	var refunds []canonical.Transaction
 	if r.srcCan("ListTransactions") {
 		var all []canonical.Transaction
 		q := canonical.TransactionQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
@@ -679,7 +679,12 @@ func (r *run) transactions(ctx context.Context, c canonical.Campaign, target str
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			r.transaction(ctx, target, t)
+			if t.Kind == canonical.Refund {
+				refunds = append(refunds, t)
+			} else {
+				sales[t.ID] = t
+				r.transaction(ctx, target, t)
+			}
 			r.progress(EntityTransactions, i+1, len(all))
 		}
 	} else if r.srcCan("ListCommissions") {
@@ -689,6 +694,18 @@ func (r *run) transactions(ctx context.Context, c canonical.Campaign, target str
 	}
 	if err := r.commissionStates(ctx, c, target); err != nil {
 		return err
+	}
+	// Refunds come last, after the commissions' states: a refund voids
+	// the commissions still unpaid and leaves paid ones alone, as it did
+	// at the source whenever it happened there.
+	refunded := map[string]int{} // source sale → its refunds replayed so far
+	for _, t := range refunds {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sale, ok := sales[t.RefundOf]
+		r.refund(ctx, target, t, sale, ok, refunded[t.RefundOf])
+		refunded[t.RefundOf]++
 	}
 	r.rep.sumMoney(ctx, r, c.ID, target)
 	return nil
@@ -704,6 +721,11 @@ func (r *run) commissionStates(ctx context.Context, c canonical.Campaign, target
 	}
 	want := map[string]canonical.CommissionStatus{} // target sale → the source's furthest state
 	rank := map[canonical.CommissionStatus]int{canonical.CommissionDue: 1, canonical.CommissionPaid: 2}
+	// Sales whose every commission the source voided (a refund there)
+	// are refunded on the target, when the source's refunds were not
+	// replayed as transactions: target sale → source sale.
+	voided, live := map[string]string{}, map[string]bool{}
+	refundsReplayed := r.srcCan("ListTransactions")
 	q := canonical.CommissionQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
 	for {
 		page, err := retry(ctx, r, func() (canonical.Page[canonical.Commission], error) { return r.src.ListCommissions(ctx, q) })
@@ -719,16 +741,25 @@ func (r *run) commissionStates(ctx context.Context, c canonical.Campaign, target
 			if ok && rank[cm.Status] > rank[want[dstSale]] {
 				want[dstSale] = cm.Status
 			}
+			if ok && cm.Status == canonical.CommissionVoided && !refundsReplayed {
+				voided[dstSale] = sale
+			} else if ok {
+				live[dstSale] = true
+			}
 		}
 		if page.NextCursor == "" || len(page.Items) == 0 {
 			break
 		}
 		q.Cursor = page.NextCursor
 	}
-	if len(want) == 0 {
+	for sale := range live {
+		delete(voided, sale)
+	}
+	if len(want) == 0 && len(voided) == 0 {
 		return nil
 	}
 	var paid []string
+	refunded := map[string]bool{}
 	q = canonical.CommissionQuery{CampaignID: target, ListOptions: canonical.ListOptions{Limit: 100}}
 	for {
 		page, err := retry(ctx, r, func() (canonical.Page[canonical.Commission], error) { return r.dst.ListCommissions(ctx, q) })
@@ -736,6 +767,10 @@ func (r *run) commissionStates(ctx context.Context, c canonical.Campaign, target
 			return fmt.Errorf("list the target's commissions: %w", err)
 		}
 		for _, cm := range page.Items {
+			if src, ok := voided[cm.TransactionID]; ok && cm.Status != canonical.CommissionVoided {
+				r.voidSale(ctx, target, cm, src, refunded)
+				continue
+			}
 			st, ok := want[cm.TransactionID]
 			if !ok || cm.Status != canonical.CommissionPending {
 				continue
@@ -803,6 +838,34 @@ func (r *run) commissionStates(ctx context.Context, c canonical.Campaign, target
 	return nil
 }
 
+// voidSale refunds on the target, once, the replayed sale of commission
+// cm, whose source commissions (of source sale src) were all voided.
+func (r *run) voidSale(ctx context.Context, target string, cm canonical.Commission, src string, refunded map[string]bool) {
+	if refunded[cm.TransactionID] {
+		return
+	}
+	refunded[cm.TransactionID] = true
+	switch {
+	case cm.Status == canonical.CommissionPaid:
+		r.rep.lose(EntityTransactions, "commission state voided", 1, "the target had already paid it")
+		return
+	case !r.dstCan("RefundTransaction"):
+		r.rep.lose(EntityTransactions, "commission state voided", 1, "the target cannot record refunds")
+		return
+	}
+	in := canonical.NewRefund{CampaignID: target, ExternalIDs: map[string]string{"migrated_sale": src}}
+	if cm.ReferredID != "" {
+		in.Participant = canonical.ByID(cm.ReferredID)
+	}
+	res, err := retry(ctx, r, func() (canonical.RefundResult, error) { return r.dst.RefundTransaction(ctx, in) })
+	if err == nil && !res.Matched {
+		err = canonical.Errorf(canonical.NotFound, "the target found no sale %s to refund", cm.TransactionID)
+	}
+	if err != nil {
+		r.rep.entity(EntityTransactions).fail(cm.ID, err)
+	}
+}
+
 // salesFromCommissions replays the sales of a source that shows them
 // only inside commissions (Rewardful): one sale per distinct sale of the
 // commissions, by the referred buyer, for the sale amount.
@@ -868,10 +931,7 @@ func (r *run) transaction(ctx context.Context, target string, t canonical.Transa
 		e.Written++
 		return
 	}
-	ext := t.ExternalIDs
-	if len(ext) == 0 {
-		ext = map[string]string{"migrated_from": t.ID}
-	}
+	ext := saleKeys(t)
 	res, err := retry(ctx, r, func() (canonical.TransactionResult, error) {
 		return r.dst.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: target, Participant: canonical.ByID(buyer),
 			Amount: t.Amount, TaxAmount: t.TaxAmount, ExternalIDs: ext, Description: t.Description, OccurredAt: &t.CreatedAt, Native: t.Native})
@@ -886,6 +946,90 @@ func (r *run) transaction(ctx context.Context, target string, t canonical.Transa
 		e.Written++
 	}
 	if err := r.ids().Put(EntityTransactions, t.ID, res.Transaction.ID, false); err != nil {
+		e.fail(t.ID, err)
+	}
+}
+
+// saleKeys are the identifiers a replayed sale is recorded under on the
+// target: the source's own, or its ID.
+func saleKeys(t canonical.Transaction) map[string]string {
+	if len(t.ExternalIDs) > 0 {
+		return t.ExternalIDs
+	}
+	return map[string]string{"migrated_from": t.ID}
+}
+
+// refund replays the source refund t of sale (found says whether the
+// sale was listed) as the target's refund of the replayed sale. It is
+// the nth refund of that sale; the target's count of refunds of the sale
+// tells whether a killed run already made it.
+func (r *run) refund(ctx context.Context, target string, t, sale canonical.Transaction, found bool, nth int) {
+	e := r.rep.entity(EntityTransactions)
+	if _, ok := r.ids().Get(EntityTransactions, t.ID); ok {
+		e.Skipped++
+		return
+	}
+	if !r.dstCan("RefundTransaction") {
+		r.rep.lose(EntityTransactions, "refund", 1, "the target cannot record refunds")
+		return
+	}
+	dstSale, ok := r.ids().Get(EntityTransactions, t.RefundOf)
+	if !found || !ok {
+		e.fail(t.ID, canonical.Errorf(canonical.NotFound, "the refunded sale %s was not migrated", t.RefundOf))
+		return
+	}
+	buyer, _ := r.ids().Get(EntityParticipants, sale.ParticipantID)
+	if r.opts.DryRun {
+		e.Written++
+		return
+	}
+	if r.dstCan("ListTransactions") && buyer != "" {
+		// Resuming: the refund may have landed before the run stopped.
+		done := 0
+		q := canonical.TransactionQuery{CampaignID: target, ParticipantID: buyer, ListOptions: canonical.ListOptions{Limit: 100}}
+		for {
+			page, err := retry(ctx, r, func() (canonical.Page[canonical.Transaction], error) { return r.dst.ListTransactions(ctx, q) })
+			if err != nil {
+				e.fail(t.ID, err)
+				return
+			}
+			for _, x := range page.Items {
+				if x.Kind == canonical.Refund && x.RefundOf == dstSale {
+					done++
+				}
+			}
+			if page.NextCursor == "" || len(page.Items) == 0 {
+				break
+			}
+			q.Cursor = page.NextCursor
+		}
+		if done > nth {
+			e.Skipped++
+			if err := r.ids().Put(EntityTransactions, t.ID, "refund-of:"+dstSale, false); err != nil {
+				e.fail(t.ID, err)
+			}
+			return
+		}
+	}
+	in := canonical.NewRefund{CampaignID: target, ExternalIDs: saleKeys(sale), Amount: t.Amount, Description: t.Description}
+	if buyer != "" {
+		in.Participant = canonical.ByID(buyer)
+	}
+	res, err := retry(ctx, r, func() (canonical.RefundResult, error) { return r.dst.RefundTransaction(ctx, in) })
+	switch {
+	case err != nil:
+		e.fail(t.ID, err)
+		return
+	case !res.Matched:
+		e.fail(t.ID, canonical.Errorf(canonical.NotFound, "the target found no sale %s to refund", dstSale))
+		return
+	}
+	e.Written++
+	id := res.Refund.ID
+	if id == "" {
+		id = "refund-of:" + dstSale
+	}
+	if err := r.ids().Put(EntityTransactions, t.ID, id, true); err != nil {
 		e.fail(t.ID, err)
 	}
 }
@@ -941,4 +1085,102 @@ func (r *run) coupons(ctx context.Context, c canonical.Campaign, target string) 
 		}
 	}
 	return nil
+}
+
+// couponGroups moves coupon pools with the codes still available at the
+// source: codes it already handed out stay behind, so the target does not
+// hand them out a second time. A target group of the same name that no
+// source group maps to yet is taken as this one (a run killed between
+// creating it and checkpointing it), not created again.
+func (r *run) couponGroups(ctx context.Context, c canonical.Campaign, target string) error {
+	e := r.rep.entity(EntityCouponGroups)
+	if !r.srcCan("ListCouponGroups") {
+		return nil
+	}
+	groups, err := allGroups(ctx, r, r.src, c.ID)
+	if err != nil {
+		return r.listFailed(EntityCouponGroups, err, fmt.Sprintf("list the coupon groups of campaign %s", c.ID))
+	}
+	e.Read += len(groups)
+	var existing map[string]string // target group name → ID, read once
+	for _, g := range groups {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, ok := r.ids().Get(EntityCouponGroups, g.ID); ok {
+			e.Skipped++
+			continue
+		}
+		if !r.dstCan("CreateCouponGroup") {
+			r.rep.lose(EntityCouponGroups, "coupon group", 1, "the target has no coupon pools")
+			continue
+		}
+		if len(g.Coupons) == 0 && r.srcCan("GetCouponGroup") {
+			full, err := retry(ctx, r, func() (canonical.CouponGroup, error) { return r.src.GetCouponGroup(ctx, c.ID, g.ID) })
+			if err != nil {
+				e.fail(g.ID, err)
+				continue
+			}
+			g = full
+		}
+		var codes []string
+		for _, cp := range g.Coupons {
+			if cp.Available && !cp.Archived {
+				codes = append(codes, cp.Code)
+			}
+		}
+		if given := len(g.Coupons) - len(codes); given > 0 {
+			r.rep.lose(EntityCouponGroups, "handed-out or archived codes", given, "left out of the target's pool so they are not handed out again")
+		}
+		if r.opts.DryRun {
+			e.Written++
+			continue
+		}
+		if existing == nil && r.dstCan("ListCouponGroups") {
+			ts, err := allGroups(ctx, r, r.dst, target)
+			if err != nil {
+				return fmt.Errorf("list the target's coupon groups: %w", err)
+			}
+			existing = map[string]string{}
+			for _, t := range ts {
+				existing[t.Name] = t.ID
+			}
+		}
+		if id, ok := existing[g.Name]; ok && !r.ids().HasTarget(EntityCouponGroups, id) {
+			e.Skipped++
+			if err := r.ids().Put(EntityCouponGroups, g.ID, id, false); err != nil {
+				e.fail(g.ID, err)
+			}
+			continue
+		}
+		out, err := retry(ctx, r, func() (canonical.CouponGroup, error) {
+			return r.dst.CreateCouponGroup(ctx, target, canonical.NewCouponGroup{Name: g.Name, Active: g.Active, Codes: codes})
+		})
+		if err != nil {
+			e.fail(g.ID, err)
+			continue
+		}
+		e.Written++
+		if err := r.ids().Put(EntityCouponGroups, g.ID, out.ID, true); err != nil {
+			e.fail(g.ID, err)
+		}
+	}
+	return nil
+}
+
+// allGroups lists every coupon group of a campaign of b.
+func allGroups(ctx context.Context, r *run, b canonical.Backend, campaign string) ([]canonical.CouponGroup, error) {
+	var all []canonical.CouponGroup
+	opts := canonical.ListOptions{Limit: 100}
+	for {
+		page, err := retry(ctx, r, func() (canonical.Page[canonical.CouponGroup], error) { return b.ListCouponGroups(ctx, campaign, opts) })
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			return all, nil
+		}
+		opts.Cursor = page.NextCursor
+	}
 }

@@ -166,6 +166,14 @@ func TestRewardfulToEngine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Every tenth sale refunded: Rewardful shows only the voided
+	// commission, which the target gets as a refund of the replayed sale.
+	for i := 4; i < n; i += 40 {
+		if _, err := ta.Backend.RefundTransaction(ctx, canonical.NewRefund{CampaignID: ta.Campaign.ID,
+			ExternalIDs: map[string]string{"invoice": fmt.Sprint("in_", i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	src, err := rewardful.NewBackend(rewardful.BackendOptions{BaseURL: a.URL + "/v1", APISecret: ta.Secret(canonical.Rewardful, canonical.APISecret)})
 	if err != nil {
 		t.Fatal(err)
@@ -203,6 +211,12 @@ func TestRewardfulToEngine(t *testing.T) {
 	}
 	if !found {
 		t.Error("no commission sums reported")
+	}
+	if want, got := moneyStates(t, client.New(ta.Backend), ta.Campaign.ID), moneyStates(t, dst, newestCampaign(t, dst)); want != got {
+		t.Errorf("commission and payout states: target %s, source %s", got, want)
+	}
+	if len(rep.Losses) != 0 {
+		t.Errorf("Rewardful → engine lost %+v", rep.Losses)
 	}
 	// The engine keeps Rewardful's IDs of what it received.
 	type resolver interface {

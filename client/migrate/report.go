@@ -66,7 +66,7 @@ const maxErrors = 20
 
 func newReport(src, dst canonical.Backend, dry bool) *Report {
 	r := &Report{Source: src.Capabilities().Backend, Target: dst.Capabilities().Backend, DryRun: dry, losses: map[[2]string]*Loss{}}
-	for _, e := range []string{EntityCampaigns, EntityParticipants, EntityRewards, EntityTransactions, EntityCoupons} {
+	for _, e := range []string{EntityCampaigns, EntityParticipants, EntityRewards, EntityTransactions, EntityCoupons, EntityCouponGroups} {
 		r.Entities = append(r.Entities, &EntityReport{Entity: e})
 	}
 	return r
@@ -162,13 +162,12 @@ func (r *Report) compareParticipant(src, dst canonical.Participant, referrer can
 	}
 	check("first name", src.FirstName != "" && dst.FirstName != src.FirstName)
 	check("last name", src.LastName != "" && dst.LastName != src.LastName)
-	check("referral code", src.ReferralCode != "" && dst.ReferralCode != "" && dst.ReferralCode != src.ReferralCode)
+	check("referral code", src.ReferralCode != "" && dst.ReferralCode != src.ReferralCode)
 	check("phone", src.Phone != "" && dst.Phone != src.Phone)
 	check("metadata", len(src.Metadata) > 0 && !maps.Equal(src.Metadata, dst.Metadata))
 	check("points", src.Points != 0 && dst.Points != src.Points)
 	check("referrer", !referrer.IsZero() && dst.ReferrerID != "" && dst.ReferrerID != referrer.ID)
-	check("referral state "+string(src.ReferralState), !referrer.IsZero() && src.ReferralState != "" &&
-		dst.ReferralState != "" && dst.ReferralState != src.ReferralState)
+	check("referral state "+string(src.ReferralState), !referrer.IsZero() && src.ReferralState != "" && dst.ReferralState != src.ReferralState)
 }
 
 // predict records, in a dry run, what the target's capabilities say it
