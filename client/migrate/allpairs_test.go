@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/referralhero"
 	"github.com/refbridge/refbridge/adapters/referralrocket"
 	"github.com/refbridge/refbridge/adapters/rewardful"
+	"github.com/refbridge/refbridge/client"
 	"github.com/refbridge/refbridge/client/migrate"
 	"github.com/refbridge/refbridge/proxy/proxytest"
 )
@@ -88,7 +90,8 @@ func TestEveryPair(t *testing.T) {
 				src := open(t, from, "source")
 				seed(t, src.tn, n)
 				dst := open(t, to, "target")
-				opts := migrate.Options{Campaigns: []string{src.campaign}}
+				idmap, _ := migrate.OpenIDMap("")
+				opts := migrate.Options{Campaigns: []string{src.campaign}, IDMap: idmap}
 				// Targets that cannot create campaigns, and Rewardful, whose
 				// campaigns need a commission rule the source does not
 				// have, receive the program in their existing campaign.
@@ -132,6 +135,22 @@ func TestEveryPair(t *testing.T) {
 				if wrong != lostReferrers {
 					t.Errorf("%d participants arrived without their referrer, the report lists %d", wrong, lostReferrers)
 				}
+				// Every other participant field the target did not keep is
+				// in the report, with exactly the records it affected.
+				dstCampaign := opts.TargetCampaign
+				if dstCampaign == "" {
+					dstCampaign, _ = idmap.Get(migrate.EntityCampaigns, src.campaign)
+				}
+				measured := fieldLosses(t, src.b, src.campaign, dst.b, dstCampaign, idmap.Entries(migrate.EntityParticipants))
+				reported := map[string]int{}
+				for _, l := range rep.Losses {
+					if l.Entity == migrate.EntityParticipants && l.Field != "referrer" {
+						reported[l.Field] += l.Records
+					}
+				}
+				if fmt.Sprint(measured) != fmt.Sprint(reported) {
+					t.Errorf("fields the target did not keep: measured %v, reported %v", measured, reported)
+				}
 				if to != canonical.Rewardful && wrong != 0 {
 					t.Errorf("%d of %d referrals did not arrive in %s, which attributes referrals", wrong, n-1, to)
 				}
@@ -139,4 +158,70 @@ func TestEveryPair(t *testing.T) {
 			})
 		}
 	}
+}
+
+// fieldLosses reads every migrated participant on both sides and counts,
+// per field, the records whose value the target did not keep (the fields
+// the report compares, the referrer aside).
+func fieldLosses(t *testing.T, src canonical.Backend, srcCampaign string, dst canonical.Backend, dstCampaign string, ids map[string]string) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	lost := map[string]int{}
+	var ps []canonical.Participant
+	referred := false
+	for p, err := range client.New(src).Participants(ctx, canonical.ParticipantQuery{CampaignID: srcCampaign}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+		referred = referred || p.ReferrerID != ""
+	}
+	// A source whose participants do not say who referred them (Rewardful)
+	// says it in its referrals, with their states.
+	if !referred && src.Capabilities().Supports("ListReferrals") {
+		of := map[string]canonical.Referral{}
+		for ref, err := range client.New(src).Referrals(ctx, canonical.ReferralQuery{CampaignID: srcCampaign}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			of[ref.ReferredID] = ref
+		}
+		for i, p := range ps {
+			if ref, ok := of[p.ID]; ok && ref.ReferrerID != "" {
+				ps[i].ReferrerID = ref.ReferrerID
+				if p.ReferralState == "" {
+					ps[i].ReferralState = ref.State
+				}
+			}
+		}
+	}
+	n := 0
+	for _, p := range ps {
+		id, ok := ids[p.ID]
+		if !ok {
+			t.Fatalf("source participant %s is not in the ID map", p.ID)
+		}
+		q, err := dst.GetParticipant(ctx, dstCampaign, canonical.ByID(id))
+		if err != nil {
+			t.Fatalf("target participant %s (source %s): %v", id, p.ID, err)
+		}
+		n++
+		for field, differs := range map[string]bool{
+			"first name":    p.FirstName != "" && q.FirstName != p.FirstName,
+			"last name":     p.LastName != "" && q.LastName != p.LastName,
+			"phone":         p.Phone != "" && q.Phone != p.Phone,
+			"metadata":      len(p.Metadata) > 0 && !maps.Equal(p.Metadata, q.Metadata),
+			"points":        p.Points != 0 && q.Points != p.Points,
+			"referral code": p.ReferralCode != "" && q.ReferralCode != p.ReferralCode,
+			"referral state " + string(p.ReferralState): p.ReferrerID != "" && p.ReferralState != "" && q.ReferralState != p.ReferralState,
+		} {
+			if differs {
+				lost[field]++
+			}
+		}
+	}
+	if n != len(ids) {
+		t.Fatalf("read %d source participants, the map has %d", n, len(ids))
+	}
+	return lost
 }
