@@ -119,7 +119,9 @@ func TestIReferToGrowSurf(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	rep, err := migrate.Run(ctx, src, dst, migrate.Options{Campaigns: []string{irefer.EncodeID(irefer.KindCampaign, ta.Campaign.ID)}})
+	idmap, _ := migrate.OpenIDMap("")
+	srcCampaign := irefer.EncodeID(irefer.KindCampaign, ta.Campaign.ID)
+	rep, err := migrate.Run(ctx, src, dst, migrate.Options{Campaigns: []string{srcCampaign}, IDMap: idmap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +144,40 @@ func TestIReferToGrowSurf(t *testing.T) {
 	if p := rep.Entity(migrate.EntityParticipants); p.Written != n || p.Failed != 0 {
 		t.Fatalf("participants: %+v", p)
 	}
+	// The report lists exactly the participant fields that did not
+	// arrive, with their record counts.
+	dstCampaign, _ := idmap.Get(migrate.EntityCampaigns, srcCampaign)
+	measured := fieldLosses(t, src, srcCampaign, dst, dstCampaign, idmap.Entries(migrate.EntityParticipants))
+	reported := map[string]int{}
+	for _, l := range rep.Losses {
+		if l.Entity == migrate.EntityParticipants {
+			reported[l.Field] += l.Records
+		}
+	}
+	if fmt.Sprint(measured) != fmt.Sprint(reported) {
+		t.Errorf("fields the target did not keep: measured %v, reported %v", measured, reported)
+	}
+	// Earned rewards: the target earns them by its own rules as the
+	// referrals arrive; the source's and target's agree, status by status.
+	if rw := rep.Entity(migrate.EntityRewards); rw.Failed != 0 {
+		t.Errorf("rewards: %+v", rw)
+	}
+	if want, got := rewardStates(t, ta.Backend, ta.Campaign.ID), rewardStates(t, tb.Backend, target); want != got || want == "map[]" {
+		t.Errorf("earned rewards by status: target %s, source %s", got, want)
+	}
+}
+
+// rewardStates counts a campaign's earned rewards by status.
+func rewardStates(t *testing.T, b canonical.Backend, campaign string) string {
+	t.Helper()
+	counts := map[canonical.RewardStatus]int{}
+	for rw, err := range client.New(b).EarnedRewards(context.Background(), canonical.RewardQuery{CampaignID: campaign}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[rw.Status]++
+	}
+	return fmt.Sprint(counts)
 }
 
 // TestRewardfulToEngine migrates affiliates with their commissions from
@@ -184,7 +220,8 @@ func TestRewardfulToEngine(t *testing.T) {
 	}
 	defer dst.Close()
 	start := time.Now()
-	rep, err := migrate.Run(ctx, src, dst, migrate.Options{})
+	idmap, _ := migrate.OpenIDMap("")
+	rep, err := migrate.Run(ctx, src, dst, migrate.Options{IDMap: idmap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +254,11 @@ func TestRewardfulToEngine(t *testing.T) {
 	}
 	if len(rep.Losses) != 0 {
 		t.Errorf("Rewardful → engine lost %+v", rep.Losses)
+	}
+	srcCampaign := newestCampaign(t, src)
+	dstCampaign, _ := idmap.Get(migrate.EntityCampaigns, srcCampaign)
+	if lost := fieldLosses(t, src, srcCampaign, dst, dstCampaign, idmap.Entries(migrate.EntityParticipants)); len(lost) != 0 {
+		t.Errorf("fields that did not arrive: %v", lost)
 	}
 	// The engine keeps Rewardful's IDs of what it received.
 	type resolver interface {
