@@ -37,7 +37,12 @@ func open(t *testing.T, vendor canonical.Vendor, name string) side {
 		vendors = []canonical.Vendor{canonical.GrowSurf} // any; the engine is used directly
 	}
 	srv := proxytest.New(t, &proxytest.Options{Vendors: vendors})
-	tn := srv.NewTenant(t, name, canonical.Campaign{Qualification: canonical.QualifyOnSignup, Currency: "USD"})
+	tn := srv.NewTenant(t, name, canonical.Campaign{Qualification: canonical.QualifyOnSignup, Currency: "USD",
+		Rules: []canonical.RewardRule{
+			{Kind: canonical.SingleSided, Title: "Friend bonus", Threshold: 1, Unlimited: true, Visible: true,
+				ReferrerValue: canonical.Money{Amount: 500, Currency: "USD"}},
+			{Kind: canonical.CommissionReward, Title: "10%", Visible: true,
+				Commission: &canonical.CommissionRule{Type: canonical.PercentCommission, Percent: 10}}}})
 	s := side{tn: tn}
 	var err error
 	switch vendor {
@@ -89,6 +94,17 @@ func TestEveryPair(t *testing.T) {
 				ctx := context.Background()
 				src := open(t, from, "source")
 				seed(t, src.tn, n)
+				for i := 4; i < n; i += 4 {
+					p, err := src.tn.Backend.GetParticipant(ctx, src.tn.Campaign.ID, canonical.ByEmail(email(i)))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := src.tn.Backend.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: src.tn.Campaign.ID,
+						Participant: canonical.ByID(p.ID), Amount: canonical.Money{Amount: 5000, Currency: "USD"},
+						ExternalIDs: map[string]string{"invoice": fmt.Sprint("in_", i)}}); err != nil {
+						t.Fatal(err)
+					}
+				}
 				dst := open(t, to, "target")
 				idmap, _ := migrate.OpenIDMap("")
 				opts := migrate.Options{Campaigns: []string{src.campaign}, IDMap: idmap}
@@ -153,6 +169,19 @@ func TestEveryPair(t *testing.T) {
 				}
 				if to != canonical.Rewardful && wrong != 0 {
 					t.Errorf("%d of %d referrals did not arrive in %s, which attributes referrals", wrong, n-1, to)
+				}
+				// Rewards and money: nothing fails; where both sides show
+				// commissions, their sums agree unless the report says why.
+				for _, e := range []string{migrate.EntityRewards, migrate.EntityTransactions} {
+					if x := rep.Entity(e); x.Failed != 0 {
+						t.Errorf("%s: %+v", e, x)
+					}
+				}
+				for _, m := range rep.Money {
+					if m.Source != m.Target && !lostMoney(rep) {
+						logReport(t, rep)
+						t.Errorf("%s %s: source %d, target %d, and the report names no loss", m.Kind, m.Currency, m.Source, m.Target)
+					}
 				}
 				t.Log(fmt.Sprintf("%s → %s: %d written, %d skipped, %d referrers lost", from, to, p.Written, p.Skipped, lostReferrers))
 			})
@@ -224,4 +253,15 @@ func fieldLosses(t *testing.T, src canonical.Backend, srcCampaign string, dst ca
 		t.Fatalf("read %d source participants, the map has %d", n, len(ids))
 	}
 	return lost
+}
+
+// lostMoney reports whether the report names a loss of sales or
+// commission states.
+func lostMoney(rep *migrate.Report) bool {
+	for _, l := range rep.Losses {
+		if l.Entity == migrate.EntityTransactions {
+			return true
+		}
+	}
+	return false
 }

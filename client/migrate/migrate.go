@@ -18,9 +18,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -260,6 +262,12 @@ func (r *run) campaign(ctx context.Context, c canonical.Campaign) (string, error
 	for _, rule := range rules {
 		rule.ID, rule.CampaignID = "", ""
 		in.Rules = append(in.Rules, rule)
+		if rule.Kind == canonical.CommissionReward {
+			// A campaign that pays commissions is an affiliate program to
+			// the vendors that tell them apart (GrowSurf records sales only
+			// in those).
+			in.Kind = canonical.AffiliateProgram
+		}
 	}
 	out, err := retry(ctx, r, func() (canonical.Campaign, error) { return r.dst.CreateCampaign(ctx, in) })
 	if canonical.CodeOf(err) == canonical.Invalid && len(in.Rules) > 0 {
@@ -853,7 +861,7 @@ func (r *run) voidSale(ctx context.Context, target string, cm canonical.Commissi
 		r.rep.lose(EntityTransactions, "commission state voided", 1, "the target cannot record refunds")
 		return
 	}
-	in := canonical.NewRefund{CampaignID: target, ExternalIDs: map[string]string{"migrated_sale": src}}
+	in := canonical.NewRefund{CampaignID: target, ExternalIDs: map[string]string{externalID: src}}
 	if cm.ReferredID != "" {
 		in.Participant = canonical.ByID(cm.ReferredID)
 	}
@@ -893,7 +901,7 @@ func (r *run) salesFromCommissions(ctx context.Context, c canonical.Campaign, ta
 				continue
 			}
 			sales = append(sales, canonical.Transaction{ID: sale, ParticipantID: cm.ReferredID, Amount: cm.SaleAmount,
-				ExternalIDs: map[string]string{"migrated_sale": sale}, CreatedAt: cm.CreatedAt})
+				ExternalIDs: map[string]string{externalID: sale}, CreatedAt: cm.CreatedAt})
 		}
 		if page.NextCursor == "" || len(page.Items) == 0 {
 			break
@@ -931,11 +939,18 @@ func (r *run) transaction(ctx context.Context, target string, t canonical.Transa
 		e.Written++
 		return
 	}
-	ext := saleKeys(t)
-	res, err := retry(ctx, r, func() (canonical.TransactionResult, error) {
-		return r.dst.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: target, Participant: canonical.ByID(buyer),
-			Amount: t.Amount, TaxAmount: t.TaxAmount, ExternalIDs: ext, Description: t.Description, OccurredAt: &t.CreatedAt, Native: t.Native})
-	})
+	create := func(ext map[string]string) (canonical.TransactionResult, error) {
+		return retry(ctx, r, func() (canonical.TransactionResult, error) {
+			return r.dst.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: target, Participant: canonical.ByID(buyer),
+				Amount: t.Amount, TaxAmount: t.TaxAmount, ExternalIDs: ext, Description: t.Description, OccurredAt: &t.CreatedAt, Native: t.Native})
+		})
+	}
+	res, err := create(saleKeys(t))
+	if one, ok := oneKey(saleKeys(t)); ok && canonical.CodeOf(err) == canonical.Invalid {
+		if res, err = create(one); err == nil {
+			r.rep.lose(EntityTransactions, "sale identifiers", 1, "the target keeps them folded into one externalId")
+		}
+	}
 	if err != nil {
 		e.fail(t.ID, err)
 		return
@@ -951,12 +966,30 @@ func (r *run) transaction(ctx context.Context, target string, t canonical.Transa
 }
 
 // saleKeys are the identifiers a replayed sale is recorded under on the
-// target: the source's own, or its ID.
+// target: the source's own, or its ID as an externalId.
 func saleKeys(t canonical.Transaction) map[string]string {
 	if len(t.ExternalIDs) > 0 {
 		return t.ExternalIDs
 	}
-	return map[string]string{"migrated_from": t.ID}
+	return map[string]string{externalID: t.ID}
+}
+
+// externalID is the identifier key every target accepts (GrowSurf takes
+// only its own short list of keys).
+const externalID = "externalId"
+
+// oneKey folds identifiers into the single externalId a target that
+// refused their keys still takes ("invoice=in_4"); ok is false when they
+// already are one externalId.
+func oneKey(ids map[string]string) (map[string]string, bool) {
+	if _, only := ids[externalID]; only && len(ids) == 1 {
+		return nil, false
+	}
+	parts := make([]string, 0, len(ids))
+	for _, k := range slices.Sorted(maps.Keys(ids)) {
+		parts = append(parts, k+"="+ids[k])
+	}
+	return map[string]string{externalID: strings.Join(parts, ",")}, true
 }
 
 // refund replays the source refund t of sale (found says whether the
@@ -1016,6 +1049,11 @@ func (r *run) refund(ctx context.Context, target string, t, sale canonical.Trans
 		in.Participant = canonical.ByID(buyer)
 	}
 	res, err := retry(ctx, r, func() (canonical.RefundResult, error) { return r.dst.RefundTransaction(ctx, in) })
+	if one, ok := oneKey(in.ExternalIDs); ok && (canonical.CodeOf(err) == canonical.Invalid || err == nil && !res.Matched) {
+		// The sale went in under one externalId.
+		in.ExternalIDs = one
+		res, err = retry(ctx, r, func() (canonical.RefundResult, error) { return r.dst.RefundTransaction(ctx, in) })
+	}
 	switch {
 	case err != nil:
 		e.fail(t.ID, err)

@@ -189,6 +189,34 @@ func (r *Report) sumMoney(ctx context.Context, run *run, srcCampaign, dstCampaig
 		camp string
 		src  bool
 	}
+	// Per kind, for this campaign: records and amounts on each side.
+	type tally struct{ n, sum [2]int64 }
+	seen := map[string]*tally{"commission": {}, "payout": {}}
+	count := func(kind string, src bool, amount int64) {
+		i := 1
+		if src {
+			i = 0
+		}
+		seen[kind].n[i]++
+		seen[kind].sum[i] += amount
+	}
+	defer func() {
+		if run.opts.DryRun {
+			return
+		}
+		// What the target's own rules did not compute is a loss too.
+		for _, kind := range []string{"commission", "payout"} {
+			t := seen[kind]
+			switch {
+			case t.n[1] < t.n[0] && !run.dst.Capabilities().Supports(canonical.Operation("List"+strings.ToUpper(kind[:1])+kind[1:]+"s")):
+				r.lose(EntityTransactions, kind, int(t.n[0]), "the target has no "+kind+"s")
+			case t.n[1] < t.n[0]:
+				r.lose(EntityTransactions, kind, int(t.n[0]-t.n[1]), "the target's rules did not compute it")
+			case t.sum[1] != t.sum[0]:
+				r.lose(EntityTransactions, kind+" amount", int(t.n[0]), "the target's rules computed other amounts")
+			}
+		}
+	}()
 	for _, s := range []side{{run.src, srcCampaign, true}, {run.dst, dstCampaign, false}} {
 		if run.opts.DryRun && !s.src {
 			continue
@@ -203,6 +231,7 @@ func (r *Report) sumMoney(ctx context.Context, run *run, srcCampaign, dstCampaig
 				for _, c := range page.Items {
 					if c.Status != canonical.CommissionVoided {
 						r.addMoney("commissions", c.Amount, s.src)
+						count("commission", s.src, c.Amount.Amount)
 					}
 				}
 				if page.NextCursor == "" || len(page.Items) == 0 {
@@ -220,6 +249,7 @@ func (r *Report) sumMoney(ctx context.Context, run *run, srcCampaign, dstCampaig
 				}
 				for _, p := range page.Items {
 					r.addMoney("payouts", p.Amount, s.src)
+					count("payout", s.src, p.Amount.Amount)
 				}
 				if page.NextCursor == "" || len(page.Items) == 0 {
 					break
