@@ -56,6 +56,9 @@ var (
 	benchMu    sync.Mutex
 	benchCache = map[string]*benchCampaign{}
 	benchSeq   atomic.Int64
+	// benchRun makes this process's new emails unique in a database an
+	// earlier run seeded and wrote to (REFBRIDGE_BENCH_DIR).
+	benchRun = strconv.FormatInt(time.Now().UnixNano(), 36)
 )
 
 // benchStores lists the stores to measure: REFBRIDGE_BENCH_STORES
@@ -240,9 +243,9 @@ func BenchmarkCreateParticipant(b *testing.B) {
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
 						in := canonical.NewParticipant{}
-						in.CampaignID, in.Email = c.camp.ID, fmt.Sprintf("new%d@example.com", benchSeq.Add(1))
-						if _, _, err := c.b.CreateParticipant(ctx, in); err != nil {
-							b.Error(err)
+						in.CampaignID, in.Email = c.camp.ID, fmt.Sprintf("new%d.%s@example.com", benchSeq.Add(1), benchRun)
+						if _, created, err := c.b.CreateParticipant(ctx, in); err != nil || !created {
+							b.Errorf("signup %s: created %v, %v", in.Email, created, err)
 							return
 						}
 					}
@@ -349,10 +352,10 @@ func BenchmarkReferralConversion(b *testing.B) {
 		pending := make([]string, b.N)
 		for i := range pending {
 			in := canonical.NewParticipant{Referrer: canonical.ByID(c.ids[rng.IntN(c.n)])}
-			in.CampaignID, in.Email = c.camp.ID, fmt.Sprintf("conv%d@example.com", benchSeq.Add(1))
-			p, _, err := c.b.CreateParticipant(ctx, in)
-			if err != nil {
-				b.Fatal(err)
+			in.CampaignID, in.Email = c.camp.ID, fmt.Sprintf("conv%d.%s@example.com", benchSeq.Add(1), benchRun)
+			p, created, err := c.b.CreateParticipant(ctx, in)
+			if err != nil || !created {
+				b.Fatalf("referred signup %s: created %v, %v", in.Email, created, err)
 			}
 			pending[i] = p.ID
 		}

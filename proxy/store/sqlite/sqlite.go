@@ -137,6 +137,9 @@ func Open(ctx context.Context, path string, opts *Options) (store.Store, error) 
 			"journal_mode(WAL)", "foreign_keys(ON)", fmt.Sprintf("busy_timeout(%d)", busy),
 			"synchronous(" + sync + ")", fmt.Sprintf("cache_size(%d)", -cache*1024),
 			fmt.Sprintf("mmap_size(%d)", int64(mmap)<<20),
+			// Each grouped write runs in a savepoint; its statement
+			// journal stays in memory instead of spilling to a temp file.
+			"temp_store(MEMORY)",
 		} {
 			q.Add("_pragma", p)
 		}

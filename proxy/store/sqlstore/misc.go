@@ -229,6 +229,15 @@ func (t *tx) AddNodes(ctx context.Context, campaign int64, tree string, deltas m
 	}
 	err := t.execRows(ctx, `INSERT INTO rank_nodes (campaign_id, tree, node, n)`, 4,
 		`ON CONFLICT (campaign_id, tree, node) DO UPDATE SET n = rank_nodes.n + excluded.n`, rows)
+	if t.s.nodes != nil {
+		// Marked even on failure: the statement may have changed some
+		// rows before it failed, and a touched tree is only read from
+		// the table.
+		if t.touched == nil {
+			t.touched = map[treeKey]bool{}
+		}
+		t.touched[treeKey{campaign, tree}] = true
+	}
 	if err == nil && t.s.nodes != nil {
 		for _, node := range nodes {
 			t.deltas = append(t.deltas, nodeDelta{nodeKey{campaign, tree, node}, deltas[node]})
@@ -255,11 +264,28 @@ func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeS
 	}
 	vals := make(map[nodeKey]int64, len(keys))
 	missing, cacheable := keys, false
-	if t.readOnly && t.s.nodes != nil {
-		missing, cacheable = t.s.nodes.get(t.seq, keys, vals)
+	seq := t.seq
+	var own []nodeKey // nodes of trees this write transaction changed
+	switch {
+	case t.readOnly && t.s.nodes != nil:
+		missing, cacheable = t.s.nodes.get(seq, keys, vals)
+	case t.grouped && t.s.nodes != nil && !t.wiped:
+		// The group writer: the cache holds the committed state this
+		// transaction started from, right for every tree it has not
+		// written.
+		var clean []nodeKey
+		for _, k := range keys {
+			if t.touched[treeKey{k.campaign, k.tree}] {
+				own = append(own, k)
+			} else {
+				clean = append(clean, k)
+			}
+		}
+		seq = t.s.nodes.begin()
+		missing, cacheable = t.s.nodes.get(seq, clean, vals)
 	}
-	if len(missing) > 0 {
-		fetched, err := t.readNodes(ctx, campaign, missing)
+	if len(missing)+len(own) > 0 {
+		fetched, err := t.readNodes(ctx, campaign, append(missing, own...))
 		if err != nil {
 			return nil, err
 		}
@@ -267,7 +293,10 @@ func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeS
 			vals[k] = n
 		}
 		if cacheable {
-			t.s.nodes.put(t.seq, fetched)
+			for _, k := range own {
+				delete(fetched, k)
+			}
+			t.s.nodes.put(seq, fetched)
 		}
 	}
 	for i, set := range sets {

@@ -155,7 +155,7 @@ func (s *DB) runBatch(batch []*commitReq) {
 		}
 		return
 	}
-	t := &tx{tx: sqlTx, s: s, db: s.writer}
+	t := &tx{tx: sqlTx, s: s, db: s.writer, grouped: true}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
@@ -352,6 +352,17 @@ type tx struct {
 	// for the node cache once it commits.
 	deltas []nodeDelta
 	wiped  bool
+	// grouped is set for the group writer's transactions: the only
+	// writer, so the node cache holds the committed state it started
+	// from, and it may read the trees it has not written (touched) there.
+	grouped bool
+	touched map[treeKey]bool
+}
+
+// treeKey names one rank tree.
+type treeKey struct {
+	campaign int64
+	tree     string
 }
 
 // stmt returns a transaction-bound prepared statement for q when the

@@ -823,6 +823,41 @@ func testRankNodesStayExact(t *testing.T, s store.Store) {
 			t.Fatal("a failing write reported success")
 		}
 		check(fmt.Sprintf("after failed write %d", step))
+		// A write transaction reads the committed nodes, then its own
+		// changes once it made some (the grouped writer may serve the
+		// first from the node cache, never the second).
+		err = s.Update(ctx, func(tx store.Tx) error {
+			read := func(when string, plus map[int64]int64) error {
+				sets := make([]store.NodeSet, len(nodes))
+				for i, n := range nodes {
+					sets[i] = store.NodeSet{Tree: "x", Nodes: []int64{n}}
+				}
+				sums, err := tx.SumNodeSets(ctx, f.campaign, sets)
+				if err != nil {
+					return err
+				}
+				for i, n := range nodes {
+					if sums[i] != model[n]+plus[n] {
+						t.Errorf("write %d, %s: node %d = %d, want %d", step, when, n, sums[i], model[n]+plus[n])
+					}
+				}
+				return nil
+			}
+			if err := read("before changing it", nil); err != nil {
+				return err
+			}
+			if err := tx.AddNodes(ctx, f.campaign, "x", map[int64]int64{2: 7, 1 << 20: -3}); err != nil {
+				return err
+			}
+			if err := read("after changing it", map[int64]int64{2: 7, 1 << 20: -3}); err != nil {
+				return err
+			}
+			return errors.New("roll back")
+		})
+		if err == nil {
+			t.Fatal("a failing write reported success")
+		}
+		check(fmt.Sprintf("after rolled-back write %d", step))
 	}
 
 	// Concurrent increments and reads: reads never see a node go down, and
