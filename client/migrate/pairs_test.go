@@ -293,6 +293,79 @@ func TestRewardfulToEngine(t *testing.T) {
 	}
 }
 
+// TestEngineToGrowSurf migrates a program with sales from the engine into
+// a proxy acting as GrowSurf (an affiliate program there), over
+// GrowSurf's API: commissions and their states arrive with the graph.
+func TestEngineToGrowSurf(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	n := pairSize(t)
+	a := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.GrowSurf}})
+	ta := a.NewTenant(t, "source", canonical.Campaign{Qualification: canonical.QualifyOnSignup, Currency: "USD",
+		Rules: []canonical.RewardRule{{Kind: canonical.CommissionReward, Title: "15%", Visible: true,
+			Commission: &canonical.CommissionRule{Type: canonical.PercentCommission, Percent: 15}}}})
+	seed(t, ta, n)
+	for i := 3; i < n; i += 5 {
+		p, err := ta.Backend.GetParticipant(ctx, ta.Campaign.ID, canonical.ByEmail(email(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ta.Backend.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: ta.Campaign.ID, Participant: canonical.ByID(p.ID),
+			Amount: canonical.Money{Amount: 4000, Currency: "USD"}, ExternalIDs: map[string]string{"orderId": fmt.Sprint("o", i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.GrowSurf}})
+	tb := b.NewTenant(t, "target", canonical.Campaign{})
+	dst, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: b.URL + "/v2", APIKey: tb.Secret(canonical.GrowSurf, canonical.APIKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idmap, _ := migrate.OpenIDMap("")
+	start := time.Now()
+	rep, err := migrate.Run(ctx, ta.Backend, dst, migrate.Options{Campaigns: []string{ta.Campaign.ID}, IDMap: idmap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d participants and %d sales engine → GrowSurf in %v (%.0f participants/s)", n, (n-3+4)/5,
+		time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds())
+	logReport(t, rep)
+	target, _ := idmap.Get(migrate.EntityCampaigns, ta.Campaign.ID)
+	targetEngine := newestCampaign(t, tb.Backend)
+	want, got := engineGraph(t, ta.Backend, ta.Campaign.ID), engineGraph(t, tb.Backend, targetEngine)
+	if len(got) != n {
+		t.Fatalf("GrowSurf side has %d participants, want %d", len(got), n)
+	}
+	for e, ref := range want {
+		if got[e] != ref {
+			t.Errorf("%s: referred by %q on the target, %q on the source", e, got[e], ref)
+		}
+	}
+	for _, e := range []string{migrate.EntityParticipants, migrate.EntityTransactions} {
+		if x := rep.Entity(e); x.Failed != 0 {
+			t.Errorf("%s: %+v", e, x)
+		}
+	}
+	for _, m := range rep.Money {
+		if m.Source == 0 || m.Source != m.Target {
+			t.Errorf("%s %s: source %d, target %d", m.Kind, m.Currency, m.Source, m.Target)
+		}
+	}
+	if want, got := moneyStates(t, client.New(ta.Backend), ta.Campaign.ID), moneyStates(t, client.New(tb.Backend), targetEngine); want != got {
+		t.Errorf("commission and payout states: target %s, source %s", got, want)
+	}
+	measured := fieldLosses(t, ta.Backend, ta.Campaign.ID, dst, target, idmap.Entries(migrate.EntityParticipants))
+	reported := map[string]int{}
+	for _, l := range rep.Losses {
+		if l.Entity == migrate.EntityParticipants {
+			reported[l.Field] += l.Records
+		}
+	}
+	if fmt.Sprint(measured) != fmt.Sprint(reported) {
+		t.Errorf("fields the target did not keep: measured %v, reported %v", measured, reported)
+	}
+}
+
 func newestCampaign(t *testing.T, b canonical.Backend) string {
 	t.Helper()
 	page, err := b.ListCampaigns(context.Background(), canonical.ListOptions{Limit: 1})
