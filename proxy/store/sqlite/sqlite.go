@@ -51,8 +51,9 @@ var Dialect = sqlstore.Dialect{
 	Name:            "sqlite",
 	CacheStatements: true,
 	// One process owns the file, so its commits are all the commits.
-	CacheNodes:  true,
-	GroupCommit: true,
+	CacheNodes:   true,
+	NodesPerTree: true,
+	GroupCommit:  true,
 	IntList: func(col string, vals []int64) (string, any) {
 		return col + " IN (SELECT value FROM json_each(?))", jsonInts(vals)
 	},

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"sort"
+	"strings"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/store"
@@ -309,6 +311,9 @@ func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeS
 
 // readNodes reads nodes from the table; nodes without a row are 0.
 func (t *tx) readNodes(ctx context.Context, campaign int64, keys []nodeKey) (map[nodeKey]int64, error) {
+	if t.s.d.NodesPerTree {
+		return t.readNodesPerTree(ctx, campaign, keys)
+	}
 	out := make(map[nodeKey]int64, len(keys))
 	trees := make([]string, len(keys))
 	nodes := make([]int64, len(keys))
@@ -332,4 +337,59 @@ func (t *tx) readNodes(ctx context.Context, campaign int64, keys []nodeKey) (map
 		out[k] = n
 	}
 	return out, rows.Err()
+}
+
+// nodeListSizes are the IN-list lengths readNodesPerTree prepares; a
+// longer list is read in chunks of the largest.
+var nodeListSizes = []int{4, 8, 16, 32}
+
+// readNodesPerTree is readNodes with one statement per tree and chunk.
+func (t *tx) readNodesPerTree(ctx context.Context, campaign int64, keys []nodeKey) (map[nodeKey]int64, error) {
+	out := make(map[nodeKey]int64, len(keys))
+	byTree := map[string][]int64{}
+	var trees []string
+	for _, k := range keys {
+		out[k] = 0
+		if _, ok := byTree[k.tree]; !ok {
+			trees = append(trees, k.tree)
+		}
+		byTree[k.tree] = append(byTree[k.tree], k.node)
+	}
+	for _, tree := range trees {
+		nodes := byTree[tree]
+		for len(nodes) > 0 {
+			size := nodeListSizes[len(nodeListSizes)-1]
+			for _, sz := range nodeListSizes {
+				if len(nodes) <= sz {
+					size = sz
+					break
+				}
+			}
+			chunk := nodes[:min(size, len(nodes))]
+			nodes = nodes[len(chunk):]
+			args := make([]any, 0, 2+size)
+			args = append(args, campaign, tree)
+			for i := range size {
+				// Padding repeats the last node: no extra rows, same text.
+				args = append(args, chunk[min(i, len(chunk)-1)])
+			}
+			rows, err := t.query(ctx, `SELECT node, n FROM rank_nodes WHERE campaign_id = ? AND tree = ? AND node IN (?`+
+				strings.Repeat(", ?", size-1)+`)`, args...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var node, n int64
+				if err := rows.Scan(&node, &n); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				out[nodeKey{campaign, tree, node}] = n
+			}
+			if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }

@@ -52,6 +52,12 @@ type Dialect struct {
 	// of (text, integer) pairs passed as bound arguments whose number does
 	// not depend on the list's length.
 	PairList func(col1, col2 string, texts []string, ints []int64) (string, []any)
+	// NodesPerTree reads missing rank nodes with one statement per tree
+	// and a plain "node IN (?, …)" list (padded to a few sizes, so few
+	// statements are prepared) instead of one statement over a PairList:
+	// for an in-process database a statement costs less than decoding
+	// the pair list, and each node is then one seek in the key's index.
+	NodesPerTree bool
 	// CacheNodes keeps rank-tree nodes in memory for read transactions
 	// (see nodeCache). Only for a store one process owns: another
 	// process's commits would never reach the cache.

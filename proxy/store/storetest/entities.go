@@ -805,6 +805,29 @@ func testRankNodesStayExact(t *testing.T, s store.Store) {
 		})
 	}
 	check("empty")
+	// Many nodes of one tree at once (readers may fetch them in chunks).
+	many := map[int64]int64{}
+	for i := range int64(75) {
+		many[3*i+1] = i + 1
+	}
+	update(t, s, func(tx store.Tx) error { return tx.AddNodes(ctx, f.campaign, "many", many) })
+	view(t, s, func(tx store.Tx) error {
+		var set store.NodeSet
+		set.Tree = "many"
+		var want int64
+		for i := range int64(80) {
+			set.Nodes = append(set.Nodes, 3*i+1, 3*i+2) // half of them absent
+			want += many[3*i+1]
+		}
+		sums, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{set, {Tree: "many", Nodes: []int64{223}}})
+		if err != nil {
+			return err
+		}
+		if sums[0] != want || sums[1] != 75 {
+			t.Errorf("sums over 160 nodes = %v, want [%d 75]", sums, want)
+		}
+		return nil
+	})
 	for step := range 6 {
 		delta := map[int64]int64{nodes[step%len(nodes)]: int64(step + 1), nodes[(step+3)%len(nodes)]: -1}
 		update(t, s, func(tx store.Tx) error { return tx.AddNodes(ctx, f.campaign, "x", delta) })
