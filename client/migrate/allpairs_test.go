@@ -94,17 +94,7 @@ func TestEveryPair(t *testing.T) {
 				ctx := context.Background()
 				src := open(t, from, "source")
 				seed(t, src.tn, n)
-				for i := 4; i < n; i += 4 {
-					p, err := src.tn.Backend.GetParticipant(ctx, src.tn.Campaign.ID, canonical.ByEmail(email(i)))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if _, err := src.tn.Backend.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: src.tn.Campaign.ID,
-						Participant: canonical.ByID(p.ID), Amount: canonical.Money{Amount: 5000, Currency: "USD"},
-						ExternalIDs: map[string]string{"invoice": fmt.Sprint("in_", i)}}); err != nil {
-						t.Fatal(err)
-					}
-				}
+				sales(t, src.tn, 4, 4, 5000, "invoice", "in_")
 				dst := open(t, to, "target")
 				idmap, _ := migrate.OpenIDMap("")
 				opts := migrate.Options{Campaigns: []string{src.campaign}, IDMap: idmap}

@@ -83,6 +83,28 @@ func seed(t *testing.T, tn proxytest.Tenant, n int) {
 	}
 }
 
+// sales records, through a tenant's engine, a sale of amount cents (USD)
+// by every step-th participant from the first-th on, identified by key
+// with value prefix+index.
+func sales(t *testing.T, tn proxytest.Tenant, first, step int, amount int64, key, prefix string) {
+	t.Helper()
+	ctx := context.Background()
+	n, err := tn.Backend.CampaignStats(ctx, tn.Campaign.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := first; i < n.Participants; i += step {
+		p, err := tn.Backend.GetParticipant(ctx, tn.Campaign.ID, canonical.ByEmail(email(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tn.Backend.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: tn.Campaign.ID, Participant: canonical.ByID(p.ID),
+			Amount: canonical.Money{Amount: amount, Currency: "USD"}, ExternalIDs: map[string]string{key: fmt.Sprint(prefix, i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // engineGraph reads email → referrer email from a tenant's engine.
 func engineGraph(t *testing.T, b canonical.Backend, campaign string) map[string]string {
 	t.Helper()
@@ -192,16 +214,7 @@ func TestRewardfulToEngine(t *testing.T) {
 			Commission: &canonical.CommissionRule{Type: canonical.PercentCommission, Percent: 20}}}})
 	seed(t, ta, n)
 	// Sales by every fourth referred participant.
-	for i := 4; i < n; i += 4 {
-		p, err := ta.Backend.GetParticipant(ctx, ta.Campaign.ID, canonical.ByEmail(email(i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ta.Backend.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: ta.Campaign.ID, Participant: canonical.ByID(p.ID),
-			Amount: canonical.Money{Amount: 5000, Currency: "USD"}, ExternalIDs: map[string]string{"invoice": fmt.Sprint("in_", i)}}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sales(t, ta, 4, 4, 5000, "invoice", "in_")
 	// Every tenth sale refunded: Rewardful shows only the voided
 	// commission, which the target gets as a refund of the replayed sale.
 	for i := 4; i < n; i += 40 {
@@ -305,16 +318,7 @@ func TestEngineToGrowSurf(t *testing.T) {
 		Rules: []canonical.RewardRule{{Kind: canonical.CommissionReward, Title: "15%", Visible: true,
 			Commission: &canonical.CommissionRule{Type: canonical.PercentCommission, Percent: 15}}}})
 	seed(t, ta, n)
-	for i := 3; i < n; i += 5 {
-		p, err := ta.Backend.GetParticipant(ctx, ta.Campaign.ID, canonical.ByEmail(email(i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ta.Backend.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: ta.Campaign.ID, Participant: canonical.ByID(p.ID),
-			Amount: canonical.Money{Amount: 4000, Currency: "USD"}, ExternalIDs: map[string]string{"orderId": fmt.Sprint("o", i)}}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sales(t, ta, 3, 5, 4000, "orderId", "o")
 	b := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.GrowSurf}})
 	tb := b.NewTenant(t, "target", canonical.Campaign{})
 	dst, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: b.URL + "/v2", APIKey: tb.Secret(canonical.GrowSurf, canonical.APIKey)})

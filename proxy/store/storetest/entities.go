@@ -778,6 +778,15 @@ func testBulk(t *testing.T, s store.Store) {
 // testRankNodesStayExact: reads after every kind of write see exactly the
 // committed nodes — through any cache a store keeps — including writes
 // that failed and were rolled back, writes racing reads, and a wipe.
+// nodeValues reads each of nodes of tree as a set of its own.
+func nodeValues(ctx context.Context, tx store.Tx, campaign int64, tree string, nodes []int64) ([]int64, error) {
+	sets := make([]store.NodeSet, len(nodes))
+	for i, n := range nodes {
+		sets[i] = store.NodeSet{Tree: tree, Nodes: []int64{n}}
+	}
+	return tx.SumNodeSets(ctx, campaign, sets)
+}
+
 func testRankNodesStayExact(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
@@ -787,11 +796,7 @@ func testRankNodesStayExact(t *testing.T, s store.Store) {
 		t.Helper()
 		view(t, s, func(tx store.Tx) error {
 			for range 2 { // the second read may come from a cache
-				sets := make([]store.NodeSet, len(nodes))
-				for i, n := range nodes {
-					sets[i] = store.NodeSet{Tree: "x", Nodes: []int64{n}}
-				}
-				sums, err := tx.SumNodeSets(ctx, f.campaign, sets)
+				sums, err := nodeValues(ctx, tx, f.campaign, "x", nodes)
 				if err != nil {
 					return err
 				}
@@ -851,11 +856,7 @@ func testRankNodesStayExact(t *testing.T, s store.Store) {
 		// first from the node cache, never the second).
 		err = s.Update(ctx, func(tx store.Tx) error {
 			read := func(when string, plus map[int64]int64) error {
-				sets := make([]store.NodeSet, len(nodes))
-				for i, n := range nodes {
-					sets[i] = store.NodeSet{Tree: "x", Nodes: []int64{n}}
-				}
-				sums, err := tx.SumNodeSets(ctx, f.campaign, sets)
+				sums, err := nodeValues(ctx, tx, f.campaign, "x", nodes)
 				if err != nil {
 					return err
 				}
