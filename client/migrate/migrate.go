@@ -103,6 +103,9 @@ type run struct {
 	// pendingAliases are written participants (source → target) whose
 	// aliases wait for the next batch.
 	pendingAliases map[string]string
+	// madeSales are the target sales this run created: nothing earlier
+	// can have refunded them, so their refunds need no check.
+	madeSales map[string]bool
 }
 
 // aliaser is a target that keeps vendor IDs of its entities (the engine).
@@ -959,6 +962,10 @@ func (r *run) transaction(ctx context.Context, target string, t canonical.Transa
 		e.Skipped++
 	} else {
 		e.Written++
+		if r.madeSales == nil {
+			r.madeSales = map[string]bool{}
+		}
+		r.madeSales[res.Transaction.ID] = true
 	}
 	if err := r.ids().Put(EntityTransactions, t.ID, res.Transaction.ID, false); err != nil {
 		e.fail(t.ID, err)
@@ -1016,8 +1023,9 @@ func (r *run) refund(ctx context.Context, target string, t, sale canonical.Trans
 		e.Written++
 		return
 	}
-	if r.dstCan("ListTransactions") && buyer != "" {
-		// Resuming: the refund may have landed before the run stopped.
+	if !r.madeSales[dstSale] && r.dstCan("ListTransactions") && buyer != "" {
+		// The sale is from an earlier run, which may have made this
+		// refund before it stopped.
 		done := 0
 		q := canonical.TransactionQuery{CampaignID: target, ParticipantID: buyer, ListOptions: canonical.ListOptions{Limit: 100}}
 		for {
