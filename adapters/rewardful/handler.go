@@ -310,15 +310,7 @@ func listPage[T, J any](l *lookups, op canonical.Operation, page, limit int,
 			return list[J]{}, err
 		}
 		if got.Total >= 0 {
-			out := list[J]{Pagination: paginate(page, limit, got.Total, len(got.Items)), Data: make([]J, 0, len(got.Items))}
-			for _, it := range got.Items {
-				j, err := render(it)
-				if err != nil {
-					return out, err
-				}
-				out.Data = append(out.Data, j)
-			}
-			return out, nil
+			return renderList(list[T]{Pagination: paginate(page, limit, got.Total, len(got.Items)), Data: got.Items}, render)
 		}
 	}
 	all, err := walk(func(cursor string) (canonical.Page[T], error) {

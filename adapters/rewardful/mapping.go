@@ -111,7 +111,11 @@ const (
 // renderPage cuts page (1-based) of limit items out of all, as pageOf
 // does, and renders each.
 func renderPage[T, J any](all []T, page, limit int, render func(T) (J, error)) (list[J], error) {
-	cut := pageOf(all, page, limit)
+	return renderList(pageOf(all, page, limit), render)
+}
+
+// renderList renders each item of a cut page, keeping its pagination.
+func renderList[T, J any](cut list[T], render func(T) (J, error)) (list[J], error) {
 	out := list[J]{Pagination: cut.Pagination, Data: make([]J, 0, len(cut.Data))}
 	for _, it := range cut.Data {
 		j, err := render(it)

@@ -156,6 +156,32 @@ func retry[T any](ctx context.Context, r *run, fn func() (T, error)) (T, error) 
 	}
 }
 
+// walk hands fn every item of a cursor-paged list, reading each page
+// (100 items) through retry; it stops at the first error.
+func walk[T any](ctx context.Context, r *run, list func(canonical.ListOptions) (canonical.Page[T], error), fn func(T)) error {
+	opts := canonical.ListOptions{Limit: 100}
+	for {
+		page, err := retry(ctx, r, func() (canonical.Page[T], error) { return list(opts) })
+		if err != nil {
+			return err
+		}
+		for _, it := range page.Items {
+			fn(it)
+		}
+		if page.NextCursor == "" || len(page.Items) == 0 {
+			return nil
+		}
+		opts.Cursor = page.NextCursor
+	}
+}
+
+// collect reads every item of a cursor-paged list (see walk).
+func collect[T any](ctx context.Context, r *run, list func(canonical.ListOptions) (canonical.Page[T], error)) ([]T, error) {
+	var all []T
+	err := walk(ctx, r, list, func(it T) { all = append(all, it) })
+	return all, err
+}
+
 // maxHintedWait bounds how long a vendor's own hint makes a run wait.
 const maxHintedWait = 2 * time.Minute
 
@@ -210,17 +236,11 @@ func (r *run) campaigns(ctx context.Context) ([]canonical.Campaign, error) {
 		if !r.srcCan("ListCampaigns") {
 			return nil, canonical.Errorf(canonical.Invalid, "%s cannot list campaigns: name the campaign to move", r.src.Capabilities().Backend)
 		}
-		opts := canonical.ListOptions{Limit: 100}
-		for {
-			page, err := retry(ctx, r, func() (canonical.Page[canonical.Campaign], error) { return r.src.ListCampaigns(ctx, opts) })
-			if err != nil {
-				return nil, fmt.Errorf("list source campaigns: %w", err)
-			}
-			out = append(out, page.Items...)
-			if page.NextCursor == "" || len(page.Items) == 0 {
-				break
-			}
-			opts.Cursor = page.NextCursor
+		var err error
+		if out, err = collect(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.Campaign], error) {
+			return r.src.ListCampaigns(ctx, o)
+		}); err != nil {
+			return nil, fmt.Errorf("list source campaigns: %w", err)
 		}
 	}
 	if r.opts.TargetCampaign != "" && len(out) > 1 {
@@ -314,24 +334,20 @@ func (r *run) participants(ctx context.Context, c canonical.Campaign, target str
 		r.rep.lose(EntityParticipants, "all", 0, "the source cannot list participants")
 		return nil
 	}
-	var all []canonical.Participant
-	q := canonical.ParticipantQuery{CampaignID: c.ID, Sort: canonical.SortOldest, ListOptions: canonical.ListOptions{Limit: 100}}
-	for {
-		page, err := retry(ctx, r, func() (canonical.Page[canonical.Participant], error) { return r.src.ListParticipants(ctx, q) })
-		if canonical.CodeOf(err) == canonical.Invalid && q.Sort != "" && q.Cursor == "" {
-			// A source that lists in one order only: take it, and order
-			// by sign-up time here.
-			q.Sort = ""
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("list the participants of campaign %s: %w", c.ID, err)
-		}
-		all = append(all, page.Items...)
-		if page.NextCursor == "" || len(page.Items) == 0 {
-			break
-		}
-		q.Cursor = page.NextCursor
+	q := canonical.ParticipantQuery{CampaignID: c.ID, Sort: canonical.SortOldest}
+	list := func(o canonical.ListOptions) (canonical.Page[canonical.Participant], error) {
+		q.ListOptions = o
+		return r.src.ListParticipants(ctx, q)
+	}
+	all, err := collect(ctx, r, list)
+	if canonical.CodeOf(err) == canonical.Invalid {
+		// A source that lists in one order only: take it, and order by
+		// sign-up time here.
+		q.Sort = ""
+		all, err = collect(ctx, r, list)
+	}
+	if err != nil {
+		return fmt.Errorf("list the participants of campaign %s: %w", c.ID, err)
 	}
 	e.Read += len(all)
 	if err := r.fillReferrers(ctx, c.ID, all); err != nil {
@@ -367,25 +383,20 @@ func (r *run) fillReferrers(ctx context.Context, campaign string, ps []canonical
 	for i, p := range ps {
 		byID[p.ID] = i
 	}
-	q := canonical.ReferralQuery{CampaignID: campaign, ListOptions: canonical.ListOptions{Limit: 100}}
-	for {
-		page, err := retry(ctx, r, func() (canonical.Page[canonical.Referral], error) { return r.src.ListReferrals(ctx, q) })
-		if err != nil {
-			return fmt.Errorf("list the referrals of campaign %s: %w", campaign, err)
-		}
-		for _, ref := range page.Items {
-			if i, ok := byID[ref.ReferredID]; ok && ref.ReferrerID != "" && ref.ReferrerID != ref.ReferredID {
-				ps[i].ReferrerID = ref.ReferrerID
-				if ps[i].ReferralState == "" {
-					ps[i].ReferralState = ref.State
-				}
+	err := walk(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.Referral], error) {
+		return r.src.ListReferrals(ctx, canonical.ReferralQuery{CampaignID: campaign, ListOptions: o})
+	}, func(ref canonical.Referral) {
+		if i, ok := byID[ref.ReferredID]; ok && ref.ReferrerID != "" && ref.ReferrerID != ref.ReferredID {
+			ps[i].ReferrerID = ref.ReferrerID
+			if ps[i].ReferralState == "" {
+				ps[i].ReferralState = ref.State
 			}
 		}
-		if page.NextCursor == "" || len(page.Items) == 0 {
-			return nil
-		}
-		q.Cursor = page.NextCursor
+	})
+	if err != nil {
+		return fmt.Errorf("list the referrals of campaign %s: %w", campaign, err)
 	}
+	return nil
 }
 
 // listFailed decides what a failed source listing does to the run: a
@@ -570,18 +581,11 @@ func (r *run) rewards(ctx context.Context, c canonical.Campaign, target string) 
 	if !r.srcCan("ListEarnedRewards") {
 		return nil
 	}
-	var all []canonical.EarnedReward
-	q := canonical.RewardQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
-	for {
-		page, err := retry(ctx, r, func() (canonical.Page[canonical.EarnedReward], error) { return r.src.ListEarnedRewards(ctx, q) })
-		if err != nil {
-			return r.listFailed(EntityRewards, err, fmt.Sprintf("list the earned rewards of campaign %s", c.ID))
-		}
-		all = append(all, page.Items...)
-		if page.NextCursor == "" || len(page.Items) == 0 {
-			break
-		}
-		q.Cursor = page.NextCursor
+	all, err := collect(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.EarnedReward], error) {
+		return r.src.ListEarnedRewards(ctx, canonical.RewardQuery{CampaignID: c.ID, ListOptions: o})
+	})
+	if err != nil {
+		return r.listFailed(EntityRewards, err, fmt.Sprintf("list the earned rewards of campaign %s", c.ID))
 	}
 	e.Read += len(all)
 	if !r.dstCan("ListEarnedRewards") {
@@ -671,18 +675,11 @@ func (r *run) transactions(ctx context.Context, c canonical.Campaign, target str
 	sales := map[string]canonical.Transaction{}
 	var refunds []canonical.Transaction
 	if r.srcCan("ListTransactions") {
-		var all []canonical.Transaction
-		q := canonical.TransactionQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
-		for {
-			page, err := retry(ctx, r, func() (canonical.Page[canonical.Transaction], error) { return r.src.ListTransactions(ctx, q) })
-			if err != nil {
-				return r.listFailed(EntityTransactions, err, fmt.Sprintf("list the transactions of campaign %s", c.ID))
-			}
-			all = append(all, page.Items...)
-			if page.NextCursor == "" || len(page.Items) == 0 {
-				break
-			}
-			q.Cursor = page.NextCursor
+		all, err := collect(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.Transaction], error) {
+			return r.src.ListTransactions(ctx, canonical.TransactionQuery{CampaignID: c.ID, ListOptions: o})
+		})
+		if err != nil {
+			return r.listFailed(EntityTransactions, err, fmt.Sprintf("list the transactions of campaign %s", c.ID))
 		}
 		e.Read += len(all)
 		slices.SortFunc(all, func(a, b canonical.Transaction) int { return a.CreatedAt.Compare(b.CreatedAt) })
@@ -737,31 +734,20 @@ func (r *run) commissionStates(ctx context.Context, c canonical.Campaign, target
 	// replayed as transactions: target sale → source sale.
 	voided, live := map[string]string{}, map[string]bool{}
 	refundsReplayed := r.srcCan("ListTransactions")
-	q := canonical.CommissionQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
-	for {
-		page, err := retry(ctx, r, func() (canonical.Page[canonical.Commission], error) { return r.src.ListCommissions(ctx, q) })
-		if err != nil {
-			return r.listFailed(EntityTransactions, err, fmt.Sprintf("list the commissions of campaign %s", c.ID))
+	err := walk(ctx, r, commissionsOf(ctx, r.src, c.ID), func(cm canonical.Commission) {
+		sale := saleOf(cm)
+		dstSale, ok := r.ids().Get(EntityTransactions, sale)
+		if ok && rank[cm.Status] > rank[want[dstSale]] {
+			want[dstSale] = cm.Status
 		}
-		for _, cm := range page.Items {
-			sale := cm.TransactionID
-			if sale == "" {
-				sale = "commission:" + cm.ID
-			}
-			dstSale, ok := r.ids().Get(EntityTransactions, sale)
-			if ok && rank[cm.Status] > rank[want[dstSale]] {
-				want[dstSale] = cm.Status
-			}
-			if ok && cm.Status == canonical.CommissionVoided && !refundsReplayed {
-				voided[dstSale] = sale
-			} else if ok {
-				live[dstSale] = true
-			}
+		if ok && cm.Status == canonical.CommissionVoided && !refundsReplayed {
+			voided[dstSale] = sale
+		} else if ok {
+			live[dstSale] = true
 		}
-		if page.NextCursor == "" || len(page.Items) == 0 {
-			break
-		}
-		q.Cursor = page.NextCursor
+	})
+	if err != nil {
+		return r.listFailed(EntityTransactions, err, fmt.Sprintf("list the commissions of campaign %s", c.ID))
 	}
 	for sale := range live {
 		delete(voided, sale)
@@ -771,37 +757,29 @@ func (r *run) commissionStates(ctx context.Context, c canonical.Campaign, target
 	}
 	var paid []string
 	refunded := map[string]bool{}
-	q = canonical.CommissionQuery{CampaignID: target, ListOptions: canonical.ListOptions{Limit: 100}}
-	for {
-		page, err := retry(ctx, r, func() (canonical.Page[canonical.Commission], error) { return r.dst.ListCommissions(ctx, q) })
-		if err != nil {
-			return fmt.Errorf("list the target's commissions: %w", err)
+	err = walk(ctx, r, commissionsOf(ctx, r.dst, target), func(cm canonical.Commission) {
+		if src, ok := voided[cm.TransactionID]; ok && cm.Status != canonical.CommissionVoided {
+			r.voidSale(ctx, target, cm, src, refunded)
+			return
 		}
-		for _, cm := range page.Items {
-			if src, ok := voided[cm.TransactionID]; ok && cm.Status != canonical.CommissionVoided {
-				r.voidSale(ctx, target, cm, src, refunded)
-				continue
-			}
-			st, ok := want[cm.TransactionID]
-			if !ok || cm.Status != canonical.CommissionPending {
-				continue
-			}
-			if !r.dstCan("ApproveCommission") {
-				r.rep.lose(EntityTransactions, "commission state "+string(st), 1, "the target cannot approve commissions")
-				continue
-			}
-			if _, err := retry(ctx, r, func() (canonical.Commission, error) { return r.dst.ApproveCommission(ctx, cm.ID) }); err != nil {
-				r.rep.entity(EntityTransactions).fail(cm.ID, err)
-				continue
-			}
-			if st == canonical.CommissionPaid {
-				paid = append(paid, cm.ID)
-			}
+		st, ok := want[cm.TransactionID]
+		if !ok || cm.Status != canonical.CommissionPending {
+			return
 		}
-		if page.NextCursor == "" || len(page.Items) == 0 {
-			break
+		if !r.dstCan("ApproveCommission") {
+			r.rep.lose(EntityTransactions, "commission state "+string(st), 1, "the target cannot approve commissions")
+			return
 		}
-		q.Cursor = page.NextCursor
+		if _, err := retry(ctx, r, func() (canonical.Commission, error) { return r.dst.ApproveCommission(ctx, cm.ID) }); err != nil {
+			r.rep.entity(EntityTransactions).fail(cm.ID, err)
+			return
+		}
+		if st == canonical.CommissionPaid {
+			paid = append(paid, cm.ID)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("list the target's commissions: %w", err)
 	}
 	if len(paid) == 0 {
 		return nil
@@ -814,18 +792,11 @@ func (r *run) commissionStates(ctx context.Context, c canonical.Campaign, target
 	for _, id := range paid {
 		toPay[id] = true
 	}
-	pq := canonical.PayoutQuery{CampaignID: target, Statuses: []canonical.PayoutStatus{canonical.PayoutDue}, ListOptions: canonical.ListOptions{Limit: 100}}
-	var payouts []canonical.Payout
-	for {
-		page, err := retry(ctx, r, func() (canonical.Page[canonical.Payout], error) { return r.dst.ListPayouts(ctx, pq) })
-		if err != nil {
-			return fmt.Errorf("list the target's payouts: %w", err)
-		}
-		payouts = append(payouts, page.Items...)
-		if page.NextCursor == "" || len(page.Items) == 0 {
-			break
-		}
-		pq.Cursor = page.NextCursor
+	payouts, err := collect(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.Payout], error) {
+		return r.dst.ListPayouts(ctx, canonical.PayoutQuery{CampaignID: target, Statuses: []canonical.PayoutStatus{canonical.PayoutDue}, ListOptions: o})
+	})
+	if err != nil {
+		return fmt.Errorf("list the target's payouts: %w", err)
 	}
 	for _, po := range payouts {
 		all := len(po.CommissionIDs) > 0
@@ -884,32 +855,21 @@ func (r *run) salesFromCommissions(ctx context.Context, c canonical.Campaign, ta
 	e := r.rep.entity(EntityTransactions)
 	seen := map[string]bool{}
 	var sales []canonical.Transaction
-	q := canonical.CommissionQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
-	for {
-		page, err := retry(ctx, r, func() (canonical.Page[canonical.Commission], error) { return r.src.ListCommissions(ctx, q) })
-		if err != nil {
-			return r.listFailed(EntityTransactions, err, fmt.Sprintf("list the commissions of campaign %s", c.ID))
+	err := walk(ctx, r, commissionsOf(ctx, r.src, c.ID), func(cm canonical.Commission) {
+		sale := saleOf(cm)
+		if seen[sale] {
+			return
 		}
-		for _, cm := range page.Items {
-			sale := cm.TransactionID
-			if sale == "" {
-				sale = "commission:" + cm.ID
-			}
-			if seen[sale] {
-				continue
-			}
-			seen[sale] = true
-			if cm.ReferredID == "" || cm.SaleAmount.Amount <= 0 {
-				r.rep.lose(EntityTransactions, "sale", 1, "the source's commission does not name the buyer or the sale amount")
-				continue
-			}
-			sales = append(sales, canonical.Transaction{ID: sale, ParticipantID: cm.ReferredID, Amount: cm.SaleAmount,
-				ExternalIDs: map[string]string{externalID: sale}, CreatedAt: cm.CreatedAt})
+		seen[sale] = true
+		if cm.ReferredID == "" || cm.SaleAmount.Amount <= 0 {
+			r.rep.lose(EntityTransactions, "sale", 1, "the source's commission does not name the buyer or the sale amount")
+			return
 		}
-		if page.NextCursor == "" || len(page.Items) == 0 {
-			break
-		}
-		q.Cursor = page.NextCursor
+		sales = append(sales, canonical.Transaction{ID: sale, ParticipantID: cm.ReferredID, Amount: cm.SaleAmount,
+			ExternalIDs: map[string]string{externalID: sale}, CreatedAt: cm.CreatedAt})
+	})
+	if err != nil {
+		return r.listFailed(EntityTransactions, err, fmt.Sprintf("list the commissions of campaign %s", c.ID))
 	}
 	e.Read += len(sales)
 	slices.SortFunc(sales, func(a, b canonical.Transaction) int { return a.CreatedAt.Compare(b.CreatedAt) })
@@ -1027,22 +987,16 @@ func (r *run) refund(ctx context.Context, target string, t, sale canonical.Trans
 		// The sale is from an earlier run, which may have made this
 		// refund before it stopped.
 		done := 0
-		q := canonical.TransactionQuery{CampaignID: target, ParticipantID: buyer, ListOptions: canonical.ListOptions{Limit: 100}}
-		for {
-			page, err := retry(ctx, r, func() (canonical.Page[canonical.Transaction], error) { return r.dst.ListTransactions(ctx, q) })
-			if err != nil {
-				e.fail(t.ID, err)
-				return
+		err := walk(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.Transaction], error) {
+			return r.dst.ListTransactions(ctx, canonical.TransactionQuery{CampaignID: target, ParticipantID: buyer, ListOptions: o})
+		}, func(x canonical.Transaction) {
+			if x.Kind == canonical.Refund && x.RefundOf == dstSale {
+				done++
 			}
-			for _, x := range page.Items {
-				if x.Kind == canonical.Refund && x.RefundOf == dstSale {
-					done++
-				}
-			}
-			if page.NextCursor == "" || len(page.Items) == 0 {
-				break
-			}
-			q.Cursor = page.NextCursor
+		})
+		if err != nil {
+			e.fail(t.ID, err)
+			return
 		}
 		if done > nth {
 			e.Skipped++
@@ -1086,18 +1040,11 @@ func (r *run) coupons(ctx context.Context, c canonical.Campaign, target string) 
 	if !r.srcCan("ListCoupons") {
 		return nil
 	}
-	var all []canonical.Coupon
-	q := canonical.CouponQuery{CampaignID: c.ID, ListOptions: canonical.ListOptions{Limit: 100}}
-	for {
-		page, err := retry(ctx, r, func() (canonical.Page[canonical.Coupon], error) { return r.src.ListCoupons(ctx, q) })
-		if err != nil {
-			return r.listFailed(EntityCoupons, err, fmt.Sprintf("list the coupons of campaign %s", c.ID))
-		}
-		all = append(all, page.Items...)
-		if page.NextCursor == "" || len(page.Items) == 0 {
-			break
-		}
-		q.Cursor = page.NextCursor
+	all, err := collect(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.Coupon], error) {
+		return r.src.ListCoupons(ctx, canonical.CouponQuery{CampaignID: c.ID, ListOptions: o})
+	})
+	if err != nil {
+		return r.listFailed(EntityCoupons, err, fmt.Sprintf("list the coupons of campaign %s", c.ID))
 	}
 	e.Read += len(all)
 	for _, cp := range all {
@@ -1216,17 +1163,23 @@ func (r *run) couponGroups(ctx context.Context, c canonical.Campaign, target str
 
 // allGroups lists every coupon group of a campaign of b.
 func allGroups(ctx context.Context, r *run, b canonical.Backend, campaign string) ([]canonical.CouponGroup, error) {
-	var all []canonical.CouponGroup
-	opts := canonical.ListOptions{Limit: 100}
-	for {
-		page, err := retry(ctx, r, func() (canonical.Page[canonical.CouponGroup], error) { return b.ListCouponGroups(ctx, campaign, opts) })
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Items...)
-		if page.NextCursor == "" || len(page.Items) == 0 {
-			return all, nil
-		}
-		opts.Cursor = page.NextCursor
+	return collect(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.CouponGroup], error) {
+		return b.ListCouponGroups(ctx, campaign, o)
+	})
+}
+
+// commissionsOf lists a campaign's commissions on b, for walk.
+func commissionsOf(ctx context.Context, b canonical.Backend, campaign string) func(canonical.ListOptions) (canonical.Page[canonical.Commission], error) {
+	return func(o canonical.ListOptions) (canonical.Page[canonical.Commission], error) {
+		return b.ListCommissions(ctx, canonical.CommissionQuery{CampaignID: campaign, ListOptions: o})
 	}
+}
+
+// saleOf names the sale behind a commission: its transaction, or the
+// commission itself where the vendor names none.
+func saleOf(cm canonical.Commission) string {
+	if cm.TransactionID != "" {
+		return cm.TransactionID
+	}
+	return "commission:" + cm.ID
 }

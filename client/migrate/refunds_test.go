@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/client"
@@ -177,5 +179,43 @@ func TestRefundsAndCouponGroups(t *testing.T) {
 	}
 	if groups, err := dst.ListCouponGroups(ctx, target, canonical.ListOptions{}); err != nil || len(groups.Items) != 1 {
 		t.Errorf("after a run without the map, %d coupon groups, %v", len(groups.Items), err)
+	}
+}
+
+// unreadablePayouts is a target whose payout list fails unless it is
+// asked for due payouts only (the run's own use), as a flaky vendor's
+// might while the report sums them.
+type unreadablePayouts struct{ *client.Client }
+
+func (u unreadablePayouts) ListPayouts(ctx context.Context, q canonical.PayoutQuery) (canonical.Page[canonical.Payout], error) {
+	if len(q.Statuses) == 0 {
+		return canonical.Page[canonical.Payout]{}, canonical.Errorf(canonical.Internal, "payouts are down")
+	}
+	return u.Client.ListPayouts(ctx, q)
+}
+
+// TestSumsThatCannotBeReadAreReported: a report never compares partial
+// sums; the failed read is in it instead of a made-up loss.
+func TestSumsThatCannotBeReadAreReported(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := newProgram(t, 30)
+	dst, err := client.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "target.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	rep, err := migrate.Run(ctx, src.c, unreadablePayouts{dst}, migrate.Options{Attempts: 2, RetryBase: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := rep.Entity(migrate.EntityTransactions)
+	if tr.Failed != 1 || len(tr.Errors) != 1 || !strings.Contains(tr.Errors[0], "payout sums") {
+		t.Errorf("transactions: %+v, want the payout sums' failure", tr)
+	}
+	for _, l := range rep.Losses {
+		if l.Entity == migrate.EntityTransactions {
+			t.Errorf("loss %+v drawn from partial sums", l)
+		}
 	}
 }
