@@ -218,8 +218,8 @@ type Tx interface {
 	// MarkSeen records key in a set and reports whether it is new.
 	MarkSeen(ctx context.Context, campaign, scope int64, set, key string) (bool, error)
 
-	// Rank trees: sparse Fenwick trees of int64 node values, by campaign
-	// and tree name.
+	// Rank trees: int64 node values by campaign, tree name and node; the
+	// engine gives them their meaning (Fenwick trees, membership words).
 	AddNodes(ctx context.Context, campaign int64, tree string, deltas map[int64]int64) error
 	// SumNodeSets sums the given nodes of each set's tree, in one round
 	// trip; the result is in the order of sets.
@@ -248,6 +248,11 @@ type MonthlyScore struct {
 type NodeSet struct {
 	Tree  string
 	Nodes []int64
+	// Whole marks a tree the engine keeps compact (about one node per 63
+	// participants) and reads at random: a store that caches nodes may
+	// load it whole on first use, and from then on answer every node of
+	// it from memory.
+	Whole bool
 }
 
 // Participant is a stored participant with the engine's projections.

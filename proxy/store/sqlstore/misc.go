@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 
@@ -286,6 +287,12 @@ func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeS
 		seq = t.s.nodes.begin()
 		missing, cacheable = t.s.nodes.get(seq, clean, vals)
 	}
+	if cacheable && len(missing) > 0 {
+		var err error
+		if missing, err = t.loadWhole(ctx, campaign, seq, sets, missing, vals); err != nil {
+			return nil, err
+		}
+	}
 	if len(missing)+len(own) > 0 {
 		fetched, err := t.readNodes(ctx, campaign, append(missing, own...))
 		if err != nil {
@@ -307,6 +314,55 @@ func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeS
 		}
 	}
 	return out, nil
+}
+
+// loadWhole reads into the node cache, whole, each tree that sets mark
+// Whole and missing needs, unless it is too large, fills vals with the
+// missing nodes of those trees, and returns the nodes still missing.
+func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []store.NodeSet, missing []nodeKey, vals map[nodeKey]int64) ([]nodeKey, error) {
+	loaded := map[string]map[int64]int64{}
+	for _, set := range sets {
+		tk := treeKey{campaign, set.Tree}
+		if !set.Whole || loaded[set.Tree] != nil || !slices.ContainsFunc(missing, func(k nodeKey) bool { return k.tree == set.Tree }) ||
+			!t.s.nodes.loadable(tk) {
+			continue
+		}
+		rows, err := t.query(ctx, `SELECT node, n FROM rank_nodes WHERE campaign_id = ? AND tree = ? LIMIT ?`,
+			campaign, set.Tree, maxWholeTree+1)
+		if err != nil {
+			return nil, err
+		}
+		nodes := map[int64]int64{}
+		for rows.Next() {
+			var node, n int64
+			if err := rows.Scan(&node, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			nodes[node] = n
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, err
+		}
+		if len(nodes) > maxWholeTree {
+			t.s.nodes.tooLarge(tk)
+			continue
+		}
+		t.s.nodes.putWhole(seq, tk, nodes)
+		loaded[set.Tree] = nodes
+	}
+	if len(loaded) == 0 {
+		return missing, nil
+	}
+	rest := missing[:0:0]
+	for _, k := range missing {
+		if nodes, ok := loaded[k.tree]; ok {
+			vals[k] = nodes[k.node]
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	return rest, nil
 }
 
 // readNodes reads nodes from the table; nodes without a row are 0.

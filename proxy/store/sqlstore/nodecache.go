@@ -16,13 +16,20 @@ import "sync"
 //     entries present and makes seq even again; a read that fetched a node
 //     from the table stores it only if seq is still where it started.
 //
+// A tree can be held whole (store.NodeSet.Whole): every node it has is in
+// m, so a node of it that m lacks is 0 and a commit's delta to such a node
+// creates it. A read loads such a tree with one statement and stores it
+// only under the same rule as single nodes.
+//
 // A store shared by several processes (PostgreSQL replicas) must not use
 // it: their commits never reach this cache.
 type nodeCache struct {
-	mu  sync.RWMutex
-	seq uint64
-	m   map[nodeKey]int64
-	max int
+	mu    sync.RWMutex
+	seq   uint64
+	m     map[nodeKey]int64
+	whole map[treeKey]bool // trees held whole
+	large map[treeKey]bool // trees found too large to hold whole
+	max   int
 }
 
 type nodeKey struct {
@@ -40,8 +47,50 @@ type nodeDelta struct {
 // when full.
 const maxCachedNodes = 1 << 20
 
+// maxWholeTree bounds a tree held whole: a member set of 4 million
+// ordinals.
+const maxWholeTree = 1 << 16
+
 func newNodeCache() *nodeCache {
-	return &nodeCache{m: make(map[nodeKey]int64), max: maxCachedNodes}
+	return &nodeCache{m: make(map[nodeKey]int64), whole: map[treeKey]bool{}, large: map[treeKey]bool{}, max: maxCachedNodes}
+}
+
+// loadable reports whether tree is worth loading whole: not held whole
+// already and not found too large.
+func (c *nodeCache) loadable(tree treeKey) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return !c.whole[tree] && !c.large[tree]
+}
+
+// tooLarge notes that tree has more than maxWholeTree nodes.
+func (c *nodeCache) tooLarge(tree treeKey) {
+	c.mu.Lock()
+	c.large[tree] = true
+	c.mu.Unlock()
+}
+
+// putWhole stores all the nodes of tree, read by a transaction that
+// started at seq, if no commit happened since.
+func (c *nodeCache) putWhole(seq uint64, tree treeKey, nodes map[int64]int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seq != seq {
+		return
+	}
+	if len(c.m)+len(nodes) > c.max {
+		c.reset()
+	}
+	for n, v := range nodes {
+		c.m[nodeKey{tree.campaign, tree.tree, n}] = v
+	}
+	c.whole[tree] = true
+}
+
+// reset empties the cache; c.mu is held.
+func (c *nodeCache) reset() {
+	clear(c.m)
+	clear(c.whole)
 }
 
 // begin returns the sequence a read transaction starts at.
@@ -66,6 +115,8 @@ func (c *nodeCache) get(seq uint64, keys []nodeKey, out map[nodeKey]int64) (miss
 	for _, k := range keys {
 		if n, hit := c.m[k]; hit {
 			out[k] = n
+		} else if c.whole[treeKey{k.campaign, k.tree}] {
+			out[k] = 0
 		} else {
 			missing = append(missing, k)
 		}
@@ -82,7 +133,7 @@ func (c *nodeCache) put(seq uint64, nodes map[nodeKey]int64) {
 		return
 	}
 	if len(c.m)+len(nodes) > c.max {
-		clear(c.m)
+		c.reset()
 	}
 	for k, n := range nodes {
 		c.m[k] = n
@@ -103,11 +154,14 @@ func (c *nodeCache) committed(ok, wiped bool, deltas []nodeDelta) {
 	defer c.mu.Unlock()
 	if ok {
 		if wiped {
-			clear(c.m)
+			c.reset()
+			clear(c.large)
 		}
 		for _, d := range deltas {
 			if n, hit := c.m[d.key]; hit {
 				c.m[d.key] = n + d.d
+			} else if c.whole[treeKey{d.key.campaign, d.key.tree}] {
+				c.m[d.key] = d.d
 			}
 		}
 	}

@@ -953,3 +953,88 @@ func testRankNodesStayExact(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// testWholeTrees reads trees marked Whole (a store may hold them whole in
+// a cache) through every change a tree can see: nodes created, changed
+// and zeroed by commits, a write transaction's own changes, rolled-back
+// writes, a tree larger than any cache would hold, and a wipe.
+func testWholeTrees(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	model := map[string]map[int64]int64{"w": {}, "big": {}}
+	probe := map[string][]int64{"w": {1, 2, 3, 7, 9, 1 << 30}, "big": {1, 2, 40_000, 69_999, 70_000, 70_001}}
+	read := func(tx store.Tx, tree string, plus map[int64]int64) error {
+		t.Helper()
+		for range 2 { // the second read may come from a cache
+			var sets []store.NodeSet
+			for _, n := range probe[tree] {
+				sets = append(sets, store.NodeSet{Tree: tree, Nodes: []int64{n}, Whole: true})
+			}
+			// The same tree, read as single nodes in the same call.
+			sets = append(sets, store.NodeSet{Tree: tree, Nodes: probe[tree][:2]})
+			sums, err := tx.SumNodeSets(ctx, f.campaign, sets)
+			if err != nil {
+				return err
+			}
+			for i, n := range probe[tree] {
+				if want := model[tree][n] + plus[n]; sums[i] != want {
+					t.Fatalf("tree %s node %d = %d, want %d", tree, n, sums[i], want)
+				}
+			}
+			n0, n1 := probe[tree][0], probe[tree][1]
+			if want := model[tree][n0] + plus[n0] + model[tree][n1] + plus[n1]; sums[len(sums)-1] != want {
+				t.Fatalf("tree %s nodes %d+%d = %d, want %d", tree, n0, n1, sums[len(sums)-1], want)
+			}
+		}
+		return nil
+	}
+	check := func(tree string) {
+		t.Helper()
+		view(t, s, func(tx store.Tx) error { return read(tx, tree, nil) })
+	}
+	add := func(tree string, delta map[int64]int64) {
+		t.Helper()
+		update(t, s, func(tx store.Tx) error { return tx.AddNodes(ctx, f.campaign, tree, delta) })
+		for n, d := range delta {
+			model[tree][n] += d
+		}
+	}
+	check("w")
+	add("w", map[int64]int64{1: 5, 3: 2})
+	check("w")
+	add("w", map[int64]int64{2: 4, 3: -2, 7: 1, 1 << 30: 9}) // nodes the held tree lacked
+	check("w")
+	big := map[int64]int64{}
+	for i := int64(1); i <= 70_000; i++ {
+		big[i] = i % 7
+	}
+	add("big", big)
+	check("big")
+	add("big", map[int64]int64{2: 3, 70_000: -1, 70_001: 4})
+	check("big")
+	for _, tree := range []string{"w", "big"} {
+		// A write transaction sees the committed tree, then its own change;
+		// rolled back, nothing of it remains.
+		err := s.Update(ctx, func(tx store.Tx) error {
+			if err := read(tx, tree, nil); err != nil {
+				return err
+			}
+			change := map[int64]int64{probe[tree][0]: 11, probe[tree][3]: 1}
+			if err := tx.AddNodes(ctx, f.campaign, tree, change); err != nil {
+				return err
+			}
+			if err := read(tx, tree, change); err != nil {
+				return err
+			}
+			return errors.New("roll back")
+		})
+		if err == nil {
+			t.Fatal("a failing write reported success")
+		}
+		check(tree)
+	}
+	update(t, s, func(tx store.Tx) error { return tx.Wipe(ctx) })
+	model = map[string]map[int64]int64{"w": {}, "big": {}}
+	check("w")
+	check("big")
+}

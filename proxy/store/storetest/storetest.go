@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"BulkLoads", testBulk},
 		{"Wipe", testWipe},
 		{"RankNodesStayExact", testRankNodesStayExact},
+		{"WholeTrees", testWholeTrees},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
