@@ -616,9 +616,13 @@ func (r *run) rewards(ctx context.Context, c canonical.Campaign, target string) 
 			}
 			continue
 		}
-		slices.SortFunc(rewards, func(a, b canonical.EarnedReward) int { return a.CreatedAt.Compare(b.CreatedAt) })
+		// Oldest first on both sides. Lists come newest first, and rewards
+		// earned in the same millisecond keep their list order reversed,
+		// so the i-th source reward meets the i-th target reward even when
+		// the target earned several at once.
+		oldestFirst(rewards)
 		targets := got.Items
-		slices.SortFunc(targets, func(a, b canonical.EarnedReward) int { return a.CreatedAt.Compare(b.CreatedAt) })
+		oldestFirst(targets)
 		for i, rw := range rewards {
 			if _, ok := r.ids().Get(EntityRewards, rw.ID); ok {
 				e.Skipped++
@@ -642,6 +646,13 @@ func (r *run) rewards(ctx context.Context, c canonical.Campaign, target string) 
 		r.progress(EntityRewards, done, len(all))
 	}
 	return nil
+}
+
+// oldestFirst orders a newest-first list of rewards by creation time,
+// oldest first, ties in reverse list order.
+func oldestFirst(rewards []canonical.EarnedReward) {
+	slices.Reverse(rewards)
+	slices.SortStableFunc(rewards, func(a, b canonical.EarnedReward) int { return a.CreatedAt.Compare(b.CreatedAt) })
 }
 
 // reachStatus moves a target reward to the source's status where the
