@@ -80,7 +80,11 @@ func openEngine(ctx context.Context, u *url.URL) (*Client, error) {
 	if err != nil {
 		return nil, canonical.Wrap(canonical.Internal, err, "open the engine's store")
 	}
-	eng := engine.New(st, nil)
+	eng, err := engine.Open(ctx, st, nil)
+	if err != nil {
+		st.Close()
+		return nil, canonical.Wrap(canonical.Internal, err, "open the engine")
+	}
 	if account == "" {
 		if account, err = soleAccount(ctx, eng); err != nil {
 			st.Close()

@@ -97,7 +97,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	clock := &offsetClock{}
-	eng := engine.New(st, &engine.Options{Clock: clock.Now})
+	eng, err := engine.Open(ctx, st, &engine.Options{Clock: clock.Now})
+	if err != nil {
+		return err
+	}
 
 	if cfg.adminToken == "" {
 		cfg.adminToken = randomToken()

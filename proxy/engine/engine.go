@@ -73,7 +73,8 @@ func (e *Engine) counter(acct int64) *atomic.Uint64 {
 // or not: a spurious change only costs a cache miss).
 func (e *Engine) wrote(acct int64) { e.counter(acct).Add(1) }
 
-// New returns an engine over st.
+// New returns an engine over st, which must be new or already opened by
+// Open (which converts data an earlier version wrote).
 func New(st store.Store, opts *Options) *Engine {
 	e := &Engine{st: st, now: time.Now, rand: rand.Reader}
 	if opts != nil && opts.Clock != nil {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"math/bits"
 	"strconv"
 
 	"github.com/refbridge/refbridge/proxy/store"
@@ -13,27 +14,38 @@ import (
 //
 //	1 + #{score > s} + #{score = s, ordinal < o}
 //
-// and both counts come from sparse Fenwick trees kept in the store:
+// and both counts come from trees kept in the store:
 //
-//	<board>:v       over score values: how many participants have each
-//	                positive score;
-//	<board>:s:<s>   over ordinals, one per positive score s;
+//	<board>:v       a sparse Fenwick tree over score values: how many
+//	                participants have each positive score;
+//	<board>:s:<s>   a member set over ordinals, one per positive score s;
 //	<board>:n       one node (1): how many participants have a positive
 //	                score;
-//	<board>:gone    (all-time and points boards) over ordinals of
+//	<board>:gone    (all-time and points boards) the set of ordinals of
 //	                participants with a positive score or deleted;
-//	<board>:pos     (month boards) over ordinals of participants with a
-//	                positive score;
-//	del             over ordinals of deleted participants.
+//	<board>:pos     (month boards) the set of ordinals of participants
+//	                with a positive score;
+//	del             the set of ordinals of deleted participants.
 //
-// Score 0 has no tree of its own: the participants with score 0 before o
+// Score 0 has no set of its own: the participants with score 0 before o
 // are those before o that are neither positive nor deleted. The boards
-// that live for ever keep both in one tree, so a zero-score lookup reads
-// one prefix path; a month board starts empty in its month and cannot
-// know earlier deletions, so it subtracts del and pos separately.
-// A lookup reads at most 31 nodes of each tree it uses, whatever the
-// campaign's size; a score change writes at most 31 nodes of each tree it
-// touches.
+// that live for ever keep both in one set, so a zero-score lookup counts
+// one prefix; a month board starts empty in its month and cannot know
+// earlier deletions, so it subtracts del and pos separately.
+//
+// A member set is dense: ordinals are grouped in blocks of 63, and the set
+// is two trees,
+//
+//	<set>#w   node b: block b's membership word, bit k for ordinal
+//	          63(b−1)+k+1 (kept as sums of ±2^k deltas, which add up to
+//	          exactly that word while every ordinal is in or out once);
+//	<set>#c   a sparse Fenwick tree over blocks: members per block;
+//
+// so the members up to o are a prefix of #c (at most 31 nodes, about 14 for
+// a million ordinals) plus the popcount of one word, and a set of a million
+// ordinals is at most about 32,000 nodes, which a store can hold whole in
+// memory. A membership change writes one word and the #c path of its
+// block.
 
 // fenwickSize bounds scores and ordinals (2³¹−1 of each per campaign).
 const fenwickSize = 1<<31 - 1
@@ -70,6 +82,25 @@ func (d treeDeltas) add(tree string, i, delta int64) {
 	for _, n := range upPath(i) {
 		d[tree][n] += delta
 	}
+}
+
+// blockBits is how many ordinals one membership word holds: 63, so a word
+// is a non-negative int64.
+const blockBits = 63
+
+// blockOf places an ordinal (≥ 1) in its block (≥ 1) and bit.
+func blockOf(ord int64) (block int64, bit uint) {
+	return (ord-1)/blockBits + 1, uint((ord - 1) % blockBits)
+}
+
+// member adds delta (+1 in, −1 out) to ordinal ord's membership of set.
+func (d treeDeltas) member(set string, ord, delta int64) {
+	block, bit := blockOf(ord)
+	d.add(set+"#c", block, delta)
+	if d[set+"#w"] == nil {
+		d[set+"#w"] = map[int64]int64{}
+	}
+	d[set+"#w"][block] += delta << bit
 }
 
 // bump changes node 1 of a single-node tree (a plain counter).
@@ -109,18 +140,18 @@ func moveScore(d treeDeltas, board string, ord, from, to int64) {
 	}
 	if from > 0 {
 		d.add(board+":v", from, -1)
-		d.add(scoreTree(board, from), ord, -1)
+		d.member(scoreTree(board, from), ord, -1)
 	}
 	if to > 0 {
 		d.add(board+":v", to, 1)
-		d.add(scoreTree(board, to), ord, 1)
+		d.member(scoreTree(board, to), ord, 1)
 	}
 	switch {
 	case from <= 0 && to > 0:
-		d.add(nonZeroTree(board), ord, 1)
+		d.member(nonZeroTree(board), ord, 1)
 		d.bump(board+":n", 1)
 	case from > 0 && to <= 0:
-		d.add(nonZeroTree(board), ord, -1)
+		d.member(nonZeroTree(board), ord, -1)
 		d.bump(board+":n", -1)
 	}
 }
@@ -140,10 +171,10 @@ func nonZeroTree(board string) string {
 // markDeleted records that the participant with ordinal ord was deleted,
 // after their scores were moved to zero.
 func markDeleted(d treeDeltas, ord int64) {
-	d.add("del", ord, 1)
+	d.member("del", ord, 1)
 	d.bump("del:n", 1)
 	for _, b := range []string{boardAll, boardPoints} {
-		d.add(b+":gone", ord, 1)
+		d.member(b+":gone", ord, 1)
 	}
 }
 
@@ -153,47 +184,64 @@ type rankQuery struct {
 	ord, score int64
 }
 
+// sumPlan collects the node sets of several lookups for one SumNodeSets
+// round trip; each lookup keeps a function that reads its figure from the
+// sums.
+type sumPlan struct{ sets []store.NodeSet }
+
+type figure func(sums []int64) int64
+
+// sum plans the sum of nodes of tree.
+func (p *sumPlan) sum(tree string, whole bool, nodes ...int64) figure {
+	k := len(p.sets)
+	p.sets = append(p.sets, store.NodeSet{Tree: tree, Nodes: nodes, Whole: whole})
+	return func(sums []int64) int64 { return sums[k] }
+}
+
+// members plans the count of set's members with ordinals 1..upTo.
+func (p *sumPlan) members(set string, upTo int64) figure {
+	if upTo <= 0 {
+		return func([]int64) int64 { return 0 }
+	}
+	block, bit := blockOf(upTo)
+	before := p.sum(set+"#c", true, downPath(block-1)...)
+	word := p.sum(set+"#w", true, block)
+	mask := uint64(1)<<(bit+1) - 1
+	return func(sums []int64) int64 {
+		return before(sums) + int64(bits.OnesCount64(uint64(word(sums))&mask))
+	}
+}
+
 // ranksOf computes the 1-based ranks of several board positions with one
 // store round trip.
 func ranksOf(ctx context.Context, tx store.Tx, campaign int64, qs []rankQuery) ([]int, error) {
-	sets := make([]store.NodeSet, 0, 3*len(qs))
-	first := make([]int, len(qs)) // index of each query's first set
+	var p sumPlan
+	rank := make([]figure, len(qs))
 	for i, q := range qs {
-		first[i] = len(sets)
-		sets = append(sets, store.NodeSet{Tree: q.board + ":n", Nodes: []int64{1}})
+		positive := p.sum(q.board+":n", false, 1)
 		switch {
 		case q.score > 0:
-			sets = append(sets,
-				store.NodeSet{Tree: q.board + ":v", Nodes: downPath(q.score)},
-				store.NodeSet{Tree: scoreTree(q.board, q.score), Nodes: downPath(q.ord - 1)})
+			// positive scores ≤ score, and ties with a lower ordinal.
+			atMost := p.sum(q.board+":v", false, downPath(q.score)...)
+			tiedBefore := p.members(scoreTree(q.board, q.score), q.ord-1)
+			rank[i] = func(s []int64) int64 { return 1 + positive(s) - atMost(s) + tiedBefore(s) }
 		case permanent(q.board):
-			sets = append(sets, store.NodeSet{Tree: q.board + ":gone", Nodes: downPath(q.ord - 1)})
+			// Zeros before are those before that are not gone.
+			gone := p.members(q.board+":gone", q.ord-1)
+			rank[i] = func(s []int64) int64 { return 1 + positive(s) + (q.ord - 1) - gone(s) }
 		default:
-			sets = append(sets,
-				store.NodeSet{Tree: "del", Nodes: downPath(q.ord - 1)},
-				store.NodeSet{Tree: q.board + ":pos", Nodes: downPath(q.ord - 1)})
+			deleted := p.members("del", q.ord-1)
+			positiveBefore := p.members(q.board+":pos", q.ord-1)
+			rank[i] = func(s []int64) int64 { return 1 + positive(s) + (q.ord - 1) - deleted(s) - positiveBefore(s) }
 		}
 	}
-	sums, err := tx.SumNodeSets(ctx, campaign, sets)
+	sums, err := tx.SumNodeSets(ctx, campaign, p.sets)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]int, len(qs))
-	for i, q := range qs {
-		k := first[i]
-		positive := sums[k]
-		switch {
-		case q.score > 0:
-			// positive scores ≤ score, and ties with a lower ordinal.
-			atMost, tiedBefore := sums[k+1], sums[k+2]
-			out[i] = int(1 + positive - atMost + tiedBefore)
-		case permanent(q.board):
-			// Zeros before are those before that are not gone.
-			out[i] = int(1 + positive + (q.ord - 1) - sums[k+1])
-		default:
-			deleted, positiveBefore := sums[k+1], sums[k+2]
-			out[i] = int(1 + positive + (q.ord - 1) - deleted - positiveBefore)
-		}
+	for i := range qs {
+		out[i] = int(rank[i](sums))
 	}
 	return out, nil
 }

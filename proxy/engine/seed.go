@@ -188,10 +188,10 @@ func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Pop
 	trees := buildTrees(referrals)
 	for _, board := range []string{boardAll, boardMonth(month)} {
 		for name, nodes := range trees {
-			if name == ":pos" {
+			if set, part, ok := strings.Cut(name, "#"); ok && set == ":pos" {
 				// Nobody was deleted, so the positive ordinals are all
 				// the not-zero ones.
-				name = strings.TrimPrefix(nonZeroTree(board), board)
+				name = strings.TrimPrefix(nonZeroTree(board), board) + "#" + part
 			}
 			if err := e.writeNodes(ctx, camp, board+name, nodes, batch); err != nil {
 				return err
@@ -202,7 +202,8 @@ func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Pop
 }
 
 // buildTrees builds the rank trees of one board from the scores of
-// ordinals 1..len(scores), keyed by tree suffix (":v", ":pos", ":s:<k>").
+// ordinals 1..len(scores), keyed by tree suffix (":v", ":n", and the two
+// trees of the member sets ":pos" and ":s:<k>").
 func buildTrees(scores []int64) map[string]map[int64]int64 {
 	n := int64(len(scores))
 	byScore := map[int64][]int64{} // score → ordinals
@@ -218,10 +219,10 @@ func buildTrees(scores []int64) map[string]map[int64]int64 {
 	out := map[string]map[int64]int64{}
 	pos := make([]int64, 0, n)
 	for s, ords := range byScore {
-		out[":s:"+strconv.FormatInt(s, 10)] = fenwick(ords, nil, n)
+		memberSet(out, ":s:"+strconv.FormatInt(s, 10), ords)
 		pos = append(pos, ords...)
 	}
-	out[":pos"] = fenwick(pos, nil, n)
+	memberSet(out, ":pos", pos)
 	if len(pos) > 0 {
 		out[":n"] = map[int64]int64{1: int64(len(pos))}
 	}
@@ -231,6 +232,25 @@ func buildTrees(scores []int64) map[string]map[int64]int64 {
 	}
 	out[":v"] = fenwick(vals, values, maxScore)
 	return out
+}
+
+// memberSet adds the two trees of the member set of ords (see ranks.go) to
+// trees under the name set.
+func memberSet(trees map[string]map[int64]int64, set string, ords []int64) {
+	words, counts := map[int64]int64{}, map[int64]int64{}
+	var blocks []int64
+	var last int64
+	for _, o := range ords {
+		block, bit := blockOf(o)
+		if counts[block] == 0 {
+			blocks = append(blocks, block)
+		}
+		counts[block]++
+		words[block] |= 1 << bit
+		last = max(last, block)
+	}
+	trees[set+"#w"] = words
+	trees[set+"#c"] = fenwick(blocks, counts, last)
 }
 
 // fenwick builds the sparse tree of unit (or weight[i]) counts at indexes

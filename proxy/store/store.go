@@ -224,6 +224,18 @@ type Tx interface {
 	// SumNodeSets sums the given nodes of each set's tree, in one round
 	// trip; the result is in the order of sets.
 	SumNodeSets(ctx context.Context, campaign int64, sets []NodeSet) ([]int64, error)
+	// RankTreeNames lists the campaign's trees that have nodes, sorted.
+	RankTreeNames(ctx context.Context, campaign int64) ([]string, error)
+	// RankTree reads every node of one tree (an absent node is 0).
+	RankTree(ctx context.Context, campaign int64, tree string) (map[int64]int64, error)
+	// DeleteRankTree removes every node of one tree.
+	DeleteRankTree(ctx context.Context, campaign int64, tree string) error
+	// RankLayoutPending lists the campaigns whose rank trees were written
+	// in the layout before store migration 003 and are not converted yet.
+	RankLayoutPending(ctx context.Context) ([]CampaignRef, error)
+	// RankLayoutConverted takes a campaign off that list and reports
+	// whether it was on it.
+	RankLayoutConverted(ctx context.Context, campaign int64) (bool, error)
 
 	// Aliases map a vendor's external ID of an entity to its internal ID
 	// (kept by migrations so old IDs keep resolving).
@@ -242,6 +254,11 @@ type CounterRow struct {
 // MonthlyScore is one participant's score in a bulk SetMonthlyScores.
 type MonthlyScore struct {
 	Participant, Ord, N int64
+}
+
+// CampaignRef names a campaign and its account.
+type CampaignRef struct {
+	Account, Campaign int64
 }
 
 // NodeSet names nodes of one rank tree to sum.

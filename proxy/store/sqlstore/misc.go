@@ -316,6 +316,86 @@ func (t *tx) SumNodeSets(ctx context.Context, campaign int64, sets []store.NodeS
 	return out, nil
 }
 
+func (t *tx) RankTreeNames(ctx context.Context, campaign int64) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT DISTINCT tree FROM rank_nodes WHERE campaign_id = ? ORDER BY tree`, campaign)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var tree string
+		if err := rows.Scan(&tree); err != nil {
+			return nil, err
+		}
+		out = append(out, tree)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) RankTree(ctx context.Context, campaign int64, tree string) (map[int64]int64, error) {
+	return t.treeNodes(ctx, campaign, tree, -1)
+}
+
+// treeNodes reads the nodes of one tree, at most limit+1 of them when limit
+// is not negative.
+func (t *tx) treeNodes(ctx context.Context, campaign int64, tree string, limit int) (map[int64]int64, error) {
+	q, args := `SELECT node, n FROM rank_nodes WHERE campaign_id = ? AND tree = ?`, []any{campaign, tree}
+	if limit >= 0 {
+		q, args = q+` LIMIT ?`, append(args, limit+1)
+	}
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	nodes := map[int64]int64{}
+	for rows.Next() {
+		var node, n int64
+		if err := rows.Scan(&node, &n); err != nil {
+			return nil, err
+		}
+		nodes[node] = n
+	}
+	return nodes, rows.Err()
+}
+
+func (t *tx) DeleteRankTree(ctx context.Context, campaign int64, tree string) error {
+	if _, err := t.exec(ctx, `DELETE FROM rank_nodes WHERE campaign_id = ? AND tree = ?`, campaign, tree); err != nil {
+		return err
+	}
+	// Rare (layout conversions): the node cache forgets everything when
+	// this commits, and this transaction reads nodes from the table.
+	t.wiped = true
+	return nil
+}
+
+func (t *tx) RankLayoutPending(ctx context.Context) ([]store.CampaignRef, error) {
+	rows, err := t.query(ctx, `SELECT c.account_id, c.id FROM rank_layout_pending p JOIN campaigns c ON c.id = p.campaign_id ORDER BY c.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.CampaignRef
+	for rows.Next() {
+		var r store.CampaignRef
+		if err := rows.Scan(&r.Account, &r.Campaign); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) RankLayoutConverted(ctx context.Context, campaign int64) (bool, error) {
+	res, err := t.exec(ctx, `DELETE FROM rank_layout_pending WHERE campaign_id = ?`, campaign)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // loadWhole reads into the node cache, whole, each tree that sets mark
 // Whole and missing needs, unless it is too large, fills vals with the
 // missing nodes of those trees, and returns the nodes still missing.
@@ -327,21 +407,8 @@ func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []s
 			!t.s.nodes.loadable(tk) {
 			continue
 		}
-		rows, err := t.query(ctx, `SELECT node, n FROM rank_nodes WHERE campaign_id = ? AND tree = ? LIMIT ?`,
-			campaign, set.Tree, maxWholeTree+1)
+		nodes, err := t.treeNodes(ctx, campaign, set.Tree, maxWholeTree)
 		if err != nil {
-			return nil, err
-		}
-		nodes := map[int64]int64{}
-		for rows.Next() {
-			var node, n int64
-			if err := rows.Scan(&node, &n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			nodes[node] = n
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return nil, err
 		}
 		if len(nodes) > maxWholeTree {

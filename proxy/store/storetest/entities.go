@@ -467,6 +467,53 @@ func testRankNodes(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+	// Whole trees: listed, read and removed.
+	update(t, s, func(tx store.Tx) error { return tx.AddNodes(ctx, f.campaign, "0b", map[int64]int64{9: 3}) })
+	update(t, s, func(tx store.Tx) error {
+		names, err := tx.RankTreeNames(ctx, f.campaign)
+		if err != nil || !slices.Equal(names, []string{"0b", "a"}) {
+			t.Errorf("RankTreeNames = %v, %v; want [0b a]", names, err)
+		}
+		nodes, err := tx.RankTree(ctx, f.campaign, "a")
+		if err != nil {
+			return err
+		}
+		want := map[int64]int64{1: 1, 4: 5, 1 << 40: 7}
+		for n, v := range nodes {
+			if v != want[n] {
+				t.Errorf("RankTree(a) node %d = %d, want %d", n, v, want[n])
+			}
+		}
+		for n, v := range want {
+			if nodes[n] != v {
+				t.Errorf("RankTree(a) node %d = %d, want %d", n, nodes[n], v)
+			}
+		}
+		return tx.DeleteRankTree(ctx, f.campaign, "a")
+	})
+	view(t, s, func(tx store.Tx) error {
+		names, err := tx.RankTreeNames(ctx, f.campaign)
+		if err != nil || !slices.Equal(names, []string{"0b"}) {
+			t.Errorf("after DeleteRankTree(a): RankTreeNames = %v, %v; want [0b]", names, err)
+		}
+		sums, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{{Tree: "a", Nodes: []int64{1, 4, 1 << 40}}, {Tree: "0b", Nodes: []int64{9}, Whole: true}})
+		if err != nil || !slices.Equal(sums, []int64{0, 3}) {
+			t.Errorf("after DeleteRankTree(a): SumNodeSets = %v, %v; want [0 3]", sums, err)
+		}
+		// Campaigns created after migration 003 never need converting.
+		pending, err := tx.RankLayoutPending(ctx)
+		if err != nil || slices.ContainsFunc(pending, func(c store.CampaignRef) bool { return c.Campaign == f.campaign }) {
+			t.Errorf("RankLayoutPending = %v, %v; a new campaign is listed", pending, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		was, err := tx.RankLayoutConverted(ctx, f.campaign)
+		if err != nil || was {
+			t.Errorf("RankLayoutConverted(new campaign) = %v, %v; want false", was, err)
+		}
+		return nil
+	})
 }
 
 func testAliases(t *testing.T, s store.Store) {
