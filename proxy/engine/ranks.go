@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/bits"
 	"strconv"
+	"strings"
 
 	"github.com/refbridge/refbridge/proxy/store"
 )
@@ -43,9 +44,10 @@ import (
 //
 // so the members up to o are a prefix of #c (at most 31 nodes, about 14 for
 // a million ordinals) plus the popcount of one word, and a set of a million
-// ordinals is at most about 32,000 nodes, which a store can hold whole in
-// memory. A membership change writes one word and the #c path of its
-// block.
+// ordinals is at most about 32,000 nodes, so a store can hold a board's
+// trees whole in memory (a million-participant campaign's all-time board
+// is about 122,000 nodes). A membership change writes one word and the #c
+// path of its block.
 
 // fenwickSize bounds scores and ordinals (2³¹−1 of each per campaign).
 const fenwickSize = 1<<31 - 1
@@ -191,10 +193,11 @@ type sumPlan struct{ sets []store.NodeSet }
 
 type figure func(sums []int64) int64
 
-// sum plans the sum of nodes of tree.
-func (p *sumPlan) sum(tree string, whole bool, nodes ...int64) figure {
+// sum plans the sum of nodes of tree; a tree of a member set names its
+// group (the board's trees, or del's), which a store may hold whole.
+func (p *sumPlan) sum(tree, group string, nodes ...int64) figure {
 	k := len(p.sets)
-	p.sets = append(p.sets, store.NodeSet{Tree: tree, Nodes: nodes, Whole: whole})
+	p.sets = append(p.sets, store.NodeSet{Tree: tree, Nodes: nodes, Whole: group != "", Group: group})
 	return func(sums []int64) int64 { return sums[k] }
 }
 
@@ -204,8 +207,12 @@ func (p *sumPlan) members(set string, upTo int64) figure {
 		return func([]int64) int64 { return 0 }
 	}
 	block, bit := blockOf(upTo)
-	before := p.sum(set+"#c", true, downPath(block-1)...)
-	word := p.sum(set+"#w", true, block)
+	group := set // del
+	if i := strings.IndexByte(set, ':'); i >= 0 {
+		group = set[:i+1] // the board's trees
+	}
+	before := p.sum(set+"#c", group, downPath(block-1)...)
+	word := p.sum(set+"#w", group, block)
 	mask := uint64(1)<<(bit+1) - 1
 	return func(sums []int64) int64 {
 		return before(sums) + int64(bits.OnesCount64(uint64(word(sums))&mask))
@@ -218,11 +225,11 @@ func ranksOf(ctx context.Context, tx store.Tx, campaign int64, qs []rankQuery) (
 	var p sumPlan
 	rank := make([]figure, len(qs))
 	for i, q := range qs {
-		positive := p.sum(q.board+":n", false, 1)
+		positive := p.sum(q.board+":n", "", 1)
 		switch {
 		case q.score > 0:
 			// positive scores ≤ score, and ties with a lower ordinal.
-			atMost := p.sum(q.board+":v", false, downPath(q.score)...)
+			atMost := p.sum(q.board+":v", "", downPath(q.score)...)
 			tiedBefore := p.members(scoreTree(q.board, q.score), q.ord-1)
 			rank[i] = func(s []int64) int64 { return 1 + positive(s) - atMost(s) + tiedBefore(s) }
 		case permanent(q.board):

@@ -270,6 +270,11 @@ type NodeSet struct {
 	// load it whole on first use, and from then on answer every node of
 	// it from memory.
 	Whole bool
+	// Group, on a Whole set, is a prefix of Tree naming the trees the
+	// engine reads together (one board's): a store that caches nodes may
+	// load them all with one read, and then holds every tree with that
+	// prefix whole, including trees that have no nodes yet.
+	Group string
 }
 
 // Participant is a stored participant with the engine's projections.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"sort"
@@ -360,6 +361,44 @@ func (t *tx) treeNodes(ctx context.Context, campaign int64, tree string, limit i
 	return nodes, rows.Err()
 }
 
+// groupTrees reads the trees whose names start with prefix, stopping
+// after limit+1 nodes; n is how many it read.
+func (t *tx) groupTrees(ctx context.Context, campaign int64, prefix string, limit int) (trees map[string]map[int64]int64, n int, err error) {
+	// The names with the prefix sort from the prefix itself up to, not
+	// including, the prefix with its last byte raised by one.
+	end := prefix[:len(prefix)-1] + string([]byte{prefix[len(prefix)-1] + 1})
+	rows, err := t.query(ctx, `SELECT tree, node, n FROM rank_nodes WHERE campaign_id = ? AND tree >= ? AND tree < ? LIMIT ?`,
+		campaign, prefix, end, limit+1)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	trees = map[string]map[int64]int64{}
+	var (
+		name    sql.RawBytes // valid until the next row
+		curName string
+		cur     map[int64]int64
+	)
+	for rows.Next() {
+		var node, v int64
+		if err := rows.Scan(&name, &node, &v); err != nil {
+			return nil, 0, err
+		}
+		if cur == nil || string(name) != curName {
+			// Rows come in key order, a tree's together; if not, the
+			// tree's map is found again.
+			curName = string(name)
+			if cur = trees[curName]; cur == nil {
+				cur = map[int64]int64{}
+				trees[curName] = cur
+			}
+		}
+		cur[node] = v
+		n++
+	}
+	return trees, n, rows.Err()
+}
+
 func (t *tx) DeleteRankTree(ctx context.Context, campaign int64, tree string) error {
 	if _, err := t.exec(ctx, `DELETE FROM rank_nodes WHERE campaign_id = ? AND tree = ?`, campaign, tree); err != nil {
 		return err
@@ -400,6 +439,31 @@ func (t *tx) RankLayoutConverted(ctx context.Context, campaign int64) (bool, err
 // Whole and missing needs, unless it is too large, fills vals with the
 // missing nodes of those trees, and returns the nodes still missing.
 func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []store.NodeSet, missing []nodeKey, vals map[nodeKey]int64) ([]nodeKey, error) {
+	for _, set := range sets {
+		if !set.Whole || set.Group == "" || set.Group[len(set.Group)-1] == 0xff || !strings.HasPrefix(set.Tree, set.Group) ||
+			!t.s.nodes.groupLoadable(campaign, set.Group) ||
+			!slices.ContainsFunc(missing, func(k nodeKey) bool { return strings.HasPrefix(k.tree, set.Group) }) {
+			continue
+		}
+		trees, n, err := t.groupTrees(ctx, campaign, set.Group, maxWholeGroup)
+		if err != nil {
+			return nil, err
+		}
+		if n > maxWholeGroup {
+			t.s.nodes.groupTooLarge(campaign, set.Group)
+			continue
+		}
+		t.s.nodes.putTrees(seq, campaign, set.Group, trees)
+		rest := missing[:0:0]
+		for _, k := range missing {
+			if strings.HasPrefix(k.tree, set.Group) {
+				vals[k] = trees[k.tree][k.node]
+			} else {
+				rest = append(rest, k)
+			}
+		}
+		missing = rest
+	}
 	loaded := map[string]map[int64]int64{}
 	for _, set := range sets {
 		tk := treeKey{campaign, set.Tree}
@@ -415,7 +479,7 @@ func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []s
 			t.s.nodes.tooLarge(tk)
 			continue
 		}
-		t.s.nodes.putWhole(seq, tk, nodes)
+		t.s.nodes.putTrees(seq, campaign, "", map[string]map[int64]int64{set.Tree: nodes})
 		loaded[set.Tree] = nodes
 	}
 	if len(loaded) == 0 {

@@ -1080,6 +1080,39 @@ func testWholeTrees(t *testing.T, s store.Store) {
 		}
 		check(tree)
 	}
+	// A group: trees read together, held whole together, including a tree
+	// that has no node when the group is first read.
+	readGroup := func(tx store.Tx) error {
+		for range 2 {
+			var sets []store.NodeSet
+			var want []int64
+			for _, tree := range []string{"g:a", "g:b", "g:c", "h"} {
+				for _, n := range []int64{1, 2, 5} {
+					sets = append(sets, store.NodeSet{Tree: tree, Nodes: []int64{n}, Whole: true, Group: tree[:min(2, len(tree))]})
+					want = append(want, model[tree][n])
+				}
+			}
+			sums, err := tx.SumNodeSets(ctx, f.campaign, sets)
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(sums, want) {
+				t.Fatalf("group g: = %v, want %v", sums, want)
+			}
+		}
+		return nil
+	}
+	model["g:a"], model["g:b"], model["g:c"], model["h"] = map[int64]int64{}, map[int64]int64{}, map[int64]int64{}, map[int64]int64{}
+	add("g:a", map[int64]int64{1: 1, 5: 3})
+	add("g:b", map[int64]int64{2: 2})
+	add("h", map[int64]int64{1: 8})
+	view(t, s, readGroup)
+	add("g:c", map[int64]int64{5: 6, 2: 1})
+	add("g:a", map[int64]int64{1: -1, 2: 4})
+	add("h", map[int64]int64{2: 1})
+	view(t, s, readGroup)
+	update(t, s, readGroup)
+
 	update(t, s, func(tx store.Tx) error { return tx.Wipe(ctx) })
 	model = map[string]map[int64]int64{"w": {}, "big": {}}
 	check("w")
