@@ -435,9 +435,10 @@ func (t *tx) RankLayoutConverted(ctx context.Context, campaign int64) (bool, err
 	return n == 1, err
 }
 
-// loadWhole reads into the node cache, whole, each tree that sets mark
-// Whole and missing needs, unless it is too large, fills vals with the
-// missing nodes of those trees, and returns the nodes still missing.
+// loadWhole reads whole each group, then each tree, that sets mark Whole
+// and missing needs, unless it is too large, fills vals with the missing
+// nodes it read, hands what it read to the node cache, and returns the
+// nodes still missing.
 func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []store.NodeSet, missing []nodeKey, vals map[nodeKey]int64) ([]nodeKey, error) {
 	for _, set := range sets {
 		if !set.Whole || set.Group == "" || set.Group[len(set.Group)-1] == 0xff || !strings.HasPrefix(set.Tree, set.Group) ||
@@ -453,7 +454,7 @@ func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []s
 			t.s.nodes.groupTooLarge(campaign, set.Group)
 			continue
 		}
-		t.s.nodes.putTrees(seq, campaign, set.Group, trees)
+		// Read before the cache takes the maps: commits change them there.
 		rest := missing[:0:0]
 		for _, k := range missing {
 			if strings.HasPrefix(k.tree, set.Group) {
@@ -463,12 +464,11 @@ func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []s
 			}
 		}
 		missing = rest
+		t.s.nodes.putTrees(seq, campaign, set.Group, trees)
 	}
-	loaded := map[string]map[int64]int64{}
 	for _, set := range sets {
 		tk := treeKey{campaign, set.Tree}
-		if !set.Whole || loaded[set.Tree] != nil || !slices.ContainsFunc(missing, func(k nodeKey) bool { return k.tree == set.Tree }) ||
-			!t.s.nodes.loadable(tk) {
+		if !set.Whole || !slices.ContainsFunc(missing, func(k nodeKey) bool { return k.tree == set.Tree }) || !t.s.nodes.loadable(tk) {
 			continue
 		}
 		nodes, err := t.treeNodes(ctx, campaign, set.Tree, maxWholeTree)
@@ -479,21 +479,18 @@ func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []s
 			t.s.nodes.tooLarge(tk)
 			continue
 		}
-		t.s.nodes.putTrees(seq, campaign, "", map[string]map[int64]int64{set.Tree: nodes})
-		loaded[set.Tree] = nodes
-	}
-	if len(loaded) == 0 {
-		return missing, nil
-	}
-	rest := missing[:0:0]
-	for _, k := range missing {
-		if nodes, ok := loaded[k.tree]; ok {
-			vals[k] = nodes[k.node]
-		} else {
-			rest = append(rest, k)
+		rest := missing[:0:0]
+		for _, k := range missing {
+			if k.tree == set.Tree {
+				vals[k] = nodes[k.node]
+			} else {
+				rest = append(rest, k)
+			}
 		}
+		missing = rest
+		t.s.nodes.putTrees(seq, campaign, "", map[string]map[int64]int64{set.Tree: nodes})
 	}
-	return rest, nil
+	return missing, nil
 }
 
 // readNodes reads nodes from the table; nodes without a row are 0.

@@ -1113,6 +1113,66 @@ func testWholeTrees(t *testing.T, s store.Store) {
 	view(t, s, readGroup)
 	update(t, s, readGroup)
 
+	// Groups read for the first time while commits change them: every
+	// read sees one committed state, and the end state is every change.
+	const groups, writers, each = 12, 3, 20
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				g := fmt.Sprintf("cg%d:", (w*each+i)%groups)
+				if err := s.Update(ctx, func(tx store.Tx) error {
+					return tx.AddNodes(ctx, f.campaign, g+"t", map[int64]int64{5: 1, 9: 1})
+				}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 3 * groups {
+				g := fmt.Sprintf("cg%d:", i%groups)
+				err := s.View(ctx, func(tx store.Tx) error {
+					sums, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{
+						{Tree: g + "t", Nodes: []int64{5}, Whole: true, Group: g}, {Tree: g + "t", Nodes: []int64{9}, Whole: true, Group: g}})
+					if err != nil {
+						return err
+					}
+					if sums[0] != sums[1] {
+						t.Errorf("group %s: nodes 5 and 9 read %d and %d, not one committed state", g, sums[0], sums[1])
+					}
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	view(t, s, func(tx store.Tx) error {
+		var total int64
+		for i := range groups {
+			g := fmt.Sprintf("cg%d:", i)
+			sums, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{{Tree: g + "t", Nodes: []int64{5, 9}, Whole: true, Group: g}})
+			if err != nil {
+				return err
+			}
+			total += sums[0]
+		}
+		if total != 2*writers*each {
+			t.Errorf("groups after %d commits of two nodes: %d, want %d", writers*each, total, 2*writers*each)
+		}
+		return nil
+	})
+
 	update(t, s, func(tx store.Tx) error { return tx.Wipe(ctx) })
 	model = map[string]map[int64]int64{"w": {}, "big": {}}
 	check("w")
