@@ -49,10 +49,15 @@ func convertLayout(ctx context.Context, tx store.Tx, c store.CampaignRef) error 
 	if err != nil {
 		return err
 	}
+	// The old trees go last, in one statement per few hundred: deleting
+	// millions of rows grows SQLite's savepoint journal, which every later
+	// statement of the transaction would walk.
+	var old []string
 	for _, name := range names {
 		if !oldMemberSet(name) {
 			continue
 		}
+		old = append(old, name)
 		nodes, err := tx.RankTree(ctx, c.Campaign, name)
 		if err != nil {
 			return err
@@ -60,9 +65,6 @@ func convertLayout(ctx context.Context, tx store.Tx, c store.CampaignRef) error 
 		ords, err := fenwickMembers(nodes)
 		if err != nil {
 			return fmt.Errorf("tree %s: %w", name, err)
-		}
-		if err := tx.DeleteRankTree(ctx, c.Campaign, name); err != nil {
-			return err
 		}
 		trees := map[string]map[int64]int64{}
 		memberSet(trees, name, ords)
@@ -72,7 +74,7 @@ func convertLayout(ctx context.Context, tx store.Tx, c store.CampaignRef) error 
 			}
 		}
 	}
-	return nil
+	return tx.DeleteRankTrees(ctx, c.Campaign, old)
 }
 
 // oldMemberSet reports whether tree is a member set in the layout before

@@ -228,8 +228,8 @@ type Tx interface {
 	RankTreeNames(ctx context.Context, campaign int64) ([]string, error)
 	// RankTree reads every node of one tree (an absent node is 0).
 	RankTree(ctx context.Context, campaign int64, tree string) (map[int64]int64, error)
-	// DeleteRankTree removes every node of one tree.
-	DeleteRankTree(ctx context.Context, campaign int64, tree string) error
+	// DeleteRankTrees removes every node of the named trees.
+	DeleteRankTrees(ctx context.Context, campaign int64, trees []string) error
 	// RankLayoutPending lists the campaigns whose rank trees were written
 	// in the layout before store migration 003 and are not converted yet.
 	RankLayoutPending(ctx context.Context) ([]CampaignRef, error)

@@ -399,9 +399,23 @@ func (t *tx) groupTrees(ctx context.Context, campaign int64, prefix string, limi
 	return trees, n, rows.Err()
 }
 
-func (t *tx) DeleteRankTree(ctx context.Context, campaign int64, tree string) error {
-	if _, err := t.exec(ctx, `DELETE FROM rank_nodes WHERE campaign_id = ? AND tree = ?`, campaign, tree); err != nil {
-		return err
+func (t *tx) DeleteRankTrees(ctx context.Context, campaign int64, trees []string) error {
+	if len(trees) == 0 {
+		return nil
+	}
+	// Few statements: in a large transaction each statement's end costs
+	// SQLite a walk of the savepoint journal.
+	const chunk = 500
+	for len(trees) > 0 {
+		n := min(chunk, len(trees))
+		args := []any{campaign}
+		for _, tree := range trees[:n] {
+			args = append(args, tree)
+		}
+		if _, err := t.exec(ctx, `DELETE FROM rank_nodes WHERE campaign_id = ? AND tree IN (`+placeholders(n)+`)`, args...); err != nil {
+			return err
+		}
+		trees = trees[n:]
 	}
 	// Rare (layout conversions): the node cache forgets everything when
 	// this commits, and this transaction reads nodes from the table.

@@ -489,16 +489,16 @@ func testRankNodes(t *testing.T, s store.Store) {
 				t.Errorf("RankTree(a) node %d = %d, want %d", n, nodes[n], v)
 			}
 		}
-		return tx.DeleteRankTree(ctx, f.campaign, "a")
+		return tx.DeleteRankTrees(ctx, f.campaign, []string{"a", "never-written"})
 	})
 	view(t, s, func(tx store.Tx) error {
 		names, err := tx.RankTreeNames(ctx, f.campaign)
 		if err != nil || !slices.Equal(names, []string{"0b"}) {
-			t.Errorf("after DeleteRankTree(a): RankTreeNames = %v, %v; want [0b]", names, err)
+			t.Errorf("after DeleteRankTrees(a): RankTreeNames = %v, %v; want [0b]", names, err)
 		}
 		sums, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{{Tree: "a", Nodes: []int64{1, 4, 1 << 40}}, {Tree: "0b", Nodes: []int64{9}, Whole: true}})
 		if err != nil || !slices.Equal(sums, []int64{0, 3}) {
-			t.Errorf("after DeleteRankTree(a): SumNodeSets = %v, %v; want [0 3]", sums, err)
+			t.Errorf("after DeleteRankTrees(a): SumNodeSets = %v, %v; want [0 3]", sums, err)
 		}
 		// Campaigns created after migration 003 never need converting.
 		pending, err := tx.RankLayoutPending(ctx)
