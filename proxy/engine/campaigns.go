@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -63,7 +64,9 @@ func (a *Account) CreateCampaign(ctx context.Context, c canonical.Campaign) (can
 	if err := validateCampaign(c); err != nil {
 		return c, err
 	}
-	rules := c.Rules
+	// normalizeRule fills in defaults: on a copy, never in the caller's
+	// slice (callers may share it, concurrently).
+	rules := slices.Clone(c.Rules)
 	for i := range rules {
 		if err := normalizeRule(&rules[i]); err != nil {
 			return c, err

@@ -34,6 +34,12 @@ type Store interface {
 	// returns nil; the commit is durable against a crash of the process
 	// once Update returns. Writers that call LockCampaign first are
 	// serialized per campaign.
+	//
+	// A write is all or nothing whatever ctx does: cancelled while fn
+	// runs, the Tx refuses further statements with ctx's error and
+	// nothing fn did is stored; cancelled after fn returned nil, the
+	// commit goes ahead. Update returns nil exactly when the write was
+	// committed.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error

@@ -265,7 +265,19 @@ func (s *DB) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(store.T
 		// Before the first statement, so the snapshot is no older.
 		seq = s.nodes.begin()
 	}
-	sqlTx, err := db.BeginTx(ctx, opts)
+	txCtx := ctx
+	if !readOnly {
+		// A write's transaction outlives its caller's interest: once fn
+		// has returned nil the commit goes ahead even if ctx is cancelled
+		// meanwhile, so Update's answer always says what happened. A
+		// cancellation while fn runs still stops it at its next statement
+		// (statements get ctx) and the whole transaction is rolled back.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		txCtx = context.WithoutCancel(ctx)
+	}
+	sqlTx, err := db.BeginTx(txCtx, opts)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
 	}
@@ -371,6 +383,38 @@ type treeKey struct {
 	tree     string
 }
 
+// statementHook is the context key of WithStatementHook.
+type statementHook struct{}
+
+// WithStatementHook returns ctx carrying hook, which every transaction
+// calls with the statement's text before it runs a statement under ctx
+// (or a context derived from it). It is a fault-injection point for tests:
+// a hook that cancels the request's context at statement k shows what a
+// client hanging up at that moment leaves behind.
+func WithStatementHook(ctx context.Context, hook func(query string)) context.Context {
+	return context.WithValue(ctx, statementHook{}, hook)
+}
+
+// driverCtx returns the context to run statement q under. In the group
+// writer's shared transaction a statement must never be interrupted:
+// SQLite answers an interrupted write by rolling back the whole
+// transaction, other callers' writes with it. So the request's
+// cancellation is honoured at statement boundaries only — a cancelled
+// request runs no further statement and its savepoint is rolled back —
+// and the driver gets a context that is never cancelled.
+func (t *tx) driverCtx(ctx context.Context, q string) (context.Context, error) {
+	if hook, ok := ctx.Value(statementHook{}).(func(string)); ok {
+		hook(q)
+	}
+	if !t.grouped {
+		return ctx, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
+}
+
 // stmt returns a transaction-bound prepared statement for q when the
 // dialect caches statements and one is cached, or nil.
 func (t *tx) stmt(ctx context.Context, q string) *sql.Stmt {
@@ -387,10 +431,11 @@ func (t *tx) stmt(ctx context.Context, q string) *sql.Stmt {
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	q = t.s.rebind(q)
-	var (
-		res sql.Result
-		err error
-	)
+	ctx, err := t.driverCtx(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var res sql.Result
 	if st := t.stmt(ctx, q); st != nil {
 		res, err = st.ExecContext(ctx, args...)
 	} else {
@@ -401,10 +446,11 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	q = t.s.rebind(q)
-	var (
-		rows *sql.Rows
-		err  error
-	)
+	ctx, err := t.driverCtx(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var rows *sql.Rows
 	if st := t.stmt(ctx, q); st != nil {
 		rows, err = st.QueryContext(ctx, args...)
 	} else {
@@ -415,6 +461,11 @@ func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	q = t.s.rebind(q)
+	if dctx, err := t.driverCtx(ctx, q); err == nil {
+		ctx = dctx
+	}
+	// else ctx is cancelled: database/sql checks it before anything reaches
+	// the driver, so the Row carries ctx's error and nothing runs.
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -444,20 +495,24 @@ func (t *tx) guard(ctx context.Context, multi bool, fn func() error) error {
 }
 
 // savepoint runs fn inside a savepoint and undoes its effects if it fails.
+// Undoing and releasing never depend on ctx: fn typically fails because
+// ctx was cancelled, and a savepoint left open would let the enclosing
+// commit keep fn's half-done work.
 func (t *tx) savepoint(ctx context.Context, name string, fn func() error) error {
 	if _, err := t.exec(ctx, `SAVEPOINT `+name); err != nil {
 		return err
 	}
+	cleanup := context.WithoutCancel(ctx)
 	mark, wiped := len(t.deltas), t.wiped
 	if err := fn(); err != nil {
 		t.deltas, t.wiped = t.deltas[:mark], wiped
-		if _, rbErr := t.exec(ctx, `ROLLBACK TO SAVEPOINT `+name); rbErr != nil {
+		if _, rbErr := t.exec(cleanup, `ROLLBACK TO SAVEPOINT `+name); rbErr != nil {
 			return errors.Join(err, rbErr)
 		}
-		_, _ = t.exec(ctx, `RELEASE SAVEPOINT `+name)
+		_, _ = t.exec(cleanup, `RELEASE SAVEPOINT `+name)
 		return err
 	}
-	_, err := t.exec(ctx, `RELEASE SAVEPOINT `+name)
+	_, err := t.exec(cleanup, `RELEASE SAVEPOINT `+name)
 	return err
 }
 

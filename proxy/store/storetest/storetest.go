@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"RankNodes", testRankNodes},
 		{"Aliases", testAliases},
 		{"Rollback", testRollback},
+		{"CancelledWrites", testCancelledWrites},
 		{"TenantIsolation", testIsolation},
 		{"SerializedCampaignWrites", testSerialized},
 		{"DeleteCascades", testDeleteCascades},
