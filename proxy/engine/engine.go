@@ -291,6 +291,8 @@ func storeErr(err error, what string) error {
 		return &canonical.Error{Code: canonical.NotFound, Message: what + " not found", Err: err}
 	case errors.Is(err, store.ErrConflict):
 		return &canonical.Error{Code: canonical.Conflict, Message: what + " already exists", Err: err}
+	case errors.Is(err, store.ErrBadCursor):
+		return &canonical.Error{Code: canonical.Invalid, Message: "malformed cursor", Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &canonical.Error{Code: canonical.Internal, Message: "request canceled", Err: err}
 	}

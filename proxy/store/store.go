@@ -26,6 +26,10 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrConflict: a unique key is already taken.
 	ErrConflict = errors.New("store: conflict")
+	// ErrBadCursor: a keyset cursor (ParticipantQuery.After) is not one
+	// the store issued for the query's sort. Cursors travel through
+	// clients, so this is bad input, not a failure of the store.
+	ErrBadCursor = errors.New("store: bad cursor")
 )
 
 // Store is a transactional store.
@@ -97,7 +101,7 @@ type Tx interface {
 	UpdateParticipant(ctx context.Context, account int64, p *Participant) error
 	DeleteParticipant(ctx context.Context, account, id int64) error
 	// ListParticipants returns a page and the cursor of the next one ("" on
-	// the last page).
+	// the last page); ErrBadCursor when q.After is not a cursor of q.Sort.
 	ListParticipants(ctx context.Context, account int64, q ParticipantQuery) ([]Participant, string, error)
 	// CountMatching counts the participants q selects, ignoring its cursor,
 	// offset and limit.

@@ -187,7 +187,7 @@ func keysetAfter(w *where, spec sortSpec, after string) error {
 	if spec.col == "id" {
 		id, err := strconv.ParseInt(after, 10, 64)
 		if err != nil {
-			return fmt.Errorf("sqlstore: bad cursor")
+			return fmt.Errorf("sqlstore: participants after %q: %w", after, store.ErrBadCursor)
 		}
 		w.add("id "+op+" ?", id)
 		return nil
@@ -195,13 +195,13 @@ func keysetAfter(w *where, spec sortSpec, after string) error {
 	val, idText, ok := strings.Cut(after, "\x1f")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if !ok || err != nil {
-		return fmt.Errorf("sqlstore: bad cursor")
+		return fmt.Errorf("sqlstore: participants after %q: %w", after, store.ErrBadCursor)
 	}
 	var v any = val
 	if spec.numeric {
 		n, err := strconv.ParseInt(val, 10, 64)
 		if err != nil {
-			return fmt.Errorf("sqlstore: bad cursor")
+			return fmt.Errorf("sqlstore: participants after %q: %w", after, store.ErrBadCursor)
 		}
 		v = n
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -176,6 +177,31 @@ func testParticipantPaging(t *testing.T, s store.Store) {
 			return nil
 		})
 	}
+	// A cursor the store did not issue for the sort is ErrBadCursor, which
+	// callers report as bad input, never a failure of the store.
+	view(t, s, func(tx store.Tx) error {
+		for _, c := range []struct {
+			sort  canonical.ParticipantSort
+			after string
+		}{
+			{canonical.SortNewest, "abc"},
+			{canonical.SortNewest, "1.5"},
+			{canonical.SortNewest, "99999999999999999999"},
+			{canonical.SortOldest, "id:3"},
+			{canonical.SortEmailAsc, "ann@example.com"},
+			{canonical.SortEmailAsc, "ann@example.com\x1fx"},
+			{canonical.SortReferralsDesc, "\x1f"},
+			{canonical.SortReferralsDesc, "many\x1f3"},
+			{canonical.SortReferralsDesc, "1\x1f99999999999999999999"},
+			{canonical.SortCreatedDesc, "-\x1f-"},
+		} {
+			rows, next, err := tx.ListParticipants(ctx, f.account, store.ParticipantQuery{Campaign: f.campaign, Sort: c.sort, After: c.after, Limit: 3})
+			if !errors.Is(err, store.ErrBadCursor) {
+				t.Errorf("sort %q after %q = %s, %q, %v; want ErrBadCursor", c.sort, c.after, ids(rows), next, err)
+			}
+		}
+		return nil
+	})
 	view(t, s, func(tx store.Tx) error {
 		for _, c := range []struct {
 			q    store.ParticipantQuery
