@@ -140,7 +140,11 @@ func (l *lookups) campaignByID(id string) (canonical.Campaign, error) {
 func (s *server) ListAffiliates(w http.ResponseWriter, r *http.Request, params api.ListAffiliatesParams) {
 	l := s.lookups(r)
 	page, limit := pageParams(params.Page, params.Limit)
-	expand := multi(r, params.Expand, "expand")
+	expand, err := expansions(s.v, r, params.Expand)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var camps []canonical.Campaign
 	if cid, given, ok := decodeRef(campaignIDs, params.CampaignId); given {
 		if ok {

@@ -305,7 +305,7 @@ func walk[T any](fetch func(cursor string) (canonical.Page[T], error)) ([]T, err
 func listPage[T, J any](l *lookups, op canonical.Operation, page, limit int,
 	fetch func(canonical.ListOptions) (canonical.Page[T], error), render func(T) (J, error)) (list[J], error) {
 	if l.b.Capabilities().Seeks(op) {
-		got, err := fetch(canonical.ListOptions{Limit: limit, Offset: (page - 1) * limit, WithTotal: true})
+		got, err := fetch(canonical.ListOptions{Limit: limit, Offset: pageStart(page, limit), WithTotal: true})
 		if err != nil {
 			return list[J]{}, err
 		}
@@ -351,6 +351,29 @@ func multi[T ~string](r *http.Request, bound *[]T, name string) []string {
 		}
 	}
 	return out
+}
+
+// expansions collects expand[] (checked against the operation's enum by
+// the spec validator) and Rewardful's single expand=<value> form, which the
+// spec cannot describe; its values are checked here against the same enum,
+// so an unknown one gets the 400 an unknown expand[] gets.
+func expansions[T ~string](v *surface.Validator, r *http.Request, bound *[]T) ([]string, error) {
+	values := multi(r, bound, "expand")
+	var allowed []string
+	if rt := v.Route(r); rt != nil {
+		if p := rt.Operation.Parameters.GetByInAndName("query", "expand[]"); p != nil && p.Schema != nil &&
+			p.Schema.Value != nil && p.Schema.Value.Items != nil && p.Schema.Value.Items.Value != nil {
+			for _, e := range p.Schema.Value.Items.Value.Enum {
+				allowed = append(allowed, fmt.Sprint(e))
+			}
+		}
+	}
+	for _, x := range values {
+		if !has(allowed, x) {
+			return nil, badRequest("Invalid value for expand[].")
+		}
+	}
+	return values, nil
 }
 
 func has(values []string, v string) bool {

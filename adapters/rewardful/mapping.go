@@ -2,6 +2,7 @@ package rewardful
 
 import (
 	"encoding/json"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -138,13 +139,27 @@ func pageOf[T any](all []T, page, limit int) list[T] {
 	}
 	limit = min(limit, maxLimit)
 	total := len(all)
-	start := min((page-1)*limit, total)
+	start := min(pageStart(page, limit), total)
 	end := min(start+limit, total)
 	data := all[start:end]
 	if data == nil {
 		data = []T{}
 	}
 	return list[T]{Pagination: paginate(page, limit, total, len(data)), Data: data}
+}
+
+// pageStart is the offset of 1-based page `page` of limit items. A page
+// so far out that the offset would overflow an int starts at math.MaxInt,
+// past the end of any list, so it is empty like every page past the end
+// instead of wrapping around to another page's items.
+func pageStart(page, limit int) int {
+	if page <= 1 || limit <= 0 {
+		return 0
+	}
+	if page-1 > math.MaxInt/limit {
+		return math.MaxInt
+	}
+	return (page - 1) * limit
 }
 
 // paginate describes page (1-based) of limit items holding count of a

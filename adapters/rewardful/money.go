@@ -165,7 +165,11 @@ func (s *server) ListCommissions(w http.ResponseWriter, r *http.Request, params 
 		s.fail(w, r, err)
 		return
 	}
-	expand := multi(r, params.Expand, "expand")
+	expand, err := expansions(s.v, r, params.Expand)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	page, limit := pageParams(params.Page, params.Limit)
 	render := func(c canonical.Commission) (commissionJSON, error) {
 		return l.renderCommission(c, has(expand, "campaign"), has(expand, "sale"))
@@ -353,7 +357,11 @@ func (s *server) ListPayouts(w http.ResponseWriter, r *http.Request, params api.
 		s.fail(w, r, err)
 		return
 	}
-	expand := multi(r, params.Expand, "expand")
+	expand, err := expansions(s.v, r, params.Expand)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	page, limit := pageParams(params.Page, params.Limit)
 	render := func(p canonical.Payout) (payoutJSON, error) {
 		return l.renderPayout(p, has(expand, "affiliate"), has(expand, "commissions"))

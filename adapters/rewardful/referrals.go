@@ -20,7 +20,11 @@ func (s *server) ListReferrals(w http.ResponseWriter, r *http.Request, params ap
 			return
 		}
 	}
-	expand := multi(r, params.Expand, "expand")
+	expand, err := expansions(s.v, r, params.Expand)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	page, limit := pageParams(params.Page, params.Limit)
 	render := func(ref canonical.Referral) (referralJSON, error) {
 		return l.renderReferral(ref, has(expand, "affiliate"))

@@ -5839,6 +5839,8 @@ type ListListsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ListsEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
@@ -5850,6 +5852,11 @@ type ListListsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListListsResponse) GetJSON200() *ListsEnvelope {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListListsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -9031,6 +9038,13 @@ func ParseListListsResponse(rsp *http.Response) (*ListListsResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
@@ -12471,6 +12485,20 @@ func (response ListLists200JSONResponse) VisitListListsResponse(w http.ResponseW
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLists400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListLists400JSONResponse) VisitListListsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16710,62 +16738,62 @@ var swaggerSpec = []string{
 	"H8KTjNhQaTUzV1MM/emHC29ZAcnJkIaTQ6JAdtIcaGKvL5nm9OrnuCQWdghTK5VontzyfJ7AtRnBibhk",
 	"LnTM7GKwRxP1acBaSmzimETHqAvNSLf7OjmWMDyj0Wl0sNvbPdCJ0RM4dvYcbOY1kSFGVOqtMJ54K91N",
 	"zVH4NEb9HpqRzEEvusV4k0CmipA/O4RKu56NoYDFK3v6/vihuPfAKPd7Pe2uYZJogz0A3egchL2/Cn2p",
-	"srdxmJBL0Wm6yti3YS30YOGQhhtOJ7xVd3UHmdYKXXoXR4e9flPLbr57vzFsRDFJ9EcH7R+95tmIJgmB",
-	"O+Ph/kn7Fxecv8VsYTRmM3kNradJAK6LAGlpwUZ1CtHvGrI1+qAzXGUorolgCY4TWxvSg+e2x54hrF0E",
-	"kQ/aawVywyZMUO+eZbMGhrFDlMTq5mskGbohizoVFnUsI325IEJ+x5NF89rYVygRe97Xd09JjmOv35Xo",
-	"cRk5+muss4uBsHrtZPIddq7vL4qA9fYZiJsA7d7FRgrufVKnyt0eQN+RbkKxjkPlw+n8xuAkg2gTXSPF",
-	"2AJEbI9+D9cqLD2/M6NZVX7+ltPkM8hPO9zuFFs1fzYQbRV863mTbe+w/YtfuHwN9Voehs7/RAx2amFY",
-	"s6RuljhE7LX69K0kXyp474FGWj2YZlZ5jtGLNt3Ar7W/JonHz1WVKM2tOz/4n3VVLEp7suGN5UpMabE8",
-	"LnlVVMJeajSCooKM68V3ZKZtRqNcGl1FoMKs7efg21u6cU2VjocCbN0dFLtRB+WqXGW9iE7XPAknE3bz",
-	"hipEu975o/r3iM4hvVmVStg6g37tcKNDDJuULa/B+xxda6lqft+fQWMrdb8O2+tZJF3VOH/3N7zfrP/5",
-	"6xRi+5bDce8TTe5aT0jOKtYH4CYldmhRrb+N+7rdav5E5P25LA6Gn/sToIkXr5RN9nu9YSktJ4LfrDF2",
-	"huWksMWC16bw5uh4kYIfqp6fJz2ir8vLtxantrLohjW7HctrM6d2qQfPx5dJIkqHnjaH6iwbyq7LZK5T",
-	"Xws11wAGmKdbTWy5vfwAFJ/p8BOf7+ATj8NKdj82LLWUpV4mzncB5L4GY6XlApStF8LGepSV+ozoFy4L",
-	"FTd4nvlVCR/oPHMh3P4QJTe8ro2ONkcvBSdGUUVActTv/fMf/6vf652hhFzhPJWo3ysdf/svwm5IW+O1",
-	"YATTQHTa7wWgaZ767CsVgOxuXgwUvWxgWFM7c8OjQUuNRXf0C4DWjZPhmyglO6OMYCi7NCJyTghD5G85",
-	"3PjUqpcLaiwDhAPGFGi08GCAAK19tCiKCtAp0YEMZTHhRYp1NJNWouTSNCw2SjdYrut6cAFp4Uq7tq7V",
-	"JZJErd57L7zs8YxKcT02EMCc9HTBwUFFKDAqJDJc3GI3XgxH968pSNbpsrN5qh6XupEJTapwkF0g+6Di",
-	"v3BG3aCQUGet8a/d7mvDVVGsf4uROYEC+hA4RNm1DXowtfV1WJYJcLZTAF+FDn1WJ+MUy/GkPeixLjgq",
-	"0BStwqNBSGCJplxI38ZckhxXNJUkK0IzIfJtz6A/2wg/lkDNiiYhcl7BtnhUQdLynim/0SBy/EXS4eFe",
-	"pJ8+HYQWRqDaNIkgPx5x2U296yDqUYdrjWWw/yCj8Te/+zhK2OLPxnyRVsizuw4XQiRqEeAlQJyN7F7m",
-	"XQhKK09s+3vWHDgBtosS/Bxc5rRb+S9gUtSV3lxJlmxYEZaXbETG3KatWgjmAuT0SoMw7ACaYgHGcs1x",
-	"qrQrnS5zqZHn5lSQ7TNnm1RqmAmKZYEidLvIgjFcsqU47DjNCE4W2iIjjJQ2xhl/In4ASM50sHaiY6FC",
-	"phcPx+iprS9lCKWnNsD4va8hDro6HLZ4Zesou94u5bxsRETALOOzc5NACOpy78kOTqAGg2+9rIL8hPNb",
-	"XTA4t6GdNmvvpohcLSKrvRpRpRBRJCQtCTfrAPSUwu2zUuCyiWcVOHx99OTkHk6SQZFFsEQimlD9ih3X",
-	"G/WV2rMuUJ11fe9lkuhSDk8oNIo+n1Ra4KLbRxATooKZaJOvYPMQZGlvJERQQnjk3UFWtPOUBzm0hLPe",
-	"A0AS5JEGsLhAT8Dr8VjFzXnhI3wxLksgx0GGvPAn8KRsWer5qZmz3HlnFg0BRTUZZy38mvRhoTZMWWFK",
-	"wJBE2F+l9bjRqN3NTPiW30L2RbAOQdzCc5fMB1iUvMg930VwFYa0MJdypy/DStFXExvfKO7MiFLWiyo6",
-	"cCsQZyhnroyAf7PR6RRG5cDikvmZGIzLAQx4GNTR9diKxftu4SFxP6HCvnQcT6u9Lx/KY6jyNRrbcH89",
-	"ckgvkn9/Hi3qx9xKurxafEilMudq6d5twgDlBDPNkoYNl7lwbBraYa+n1S2ACptnnF0PlDgCSKI2Bdxi",
-	"AgxGiwIRqDXOKSAZCkEFzXSVH6hBfIR8xD6XAEzRQ0Y+lRLqaunbRczTiP+7+ccuz66bDJhmdM83AKq+",
-	"lo97IdgImWUxUOViE5Z61tA2fHaezrNOzBzi4QLb2iIea9i/6TwbFnhR5VLN261M+0pX3Hkcni0Nt8yz",
-	"mOGd4/F+v4Fb1UI9Pq9ueOs58FaJSlY6v5/Kr2pZ2EmC2IBHUXZdK76FrrFsPeNB1R8UVTWL6ougZLTb",
-	"BzTYFfjzqhcF7elwqxq4blyy0n1jzhHPSjrOLnpZKzWLjAfj0rsTbalv9Sfbqo289MxrcNt3Q7gWK1jr",
-	"UAyr7kmhAl3TW8Ji7ea4ZNbaqSsVajxAwNcwER2QQC8C2PberC8ZRoKy69SMMPZR/oqq+zm7YXzOYGiM",
-	"m7HZoYEvBIaGti4ddL2GFtNvQm1HiWYaaucy2o41qIXtCrq+ZHMsnA3fVdJSbRrgfr2tNPDSZbQdutYt",
-	"K7fwhLe6pcN40kudXDqSR1CzHBHhK2mqAcIubg6GRruOdw6UBdrKdzoTQlrgtZjANWLxMkzVRCoKuIhv",
-	"BIAO5hkR2h5qsycT9XaGfry4eGcEDBFL73yqH68WqenSnD3162Dw7jmlAo4eLS9s0zrmHRq54lmpyIUW",
-	"nlo87BQyxE6p7TwKoUU3H0Lntp5GEkCfdFBv/jHv4FIrVuhyDJvFGOiedlOHo3tC8Rbo/EmFWh7o/269",
-	"gMWuAf8WT3QjxCpCTNOCVsuWILF2ywP3OfNTCVXnTjOjYu4gFizROage51VTaUypzErNViy09hTIDNet",
-	"3juMo0NMnVcM8okzxJPqHB9DJaiv/IaPanykqW398Azv+He54Sa+dEQETRywl5wUAFUO/A0A3xhHRs5r",
-	"lCgqXLnws/BtT72iVAbv1Ffnc2LmUqrj6O48inwXAKd+F69l3n1ce+7XyOYlI+vGuvpsLEA0WTkmU5+3",
-	"6qwLsMA3AgBSY2us8SKeQZc3oR1b5v+2pkAND3V7F/32sCxWRcZ9Si5bS7v9XDGUea33R+BWq9VuuLZd",
-	"s71/EFRFk71nGEbHyIqKqRNMkitFVlyyDnzeJbLiazxQa7ESm/iI5xUfUcJyfXaK9L1jLyq69YOEX1TF",
-	"VEpuSTroD0pFuFbKk3N+CgfKPFpU3bxeLgh4pbyU2gKYyn1fKmNQx3hVI+67ymBPJHgePrnuaZy6nfOu",
-	"HAFspE+zag/cstP36sVVKftzeHg99GgtMYyzV6nxwSzaAKetIzX2BzhN7yE5fIEBxjuQJN7i8quaIIG8",
-	"N+OnuL8Y2X+ZphtJspEkn0uS7PuSpETafyw58rQy5KGVkf2NCNmIkGchQv7AysjBPZURfRGDttQdMOXz",
-	"R9Y9Dja6x0ZwfEbBcbDRPUBsPKrIeGhV42AjMTYS41lIjD+kqjHL+JTr4KQGpw7ObhrctghDCT31fYK2",
-	"MJpTxki2bYYOce+XbGjfGGA53EXv4F8Qhz+nYwIBj8JWTPPGZkIjB/br4WNk0+rBfOWxUrPaJB/D5+Po",
-	"YOObXSJ+DME913CpVYWHlT73snHU7iSlhA4f5cIV19AfD5HMcrIdBDNsgjXVXz4FMuHzVDrugZcXWrxH",
-	"xc3b6DEdUfNKpsGHj/tYB6u4wtQTXOCxtoIP+3XIHxeGeD0e/YxIlXZB1k0b2IAOPzLocDCJpjPu8H3K",
-	"ZKGtGckG8H6/Z+8ihoxidBlN8Uf0oncZ2UeSfJTb96itBerFDHKzRgvA9V9NqujFcfq9SWVqvodoQtaS",
-	"BZLBXFXDy8gpn/oGIi4jtyE6WCWknaILP43YqkKMSzTP8GymgaOhmInIceoKVAdiRGFkRrUzjPac40RD",
-	"w33aWNHgCDqLtPKHejqNEaNlOebVGt1ItEBiJ72+Vtd6NMVM0bxZtEYeWl2wiQmfG9hox3o2e7DIxdor",
-	"ar7vuZLvjgPP6kXsXdV+8hFD5BYW0BXbRa9wmgLip0ScVVCBJ1hannezK+MJXGGa6mvHYa+HKoaFwvYB",
-	"cWsMT4k25OxqchRknGdULoD/8Yxe8BvCotPfPyg+12X9X+ZyYn/BM/oTWfwIJS3gtw+qiezWSpDmMv9q",
-	"9EmuEQdfvnujRFSepdFpNJFyJk739vBstmu1xAnJ+O6YT/fwjO7d7oMQMbtY7QMKaRRFp8W2lby26nQB",
-	"AGJKf9cwRs7D+PM6WdcprjHyDhUfeNHroXTviOvLUaslrM1Q9doZJTxu17xTrWpNvyrVbNWGO68uVlGy",
-	"uGjMFXP6cPf/AgAA//8=",
+	"srdxmJBL0Wm6yti3YS30YOGQhhtOJ7xVd3UHmdYKXXoXR4d6HqGW3Xz3vsPO2Qif9Ns/+Y1hI71Joj86",
+	"aP/oNc9GNEkIXDMP90/av7jg/C1mCzM6s14ajU9TDdwwAQXT4pPqrKPfNcpr9EEnxcpQKBTBEnwttpyk",
+	"h+htT0pDi7sIgiW0owtEjc2xoN7VzCYaDGMHQonVZdkIP3RDFnXCLUpfRvo+QoT8jieL5rWxr1Ai9ryv",
+	"756SgsdevyuR8DIK9tdYJyR/7QSst8+g4gRo9y42gnPvkzqI7vYALY90k6N16Cofgec3BocfBKjosirG",
+	"fCBiqy14UFhhgfudGc2qIve3nCafQeTa4Xan2KrFtIFoq3hdz5tse4ftX/zC5Wso8fIwdP4nYuBWC1uc",
+	"JXWzxCFir5W0byX5Uo18D2fSqs40s/p2jF60qRN+ef41STx+rtpHaW7d+cH/rKsuUtqTDW8sV2JKi+Vx",
+	"yauiePZSOxPUIWRcL74jM21mGuXS6CoCFZZwP23fXuyNN6t0PBT47O6g2I06KFflwuxFQLvmSTiZsJs3",
+	"FC7a9c4f1b9HdA4czqpUwpYm9MuNGx1i2KRseQ3e5+haS1Xz+/4MGlup+3XYXs8i6arG+bu/4f1m/c9f",
+	"pxDbtxyOe59octd6QnJWMVgANymxQ4sC/23c1+1W8yci789lcTBi3Z8ATbwQp2yy3+sNS5k8Efxm7bcz",
+	"LCeF+RYcPYUDSIeYFPxQdRY96RF9XV6+tTi1lUU3rNntWF6bObUXPng+vkwSUTr0tAVVJ+ZQdl0mc50t",
+	"W6i5BmPAPN1qYsvt5Qeg+EyHn/h8B594HFay+7FhqaUs9TJx7g4g9zUYKy3XrGy9EDaWsKyUdES/cFmo",
+	"uMHzzC9k+EDnmYv69ocoueF1bXS0aX0p+D2KwgOSo37vn//4X/1e7wwl5ArnqUT9Xun4238R9lzasrAF",
+	"I5gGotN+L4Bm89RnX6lmZHfzYqBOZgPDmnKbGx4NWmosIKRfM7RunAzfRCnZGWUEQ6WmEZFzQhgif8vh",
+	"xqdWvVyDYxmGHDCmQKOFhxwEAO+jRVGHgE6Jjn0oiwkvuKyjmbQSWJemYbFRusFyXQqEC8gkV9q19cYu",
+	"kSRq9d57EWmPZ1SK6+GEgP+kpwsODipCsVQhkeFCHbvxYjghYE1Bsk6Xnc1T9VDWjUxoUoWD7AIJCxX/",
+	"hTPqBoWEOmuNf+12Xxuuivr+W4zMCdTch1gjyq5tnIQpx68juUxMtJ0C+Cp0tLQ6GadYjiftcZJ1wVFB",
+	"s2gVHg1CAks05UL6NuaS5LiiqSRZEc0JwXJ7BjDaBgWyBMpcNAmR8wocxqMKkpb3TMWOBpHjL5KOKPeC",
+	"A/XpILQwAtWmSQT5IYzLbupdB1EPVFxrLIP9BxmNv/ndx1GCI3825ou0Qp7ddbgQiFGLAC9h6Gxk9zLv",
+	"QlBaeWLb37PmwAmwXZQQ6+Ayp93KfwGToi4O56q4ZMOKsLxkIzLmNtPVojYXuKhXGrdhBwAYC/yWa45T",
+	"pV3pDJtLDVY3p4JsnznbpFLDTBwtC9St20UWv+GSLYVux2lGcLLQFhlhpLQxzvgT8QNAcqbjuxMdPhUy",
+	"vXjQR09tfSmjLj21AcbvfQ1x0NXhsMUrW0fZ9XYpTWYjIgJmGZ+dmwRCUJd7T3ZwAmUbfOtlFRconBLr",
+	"4se5jQa1iX43RbBrEYztlZUqRZUiIWlJuFkHoKcUbp+VYp1NCKzA4eujJyf3cJIMisSDJRLRRPdX7Lje",
+	"qK/UnnVB96zrey+TRFd/eEKhUfT5pNICF90+gpgQFZhFm68Fm4cgsXsjIYISwiPvDrKinac8lKIlnPUe",
+	"MJUg9TQA3wV6Al6PxypuzgsfFIxxWcJFDjLkhT+BJ2XLUs9PzZzlzjuzaAhbqsk4axHbpI8ktWHKClMC",
+	"7CTC/iqtx41G7W5mwrf8FhI2gqUL4haeu2Q+JqPkRbr6LoKrMGSSuSw9fRlWir6a2PhGcWdGlLJeFN6B",
+	"W4E4QzlzlQf8m43OwDAqBxaXzE/eYFwOYMDDoI6ux1Ys3ncLD7z7CRX2peN4Wu19+VAeQ5Wv0diG++uR",
+	"Q3qR/PvzaFE/5lbS5dXiQ/aVOVdL924TBignmGmWNGy4zIVjM9cOez2tbgG62Dzj7HqgxBGgGLUp4BZG",
+	"YDBaFCBCrXFOAclQCCpopqv8QA3iI+Qj9rkEkI0eMvKplINXy/guYp5G/N/NP3Z5dt1kwDSje74BUPW1",
+	"fNwLwUbILIuBKtensNSzhrbhs/N0nnVi5hAPF3DYFiRZIwVO59mwgJgqV3febmXaV7pIz+PwbGm4ZZ7F",
+	"DO8cj/f7DdyqFurxeXXDW8+Bt0pUstL5/VR+VcvCThLEBm+KsutavS50jWXrGQ+q/qAoxFkUbAQlo90+",
+	"oPGxwJ9XvShoT4db1cB145KV7htzjnhW0nF20ctadVpkPBiX3p1oS32rP9lWbeSlZ16D274bwrVYgWeH",
+	"+ll1TwoV6JreEhZrN8cls9ZOXdxQQwgCJIeJ6ICcexGAw/dmfckwEpRdp2aEsQ8MWBTqz9kN43MGQ2Pc",
+	"jM0ODXwhMDS0denQ7jUamX4TykFKNNPoPJfRdqxxMGxX0PUlm2PhbPiu+JZq02D9622lgZcuo+3QtW5Z",
+	"hYYnvNUtHcaTXurk0pE8gprliAhfSVNAEHZxczA02nW8c6As0Fa+05kQ0gLixQSuEQuxYQotUlEgTHwj",
+	"AKcwz4jQ9lCbPZmotzP048XFOyNgiFh651P9eOVLTZfm7KlfB4N3zykVcPRoeWGb1jHv0MgVz0p1MbTw",
+	"1OJhp5Ahdkpt51EIYLr5EDq3JTiSAGClQ4fzj3mHsFqxQpdj2CzGQPe0mzqC3ROKt0DnTyrU8kD/d+sF",
+	"LHYN+LcQpBshVhFimha0WrYEvLVbHrjPmZ9KQDx3mhkVcwfhY4nOQfU4r5pKY6prVsq8YqG1p0BmuG71",
+	"3mEcHWLqvPqRT5whnlTn+BgqQX3lN3xU4yNNbeuHZ3jHv8sNN/GlIyJo4rDA5KTAtHJ4cYARxzgycl4D",
+	"S1HhKoyfhW976hWlMninvjqfEzOXUulHd+dR5LsABPa7eC3z7uPac79GNi8ZWTfW1WdjAaLJyjGZ+rxV",
+	"Z12ABb4RgKkaW2ONF/EMurwJ7dgy/7dlCGoQqtu76LeHZbEqmO5Tctla2u3niqHMa70/ArdarXbDte2a",
+	"7f2DoCqa7D3DMDpGVlRMnWCSXCmy4pJ14PMukRVf44Fai5XYxEc8r/iIEvzrs1Ok7x17UdGtHyT8oiqm",
+	"UnJL0kF/UKrbtVKenPNTOBzn0aLq5vVyQcAr5aXUFsBU7vtS5YM6LKwacd8VE3siwfPwyXVP49TtnHfl",
+	"CGAjfZpVe+CWnb5XYq5K2Z/Dw+sBTmuJYZy9So0PZtEGOG0dqbE/wGl6D8nhCwww3oEk8RaXX9UECeS9",
+	"GT/F/cXI/ss03UiSjST5XJJk35ckJdL+Y8mRp5UhD62M7G9EyEaEPAsR8gdWRg7uqYzoixi0pe6AKZ8/",
+	"su5xsNE9NoLjMwqOg43uAWLjUUXGQ6saBxuJsZEYz0Ji/CFVjVnGp1wHJzU4dXB20+C2RRiq7qnvE7SF",
+	"0ZwyRrJtM3SIe79kQ/vGAMvhLnoH/4I4/DkdEwh4FLbImjc2Exo5sF8PHyObVg/mK4+VmtUm+Rg+H0cH",
+	"G9/sEvFjCO65hkutKjys9LmXjaN2JykldPgoF664hv54iGSWk+0gmGETrKn+8imQCZ+n0nEPvLzQ4j0q",
+	"bt5Gj+mImlcyDT583Mc6WMUVpp7gAo+1FXzYL13+uDDE6/HoZ0SqtAuybtrABnT4kUGHg0k0nXGH71Mm",
+	"C23NSDaA9/s9excxZBSjy2iKP6IXvcvIPpLko9y+R20tUC9mkJs1WgCu/2pSRS+O0+9NKlPzPUQTspYs",
+	"kAzmqhpeRk751DcQcRm5DdHBKiHtFF34acRWFWJconmGZzMNHA3FTESOU1fTOhAjCiMzqp1htOccJxoa",
+	"7tPGigZH0FmklT/U02mMGC3LMa/W6EaiBRI76fW1utajKWaK5s2iNfLQ6oJNTPjcwEY71rPZg0Uu1l5R",
+	"Jn7PVYl3HHhWr3vvCv2Tjxgit7CArtgueoXTFBA/JeKsggo8wdLyvJtdGU/gCtNUXzsOez1UMSwUtg+I",
+	"W2N4SrQhZ1eToyDjPKNyAfyPZ/SC3xAWnf7+QfH5iOCMZC9zObG/4Bn9iSx+hJIW8NsH1UR2ayVIVevy",
+	"Sp7PMp7kGnHw5bs3SkTlWRqdRhMpZ+J0bw/PZrtWS5yQjO+O+XQPz+je7T4IEbOL1T6gkEZRdFpsW8lr",
+	"q04XACCmWngNY+Q8jD+vk3Wd4hoj71DxgRe9Hkr3jri+HLVawtoMVa+dUcLjds071arW9KtSzVZtuPPq",
+	"YhUli4vGXDGnD3f/LwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

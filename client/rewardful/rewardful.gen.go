@@ -4241,6 +4241,8 @@ type ListAffiliateCouponsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AffiliateCouponList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4252,6 +4254,11 @@ type ListAffiliateCouponsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAffiliateCouponsResponse) GetJSON200() *AffiliateCouponList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAffiliateCouponsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -4454,6 +4461,8 @@ type ListAffiliateLinksResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AffiliateLinkList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4465,6 +4474,11 @@ type ListAffiliateLinksResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAffiliateLinksResponse) GetJSON200() *AffiliateLinkList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAffiliateLinksResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -4752,6 +4766,8 @@ type ListAffiliatesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AffiliateList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4763,6 +4779,11 @@ type ListAffiliatesResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAffiliatesResponse) GetJSON200() *AffiliateList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAffiliatesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -5121,6 +5142,8 @@ type ListCampaignsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CampaignList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -5132,6 +5155,11 @@ type ListCampaignsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListCampaignsResponse) GetJSON200() *CampaignList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCampaignsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -5419,6 +5447,8 @@ type ListCommissionsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CommissionList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -5430,6 +5460,11 @@ type ListCommissionsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListCommissionsResponse) GetJSON200() *CommissionList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCommissionsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -5710,6 +5745,8 @@ type ListPayoutsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *PayoutList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -5721,6 +5758,11 @@ type ListPayoutsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListPayoutsResponse) GetJSON200() *PayoutList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListPayoutsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -5923,6 +5965,8 @@ type ListReferralsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ReferralList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -5934,6 +5978,11 @@ type ListReferralsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListReferralsResponse) GetJSON200() *ReferralList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListReferralsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -6596,6 +6645,13 @@ func ParseListAffiliateCouponsResponse(rsp *http.Response) (*ListAffiliateCoupon
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6817,6 +6873,13 @@ func ParseListAffiliateLinksResponse(rsp *http.Response) (*ListAffiliateLinksRes
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
@@ -7127,6 +7190,13 @@ func ParseListAffiliatesResponse(rsp *http.Response) (*ListAffiliatesResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
@@ -7512,6 +7582,13 @@ func ParseListCampaignsResponse(rsp *http.Response) (*ListCampaignsResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7822,6 +7899,13 @@ func ParseListCommissionsResponse(rsp *http.Response) (*ListCommissionsResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8125,6 +8209,13 @@ func ParseListPayoutsResponse(rsp *http.Response) (*ListPayoutsResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8346,6 +8437,13 @@ func ParseListReferralsResponse(rsp *http.Response) (*ListReferralsResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
@@ -9629,6 +9727,20 @@ func (response ListAffiliateCoupons200JSONResponse) VisitListAffiliateCouponsRes
 	return err
 }
 
+type ListAffiliateCoupons400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListAffiliateCoupons400JSONResponse) VisitListAffiliateCouponsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListAffiliateCoupons401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response ListAffiliateCoupons401JSONResponse) VisitListAffiliateCouponsResponse(w http.ResponseWriter) error {
@@ -9845,6 +9957,20 @@ func (response ListAffiliateLinks200JSONResponse) VisitListAffiliateLinksRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAffiliateLinks400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListAffiliateLinks400JSONResponse) VisitListAffiliateLinksResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10168,6 +10294,20 @@ func (response ListAffiliates200JSONResponse) VisitListAffiliatesResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAffiliates400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListAffiliates400JSONResponse) VisitListAffiliatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10568,6 +10708,20 @@ func (response ListCampaigns200JSONResponse) VisitListCampaignsResponse(w http.R
 	return err
 }
 
+type ListCampaigns400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListCampaigns400JSONResponse) VisitListCampaignsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCampaigns401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response ListCampaigns401JSONResponse) VisitListCampaignsResponse(w http.ResponseWriter) error {
@@ -10891,6 +11045,20 @@ func (response ListCommissions200JSONResponse) VisitListCommissionsResponse(w ht
 	return err
 }
 
+type ListCommissions400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListCommissions400JSONResponse) VisitListCommissionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListCommissions401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response ListCommissions401JSONResponse) VisitListCommissionsResponse(w http.ResponseWriter) error {
@@ -11199,6 +11367,20 @@ func (response ListPayouts200JSONResponse) VisitListPayoutsResponse(w http.Respo
 	return err
 }
 
+type ListPayouts400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListPayouts400JSONResponse) VisitListPayoutsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPayouts401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response ListPayouts401JSONResponse) VisitListPayoutsResponse(w http.ResponseWriter) error {
@@ -11414,6 +11596,20 @@ func (response ListReferrals200JSONResponse) VisitListReferralsResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListReferrals400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListReferrals400JSONResponse) VisitListReferralsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12371,186 +12567,187 @@ func (sh *strictHandler) ListReferrals(w http.ResponseWriter, r *http.Request, p
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rcts4lvCroLhb1XZ9oqKbbUmuqV0n6dnNTLqTip2dqunksyESstCmCA4AWtGk/O5bOABI8CZRshyn",
-	"Z/NnJm2RAHhw7tevXsCWCYtJLIU3/eolmOMlkYTDf715rf43JCLgNJGUxd7Uu1oQxIlgKQ/ITwJ9/Pjm",
-	"NTpaYhksSIgCLIhPY0FiQSW9J9H6uOt1PKpeTLBceB0vxkviTT0aeh2Pk3+klJPQm0qeko4nggVZYrXn",
-	"nPEllt7US1N4Uq4T9ZaQnMa33kPH++JzMp9xGt4SP2aSmJPdkzhk/CeByBe8TCIiUCoIitiKcF8dDtFQ",
-	"/RaQRCIWE5Qmif2FxeQcfsacIAUVzGu/qKu2f0uXVFaB84EEjIcCJYSjBN+SDsISLZmQqN/roaOQzHEa",
-	"STQ4ycHyj5TwdQ6XCBZ2QWFe8qaDk463pDFdpktv2s9gQmNJbglvAMrfFlgimUEGhYwItKJygWAnhGfs",
-	"nsDpqEAxkyhkQboksSThOYoZWuIvakP1K4nnjAckRLM1rKiPiHAc6g1wlBL1XBDhZUJCJJlaF8D1Ht+S",
-	"KrT6/gwLEgKkUJwuZ4TnMOo3gkg9Xg+h/h4AutDbJ1hoOJE4rAMFjhFZJnKNQiwxwpzjtQZjTL7Ia/MF",
-	"UaRexUKkSxJ2vYcHjeJEyJcspARo6hUnWJKL+ZxGFEuASsBiSWJAJ5wkEQ2wAtCL34WC0lfnQ/+dk7k3",
-	"9f7tRU60L/Sv4kVp3Q96XziDu+gXf7Va+Yq8/JRHJA5YqOjvq2cIBv65xDTypt7vs17v7D+X9LQbsG56",
-	"53W8OeVCXpt7+AteEuF1vAjnf3vJYkWuik4Tch2kQrIl4dc09KZekIrri5ev+oOhImh2R2K7h7qaR37l",
-	"Q6eEXNkzaE5JFIoOgo82X4yO/nL57leEI8EQDhQ7ICEgXJklbeQzGYaI4uIzuO1zJMg94ThCckF56CeY",
-	"yzUKIgovCIVo+hAK4yTCSUIwF4psVozfdZBgaMbkAi1JSDFSyKx5kz1vF71L5YylseJSUUS4QGLB0ihE",
-	"CSdzwgGd1bkQnIvGt0CLJRC+Ymmi8ewp0FCvvjMyHmSvCkroB37gw0Z8eEvju6fCBrX2t8GF4k4VTFA/",
-	"/8CDOjx4hZcJpreHZgh22Se9/eomVRZgHqm/fCwcmf9/GBU+JuGT6CildQ+ioyglpDtjcbhRUaGkvY7R",
-	"eMqtOoa6mGCBY6X4/+Aqdah0UOlSs/YT8ZeNO1XQQl1ZTFYIdNwfmFDAhIPLl+KyT3r/u8uXHwyhCQ3Y",
-	"ckmFoOzgiJAt/LSoULNNjb1hH0LqnR/YUMYG8I+IhMVC+0Ze4tCCcztWuMoA54x7U/U+Mg6Xbnt5/zO8",
-	"3cDHzXJohQVa4kh9AQnV3dTcxbs4WiNcALBISIAiKqRAo15PASBfBdE4SeV50Ttnr3A0GMDT9ziiIXw4",
-	"mmMapZyILvqFhSSKSKg9UOr9VKQ4QgAHxGa/k0AD4IqxX3C8NkAV+0H1g1JwtLeQfAkICcG3dRDo4iBg",
-	"aZyvi6gUiOf7HeEZSyUandh70K7VYQ8JErA4FEAmC4JD47H+ANJ5SaXf6KE16+AoYiu4BABgkHJOYolW",
-	"NA7ZqlvwL5b9iA8dZ58PShONaXy7Ya+IzOUBNhKk5oMuNSBQGksawQ56ZcTV82LLBs2e9NFgoljHus4Z",
-	"mmPc108aTT55U9Ttdh8M8rluUPSBSL72L+aS8OpiiFC5IFyLhhincsE4/admyLuj6psY6AVdvH+DLknA",
-	"ycH4gFpRwIrqG4Ctx7eIcbTizPIys5Dap2A7lYwGhcKCxeiI8Y7CCusl9YFRKhadcHbL8VJ0EM5+PUar",
-	"BVO/LBmIkgVBS8KVOJHAtAnmsUBBJnJEF6lzB0Yh6aCIxncCHg20H0yxbxpHNCYhYjHiRHJK7ol6BM4F",
-	"bKuDmOJqqwWJEfmS4DjU7M8BfuCqdGCIh9cQuxn0+hO/N/IHZ1f98bQ/nPaH3f5g+Hev44FDGJ8Ox2RG",
-	"Rv5g0g/90VkQ+rgfBn7/pD+ZT4bD/mwW5m7/l4oN/5lTorCdzdFf1xHxOl4K8riw44nfO7ka9KYn4+lg",
-	"1B30en9XSBCw+J5wAI037Y/VH6znE9vb0o7qyUk4Gs/Pev68H4780SCc+LPJYOIP+pPJ6ew0nJDZyCst",
-	"2FMgkYTHONKLwE1d9/FgNgzsB5+djIYjMh75g5OTmT8a9kc+HpyN/fGgF85PyNnpuD/0Ol5EcKiXtF7y",
-	"V+9e/wzfUAXvid+bXPVPp/3x9GTSnQx6CrzWOsYhXnZ/ZzER/2kurBuwZdk+vgjx0h4x7JFwPJwM/PF4",
-	"3PNH8+HEH5/1T/zT3mDYm09IQPCs5PP/i1o/P/Zo0PEA17zpb1+rUIddyGw8Gk1Oe/5pMBr4Izyc+eNe",
-	"b+LPT8ZjPBqE45PeaXFFCwmsz5py9XkLKZPpixer1arrfN6L/7in+E/mwXsqqGRKOPR7vYfPHS/B6wRH",
-	"1wZCcRpFHU9IoFQPB5Lekzx+YcSTvlAcBPL64uWr1z//uT8Yjk5Ot8Q53OfqkRTubXAyHQ26p/3R3yun",
-	"7SgkSgiXJnTkEtpGb5h57jJdLjFfa+S3fOFafazYukT2/CU8rulnTpXeAl9R5mp/UwxCMaWMllD2gvo7",
-	"5QhAjnAYciJALmVBXgUcX9KlAr26ETxTnEXrvJXIbwGjvlZU7uxHpNmpjVcqiWSP1vXqgoMOP4iid3NA",
-	"300wKodQFHbVqDj2qZ+EYbwdROcQfNZCkt7GmqWWv7xZw0xYkkYKoSwrp6IYty1GIjX3Ll7OAitJHJNu",
-	"ma20uFilC5tXGq+xcm2G4MrL/1xGisqLLqsqv/1n9RtSv9W+SsP6/AX3TmjxG5ryDRyGV17xLd50BsPD",
-	"Ki+pP++MooavbvsmyXFwp/QTLfOPlJmg9GhXzunwuiTLrbyg6Lx7yM4FQXD130WWWj7ce7x+j7MrBqMm",
-	"wWuWSoGOlnitzd4ZySPsGnbH3TbMwN36uiWHKh0IsNm+uT9b4iQg9J5cx2R17XDbmEk6N5qrqD2UUn9L",
-	"BEaFZpYkRNoAismqoNrlyDFjLCI4Bi2X3sbXNL4GmVXd6ledYMHmKMRiMWOYh0i94tPCgg62GbHYEjsu",
-	"4emHWuFZMVrgkcz8K379jEQsvgXfw1GzbtwOP+oEdMNh7DOKtYVUWuuakxXmoXj8UdI4x88GUvmVrIpS",
-	"EuEVplJRsnkX8Kjddo7K0YKnK/5mnFM7MPVcXylv8T/ml51Z3IoK0gSfv1FB6hhJK4DkC7dlFIXtDsIm",
-	"Hlyf3m86Cc4RvoVbK0g+VwBZWeqA34qZonb0OdtfW+X1Xqv/ZivFe9PYt/Yd4iTSLqeIsTthbUGU+eqa",
-	"fAJ3ZO2qHRL4OltSqR2EUQhpceuIKdkX4eAOAYvJUsgA4DYyKxiSC6ZugBPE4HJwBOpKTe5K2cS2NK3V",
-	"I4UpYDirbwpYSDK9S50Rxw4dwK5YIoF18qCiPSp1TqDlC1I9Q5YlM/gPY0QWjYrisTdqFtp/pcDnaK5I",
-	"slYKFObBgt6Tuj14ShCLA2d9pZ3OCIlRSMAms6pmVejZZTdTMiyqKLi03hNbIFhKTmdpjjNwkBq+tz2f",
-	"NVsKSXU244HXDFUYlQnNUonIPeFrm/4Kjn2hMNzsdG7/AV4s40YGoiogXvmj3oRKb8ggaVJKE7xW1K9o",
-	"KyBCMI6OSPe2i7AlP42+iIbHHSSIVCLgA4jTeRrtpLBrOt5BW9+kdLe+lYeMdurPFOZKg0CKDfJztEyF",
-	"RJAODStnfCgk6k4CGa1rPrxOLLj3Yc/Rks1XWeRbKmrI411MdPIrmxfMdvUGyNQipwixBB/qbkaDNY7r",
-	"zIZbGmNpYoCbFnufP1mGlbNIR59wIzhs/kFZXhQsJoCHIxSmGklsaPfjh7coiVKBMEpj+o+U6ED/ZnGA",
-	"MQ4m49OJPxqMBv4onE18PJ/1/fnwpD8m89PBWXBSFgdDw/Hno1M86Q9mfm88C/zRcDjwx2dnfT8Yn5yR",
-	"fh+HkzDMOf5JzvGj9I4UnGXCeMtCsmTdgC2n4964r/1l5lnXA7WjrHi3irV9oaCl4HhuZX/ugADwKu2B",
-	"CKmDLwXpyziy2nUrOn8EJ1Ynqaf5Jiak3ngyFtR8nAYW9NFBPRfo6CgiUhIuOiikt1Rql78y+Yg2VKqW",
-	"Aq9Rtf+cRlFOFQrlj6oEAJvXL9rCMmgPhDr+qE6d88VdNeEyT9iFQYJT5VDssdmn8hzMsTUQDvb938u3",
-	"X16+q5MLS3xLA+sm0fSl7E6Xaf0kcodKkwxwMxYTLEvBGGDyJ/NeMMRj4vdng8AfhSfEH88nPV/HEM7G",
-	"EzwLwKMhmA5+JpQrwHuD3mDk9/p+r3/VH0x7/Wmv1+31IAxUZPzO5bnREiHYfwAZ/QnPgm5I5gDKBsa/",
-	"7UJ+UfBSOF24YHPmVi9WLlK93HFO0M6qdfJilNGsA6ZCsG7KI+CI6t8GiMbkPDf1P/ckYgnR3h+MxIJx",
-	"6YooHeAOmFp0ztkSYRTRe+JLLdKq6TVFm/VS1keFjSsMDOIuek2FUvNDfdRUJDSgLHWcJ0rnZ0nGoTsQ",
-	"/1WsGl6gt/BvqpWSOF0qQGbRrdAs7nW8fGkHrjkXd7P1Sud1xbZxhCE2nxOuAacED1vFxn2GeKrMaZBE",
-	"VCQRXit7QFJw8ylz2/mu3xloBaGNdTfqVRnVXUvyRYliF02UAjMoxL3wEtyRgS511IG/mp8hPSNY1zyR",
-	"EB5AOsKwV9I8ziqR2UHf7/f9weiqdzod9qe90+7p2UCRpDYYrjVYroswzX4mXFwriTaLyLVk1+5HzXEk",
-	"iGJoa3E9I3PGybXVmMS1xmd9QHgCkkIcd7S4xpxch6l9xhbOmVV1+JJgMj8NJ/7Z6RnxRxOMfXyKZ/7o",
-	"NOgNMD6bnPZGubY5nHS8Jf5yXYQTZeH1ksVykUG6+Ez+Z12ud60defZyetUfsmvxPl6+bk4KyMxLJZ5s",
-	"Leu1wWtbR5hw8ABkn23++xq4YA5jc0fmZXv7HU/giLg313RVpqbVeKDBDNK2wO9sdPLL1e/DamB4MPB7",
-	"A38wuBoMp/2z6clJt9+fVDk5z4xoxcCLWvtJr+OtSKT4U0YXGxT5MhFVFF/yRSoeuIoRK/uMs3fP0RKv",
-	"0YzoAE6tPugCpjky4bABSJeiIjO7mmK2DfRdjRR+gXBplpFJYwSPnusEF5DqsEK24ya38uYjZMha8aNc",
-	"vkOjQf8M2Ues5j4vHW+/U7mGUZVtVQJz+gej2hEcLMDriRJMoRSm9jRmteJxcjcaS2fRBh+aLvLdL4ov",
-	"F5ylt4tWWNEmnp2ZM3uFszfw8crXwKNoxXgIOWP6xvWbLShnq0hoiik6xBTgGAlCTCJGBtJs6Xrf6mYh",
-	"U9EIjDmniMukICqKzgx6yClTS9bf2TZ5Vd7uNV4LhEuRUaU+rQVKSAyg1mdHVKIZ0QpbmDY4+jJRWOud",
-	"Vpgv83xVpfKbMvUaRHQg2OjPNG8dyJ2wD41sFtrlfX6BvyMMSZyaYXGhoyQoTMH5vFrQYOFGqSFootTS",
-	"LCVFgTFmOre3HXOtqA3VgwlZ2JTFJEM5wHt1gv33r9VPvjYn+ksmDarDs52ifwu8wxxYrcFNbGKYkMLT",
-	"hJyNylCV1eRipe7o6Ei7u5cJjtcKi40ybles9+XUp71kpS6NqS9lBWybLW+evlIPPzhqWi1JgkuxxOLA",
-	"dJitEY3vqdQRTCW46mmzrPU17wJmv34McJrjOGRLRGMhCYbIiAKBbmZRv1dBldwMBq3BWhi01TV3kAGa",
-	"ZvOnm7JJKnprU96EibEq20+78qryBR1pzcAXFLL8Y4WN9J4cHy6VIRPn+2Uy1DpBX2JBwNtZtFFtKjUn",
-	"aJbSSIIboPvY/IgdeHdRv9+gskvmYoCSj/Q29tNkq9qxW6KCSUvQLllLthUKK5JBrY7arNBv1LMb+HQz",
-	"49wi/qpyZ4sytFV96TSbXJt0ydJVb1cGW3OMCneuofhcK9rqYC8YeHWOVisttvuYC5bFI1zMme/qeT3M",
-	"5WTsWn1QOxmhPA505oyZOXGynI51DUchG9Atx/h+SzBK6exPb6UdTv/eVwd6etm1B6uuxdNCRW5dISQ4",
-	"cgvqrK45AidFVej/JGyCSJWQNQPfqEgbt4dVpBsM/UdURLTCvvw8e3oJdvYE6e+uxaUwJa2Paw3eBK+V",
-	"brV/slNzSo7dqz0RJZjuBnD1wv5HV6JwG2Zcqmfa5joXq2L2THY295zGIeHRWlnO6pwHVIRzEO6Z1MuU",
-	"kr7TPelXvk1WrOEdDnHZ29vM1lpoHkWZ+hjdI2emz6x9lDB2E8eN6JygYB1EZJp50HRVsWY8HXXzsfoP",
-	"8y9FneeIcef6bazRvO8B0/I05XsWtepDjaWKMyUlwpDqtN/37lVs6rMA7hdRTuDqoIQTQRTxQTErlQtT",
-	"zPrb5z+VS+O66K8kkQgLhNGcE+JrtcwU1bcOPosFTkpYpdevqYHG8Xq1IJycIyrdxMzyIaBDg1Pen/vJ",
-	"G273z2kckwgJ6+TPvbFTAFDM4vWSpQIZ9b6DMFLqPTq6xfdQwSdxIFFIJKYKrFwtxeHIcCyURDg+RqAA",
-	"5OYAOlLXfezig1nfWA8F46EeGza19qsJ7kCzFfjAmKwqyYwHydR+TBr1RW0KtZNQ3kp8bkhGhdzSbVnv",
-	"2+38wlfYDWv5SnO7vR1ux+Z7PTptspDwuPfdrBYMsVUsCrlo+97K28xpeI5uSUw4zhIhbUUE8EUpCVfP",
-	"///fLvy/Y/+fPX/if/5//77bVbW4ot2vpyoDrbpdC8fMFpIMHLE6naYcJ6lAYCt8n6NwdO9qz31LIWsX",
-	"a19SaGJXWruqg1MxcL9LUeGjagA31t29pffEV6IOlSvwwN1qvl7kFXhLfEeE0xLD2py8PmzRxC7djFkd",
-	"xtJ5s5AGrVNaz1FzEu2OZLt/Rdtm+t9SHNbMEcpdzLYyBNcX7fqZGjKjjK/IcRP98ubUa06nqWanu9mJ",
-	"NW6jA6R8WEBqbuScDCqbyhb40yd77Hae3dI8HO04yTI+tmxpHqzP7ajkcjQHSQ1f6pWZ0i/6jSz2aS4m",
-	"LzJqClDW38reAUo3wlhMhWtIAoBKqnsqiQ+WxObo//5Rvx1jb3NWl9Rxjv6Ls5VcAO/6OZaEJ1yxG6Wz",
-	"i3JgtG0kDIBQTYXfzKsK8SEXKrVcypy/XtE1LkU/ibAEmygTBjOyoHHomDhV/aWBCdsdqx1K9vKOZcvR",
-	"0ObM2dN2ULFALkjFtXGetfU428UtUm9vkWD2rlVHdP1e8XQ3Gv1uWoYFs/XrLvM1iYgk4Sbn8iunst0E",
-	"WsvupVCvUhJA5q/2w8FeGE7I6TgYj/1wPML+6KTf82fD2cgfDYOzk17/FPfGPa9jDzh1GGhV0GTrVyyG",
-	"aIXXAqlt26f95CWUZl3nI1vpwfbM5YX/qrC+tHTurbAGuPOhn7dda+baMDFADYa669Ut02oa35n81J+E",
-	"6Uk4Y+F6ijBapEsc+5zgEKpYl0QIfGtajjW0OwSfBBXgOC29bvwS0OmME+1YMRtae7eAL/C0+kKtFAc4",
-	"/kmiGUGzCMd36gNtH7lX0LkyZtK4/F2jqAZPzLqVGH/+MeZDBToaDQZOIb3iwsVOLFU1tuQ9JPUwh0Ev",
-	"K+gsyBkUBAAt59at+po5S+Nwij6lvd4woCH8fxtC13u2q7yAHkUGbPYOIVfCba3+qQpifSi5oPGtPlf3",
-	"k3d8jrTvVxcE4HVxRafRgMIJ5K5q3qtbFb0oPKmW1YqI+i1rqSnwMsMwPfAF7j4vVKkpFxI0vo2InwqS",
-	"1QwpoambqgoE2QLrGrlki3ka/e1qFSFZIqAdK41v0RGLCVrSOAXs1L0VRaozah6R8nKZf0GW+KI+RZRb",
-	"1MTbsUbLe/txdfyjplxoSwsCbEqywGRTsgG+OlTMo7W8L7dLIltdCQdrJFVb6d1osL0vBApKwpsJqjPc",
-	"5jplCKIYCntNo9HVgkUwqiuNJBJEVsw3iMAOTmwgRU8xgsFJeggV/JaNN/KmAwVeck9ZKsxfdA0H+Nxt",
-	"16Hxmf2DekR401GNAbelPxE3U7RYnH/Z7k0TTNtdbXCRSLfzUdZGSOZUl0fJc/TJq9vtk1cs8HKLupxT",
-	"d/MYrwVS81dli3e0Ex2KtSTqN3X6qm1f+15dsqD/VASIyHxejEm4JlF+b5uORGB+FRzL5MgajRVChxbw",
-	"2/NkS4ixeUv7cM222h/Tft8C7m3HKBxwJqD3L+whmiquHfxtXhQeQBuobUsZcxFmJURyb7BjSKaTTYdz",
-	"T1gEQj0bcTNr64QMJ3n9uK4ov2X623LO+/HDWzFFN1BEdVPwlnXQzQKLxQ06+rf8j4hxdJNgubhx1VBb",
-	"gqWe1360RVUfbd/oHJYD8aoWPEdqvWbK1UMLdV9cHTBRb1mzdlltXZR/jplip5SEOrk/S+Mwggibksqu",
-	"VDD5F5tjy63LawtVtU1JNFcKHSyt6ZMV8sU625JqNuXbX9Wv2bqZoIbh5vh4q9Qc4zr6DtJympQDfcJD",
-	"Zsc437zE/A5GJz4mQQZ2nK1rPUyvsyaBqSAcYmNmTypN5B8Y98pmAjgJzNAuu+6bW/Tra0EFGoeyWEOr",
-	"rBgDuoMl2JVzT5y8FHuPBfg2Z7TUc+wSlbTLGnXSvwyJKg5ujZuny8L7l0+lU6bg/+lMun+1LLctNJ3n",
-	"mO1MtNvTzJwQ3yNSzIwy8rzpZS4nrnMvA8utSSs7mpGIrfQQg0Io6Lij88tMSznzrPo/R+AdG28Q3Zxy",
-	"li1h88/aKZoXRZ3RDDkOQyiITrR/Ve0/hwa9Hfh3xmP1H9GKzBaM3SHyRdmgpnxaT8BJuesIA+GhnVmF",
-	"bnwfTAyjTtk0TcdMShVIZsw5vXdqiApZ2kqr76A5MwNPsHALYk2+l+nAGRfyuA6lqGoGep0vvJm0s+pN",
-	"w3jLR9qPhZlDqK/ddXv1ziG6RV63TDIuJvW1FbDZuR9Rz66jbu3a32dxuvq+906ShrK9O3mHz+ygVKC7",
-	"2JSpFfpJmohSy6b4F8Zmy0p8ba1S5vHJU0bOS6mXXV37nTUFbQliIVmSKFqyNe/xLXT1pxKFj5Gzxlfa",
-	"fArsFNlbn1J2KhKH4vDqiV1+h1p14x3fcYyC7v60eYiCcVEscvYHNGr5XnOn+13xaFVLVm7LOstqbRCe",
-	"Y9PJXTFf0/+wBtn2VqVa60/79DzPmlLkofPD6GkZ+B7RYHyjF04/kXUXd7+gTRvBCnfeTeezcnq71pfV",
-	"jD5S78s0g+fV/JyElcpn/zdbVfpAqDMA3RxhJw2p2HgG0sh1cpRWwI+L+p3NGDPaeV3e+CWOakduBQvM",
-	"b4nCkppKtfNs3CHoaTQWNCQ1o7RgjTCziUVGlvZPuikm/nIoxUnvuCXN7cL0B9Kny5176Eh38zFnOm6w",
-	"3fVrW4wtyyZAtdBv7KBatNFe4Kxqea0ufBPPwG6xPnXC9jKQxveMBtu+2jzlBDIfM4AkNxnaMhBO5mkc",
-	"tkMw/ayLYQ1TQ3C0DWVfaWqMiRZu+MvWNfcVmhpZdxKbmuY2CU19ehq2WlbiL1ugcYW/IGVsFs+8DSSt",
-	"pC9Q1RP4RxyusalUr45/1SNdDZzqMKlOEm2YzV1Lx9lk7nKVWF05iltY4ou79QpHdzbi6fL3hlzzX8nK",
-	"CaqZ7vAzYk14Ezs0OPu4epDmWp2GefYbCmHKw6vzRt7mFyHxGmEQgGsl3h9RKrJk96SUW9KyHOpHYchu",
-	"s6a+30qQVvUfu9R4/OrSeLHO4xnLNxooc2tBRuNQ+X3o8tHVE9+wMOKwNQ+PrmZoUcHwhPUJf/h6hKes",
-	"NmgircqY/k2oUhrS30UvmVyA9aowdnza65tBO7pVOFAYSiJMY/t38BmnwhlmaAJ1UNVNcEzjWzP7xlEy",
-	"smCeN+gNen5v4g96V/3etNfLerlXk4737wVyjgIcxyzPfO4eLMKIjhIlBRlH81SmnByfl8c6QhwHIhBp",
-	"bCM4W69ToSAJUk7l+lIhqAbBDAsaXKRyUeOBuLp6j16q3xFO5YLE0ojFPL03b+WZDws3rFNnPMTg/I9D",
-	"9y6FWDEeoqObIOUR8lN0+fOrDz9fTW+Ou+iiMhXcDgy/JTD+v1+Ylv6pblj5J+8hG9gOxKs+IYfQQsqk",
-	"Pmh1ycALWm49L2AAFLq5MHPVAQZT9JJgTrjJjdaHNKng52jlTKQ0+VY4CEgiTad2KpAzyRDGtAHr0dAu",
-	"TpV6AEN4zjZXCGQE7ts+8h9+vrwCsBzZjgL9YwS+AfPZehOFRtO8X1jH6ZHVKbONTnXCUSf3yXWK/iqd",
-	"aw6CHP0M87RoqHBoTvXgLIw+fnzz2mB0x4zcUoaUkHiZKIQpMQwlHz5evdLYt6RRRIUe26/Dh3qBJYsV",
-	"T9HWdj6yC8WZr1P7dSBjU8+tq0pSqHtAf+NUEkTiMGFUvSLxHciLpU9i9USIZiykBCohTSlCRxdOCETj",
-	"IErBzocUe13r8pfLd7920VsqpLMqsD/tLbTTMm8SfEtu4KNuIFlR/5sTmfJY6ZkEGqDqbExQyoABUKk4",
-	"YY4VGQZ4Hc+2iZh6932og0lIjBPqTb1ht9cdmixC4Aj5iAsjq+Cvt0TWIaA6kW4Xu3EGlmK6QDZvQqhZ",
-	"FrLUlaLQS08PPS97gZVk1s8WBg9Wx2FmQsHDw9F4MBwN/fHpuOePesGJj+cT7E/IHPf7k7P+cHbiKepy",
-	"+tqbyttSEwct0hUEtuam1+sE+ce9eI9vlUKw9bm3kKf68FnpHAa/1AEGvZ7WQWNp1DacJJFhzS9+F9pv",
-	"nR94hwFj4IAHhlN2/W643YeON+r1m3bKjv7iY4wNAyUhvDSYbH/pirFfcLw2iofQUsw2AQREqh4J/CC3",
-	"UKJ0Ufntc325DQ8JN33FLZLVjOc0pKftoDzRVZczsVp3gNB1H0r8faEC8tW3jdUsTdPsIsD9FVMivzqE",
-	"/Ke8zylMfHT6HpodBJEoTapkWNsextMOESLkSxaumy/IPkKJeFG/0MO3w9s6nIVgg3aq1bSyAaTtbce/",
-	"lzi0Su/+eD5o8d31JXa6zUKxxK6L2hXZud/aDqq6ELEJlsYq0bk5eYlh90C0/Kr++JuJWS1RlVcvvtLw",
-	"oZXQKu8Gfa+ljU8UyeW/iKyjlefF8AbM3gdNe6Pd0NRiYPla3BrJVmN2H4+fv7LqTS6wmexKw0Oh6Aci",
-	"OSX3OyNpRbXZIvjfvPYePhcxG9TvPfUwo7q7wmuLTvYWdtv12N+jXpONJWyp1RjvyPej00TmKqr4pX/5",
-	"3Kx6hKHSBopDWSu6xYVx8VJRbrAVK2xSf6b3JO6in79Ijp2m7dg0xnhRaoqB5gTLVHtNN+obkKn0eG3D",
-	"zn78Nri0TdPQzvE/lHah9NiIExyulYGdCtJtqV9k33oA7UIPhSzrFuhozng2hhuDBR5nA1OfSO+INF42",
-	"Elzj/H/H2cPJ7ySQwo4h0KWZumWMTa4jDj3VmBoYjQaD3NGWihRHpiuDGZ5YsD9qpMU+WhBcQ0sdKKPf",
-	"56S7Gmx8Lu0HYOfoPofWa2D9b6PVbCOB/TSajpektZiYRDggecPIn8xMZJ0wxqLQiCjduiGTZ1hCNnQV",
-	"SWtyGfaRM3XLPLucMZkhzyBn/rAE8q3ko+2x8iTyMc+3eTID/GPd+TdygYLQ2dM6KRsmuq5cZ5/EIaom",
-	"PqA5jRRPQUssg4XiAksmZFGObTFv2jmbt4zRrHMau/k6O/qMaw5QTDIxqgCt6bRSdxSda+EeYp9N1U07",
-	"bvZSiknR2R6k4vri5av+YNhwpJokli3nO6zB2akiZoTzRl8QtKZxRGPdFwQr7MoNJad1Ao4Ey+J52PQr",
-	"Qje6GfqfdEDwHkcpcVpDZXD6LZ+3oYs8QKUkX5KIhVkCZO2Nml7rBaBl2e5Zi7Ly4oVcD+idXpvzXc6C",
-	"F3INtwpN6b6Vrd7aTv+eTPRa63yTYa4tDlFqrq/bv5eb8mpTvIYL5ob5xfs3fsXRrax5iWKGzOgrh6XG",
-	"hITQ4k23b3MaB2412Q9grn8bFap1QOAPY6s/stneAVSQXCp8sxhAE2UVFY99DN1svH4WLDOn6FgXF4wH",
-	"A0+ylglbrGHvOdG6jM7Po98/oWr/TczeDXz8YMbuK0iK07Yu8G+XrCD9tIveY50B5WiTkOAtKhneOpnI",
-	"1Uo3WsIHsIKfl31b6/eZ2PcfjES+hbApG70HizYDnXw7Y7eB9mt9vf+TNVATuqduXgrRQVltQ0crWJ0a",
-	"5a1TIG2d2rW9FuFc97noILcKAt7Ok+uhbZvu2laXxwgNKrQXQT2iRKL+STcyRxdRpGM7YNuQEC0IJ2Xv",
-	"spa3L4RgjTL3jRApyU2jNo1QTfsCylGev5bNeO2iNxKZsn7Tp9Vt3BqHUPcHTkHwlEDkKjZYQwRiUahf",
-	"EZBqyUlIOQkg/49KRJdLEqpj6F7uzTL+UrBvIuYvL9810YXTt9V0G3GhCEEBaOL6Qw1oyQh+yQF6dHn5",
-	"7vigSoCimyyzdif/WDG5ujDNt+rYepVt8QcO2RdmG2/0AjjQeG4nQOBA3qJNfhtbcg2pKHTzdt2gx1C0",
-	"oZCAQR55wKKIBCAG0CyVhsZ4vn+Wm5jXke6Sppi5JJwRU9ZCMjNreRqRLnqvC4HyjbU74aZaT3RzriuR",
-	"fJOLveENt4bKpD03V0LdNHkpXuWerz2dFO6w6yfH820uilyr/4N4KH7FS7KLg6LwgYdQGbMCvyd2Tzgu",
-	"1rY0D60P0iAgAsoLZQpTejQg/OzgNWkAg17PoeCODnoo5qGrHTR3yDUmA1pbXWBUt4z02ntKsjNtTgYo",
-	"0NxzEUyRUL6l0pMXH+Y6T0AwmZ+GE//s9Iz4ownGPj7FM390GvQGGJ9NTnujw+hFhbTvp/KObEb2J/aN",
-	"BKWaXSUaIoKtKwSwXxRKddEVjLfLRk/kW6OsoVsHWpezRE/FbfKaPEaclFZ4TnFiXSbPI07+5Qhrf/FY",
-	"rabexcFycGH5bfwre4jKixrPBeIkYdwWT+LYQsXm0rmD96xZnElKp8JWj7AIsNYRtIr7yet2u6Wr+OTp",
-	"uasiIQG6IyQRRt7qBSzrsJWu5Y76VuwWW8C3tv0KXea3Z22/crZpV0SXF2kSzGMSZn3fCgkUh66K23IU",
-	"3cZFENPNtU3AHZ7cHm83nWxNZ9t2wXZYuinW3m5ofda8Y3No/XtIc3CaRRwwz0Fg6A2R8YBDpjnUrP0d",
-	"pTTkSNDCm+G2jHl2f0aBl2Qs2/nr5zJry2wKPeKuZgYC/F0UW+snhC+xOmC0Pnc76cShE5GVWFIhaaAL",
-	"DjgJcBSkkW3JW+SEehen2f8TXm91HmPNDRcmMrqTBemzVGk56oejU7Wa9HgYnSrf/wnMFX0jziaN2Ntp",
-	"Yfs6LTma0gR0cqJpJls1i78JGm7Gv+JQhB8Y92QGchucO5yRfElkkZX+JLL2OEdZkxWQyuUuMQjfYqpn",
-	"SunGN1rYZ/5Z287GdjlE7zHMnLBNmk03D9uzVSsJavusSxFnqWxMyC8RxX4mdWHk0TNSVmZWlynsezes",
-	"v2ei3N+4fp0ShHczqIsX94QmdbmIDc5mKPD40Pb2dmak1DdDyTtZpeadNhbpe7N8G2vUMhUd73oGGzTj",
-	"ak9qfz6x1Vka5vX9W5xm0ssBrU03lcc1Yw5pdW7Y4zuyPp0RShstz6zN5nNbnUnGLyzLshykwK7aR6/s",
-	"iD+rvRcNzIbJixUt3gyHevKbahIoduLcN1cSzMwpV0GY9YZnkz72h/PZiT+ahaf+mARD/7Q/CibzcHI2",
-	"DvBhFARzdU+a8Gs2qcW3vfN8XCRV/6F7Uh6uSFZ3e3OmMEJXxSjS5qnbeM/MqTOhsJihGQvXmtXqFnIk",
-	"zDquqt/5EkcwsUGLPnSTD/26QUf/SElKwmNNTNbSEERm48P0bEYY+HLuJu8xosPZ0Jsa2vJVqQxaNn8P",
-	"VNbRFfYuGHIo/CDBx+rn7x10k0r3baihTfDaZXsH0MrNx+TWLVjCNNZko4dF6ws/XEYhv8t4jKXGOl7T",
-	"mClid9Kde+1KJte/8B1HtjJZ/RfUkAlJo8iOCDw+UGeJrMXnThaD0xi0WOJrxxsIGgdaJNu/pLGkEVri",
-	"NfT3F0RxOLWkMg7YLfRUrTc5PmQnbGN0ZCcrzKJiz2OA5IfJTJB8ntIO1kh5CNN2lTkiuDi9qaWyXN5p",
-	"vzhZZUDfVqtlI/BWCyac7vcZ93rSaul8+8x+ramRPkwx9Mbts8oY6ButU+ThOJIuCTqynXSPm45TIMl6",
-	"pN446GSn483InMGw/N3PBwxir/M9u8mbDVV7EqP3aczc78uwLcyJ22jaOnPintu45Y5ksipALq0+P7h9",
-	"2UFeOR3Zf/us4CkIv68XZrm2nXAWppAgrlt+QzdnpAcE6+BphCW9h6LBF/eazmBqALRDF9MXL3BCu7dE",
-	"crtkN2DLF/d9uFFz7q8WjfIcHkUI5o9OuUTdX03XkNqfbKtE58ccRM4fXU+m82erUT18fvjfAAAA//8=",
+	"7L1/c9u4mTj+VjC6m1l7vqIiybItydO5c5LtNW12k4md60w3+ToQCVnYUAQLgFbUHb/3z+ABQIIkKFGy",
+	"HCe9/NNuLBIAHzy/f/7RCdkyZQlJpOhM/+ikmOMlkYTDv169VP8bERFymkrKks60c70giBPBMh6SnwR6",
+	"//7VS3S0xDJckAiFWJCAJoIkgkp6R+L1ca/T7VD1YorlotPtJHhJOtMOjTrdDif/zCgnUWcqeUa6HREu",
+	"yBKrPeeML7HsTDtZBk/KdareEpLT5LZz3+18CTiZzziNbkmQMEnMye5IEjH+k0DkC16mMREoEwTFbEV4",
+	"oA6HaKR+C0kqEUsIytLU/sIScgE/Y06Qggrm3i/qqe1f0yWVdeC8IyHjkUAp4SjFt6SLsERLJiQa9Pvo",
+	"KCJznMUSDU8LsPwzI3xdwCWGhV1QmJc60+Fpt7OkCV1my850kMOEJpLcEt4AlL8vsEQyhwyKGBFoReUC",
+	"wU4Iz9gdgdNRgRImUcTCbEkSSaILlDC0xF/UhupXkswZD0mEZmtYUR8R4STSG+A4I+q5MMbLlERIMrVu",
+	"D12araQ6itkFo5RpgCJzfoQTsSJcoFG/DyB+i29JHcKDYIYFiQC6KMmWM8ILuA4awaoe90N1sAdQL/X2",
+	"KRYatiSJfODDCSLLVK5RhCVGmHO81qBPyBd5Y74gjtWrWIhsSaIuWrAVuSMczTEvra/ACG/sBMV7TWNE",
+	"yOcsogSI+gUnWJLL+ZzGFEsAccgSSRLAZ5ymMQ2xgvaz34UC+R8O1P6Tk3ln2vmPZwXXeKZ/Fc8q677T",
+	"+8IZ3EW/BKvVKlD0HWQ8JknIIsUA/ugYioX/XGIad6ad32f9/vl/L+lZL2S97HOn25lTLuSNudS/4iUR",
+	"nW4nxsXfnrNE8QvFKFJyE2ZCsiXhNzTqTDthJm4un78YDE8UR2GfSWL3UPf8wK+871YwNX8GzSmJI9FF",
+	"8NHmi9HRX6/e/IpwLBjCoeJHJALsrfLEjYwuRzdRXnwGt32BhMIlHCO5oDwKUszlGoUxhReEwlp9CIW+",
+	"EuE0JZgLRbcrxj93kWBoxuQCLUlEMVKUoZmjPW8PvcnkjGWJYpNxrNBOLFgWRyjlZE444K46F4Jz0eQW",
+	"CLsCwhcsSzWePQYa6tV3RsaD7FVDCf3AD3zYiA+vafL5sbBBrf11cKG8Uw0T1M8/8MCHBy/wMsX09tAM",
+	"wS77qLdf36TOAswj/svHwlEg/g+jwvs0ehQdpbLuQXQUpYT0ZiyJNioqlLTXMRpPuVXHUBcTLnCiLI8f",
+	"XMWHSgeVLp61H4m/bNyphhbqyhKyQqDj/sCEEiYcXL6Ul33U+99dvvxgCE1owJZLKgRlB0eEfOHHRQXP",
+	"Nh57wz6E1Ds/sKGKDeAfESlLhPaNPMeRBed2rHCVAc4Z70zV+8g4XHrt5f3P8HYDHzfLoRUWaIlj9QUk",
+	"UnfjuYs3SbxGuARgkZIQxVRIcAkpABSrIJqkmbwouwftFY6GQ3j6Dsc0gg9Hc0zjjBPRQ7+wiMQxibQ7",
+	"S72fiQzHCOCA2Ox3EmoAXDP2C07WBqhiP6i+UwqO9iGSLyEhkQLAYaCLw5BlSbEuolIgXux3hGcsk2h0",
+	"au9B+3ZP+kiQkCWRADJZEBwZl/k7kM5LKoNGF7FZB8cxW8ElAADDjHOSSLSiScRWvZKzsuqUvO86+7xT",
+	"mmhCk9sNe8VkLg+wkSCeD7rSgEBZImkMO+iVEVfPiy0bNLvyR8OJYh1rn2e1wLg/Pmg0+dCZol6vd2+Q",
+	"z/Gp9tA7Ivk6uJxLwuuLIULlgnAtGhKcyQXj9F+aIe+Oqq8SoBd0+fYVuiIhJwfjA2pFASuqbwC2ntwi",
+	"xtGKM8vLzEJqn5LtVDEaFAoLlqAjxrsKK6yXNABGqVh0ytktx0vRRTj/9RitFkz9smQgShYELQlX4kQC",
+	"0yaYJwKFucgRPaTOHRqFpItimnwW8Gio/WCKfdMkpgmJEEsQJ5JTckfUI3AuYFtdxBRXWy1IgsiXFCeR",
+	"Zn8O8ENXpQNDPLqB4NGwP5gE/VEwPL8ejKeDk+ngpDcYnvyj0+2AQxifnYzJjIyC4WQQBaPzMArwIAqD",
+	"welgMp+cnAxms6iIITxXbPjPnBKF7WyO/raOSafbyUAel3Y8Dfqn18P+9HQ8HY56w37/HwoJQpbcEQ6g",
+	"6UwHY/UH6/nE9ra0o3pyGo3G8/N+MB9Eo2A0jCbBbDKcBMPBZHI2O4smZDbqVBbsK5BIwhMc60Xgpm4G",
+	"eDg7Ce0Hn5+OTkZkPAqGp6ezYHQyGAV4eD4OxsN+ND8l52fjwUmn24kJjvSS1kv+4s3Ln+Eb6uA9DfqT",
+	"68HZdDCenk56k2FfgddaxzjCy97vLCHiv82F9UK2rNrHlxFe2iNGfRKNTybDYDwe94PR/GQSjM8Hp8FZ",
+	"f3jSn09ISPCs4vP/q1q/OPZo2O0ArnWmv/1RhzrsQmbj0Why1g/OwtEwGOGTWTDu9yfB/HQ8xqNhND7t",
+	"n5VXtJDA+qwZV5+3kDKdPnu2Wq16zuc9+687iv9kHryjgkqmhMOg37//2O2keJ3i+MZAKMniuNsREii1",
+	"g0NJ70gRvzDiSV8oDkN5c/n8xcuf/zwYnoxOz7bEOdzn/EgK9zY8nY6GvbPB6B+103YVEqWESxM6cglt",
+	"ozfMPHeVLZeYrzXyW75woz5WbF0if/4KHtf0M6dKb4GvqHK1vysGoZhSTksof0H9nXIEIEc4ijgRIJfy",
+	"KLMCTiDpUoFe3QieKc6idd5a6LmEUX/UVO78R6TZqQ2YKolkj9br+CKNDj+I4zdzQN9NMKqGUBR2eVQc",
+	"+9RPwjDeLqJziH5rIUlvE81Sq1/erGGmLM1ihVCWlVNRDhyXw5qae5cvZ4GVJE5Ir8pWWlys0oXNK43X",
+	"WLs2Q3DV5X+uIkXtRZdVVd/+s/oNqd+8r9LIn0Dh3gktf0NTwoPD8KorvsabzmB4WO0l9eedUdTw1W3f",
+	"JDkOPyv9RMv8I2UmKD3alXM6Vi/JcisvKDvv7vNzQURd/bvMUquHe4vXb3F+xWDUpHjNMinQ0RKvtdk7",
+	"I0W4XsPuuNeGGbhb37TkUJUDATbbN/dnS5yEhN6Rm4SsbhxumzBJ50ZzFd5DKfW3QmBUaGZJIqQNoISs",
+	"SqpdgRwzxmKCE9By6W1yQ5MbkFn1rX7V2RpsjiIsFjOGeYTUKwEtLehgmxGLLbHjCp6+9wrPmtECj+Tm",
+	"X/nrZyRmyS34Ho6adeN2+OET0A2Hsc8o1hZRaa1rTlaYR+LhR8mSAj8bSOVXsipLSYRXmEpFyeZdwKN2",
+	"2zkqRwuervibcU7twNQLfaW6xf+aX3ZmcSsqSBN8/k4F8TGSVgApFm7LKErbHYRN3Ls+vd90Fp4jfEu3",
+	"VpJ8rgCystQBvxUzZe3oY76/tsr9Xqu/sJXivVkSWPsOcRJrl1PM2GdhbUGU++qafAKfydpVOyTwdbak",
+	"UjsI4wjy8tYxU7IvxuFnBCwmz2EDgNvIrGBILpi6AU4Qg8vBMagrntyVqoltaVqrRwpTwHBW3xSyiOR6",
+	"lzojThw6gF2xRALr7EVFe1TqpETLF6R6hiwrZvB3Y0SWjYrysTdqFtp/pcDnaK5IslYKFObhgt4R3x48",
+	"I4globO+0k5nhCQoImCTWVWzLvTsspspGRZVFFxZ75EtECwlp7OswBk4iIfvbU+ozZdCUp3NeOA1QxVG",
+	"ZUKzTCJyR/ja5t+CY18oDDc7XeSZilSgpXEjA1GVEK/6Ua8ipTfkkDQ5rSleK+pXtBUSIRhHR6R320PY",
+	"kp9GX0Sj4y4SRCoR8A7E6TyLd1LYNR3voK1vUrpb38p9Tjv+M0WF0iCQYoP8Ai0zIRHkY8PKOR+KiLqT",
+	"UMZrz4f7xIJ7H/YcLdl8nUW+psJDHm8SopNa2bxktqs3QKaWOUWEJfhQdzMarHHsMxtuaYKliQFuWuxt",
+	"8WQVVs4iXX3CjeCw+QdVeVGymAAejlCYaiSxod33716jNM4EwihL6D8zogP9m8UBxjicjM8mwWg4Ggaj",
+	"aDYJ8Hw2COYnp4MxmZ8Nz8PTqjg4MRx/PjrDk8FwFvTHszAYnZwMg/H5+SAIx6fnZDDA0SSKCo5/WnD8",
+	"OPtMSs4yYbxlEVmyXsiW03F/PND+MvOs64HaUVa8WSXavlDQUnC8sLK/cEAAeJX2QITUwZeS9GUcWe26",
+	"FZ0/gBOrk/hpvokJqTcejQU1H6eBBb13UM8FOjqKiZSEiy6K6C2V2uWvTD6iDZW6pcA9qvafszguqEKh",
+	"/FGdAGBz/6ItLIP2QPDxR3Xqgi/uqglXecIuDBKcKodij80+ladgjq2BcLDv/1a+/erqjU8uLPEtDa2b",
+	"RNOXsjtdpvWTKBwqTTLAzVhMsawEY4DJn8774Qkek2AwG4bBKDolwXg+6Qc6hnA+nuBZCB4NwXTwM6Vc",
+	"Ab4z7A9HQX8Q9AfXg+G0P5j2+71+H8JAZcbvXJ4bLRGC/ReQ0Z/wLOxFZA6gbGD82y7kFwUvhdOlCzZn",
+	"bvVi7SLVy13nBO2sWicvRhnNOmAqBOtlPAaOqP7bANGYnBem2OeOxCwl2vuDkVgwLl0RpQPcIVOLzjlb",
+	"IoxiekcCqUVaPb2mbLNeSX9U2LjCwCDuoZdUKDU/0kfNREpDyjLHeaJ0fpbmHLoL8V/FquEFegv/TbVS",
+	"kmRLBcg8uhWZxTvdTrG0A9eCi7vZepXzumLbOMIQm88J14BTgoetEuM+QzxT5jRIIirSGK+VPSApuPmU",
+	"ue181+8MtILIxrob9aqc6m4k+aJEsYsmSoEZluJeeAnuyFDXWurAn+dnSM8I154nUsJDSEc46Vc0j/Na",
+	"ZHY4CAaDYDi67p9NTwbT/lnv7HyoSFIbDDcaLDdlmOY/Ey5ulESbxeRGshv3o+Y4FkQxtLW4mZE54+TG",
+	"akziRuOzPiA8AUkhjjta3GBObqLMPmOr8MyqOnxJMJmfRZPg/OycBKMJxgE+w7NgdBb2hxifT876o0Lb",
+	"PJl0O0v85aYMJ8qimyVL5CKHdPmZ4s+69u9GO/Ls5fTrP+TX0nl/9bI5KSA3L5V4ssW0NwavbVFiysED",
+	"kH+2+fcNcMECxuaOzMv29rsdgWPi3lzTVZmiWuOBBjNI2wK/s9HpL9e/n9QDw8Nh0B8Gw+H18GQ6OJ+e",
+	"nvYGg0mdk/PciFYMvKy1n/a7nRWJFX/K6WKDIl8lopriS75IxQNXCWJVn3H+7gVa4jWaER3A8eqDLmCa",
+	"IxMOG4B0KSpys6spZttA3/VI4RcIl+YZmTRB8OiFTnABqQ4r5DtucitvPkKOrDU/ytUbNBoOzpF9xGru",
+	"88rx9juVaxjV2VYtMKd/MKodweECvJ4oxRRKYbynMauVj1O40Vg2izf40HTF8H5RfLngLLtdtMKKNvHs",
+	"3JzZK5y9gY/XvgYeRSvGI8gZ0zeu32xBOVtFQlNM0SGmECdIEGISMXKQ5kv7faubhUxNIzDmnCIuk4Ko",
+	"KDo36CGnTC3pv7Nt8qq63Uu8FghXIqNKfVoLlJIEQK3PjqhEM6IVtihrcPTlotDrnVaYL4t8VaXym5p3",
+	"DyI6EGz0Z5q3DuRO2IdGNgvt6j6/wN8RhiROzbC40FESFGXgfF4taLhwo9QQNFFqaZ6SosCYMJ3b2465",
+	"1tSG+sGELG3KEpKjHOC9OsH++3v1kz+aE/0lkwbV4dlu2b8F3mEOrNbgJjYxTEjhaULORmWozmoKseI7",
+	"OjrS7u5lipO1wmKjjNsV/b4cf9pLXurSmPpSVcC22fLm6Wv18L2jpnlJElyKFRYHpsNsjWhyR6WOYCrB",
+	"5afNqtbXvAuY/foxwGmOk4gtEU2EJBgiIwoEujOGf6+SKrkZDFqDtTBoq2vuIAM0zRZPN2WT1PTWprwJ",
+	"E2NVtp925dXlCzrSmkEgKGT5Jwob6R05PlwqQy7O98tk8DpBn2NBwNtZtlFtKjUnaJbRWIIboPfQ/Igd",
+	"eHdZv9+gskvmYoCSj/Q2CbJ0q9qxW6KCSUvQLllLtjUKK5OBV0dtVug36tkNfLqZcW4Rf3W5s0UZ2qq+",
+	"dJtNrk26ZOWqtyuDrTlGjTt7KL7QirY62EsGns/RaqXFdh9zybJ4gIs59109rYe5mozt1Qe1kxHK40Bn",
+	"zpmZEycr6FjXcJSyAd1yjG+3BKOSzv74Vtrh9O99daDHl117sGovnpYqcn2FkODILamzuuYInBR1of+T",
+	"sAkidULWDHyjIm3cHlaRbjD0H1AR0Qr7ivPs6SXY2ROkv9uLS1FGWh/XGrwpXivdav9kp+aUHLtXeyJK",
+	"Md0N4OqF/Y+uROE2zLhSz7TNdS5XxeyZ7GzuOUsiwuO1spzVOQ+oCBcg3DOplyklfad70q98naxYwzsc",
+	"4rK3t5mttdA8yjL1IbpHwUyfWPuoYOwmjhvTOUHhOozJNPeg6apizXi66uYT9Q/zX4o6LxDjzvXbWKN5",
+	"vwNMq6Mpv2NRyx9qrFScKSkRRVSn/b51r2JTnwVwv4hqAlcXpZwIoogPilmpXJhi1t8+/qlaGtdDfyOp",
+	"RFggjOackECrZaaovnXwWSxwWsEqvb6nBhon69WCcHKBqHQTM6uHgA4NTnl/4SdvuN0/Z0lCYiSsk7/w",
+	"xk4BQAlL1kuWCWTU+y7CSKn36OgW30EFn8ShRBGRmCqwcrUUhyPDsVAa4+QYgQJQmAPoSF33sYsPZn1j",
+	"PZSMBz82bGrt5wnuQLMV+MCErGrJjAfJ1H5IGvWlN4XaSShvJT43JKNCbum2rPftdn7pK+yGXr7S3G5v",
+	"h9ux+V4PTpssJTzufTerBUNslYhSLtq+t/I6dxpeoFuSEI7zREhbEQF8UUrC1fP//2+XwT9w8K9+MAk+",
+	"/n//udtVtbii3a+nLgOtuu2FY24LSQaOWJ1OU42T1CCwFb5PUTi6d7XnvqWQ3sXalxSa2JXWrnxwKgfu",
+	"dykqfFAN4Ma6u9f0jgRK1KFqBR64W83Xi6ICb4k/E+G0xLA2J/eHLZrYpZsxq8NYOm8W0qB1SusFak6i",
+	"3ZFs969o20z/W4rDmjlCtYvZVobg+qJdP1NDZpTxFTluol9enXWa02nq2eludqLHbXSAlA8LSM2NnJNB",
+	"ZVPVAn/8ZI/dzrNbmoejHad5xseWLc2D/tyOWi5Hc5DU8KV+lSn9ot/IY5/mYooio6YApf9W9g5QuhHG",
+	"cipcQxIAVFLdUUkCsCQ2R//3j/rtGHubM19SxwX6H85WcgG86+dEEp5yxW6Uzi6qgdG2kTAAQj0VfjOv",
+	"KsWHXKh4uZQ5v1/RNS7FII2xBJsoFwYzsqBJ5Jg4df2lgQnbHesdSvbyjuXL0cjmzNnTdlG5QC7MxI1x",
+	"nrX1ONvFLVJvb5Fg9vaqI7p+r3y6Txr9PrUMC+br+y7zJYmJJNEm5/ILp7LdBFqr7qVIr1IRQOav9sPB",
+	"XjiZkLNxOB4H0XiEg9HpoB/MTmajYHQSnp/2B2e4P+53uvaAU4eB1gVNvn7NYohXeC2Q2rZ92k9RQmnW",
+	"dT6ylR5sz1xd+G8K6ytLF94Ka4A7H/px27Xmrg0TA9Rg8F2vbpnmaXxn8lN/EqYn4YxF6ynCaJEtcRJw",
+	"giOoYl0SIfCtaTnW0O4QfBJUgOO08rrxS0CnM060Y8VsaO3dEr7A0+oLtVIc4uQniWYEzWKcfFYfaPvI",
+	"vYDOlQmTxuXvGkUePDHr1mL8xceYDxXoaDQcOoX0iguXO7HU1diK95D4YQ6TZlbQWZAzKAgAWi6sW/U1",
+	"c5Yl0RR9yPr9k5BG8P9tCF3v2a7yAnoUGbDZO4RcCbe1+oc6iPWh5IImt/pcvQ+d4wukfb+6IACvyys6",
+	"jQYUTiB3VfOeb1X0rPSkWlYrIuq3vKWmwMscw/T0GLj7olDFUy4kaHIbkyATJK8ZUkJTN1UVCLIF1h65",
+	"ZIt5Gv3tahUhWSqgHStNbtERSwha0iQD7NS9FUWmM2oekPJyVXxBnviiPkVUW9Qk27FGy3v7cT7+4SkX",
+	"2tKCAJuSLDDZlGyAr44U82gt76vtkshWV8LBGkl5K70bDba3pUBBRXjD6CFmLFmlsytGqrDXNBpdLVgM",
+	"s8KyWCJBZM18gwjs8NQGUvRIJJjCpKdgwW/5rKTOdKjAS+4oy4T5i67hAJ+77To0Prd/UI+IznTkMeC2",
+	"9CfiZowXS4ov271pgmm7qw0uEut2PsraiMic6vIoeYE+dHy7feiUC7zcoi7n1L0ixmuB1PxV+eJd7USH",
+	"Yi2JBk2dvrzta9+qSxb0X4oAEZnPyzEJ1yQq7m3TkQgMw4JjmRxZo7FC6NACfnuebAUxNm9pH/Zsq/0x",
+	"7fct4d52jMIhZwJ6/8Ieoqni2sHf5kXhAbSB2raUMZdhVkEk9wa7hmS6+Xg694RlIPjZiJtZ6xMynBT1",
+	"47qi/Jbpbys47/t3r8UUfYIiqk8lb1kXfVpgsfiEjv6j+CNiHH1KsVx8ctVQW4Klntd+tEVdH23f6ByW",
+	"A/GqFrxAar1mytVTE3VfXB0wUW9Zs3ZZb11UfI4ZiaeUBJ/cn2VJFEOETUllVyqY/IvNseXW5bWlqtqm",
+	"JJprhQ6W1vTJSvli3W1JNZvy7a/9a7ZuJqhhuDk+3io1x7iOvoG0nCblQJ/wkNkxzjcvMf8McxgfkiAD",
+	"O87WXg/Ty7xJYCYIh9iY2ZNKE/kHxr2ymQBOAjO0y/Z9c4t+fS2oQONQHmtolRVjQHewBLtq7omTl2Lv",
+	"sQTf5owWP8euUEm7rFEn/cuQqOLg1rh5vCy8f/tUOmUK/p/OpPt3y3LbQtNFjtnORLs9zcwJ8T0gxcwo",
+	"I0+bXuZyYp97GViuJ63saEZittJDDEqhoOOuzi8zLeXMs+r/HIF3bLxBdHPKWb6EzT9rp2helnVGM2U5",
+	"iqAgOtX+VbX/HBr0duG/cx6r/4hWZLZg7DMiX5QNasqn9QScjLuOMBAe2plV6sb3zsQwfMqmaTpmUqpA",
+	"MmPO6Z1TQ1TK0lZafRfNmRl4goVbEGvyvUwHzqSUx3UoRVUz0Jti4c2knVdvGsZbPdJ+LMwcQn3trtur",
+	"dw7RLfKmZZJxOamvrYDNz/2AenYddWvX/j6P0/n73jtJGsr27hYdPvODUoE+J6ZMrdRP0kSUWjbFvzQ2",
+	"W17ia2uVco9PkTJyUUm97Ona77wpaEsQC8nSVNGSrXlPbqGrP5UoeoicNb7S5lNgp8je+pTyU5EkEodX",
+	"T+zyO9SqG+/4jmMUdPenzUMUjItiUbA/oFHL95o73e+KRysvWbkt6yyrtUF4jk0nd8V8Tf9DD7LtrUq1",
+	"1p/26XmeN6UoQueH0dNy8D2gwfhGL5x+Iu8u7n5BmzaCNe68m85n5fR2rS+vGX2g3pdrBk+r+TkJK7XP",
+	"/gtb1fpAqDMA3RxhJw2p3HgG0sh1cpRWwI/L+p3NGDPauS9v/ArH3pFb4QLzW6KwxFOpdpGPOwQ9jSaC",
+	"RsQzSgvWiHKbWORkaf+km2LiL4dSnPSOW9LcLk1/IH26wrmHjnQ3H3Om4wbbXb+2xdiybAJUC/3GDqpF",
+	"G+0FzqqW1+rCV/EM7BbrUydsLwNpcsdouO2rzVNOIPMhA0gKk6EtA+FkniVROwTTz7oY1jA1BMfbUPaF",
+	"psaEaOGGv2xdc1+hqZF1J7GpaW6T0NSnp1GrZSX+sgUa1/gLUsZm+czbQNJK+gJVPYJ/xOEam0r1fPzL",
+	"j3QeOPkwySeJNszm9tJxPpm7WiXmK0dxC0sC8Xm9wvFnG/F0+XtDrvmvZOUE1Ux3+BmxJryJHRqcfVg9",
+	"SHOtTsM8+w2FMNXh1UUjb/OLkHiNMAjAtRLvDygVWbI7UsktaVkO9aMwZLdZU99uJUir+o9dajx+dWm8",
+	"XOfxhOUbDZS5tSCjcaj8PnT54OqJr1gYcdiahwdXM7SoYHjE+oTvvh7hMasNmkirNqZ/E6pUhvT30HMm",
+	"F2C9Kowdn/UHZtCObhUOFIbSGNPE/h18xplwhhmaQB1UdROc0OTWzL5xlIw8mNcZ9of9oD8Jhv3rQX/a",
+	"7+e93OtJx/v3ArlAIU4SVmQ+9w4WYURHqZKCjKN5JjNOji+qYx0hjgMRiCyxEZyt16lQkIQZp3J9pRBU",
+	"g2CGBQ0vM7nweCCur9+i5+p3hDO5IIk0YrFI7y1aeRbDwg3r1BkPCTj/k8i9SyFWjEfo6FOY8RgFGbr6",
+	"+cW7n6+nn4576LI2FdwODL8lMP5/UJqW/sE3rPxD5z4f2A7Eqz6hgNBCytQftLpi4AWttp4XMAAKfbo0",
+	"c9UBBlP0nGBOuMmN1oc0qeAXaOVMpDT5VjgMSSpNp3YqkDPJEMa0AevR0C5PlboHQ3jONlcI5AQe2D7y",
+	"736+ugawHNmOAoNjBL4B89l6E4VG06JfWNfpkdWtso1ufcJRt/DJdcv+Kp1rDoIc/QzztGikcGhO9eAs",
+	"jN6/f/XSYHTXjNxShpSQeJkqhKkwDCUf3l+/0Ni3pHFMhR7br8OHeoElSxRP0dZ2MbILJbmvU/t1IGNT",
+	"z62rS1Koe0B/51QSRJIoZVS9IvFnkBfLgCTqiQjNWEQJVEKaUoSuLpwQiCZhnIGdDyn2utblr1dvfu2h",
+	"11RIZ1Vgf9pbaKdlfkrxLfkEH/UJkhX1f3MiM54oPZNAA1SdjQlKGTAAKhUnLLAix4BOt2PbREw7dwOo",
+	"g0lJglPamXZOev3eickiBI5QjLgwsgr+ekukDwHViXS72I0zsBTTBbJ5FUHNspCVrhSlXnp66HnVC6wk",
+	"s362NHiwPg4zFwodfDIaD09GJ8H4bNwPRv3wNMDzCQ4mZI4Hg8n54GR22lHU5fS1N5W3lSYOWqQrCGzN",
+	"TffrBMXHPXuLb5VCsPW515Cnev9R6RwGv9QBhv2+1kETadQ2nKaxYc3Pfhfab10ceIcBY+CAB4ZTdf1u",
+	"uN37bmekj+TbKT/6s+c4svoDvDLY/sr7BBueSyJ4aTjZ/tI1Y7/gZG32Elrw2b6BgHv1rwDXyS1UNV3W",
+	"fvvor9DhEeGmFbnFS89ET0Ot2nQqcmN1BRTzehCELhVREvMLFZDivm0SZ2UAZw8BuayY0hLqc8t/Klqj",
+	"wpBIp1Wi2UEQibK0TrnejjId7UMhQj5n0br5guwjlIhn/oXuvx6q+9Ac4hPaD+fpfvNV8XzY4rv9VXm6",
+	"M0O5Kq+H2tXlud/aDqq6drEJlsaQ0ek8RVVi70C0/MJ//M3ErJaoi7hnf9DovpWcq+4GrbKlDWmUyeV/",
+	"iPTRytNieANm74Om/dFuaGoxsHotblllq8m8D8fPX1n9JhfYDIOl0aFQ9B2RnJK7nZG0pg1t0RVevezc",
+	"fyxjNmjse6puRtt3hdcWNe417Lbrsb9FVSifZNhSETIOle9aDYrN7dVRUv/ysVlbiSKlQJRHv9bUkUvj",
+	"SKai2sYrUQio/kzvSNJDP3+RHDut4bFpv/Gs0noDzQmWmfbNblRRIB/q4QqKnTD5ddBvm3KiXfDflUKi",
+	"VN+YExytlRmfCdJrqZLk33oAhUSPnqyqI+hozng+7BuDnZ/kY1kfSVWJNV42EpzX5viLSfc2LiVOfieh",
+	"FHbYgS4A1Y1pbAofcejJY51gNBoOC3deJjIcm94PZkRjyWTxCJh9FCe4hpZqU06/T0l3Hmx8KoUJYOeo",
+	"S4dWhWD9r6MIbSOB/ZSgbifNvJiYxjgkRVvKn8zkZZ2WxuLIiCjdICKXZ1hCznUdST0ZE/vIGd8yTy5n",
+	"TP7JE8iZ75ZAvpZ8tJ1cHkU+Flk9j2azv/edfyMXKAmdPQ2aqi2jq9d1jksSoXp6BZrTWPEUtMQyXCgu",
+	"sGRCluXYFouonUt7y7BOn2vazQra0TPtOUA5lcWoAtTTz8V3FJ3R4R5in03VTTvO/EoiS9mlH2bi5vL5",
+	"i8HwpOFInlSZLec7rI3arSNmjIt2YhAap0lME919BCvsKgwlp0EDjgXLo4bYdEVCn3TL9T/psOMdjjPi",
+	"NKDK4fRbMdVDl5KASkm+pDGL8jRL742aju4loOU59XkjtOripYwS6NDuzSyv5toLuYZbhdZ3X8u8b23a",
+	"f+dWvdeg32TLayNFVLr+67701W7B2nr3MM7Clr98+yqoudMFuiUSJQyZmVwOF04IiaD3nO4r53Q03Grl",
+	"H8DC/zpaV+uww3dj3j+wC+ABtJZCkHy1SEMTZZV1lX1s43zufx6SM6foWq8YzC0Df7UWI1sM6M5TonUV",
+	"nZ/GJHhEa+CrWMob+PjB7OMXkK2nzWPg3y5ZQV5sD73FOjXLUUAh81zUUs91lpOryG40ng9gOD8t+7YG",
+	"8xOx7++MRL6GsKnayQeLaQOdfD37uIH2ve7h/807uwnd7Leo0eiivOiiqxWsrkd565ZIW+ecbS+SuNAN",
+	"OLrILc+At4usf+gnp9vJ+RIsoXOGdjyoR5RI1D/pDuvoMo51OAjMIRKhBeGk6pDW8vaZEKxR5r4SIiOF",
+	"NdWmQ6vpq0A5KhLr8uGzPfRKItNvwDSQdTvKJhEUJIIfEZwrEOxKDNYQgVgc6VcE5IByElFOQkhMpBLR",
+	"5ZJE6hi6yXyzjL8S7KuI+aurN0104TSUNW1QXChCHAG6y/5QA1oygl8KgB5dXb05PqgSoOgmT/ndyaVW",
+	"zvoujRmu+8Je5Ft8x4kBpaHLGx0HDjS+Q79B6FyWxbTiArckQVJR6kzuOluPoQBF4Q2DnPiQxTEJQXKg",
+	"WSYNWfJi/zxpsqiJ3SV/MvdiOOOyrFFl5u/yLCY99FYXNRUbaw/Ep3pt1KcLXVUVmLzyDW+49WAmhbu5",
+	"qutTk2PjReFf29Ov4Q7ufnTS2ObVKAyB78Sp8Stekl18GqUPPISWmRcrPrJHw3HktqV5aOOQhSERUCop",
+	"M5g4pAER5Af3JBsM+32Hgrs6tKKYh67c0NyhULIMaG2lhNH2ctJr71zJz7Q55aBEc09FMGVC+Zp6UlFI",
+	"WahJIcFkfhZNgvOzcxKMJhgH+AzPgtFZ2B9ifD45648Oo0qV8tEfy6GyGdkf2Z0SVuqPlWiICbbeE8B+",
+	"USo7Rtcwqi8fo1FsjfLmdF1ow85SPeG3ydHyEHFSWeEpxYn1sjyNOPm3I6z9xWO9MnwXn8zBheXXccns",
+	"ISovPc4OxEnKuC0ExYmFis3Yc4cIWks6l5ROtbAexxFirSNoFfdDp9frVa7iQ0fPkBUpCdFnQlJh5K1e",
+	"wLIOW7VbnQ5gxW65nX1rc7HUMX97OvkLZ5t2BYFFwSnBPCFR3sOulKZx6Aq/LUfRLWkEMZ1p24T14cnt",
+	"UX3Tldd06W0X0oelmyL67Qbw541INgfwv4VkCqfxxQGzKQSGPhc5DzhkMoVn7W8ocaJAghYOELf9zffo",
+	"Aimxn5zLO3/9WOWGuRmiJ/x5RkDA30V5skBK+BKrA8brC7eRUBI5cV+JJRWShroSgpMQx2EW247EZeap",
+	"d3FmHTwiRtTHUXqQojSQ0h2sSJ+k4szRWBw1rNWgy8OoYcX+j2Dh6BtxNmnE3m4Lc9npSNKUjKCzJk0v",
+	"3bol/VXQcDP+lWdC/MC4R7Op2+Dc4ezqKyLLrPQnkXcHOsp7zIAgrzbJQfgWUz1SS/f90fpB7tK13Xxs",
+	"k0f0FsPIDduj2jQzsS1rtV6hts+bNHGWycZKgQpR7GeFlyY+PSFl5ZZ4lcK+dVv8WybK/e3xlxlBeDcb",
+	"vHxxj2iFV6vr4GyGAo8PbaJvZ0ZKfTOUvJMha95pY8S+Ncu3MWAtU9EhsicwW3Ou9qgm6yMbqpVZZt++",
+	"kWoG3RzQQHUThlwz5pCG6oY9viGD1ZkgtdFYzbuMfoeGapqzGMvlLNMpcbj2MTI7FNEq/GWbtGFWZU3x",
+	"N+O0Hv1ym2SQndH31fUKM6XL1Slm/ZPzyQAHJ/PZaTCaRWfBmIQnwdlgFE7m0eR8HOLD6BTm6h41E9ls",
+	"4sW3vROQXCRV/9BdPA9X8Kv74zlzK6EPZRxri9ZtVWgm+5mAW8LQjEVrzZ110z0S5T1q1e98iWOYcaGl",
+	"JfpUjEn7hI7+mZGMRMeamKxxIojMB67paZYwIufCzSpkRAfNoZs3NDKsUxk0uf4WqKyruwW4YCig8IME",
+	"H6rSv3XQTSp1uaEeOMVrl+0dQJE3H1MYxGA800STjR6vrS/8cKmO/HPOYyw1+nhNYz6K3Un3OrYrmSKE",
+	"0ncc2Spr9S8obhOSxrEdqnh8oC4ZeVPUnYwMp5VquVzZDoQQNAm1SLZ/yRJJY7TEa5iIIIjicGpJZU+w",
+	"W+hC67dS3uUnbGOn5CcrTe9iT2OzFIfJrZZiAtUOBkx1bNV2LTsmuDzvqqV+Xd1pv2hcbaThVkNnI/BW",
+	"CyaceQE593rUyu9i+9zk9dR7H6awe+P2eckOdNrWuftwHEmXBB3Z3sPHTccpkaQfqTeOhtnpeDMyZ5zs",
+	"dT5gEHud78mt5HwM3aPYyY9jGX9btnBpst5Ga9iZrPcd2sPcEWZWaygE3Md7t/k9iDin7f1vH9UVCMLv",
+	"/PKvUNBTzqIMMtd1X3VomY30FGYdoo2xpHdQAPnsTpMmjGaAnvNi+uwZTmnvlkhul+yFbPnsbgBIYM79",
+	"h8W8IrlI0Y75o1P64furaZri/ck2l3R+LEDk/NH1lzp/tkrY/cf7/xcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
