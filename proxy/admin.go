@@ -65,7 +65,9 @@ type admin struct {
 
 func newAdmin(p *Proxy, opts *AdminOptions) http.Handler {
 	a := &admin{p: p, opts: opts}
-	r := mux.NewRouter().PathPrefix(strings.TrimSuffix(adminPrefix, "/")).Subrouter()
+	// SkipClean: an unclean path is an unknown endpoint (404), never
+	// gorilla's 301 to the cleaned path, which may lie outside the API.
+	r := mux.NewRouter().SkipClean(true).PathPrefix(strings.TrimSuffix(adminPrefix, "/")).Subrouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, canonical.Errorf(canonical.NotFound, "no admin endpoint %s %s", r.Method, r.URL.Path))
 	})

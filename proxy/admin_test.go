@@ -186,3 +186,21 @@ func TestAdminOffWithoutOptions(t *testing.T) {
 		t.Fatalf("admin without options: %d", resp.StatusCode)
 	}
 }
+
+// TestAdminPathsAreNeverCleaned: a path under /_refbridge/ with an empty,
+// "." or ".." segment is the admin API's own 404, never gorilla's 301 to
+// the cleaned path (which may be a vendor surface's).
+func TestAdminPathsAreNeverCleaned(t *testing.T) {
+	t.Parallel()
+	e := newAdminEnv(t, nil)
+	for _, path := range []string{"//accounts", "/./accounts", "/x/../accounts", "/accounts/.", "/../v2/campaigns", "/%2e%2e/v2/campaigns"} {
+		req, _ := http.NewRequest(http.MethodGet, e.url+"/_refbridge"+path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		a := fetch(t, req)
+		var body struct{ Error struct{ Code string } }
+		if err := json.Unmarshal(a.raw, &body); err != nil || a.status != http.StatusNotFound || body.Error.Code != "not_found" ||
+			a.header.Get("Location") != "" {
+			t.Errorf("GET /_refbridge%s: %d %q %s, want the admin API's 404", path, a.status, a.header.Get("Location"), a.raw)
+		}
+	}
+}

@@ -182,11 +182,16 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// A surface whose Claim accepts the path wins; when none does, the
 	// surface marked Fallback for that root answers, so an unknown path
-	// still gets a vendor's own 404 (Rewardful's for /v1/nope).
-	var fallback *mounted
+	// still gets a vendor's own 404 (Rewardful's for /v1/nope), and a root
+	// only one surface has is that surface's whole (iRefer's /v1.0//x).
+	var fallback, sole *mounted
+	holders := 0
 	for _, rt := range p.roots[first] {
 		if !strings.HasPrefix(path, rt.prefix) {
 			continue
+		}
+		if sole != rt.m {
+			sole, holders = rt.m, holders+1
 		}
 		if rt.claim != nil && !rt.claim(path) {
 			if rt.fallback && fallback == nil {
@@ -196,6 +201,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		rt.m.h.ServeHTTP(w, r)
 		return
+	}
+	if fallback == nil && holders == 1 {
+		fallback = sole
 	}
 	if fallback != nil {
 		fallback.h.ServeHTTP(w, r)

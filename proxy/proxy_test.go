@@ -113,6 +113,7 @@ func TestDispatch(t *testing.T) {
 		{"irefer v1 root", "", "/v1/KEY.js/campaignStats", "irefer", "/v1/KEY.js/campaignStats"},
 		{"rewardful shares /v1", "", "/v1/affiliates", "rewardful", "/v1/affiliates"},
 		{"unclaimed root path falls back to the first surface there", "", "/v1/nope", "rewardful", "/v1/nope"},
+		{"unclaimed root path of one surface alone goes to it", "", "/v1.0//KEY.js/x", "irefer", "/v1.0//KEY.js/x"},
 		{"prefix strips", "", "/growsurf/v2/campaigns", "growsurf", "/v2/campaigns"},
 		{"prefix irefer", "", "/irefer/v1.0/KEY.js/referrerStats", "irefer", "/v1.0/KEY.js/referrerStats"},
 		{"host wins over root", "api.growsurf.com", "/api/v2/lists", "growsurf", "/api/v2/lists"},

@@ -88,10 +88,9 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	doc, err := spec()
 	if err != nil {
 		cfg.Log().Error("irefer: loading the spec", "err", err)
-		r.PathPrefix("/").HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			fail(w, req, canonical.Wrap(canonical.Internal, err, "spec unavailable"))
 		})
-		return r
 	}
 	mws := []mux.MiddlewareFunc{a.middleware(fail), surface.NewValidator(doc, "").Middleware(fail)}
 	r.Use(mws...)

@@ -2,6 +2,7 @@ package surface
 
 import (
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -16,11 +17,20 @@ import (
 // one-route gorilla router carrying the same middlewares (mws, which must
 // be what r.Use was given), so handlers see the same mux.Vars and
 // mux.CurrentRoute. Anything the index cannot place — an unknown path, a
-// wrong method, a path gorilla would clean or redirect — goes to r itself,
-// which answers exactly as it always would.
+// wrong method — goes to r itself, which answers exactly as it always
+// would.
+//
+// A path that is not in canonical form — with an empty, "." or ".."
+// segment, literally or percent-encoded (/v2//campaigns, /v2/./campaigns,
+// /v2/campaign/..%2F..%2F_refbridge) — is answered by r's NotFoundHandler,
+// in the vendor's shape. gorilla would answer it with a 301 to the cleaned
+// path, which is no answer of any vendor's and can point a client at
+// another surface or out of the vendor's paths altogether; Index turns
+// that off on r (SkipClean), so nothing a surface serves ever redirects.
 //
 // Call Index after every route is registered on r.
 func Index(r *mux.Router, mws ...mux.MiddlewareFunc) http.Handler {
+	r.SkipClean(true)
 	idx := &index{full: r, byShape: map[string][]indexed{}}
 	_ = r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		tmpl, err := route.GetPathTemplate()
@@ -31,7 +41,7 @@ func Index(r *mux.Router, mws ...mux.MiddlewareFunc) http.Handler {
 		if err != nil {
 			return nil
 		}
-		one := mux.NewRouter()
+		one := mux.NewRouter().SkipClean(true)
 		one.NotFoundHandler = r
 		one.MethodNotAllowedHandler = r
 		one.Use(mws...)
@@ -73,6 +83,14 @@ func shapeKey(method string, n int) string {
 
 func (x *index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
+	if !canonicalPath(path) {
+		if x.full.NotFoundHandler != nil {
+			x.full.NotFoundHandler.ServeHTTP(w, r)
+			return
+		}
+		http.NotFound(w, r)
+		return
+	}
 	n := strings.Count(path, "/") + 1
 	if n < 10 {
 		for _, c := range x.byShape[shapeKey(r.Method, n)] {
@@ -99,4 +117,19 @@ func literalsMatch(lits []string, path string) bool {
 		}
 	}
 	return true
+}
+
+// canonicalPath reports whether p, a request's decoded URL path, is in
+// canonical form: absolute, without empty, "." or ".." segments (a
+// trailing slash is allowed). Percent-encoded dots and slashes are decoded
+// in URL.Path, so they count as what they encode.
+func canonicalPath(p string) bool {
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }

@@ -250,11 +250,9 @@ func TestReadCache(t *testing.T) {
 	}
 }
 
-// TestIndexAnswersLikeTheRouter: the index must give every request the
-// answer the full gorilla router gives.
-func TestIndexAnswersLikeTheRouter(t *testing.T) {
-	t.Parallel()
-	var calls []string
+// indexTestRouter builds a router like a surface's: a few routes, a
+// middleware recording the matched template, 404 and 405 handlers.
+func indexTestRouter(calls *[]string) (*mux.Router, mux.MiddlewareFunc) {
 	mw := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			tmpl, _ := mux.CurrentRoute(r).GetPathTemplate()
@@ -262,29 +260,34 @@ func TestIndexAnswersLikeTheRouter(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}
-	build := func() *mux.Router {
-		r := mux.NewRouter()
-		r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(404) })
-		r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(405) })
-		r.Use(mw)
-		for _, rt := range []struct{ method, tmpl string }{
-			{"GET", "/v2/lists/{uuid}/subscribers/retrieve_by_email"},
-			{"GET", "/v2/lists/{uuid}/subscribers/{id}"},
-			{"POST", "/v2/lists/{uuid}/subscribers/{id}"},
-			{"DELETE", "/v2/lists/{uuid}/subscribers/{id}"},
-			{"GET", "/v1.0/{key}.js/referrerStats"},
-			{"GET", "/v2/lists"},
-		} {
-			tmpl := rt.tmpl
-			r.HandleFunc(tmpl, func(w http.ResponseWriter, r *http.Request) {
-				calls = append(calls, tmpl)
-				_, _ = w.Write([]byte(fmt.Sprint(mux.Vars(r))))
-			}).Methods(rt.method)
-		}
-		return r
+	r := mux.NewRouter()
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(404) })
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(405) })
+	r.Use(mw)
+	for _, rt := range []struct{ method, tmpl string }{
+		{"GET", "/v2/lists/{uuid}/subscribers/retrieve_by_email"},
+		{"GET", "/v2/lists/{uuid}/subscribers/{id}"},
+		{"POST", "/v2/lists/{uuid}/subscribers/{id}"},
+		{"DELETE", "/v2/lists/{uuid}/subscribers/{id}"},
+		{"GET", "/v1.0/{key}.js/referrerStats"},
+		{"GET", "/v2/lists"},
+	} {
+		tmpl := rt.tmpl
+		r.HandleFunc(tmpl, func(w http.ResponseWriter, r *http.Request) {
+			*calls = append(*calls, tmpl)
+			_, _ = w.Write([]byte(fmt.Sprint(mux.Vars(r))))
+		}).Methods(rt.method)
 	}
-	full := build()
-	idx := surface.Index(build(), mw)
+	return r, mw
+}
+
+// TestIndexAnswersLikeTheRouter: the index must give every request in
+// canonical form the answer the full gorilla router gives.
+func TestIndexAnswersLikeTheRouter(t *testing.T) {
+	t.Parallel()
+	var calls []string
+	full, _ := indexTestRouter(&calls)
+	idx := surface.Index(indexTestRouter(&calls))
 	for _, req := range []struct{ method, path string }{
 		{"GET", "/v2/lists/MF1/subscribers/retrieve_by_email"},
 		{"GET", "/v2/lists/MF1/subscribers/sub_2"},
@@ -294,7 +297,6 @@ func TestIndexAnswersLikeTheRouter(t *testing.T) {
 		{"GET", "/v1.0/KEY/referrerStats"},
 		{"GET", "/v2/lists"},
 		{"GET", "/v2/lists/"},
-		{"GET", "/v2//lists"},
 		{"GET", "/v2/nope"},
 		{"POST", "/v2/lists"},
 	} {
@@ -309,6 +311,40 @@ func TestIndexAnswersLikeTheRouter(t *testing.T) {
 	}
 	if len(calls) == 0 {
 		t.Fatal("no handler ran")
+	}
+}
+
+// TestIndexNeverRedirects: a path with an empty, "." or ".." segment,
+// literal or percent-encoded, is the router's 404 — not gorilla's 301 to
+// the cleaned path, and not a route that takes ".." for a variable.
+func TestIndexNeverRedirects(t *testing.T) {
+	t.Parallel()
+	var calls []string
+	idx := surface.Index(indexTestRouter(&calls))
+	for _, target := range []string{
+		"/v2//lists",
+		"//v2/lists",
+		"/v2/lists//",
+		"/v2/./lists",
+		"/v2/lists/.",
+		"/v2/x/../lists",
+		"/v2/lists/MF1/subscribers/..",
+		"/v2/lists/MF1/subscribers/%2e%2e",
+		"/v2/lists/MF1/subscribers/%2E.",
+		"/v2/lists/..%2F..%2F_refbridge%2Faccounts",
+		"/v2/lists/MF1/subscribers/..%2f..%2fsub_2",
+		"/v1.0/KEY.js/..%2F..%2Fv2%2Flists",
+		"/v1.0/%2e/referrerStats",
+	} {
+		rec := httptest.NewRecorder()
+		idx.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+		if rec.Code != http.StatusNotFound || rec.Header().Get("Location") != "" || rec.Header().Get("X-Template") != "" {
+			t.Errorf("GET %s: %d Location %q template %q, want the router's 404", target, rec.Code,
+				rec.Header().Get("Location"), rec.Header().Get("X-Template"))
+		}
+	}
+	if len(calls) != 0 {
+		t.Errorf("handlers ran for %v", calls)
 	}
 }
 
