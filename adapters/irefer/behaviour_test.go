@@ -3,6 +3,7 @@ package irefer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -421,5 +422,96 @@ func TestWriteError(t *testing.T) {
 		if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != tt.want || !strings.Contains(rec.Header().Get("Content-Type"), "json") {
 			t.Errorf("WriteError(%v) = %d %s", tt.err, rec.Code, rec.Body)
 		}
+	}
+}
+
+// TestListingMethodsNeedTheAPIKey: the license key is public (it sits in
+// the customer's page) and Origin or Referer can be forged by anything
+// but a browser, so referrers, rewards and specificActionSignups — every
+// participant's email and name — need the api_key unless the campaign
+// sets browser_lists. The methods of the guide's browser snippet still
+// work without it.
+func TestListingMethodsNeedTheAPIKey(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t, canonical.Campaign{})
+	_, alice := signup(t, env, url.Values{"email": {"alice@example.com"}, "name": {"Alice Smith"}})
+	signup(t, env, url.Values{"email": {"bob@example.com"}, "name": {"Bob Jones"}, "referrer_code": {alice}})
+	wantOK(t, "action", do(t, env, server("newSpecificAction", url.Values{"external_id": {"bob@example.com"},
+		"action": {"/thanks/"}, "referrer_code": {alice}})))
+
+	forged := []struct {
+		name    string
+		headers map[string]string
+	}{
+		{"forged Origin", map[string]string{"Origin": origin}},
+		{"forged Referer", map[string]string{"Referer": origin + "/account"}},
+		{"forged Origin with www", map[string]string{"Origin": "https://www.shop.example.com"}},
+	}
+	listing := []string{"referrers", "rewards", "specificActionSignups"}
+	// lists checks every listing method on both prefixes: refused without
+	// the api_key unless open, listed with it.
+	lists := func(step string, open bool) {
+		t.Helper()
+		for _, method := range listing {
+			for _, prefix := range []string{"/v1.0", "/v1"} {
+				for _, f := range forged {
+					what := step + ": " + f.name + " " + prefix + "/" + method
+					res := do(t, env, call{prefix: prefix, method: method, headers: f.headers})
+					if !open {
+						wantError(t, what, res, method)
+						if strings.Contains(string(res.raw), "alice@example.com") {
+							t.Errorf("%s: leaked %s", what, res.raw)
+						}
+						continue
+					}
+					wantOK(t, what, res)
+					if len(res.list()) == 0 || !strings.Contains(string(res.raw), "alice@example.com") {
+						t.Errorf("%s: %s, want the campaign's %s", what, res.raw, method)
+					}
+				}
+				withKey := do(t, env, call{prefix: prefix, method: method, apiKey: ptr("site")})
+				wantOK(t, step+": api_key "+prefix+"/"+method, withKey)
+				if len(withKey.list()) == 0 {
+					t.Errorf("%s: api_key %s/%s listed nothing", step, prefix, method)
+				}
+			}
+		}
+	}
+	lists("by default", false)
+
+	// The guide's browser snippet needs no api_key.
+	for _, c := range []call{
+		browser("newSignup", url.Values{"email": {"carol@example.com"}, "referrer_code": {alice}}),
+		browser("referrerStats", url.Values{"email": {"alice@example.com"}}),
+		browser("newSpecificAction", url.Values{"external_id": {"carol@example.com"}, "action": {"/thanks/"}, "referrer_code": {alice}}),
+		browser("campaignStats", nil),
+	} {
+		res := do(t, env, c)
+		wantOK(t, "snippet "+c.method, res)
+		if res.header.Get("Access-Control-Allow-Origin") != origin {
+			t.Errorf("snippet %s: Access-Control-Allow-Origin %q", c.method, res.header.Get("Access-Control-Allow-Origin"))
+		}
+	}
+	// referrerStats shows the given email's stats, nobody else's.
+	stats := do(t, env, browser("referrerStats", url.Values{"email": {"alice@example.com"}})).object()
+	if stats["email"] != "alice@example.com" || strings.Contains(fmt.Sprint(stats), "bob@example.com") {
+		t.Errorf("referrerStats shows %v", stats)
+	}
+
+	// The campaign opts in; then out again. Each takes effect at once.
+	for _, step := range []struct {
+		name  string
+		value any
+		open  bool
+	}{
+		{"browser_lists true", true, true},
+		{"browser_lists \"1\"", "1", true},
+		{"browser_lists false", false, false},
+	} {
+		patch := canonical.CampaignPatch{Native: canonical.Native{canonical.IRefer: {"browser_lists": step.value}}}
+		if _, err := env.Backend.UpdateCampaign(context.Background(), env.Campaign.ID, patch); err != nil {
+			t.Fatal(err)
+		}
+		lists(step.name, step.open)
 	}
 }

@@ -22,6 +22,15 @@
 //     leading "www." ignored on both sides. Such browser calls get
 //     Access-Control-Allow-Origin (when Origin was sent) and Vary: Origin,
 //     on errors too, and CORS preflights from the site are answered.
+//   - Deliberately unlike iRefer, referrers, rewards and
+//     specificActionSignups, which list every participant's email and name,
+//     need the api_key: the license key sits in the customer's page and any
+//     client but a browser can send a forged Origin, so a browser call
+//     without api_key gets the error object. A campaign opts in to such
+//     calls with its Native iRefer value "browser_lists" (true), settable
+//     through the admin API. The guide's browser snippet (newSignup,
+//     referrerStats for the given email, newSpecificAction, campaignStats)
+//     needs no api_key.
 //   - IDs are decimal strings: engine IDs through keyed per-kind
 //     permutations (see EncodeID), not the engine's sequential numbers.
 //   - referrals_made and referrals_count are credited referrals; campaign

@@ -21,10 +21,22 @@ import (
 // Host is iRefer's API host.
 const Host = "api.irefer.io"
 
-// Limitations lists the operations (by operationId) this surface cannot
-// serve in full over canonical.Backend, with the reason. Every operation of
-// the spec is served for real, so the list is empty.
-var Limitations = map[string]string{}
+// Limitations lists the operations (by operationId) this surface does not
+// serve as the vendor does, with the reason. Every operation is served for
+// real; the three that list other participants' data refuse browser calls
+// by default (see server.lister).
+var Limitations = map[string]string{
+	"referrers":               listingLimitation,
+	"referrersV1":             listingLimitation,
+	"rewards":                 listingLimitation,
+	"rewardsV1":               listingLimitation,
+	"specificActionSignups":   listingLimitation,
+	"specificActionSignupsV1": listingLimitation,
+}
+
+// listingLimitation is the one difference of the listing methods.
+const listingLimitation = "needs the api_key: a browser call (license key and calling host only) answers the error object, " +
+	"since the license key is public and Origin can be forged; a campaign opts in with its Native iRefer value browser_lists"
 
 // Surface is iRefer's inbound HTTP surface.
 type Surface struct{}

@@ -31,6 +31,10 @@ const (
 	// nativeConfirmationRequired on a campaign makes participants report
 	// confirmed "0" until their email is verified.
 	nativeConfirmationRequired = "confirmation_required"
+	// nativeBrowserLists on a campaign lets browser calls (no api_key,
+	// authenticated by the calling host) use the methods that list other
+	// participants' data: referrers, rewards, specificActionSignups.
+	nativeBrowserLists = "browser_lists"
 	// Reward-tier settings iRefer reports on each reward trigger.
 	nativeRewardQuantity = "reward_quantity"
 	nativeRewardDelivery = "reward_delivery"

@@ -37,6 +37,28 @@ func (s *server) session(w http.ResponseWriter, r *http.Request) (session, bool)
 	return sess, ok
 }
 
+// lister returns the session of a call to a method that lists other
+// participants' data (referrers, rewards, specificActionSignups), writing
+// iRefer's error object when the call may not. A browser call is
+// authenticated by its license key, which sits in the customer's page,
+// and its Origin or Referer, which any client other than a browser can
+// forge; it would hand every participant's email and name to anyone. So
+// these methods need the api_key, unless the campaign opts in with its
+// Native iRefer value "browser_lists". The guide's own browser snippet
+// uses only newSignup, referrerStats, newSpecificAction and campaignStats.
+func (s *server) lister(w http.ResponseWriter, r *http.Request) (session, bool) {
+	sess, ok := s.session(w, r)
+	if !ok {
+		return sess, false
+	}
+	if v, _ := sess.Campaign.Native.Get(canonical.IRefer, nativeBrowserLists); sess.Browser && !truthy(v) {
+		s.fail(w, r, canonical.Errorf(canonical.Unauthorized,
+			"api_key required: this method lists other participants and the campaign does not set %s", nativeBrowserLists))
+		return sess, false
+	}
+	return sess, true
+}
+
 // ReferrerStats implements api.ServerInterface.
 func (s *server) ReferrerStats(w http.ResponseWriter, r *http.Request, _ api.LicenseKey, params api.ReferrerStatsParams) {
 	sess, ok := s.session(w, r)
@@ -130,7 +152,7 @@ func (s *server) NewSpecificAction(w http.ResponseWriter, r *http.Request, _ api
 // Referrers implements api.ServerInterface: every participant, newest
 // first, in one bare array.
 func (s *server) Referrers(w http.ResponseWriter, r *http.Request, _ api.LicenseKey, _ api.ReferrersParams) {
-	sess, ok := s.session(w, r)
+	sess, ok := s.lister(w, r)
 	if !ok {
 		return
 	}
@@ -167,7 +189,7 @@ func (s *server) Referrers(w http.ResponseWriter, r *http.Request, _ api.License
 // Rewards implements api.ServerInterface: every reward earned in the
 // campaign, newest first.
 func (s *server) Rewards(w http.ResponseWriter, r *http.Request, _ api.LicenseKey, _ api.RewardsParams) {
-	sess, ok := s.session(w, r)
+	sess, ok := s.lister(w, r)
 	if !ok {
 		return
 	}
@@ -204,7 +226,7 @@ func (s *server) Rewards(w http.ResponseWriter, r *http.Request, _ api.LicenseKe
 // SpecificActionSignups implements api.ServerInterface: every recorded
 // specific action, newest first.
 func (s *server) SpecificActionSignups(w http.ResponseWriter, r *http.Request, _ api.LicenseKey, _ api.SpecificActionSignupsParams) {
-	sess, ok := s.session(w, r)
+	sess, ok := s.lister(w, r)
 	if !ok {
 		return
 	}
