@@ -366,4 +366,3 @@ func testdataDir(t testing.TB) string {
 		dir = parent
 	}
 }
-
