@@ -40,14 +40,14 @@ var start = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 
 // env is one engine on a fresh SQLite file with one account.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	eng   *engine.Engine
 	clock *clock
 	b     canonical.Backend
 	ctx   context.Context
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "engine.db"), nil)
 	if err != nil {
@@ -109,7 +109,7 @@ func (e *env) rewards(campaign, participant string) []canonical.EarnedReward {
 	return page.Items
 }
 
-func wantCode(t *testing.T, err error, code canonical.Code) {
+func wantCode(t testing.TB, err error, code canonical.Code) {
 	t.Helper()
 	if got := canonical.CodeOf(err); got != code {
 		t.Fatalf("error %v has code %q, want %q", err, got, code)
