@@ -1,6 +1,7 @@
 package canonical
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -27,9 +28,37 @@ const (
 	RateLimited Code = "rate_limited"
 	// NotImplemented: the backend cannot perform this operation at all.
 	NotImplemented Code = "not_implemented"
+	// Unavailable: the service could not be reached, or the connection
+	// was lost before its answer was complete (connection refused or
+	// reset, an answer cut short, a vendor's 502 or 503); try again
+	// later. A write that failed so may or may not have been applied.
+	Unavailable Code = "unavailable"
+	// DeadlineExceeded: no answer came in time (the caller's deadline
+	// passed, the network timed out, a vendor's 504). A write that failed
+	// so may or may not have been applied.
+	DeadlineExceeded Code = "deadline_exceeded"
+	// Canceled: the caller cancelled the call (its context was
+	// cancelled), usually because whoever asked is gone. A write that
+	// failed so may or may not have been applied.
+	Canceled Code = "canceled"
 	// Internal: anything else; details are logged, never shown to callers.
+	// A write that failed so may or may not have been applied.
 	Internal Code = "internal"
 )
+
+// Uncertain reports whether an error with code c leaves it unknown
+// whether the call took effect: the call itself failed (Unavailable,
+// DeadlineExceeded, Canceled, Internal) rather than being answered. Such
+// an error also says nothing about the request's input or credentials.
+// A caller that tries a write again after one must first make sure the
+// write was not applied, unless the write is idempotent.
+func (c Code) Uncertain() bool {
+	switch c {
+	case Unavailable, DeadlineExceeded, Canceled, Internal:
+		return true
+	}
+	return false
+}
 
 // Error is the error type every Backend returns. Message is safe to show to
 // an API caller; Err, when set, is the underlying cause (a vendor error, a
@@ -65,15 +94,23 @@ func Wrap(code Code, cause error, message string) *Error {
 	return &Error{Code: code, Message: message, Err: cause}
 }
 
-// CodeOf returns the code of the first *Error in err's chain, Internal for
-// any other non-nil error, and "" for nil.
+// CodeOf returns the code of the first *Error in err's chain; for an error
+// without one, Canceled or DeadlineExceeded when the chain holds
+// context.Canceled or context.DeadlineExceeded (a context's own errors
+// mean the same wherever they surface), Internal otherwise; and "" for
+// nil.
 func CodeOf(err error) Code {
 	if err == nil {
 		return ""
 	}
 	var e *Error
-	if errors.As(err, &e) {
+	switch {
+	case errors.As(err, &e):
 		return e.Code
+	case errors.Is(err, context.Canceled):
+		return Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return DeadlineExceeded
 	}
 	return Internal
 }
@@ -85,8 +122,13 @@ func MessageOf(err error) string {
 	if errors.As(err, &e) && e.Message != "" {
 		return e.Message
 	}
-	if err == nil {
+	switch CodeOf(err) {
+	case "":
 		return ""
+	case Canceled:
+		return "request canceled"
+	case DeadlineExceeded:
+		return "request timed out"
 	}
 	return "internal error"
 }

@@ -1,6 +1,8 @@
 package canonical_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -66,6 +68,10 @@ func TestErrorCodes(t *testing.T) {
 		{wrapped, canonical.NotFound, `participant "x" not found`},
 		{errPlain{}, canonical.Internal, "internal error"},
 		{canonical.Wrap(canonical.Conflict, errPlain{}, "taken"), canonical.Conflict, "taken"},
+		// A context's own errors mean the same wherever they surface.
+		{context.Canceled, canonical.Canceled, "request canceled"},
+		{fmt.Errorf("store: begin: %w", context.DeadlineExceeded), canonical.DeadlineExceeded, "request timed out"},
+		{canonical.Wrap(canonical.Internal, context.Canceled, "engine gave up"), canonical.Internal, "engine gave up"},
 	}
 	for _, tc := range tests {
 		if got := canonical.CodeOf(tc.err); got != tc.code {
