@@ -331,7 +331,7 @@ func (a *admin) answer(w http.ResponseWriter, status int, v any, err error) {
 
 func (a *admin) fail(w http.ResponseWriter, err error) {
 	code, msg := surface.Public(err)
-	if code == canonical.Internal {
+	if surface.ServerFault(err) {
 		a.p.log.Error("admin request failed", "err", err)
 	}
 	surface.WriteJSON(w, surface.Status(code), map[string]any{

@@ -718,5 +718,5 @@ func TestBackendErrorsReachAPIError(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = down.GetCampaign(ctx, "abc123")
-	wantCode(t, "unreachable", err, canonical.Internal)
+	wantCode(t, "unreachable", err, canonical.Unavailable)
 }

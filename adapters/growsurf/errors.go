@@ -77,17 +77,21 @@ type rateLimited struct{ usage surface.Usage }
 
 func (e *rateLimited) Error() string { return "rate limited: " + e.usage.Name }
 
-// errorNames are the name/code pairs per status; 404/409/422 are the
-// naming-pattern choices recorded in the spec.
+// errorNames are the name/code pairs per status; 404/409/422, 503/504 and
+// 499 (a request whose caller went away) are the naming-pattern choices
+// recorded in the spec.
 var errorNames = map[int][2]string{
-	http.StatusBadRequest:          {"BadRequestError", "BAD_REQUEST_ERROR"},
-	http.StatusPaymentRequired:     {"PaymentRequiredError", "PAYMENT_REQUIRED_ERROR"},
-	http.StatusForbidden:           {"NotAuthorizedError", "NOT_AUTHORIZED_ERROR"},
-	http.StatusNotFound:            {"NotFoundError", "NOT_FOUND_ERROR"},
-	http.StatusConflict:            {"ConflictError", "CONFLICT_ERROR"},
-	http.StatusUnprocessableEntity: {"UnprocessableEntityError", "UNPROCESSABLE_ENTITY_ERROR"},
-	http.StatusTooManyRequests:     {"RateLimit", "RATE_LIMIT"},
-	http.StatusInternalServerError: {"InternalServerError", "INTERNAL_SERVER_ERROR"},
+	http.StatusBadRequest:             {"BadRequestError", "BAD_REQUEST_ERROR"},
+	http.StatusPaymentRequired:        {"PaymentRequiredError", "PAYMENT_REQUIRED_ERROR"},
+	http.StatusForbidden:              {"NotAuthorizedError", "NOT_AUTHORIZED_ERROR"},
+	http.StatusNotFound:               {"NotFoundError", "NOT_FOUND_ERROR"},
+	http.StatusConflict:               {"ConflictError", "CONFLICT_ERROR"},
+	http.StatusUnprocessableEntity:    {"UnprocessableEntityError", "UNPROCESSABLE_ENTITY_ERROR"},
+	http.StatusTooManyRequests:        {"RateLimit", "RATE_LIMIT"},
+	http.StatusInternalServerError:    {"InternalServerError", "INTERNAL_SERVER_ERROR"},
+	http.StatusServiceUnavailable:     {"ServiceUnavailableError", "SERVICE_UNAVAILABLE_ERROR"},
+	http.StatusGatewayTimeout:         {"GatewayTimeoutError", "GATEWAY_TIMEOUT_ERROR"},
+	surface.StatusClientClosedRequest: {"ClientClosedRequestError", "CLIENT_CLOSED_REQUEST_ERROR"},
 }
 
 // Fixed client messages.
@@ -96,6 +100,9 @@ const (
 	msgInternal      = "Something went wrong."
 	msgInvalid       = "Invalid request."
 	msgNoRoute       = "The requested resource does not exist."
+	msgUnavailable   = "The service is temporarily unavailable. Please try again."
+	msgTimeout       = "The request timed out. Please try again."
+	msgCanceled      = "The request was canceled."
 )
 
 // toVendor is the one inbound error mapper: it turns any error met while
@@ -158,6 +165,12 @@ func toVendor(err error, now time.Time) (status int, body errorBody, internal bo
 			status, msg = http.StatusTooManyRequests, public
 		case canonical.NotImplemented:
 			status, msg = http.StatusUnprocessableEntity, public
+		case canonical.Unavailable:
+			status, msg = http.StatusServiceUnavailable, msgUnavailable
+		case canonical.DeadlineExceeded:
+			status, msg = http.StatusGatewayTimeout, msgTimeout
+		case canonical.Canceled:
+			status, msg = surface.StatusClientClosedRequest, msgCanceled
 		default:
 			return http.StatusInternalServerError, newBody(http.StatusInternalServerError, msgInternal, nil), true
 		}
@@ -355,17 +368,16 @@ func fromVendor(status int, body []byte) *canonical.Error {
 	case status == http.StatusTooManyRequests:
 		code = canonical.RateLimited
 	default:
-		code, msg = canonical.Internal, "growsurf answered "+strconv.Itoa(status)
+		code, msg = surface.ServerErrorCode(status), "growsurf answered "+strconv.Itoa(status)
 	}
 	return &canonical.Error{Code: code, Message: msg, Err: ae}
 }
 
-// transportError wraps a failure to reach GrowSurf or to read its answer.
+// transportError wraps a failure to reach GrowSurf or to read its answer,
+// coded by canonical.TransportCode (Unavailable, DeadlineExceeded,
+// Canceled, or Internal for an answer that did not decode).
 func transportError(err error) *canonical.Error {
-	if ce, ok := err.(*canonical.Error); ok {
-		return ce
-	}
-	return canonical.Wrap(canonical.Internal, fmt.Errorf("growsurf: %w", err), "growsurf request failed")
+	return canonical.Transport(fmt.Errorf("growsurf: %w", err), "growsurf request failed")
 }
 
 func derefStr(s *string) string {

@@ -299,7 +299,7 @@ func (s *server) BulkDeleteParticipants(w http.ResponseWriter, r *http.Request, 
 				row.Status, row.Message = "NOT_FOUND", ptr("Participant not found.")
 				out.Summary.NotFoundCount++
 			default:
-				if canonical.IsCode(err, canonical.Internal) {
+				if surface.ServerFault(err) {
 					s.cfg.Log().Error("growsurf: bulk delete", "err", err)
 				}
 				row.Status, row.Message = "ERROR", ptr("The participant could not be deleted.")

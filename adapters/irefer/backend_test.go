@@ -356,7 +356,7 @@ func TestBackendErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = down.CampaignStats(ctx, "")
-	wantCode(t, "unreachable", err, canonical.Internal)
+	wantCode(t, "unreachable", err, canonical.Unavailable)
 	for _, o := range []irefer.BackendOptions{{CampaignID: "1"}, {LicenseKey: "k"}, {LicenseKey: "k", CampaignID: "1", BaseURL: "::"}} {
 		if _, err := irefer.NewBackend(o); canonical.CodeOf(err) != canonical.Invalid {
 			t.Errorf("NewBackend(%+v) = %v, want Invalid", o, err)

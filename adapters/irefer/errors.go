@@ -31,14 +31,12 @@ func errorCode(method string) string {
 // bad license key, api_key or calling host, an unknown campaign, a missing
 // or malformed parameter, an unknown participant — and sends it with HTTP
 // 200 (the guide's jQuery sample reads it in the success callback). So
-// every code but Internal becomes that object; Internal becomes the "rare
-// error" the guide warns about, a null body, with the details kept in the
-// logs. An outbound mapper (iRefer body → canonical error) would sit
-// beside this one: an ErrorResponse body means Invalid, null means
-// Internal.
+// every code that answers the request becomes that object; a failure of
+// the call itself — Internal, Unavailable, DeadlineExceeded, Canceled —
+// becomes the "rare error" the guide warns about, a null body, with the
+// details kept in the logs.
 func inboundError(method string, err error) (int, any) {
-	switch canonical.CodeOf(err) {
-	case canonical.Internal, "":
+	if code := canonical.CodeOf(err); code.Uncertain() {
 		return http.StatusOK, nil
 	}
 	return http.StatusOK, api.ErrorResponse{Error: errorText, ErrorCode: errorCode(method)}
@@ -61,11 +59,12 @@ func methodOf(r *http.Request) string {
 	return b.String()
 }
 
-// writeError renders err for the request's method, logging internal
-// errors (whose details are never sent).
+// writeError renders err for the request's method, logging failures of
+// the call itself (whose details are never sent) unless the caller went
+// away.
 func writeError(cfg surface.Config, w http.ResponseWriter, r *http.Request, err error) {
 	method := methodOf(r)
-	if c := canonical.CodeOf(err); c == canonical.Internal || c == "" {
+	if surface.ServerFault(err) {
 		cfg.Log().ErrorContext(r.Context(), "irefer: internal error", "method", method, "err", err) // the path holds the license key: never logged
 	}
 	status, body := inboundError(method, err)
@@ -129,11 +128,12 @@ var errorObjectCode = map[string]canonical.Code{
 //     list), with a caller-safe message naming what iRefer refused;
 //   - a null or empty body (the guide's "rare error"): Internal;
 //   - any other HTTP status: by status (400 Invalid, 401 Unauthorized, 403
-//     Forbidden, 404 NotFound, 429 RateLimited, anything else Internal).
+//     Forbidden, 404 NotFound, 429 RateLimited, 502 and 503 Unavailable,
+//     504 DeadlineExceeded, anything else Internal).
 func outboundError(method string, status int, body []byte) *canonical.Error {
 	apiErr := &APIError{StatusCode: status, Body: body, Method: method}
 	if status != http.StatusOK {
-		code := canonical.Internal
+		code := surface.ServerErrorCode(status)
 		switch status {
 		case http.StatusBadRequest:
 			code = canonical.Invalid
@@ -179,13 +179,14 @@ func outboundError(method string, status int, body []byte) *canonical.Error {
 }
 
 // transportError wraps a failure to reach iRefer, or to read or parse its
-// answer (the generated client refuses a 200 body that is not JSON), as
-// Internal. The request URL holds the license key, so only the method is
-// named.
+// answer (the generated client refuses a 200 body that is not JSON),
+// coded by canonical.TransportCode: Unavailable, DeadlineExceeded,
+// Canceled, or Internal for a body that did not decode. The request URL
+// holds the license key, so only the method is named.
 func transportError(method string, err error) *canonical.Error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err // drop the URL: its path holds the license key
 	}
-	return canonical.Wrap(canonical.Internal, fmt.Errorf("irefer: %s: %w", method, err), "iRefer call failed")
+	return canonical.Transport(fmt.Errorf("irefer: %s: %w", method, err), "iRefer call failed")
 }

@@ -1,6 +1,7 @@
 package irefer
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -190,8 +191,13 @@ func TestGoldenErrors(t *testing.T) {
 			}
 			compareJSON(t, method+".200.json", body)
 		}
-		if _, body := inboundError(method, canonical.Errorf(canonical.Internal, "db down")); body != nil {
-			t.Errorf("%s: internal error body %v, want null", method, body)
+		for _, code := range []canonical.Code{canonical.Internal, canonical.Unavailable, canonical.DeadlineExceeded, canonical.Canceled} {
+			if status, body := inboundError(method, canonical.Errorf(code, "db down")); status != 200 || body != nil {
+				t.Errorf("%s %s: %d %v, want the null body of the guide's rare error", method, code, status, body)
+			}
+		}
+		if _, body := inboundError(method, context.Canceled); body != nil {
+			t.Errorf("%s: a bare context error rendered %v, want null", method, body)
 		}
 	}
 }

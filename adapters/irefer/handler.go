@@ -261,10 +261,12 @@ func (a *authenticator) authenticate(ctx context.Context, r *http.Request, licen
 	return s, nil
 }
 
-// credentialErr keeps store failures Internal and turns every other
-// failure of a credential check into Unauthorized.
+// credentialErr keeps failures of the check itself (a store that failed
+// or was unreachable, a request that was cancelled or timed out) as they
+// are and turns every other failure of a credential check into
+// Unauthorized.
 func credentialErr(err error) error {
-	if canonical.CodeOf(err) == canonical.Internal {
+	if canonical.CodeOf(err).Uncertain() {
 		return err
 	}
 	return errors.Join(unauthorized(), err)

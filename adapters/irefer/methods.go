@@ -273,7 +273,7 @@ func all[T any](ctx context.Context, page func(cursor string) (canonical.Page[T]
 	cursor := ""
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, canonical.Wrap(canonical.Internal, err, "request canceled")
+			return nil, canonical.Transport(err, "request canceled or timed out")
 		}
 		p, err := page(cursor)
 		if err != nil {

@@ -156,8 +156,10 @@ type response interface {
 	GetBody() []byte
 }
 
-// check turns a generated call's outcome into an error: transport and
-// decoding failures are Internal; a non-2xx status or a body whose status
+// check turns a generated call's outcome into an error: a body that does
+// not decode is Internal, a transport failure is coded by
+// canonical.TransportCode (Unavailable, DeadlineExceeded, Canceled); a
+// non-2xx status or a body whose status
 // is "error" (the vendor sometimes answers errors with 200) goes through
 // fromVendor with badRequest as the code of a code-less 400.
 func check(resp response, err error, badRequest canonical.Code) error {
@@ -169,7 +171,7 @@ func check(resp response, err error, badRequest canonical.Code) error {
 		if errors.As(err, &syntax) || errors.As(err, &typ) {
 			return canonical.Wrap(canonical.Internal, err, "referralhero: malformed response")
 		}
-		return canonical.Wrap(canonical.Internal, err, "referralhero: request failed")
+		return canonical.Transport(err, "referralhero: request failed")
 	}
 	status, body := resp.StatusCode(), resp.GetBody()
 	if status < 200 || status > 299 {

@@ -519,13 +519,13 @@ func TestBackendErrors(t *testing.T) {
 	if _, err := referralhero.NewBackend(referralhero.BackendOptions{}); canonical.CodeOf(err) != canonical.Invalid {
 		t.Fatalf("backend without a token: %v", err)
 	}
-	// Transport failures are Internal.
+	// A service that cannot be reached is Unavailable.
 	down, err := referralhero.NewBackend(referralhero.BackendOptions{BaseURL: "http://127.0.0.1:1/api/v2", APIToken: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = down.GetParticipant(ctx, e.list, canonical.ByID("sub_000000000000"))
-	wantCode(t, "unreachable", err, canonical.Internal)
+	wantCode(t, "unreachable", err, canonical.Unavailable)
 	// A duplicate email on update is a Conflict carrying the vendor's words.
 	a := e.create(t, canonical.NewParticipant{Participant: canonical.Participant{Email: "a@example.org"}})
 	b := e.create(t, canonical.NewParticipant{Participant: canonical.Participant{Email: "b@example.org"}})

@@ -50,6 +50,9 @@ const (
 	msgAlreadyPromoted = "Subscriber was already promoted"
 	msgNotPromoted     = "Subscriber was not promoted"
 	msgInternal        = "Internal server error"
+	msgUnavailable     = "Service unavailable, please try again"
+	msgTimeout         = "Request timed out, please try again"
+	msgCanceled        = "Request canceled"
 	msgNotFoundPath    = "Not found"
 	msgMethod          = "Method not allowed"
 )
@@ -106,7 +109,10 @@ func as(err error, nf *vendorError) error {
 // toVendor is the one inbound mapper: any error the surface meets (a
 // vendorError, a canonical error from the backend or the validator, a
 // generated-binding error) becomes the vendor's status and error body.
-// internal reports an error whose details must be logged, not sent.
+// internal reports an error whose details must be logged, not sent. The
+// vendor documents no code for a failure of its own, so Unavailable (503),
+// DeadlineExceeded (504) and Canceled (499, a caller that went away) carry
+// a message only.
 func toVendor(err error) (status int, body errorBody, internal bool) {
 	body.Status = "error"
 	var ve *vendorError
@@ -140,6 +146,16 @@ func toVendor(err error) (status int, body errorBody, internal bool) {
 		return http.StatusBadRequest, body, false
 	case canonical.NotImplemented:
 		return http.StatusNotImplemented, body, false
+	case canonical.Unavailable:
+		body.Message = msgUnavailable
+		return http.StatusServiceUnavailable, body, true
+	case canonical.DeadlineExceeded:
+		body.Message = msgTimeout
+		return http.StatusGatewayTimeout, body, true
+	case canonical.Canceled:
+		// The caller went away; nothing reads this answer.
+		body.Message = msgCanceled
+		return surface.StatusClientClosedRequest, body, false
 	}
 	body.Message = msgInternal
 	return http.StatusInternalServerError, body, true
@@ -335,7 +351,7 @@ func fromVendor(status int, body []byte, badRequest canonical.Code) *canonical.E
 	case status == http.StatusNotImplemented:
 		code = canonical.NotImplemented
 	case status >= 500:
-		code = canonical.Internal
+		code = surface.ServerErrorCode(status)
 		msg = "ReferralHero failed to answer"
 	default: // 400, 422, or a 2xx carrying status "error"
 		code = canonical.Invalid

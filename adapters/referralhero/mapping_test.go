@@ -1,6 +1,7 @@
 package referralhero
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -285,6 +286,30 @@ func TestInternalErrorsStayInternal(t *testing.T) {
 	status, body, _ = toVendor(canonical.Wrap(canonical.Internal, errors.New("secret detail"), "secret message"))
 	if status != 500 || body.Message != msgInternal {
 		t.Fatalf("%d %+v", status, body)
+	}
+}
+
+// TestCallFailures: a failure of the call itself is answered with a
+// status of its kind and a fixed message, never the cause; it is logged
+// unless the caller went away.
+func TestCallFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err      error
+		status   int
+		message  string
+		internal bool
+	}{
+		{canonical.Wrap(canonical.Unavailable, errors.New("dial tcp 10.0.0.7:5432"), "store down"), 503, msgUnavailable, true},
+		{canonical.Wrap(canonical.DeadlineExceeded, errors.New("i/o timeout"), "slow"), 504, msgTimeout, true},
+		{canonical.Wrap(canonical.Canceled, context.Canceled, "request canceled"), 499, msgCanceled, false},
+		{fmt.Errorf("engine: %w", context.DeadlineExceeded), 504, msgTimeout, true},
+	}
+	for _, tt := range tests {
+		status, body, internal := toVendor(tt.err)
+		if status != tt.status || body.Status != "error" || body.Message != tt.message || body.Code != "" || internal != tt.internal {
+			t.Errorf("%v: %d %+v internal=%v, want %d %q internal=%v", tt.err, status, body, internal, tt.status, tt.message, tt.internal)
+		}
 	}
 }
 

@@ -389,7 +389,7 @@ func TestBackendErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = down.GetCampaign(ctx, e.campaign)
-	wantCode(t, "unreachable", err, canonical.Internal)
+	wantCode(t, "unreachable", err, canonical.Unavailable)
 }
 
 // TestBackendCapabilityHonesty calls every operation Capabilities leaves

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/referralrocket"
 )
 
@@ -23,13 +24,14 @@ type errorDetail struct {
 	Path      string `json:"path"`
 }
 
-// internalMessage is the only message an internal error ever shows.
-const internalMessage = "Internal Server Error"
-
 // statusOf is the HTTP status Referral Rocket answers a canonical code
-// with.
+// with: Unavailable 503, DeadlineExceeded 504 and Canceled 499 (a caller
+// that went away) are refbridge's choices, the vendor documents only 404
+// and 500.
 func statusOf(code canonical.Code) int {
 	switch code {
+	case canonical.Unavailable, canonical.DeadlineExceeded, canonical.Canceled:
+		return surface.Status(code)
 	case canonical.Invalid:
 		return http.StatusBadRequest
 	case canonical.Unauthorized:
@@ -50,18 +52,27 @@ func statusOf(code canonical.Code) int {
 
 // inboundError maps a canonical error to the status and ErrorDetail body
 // the vendor answers with. path is the request path, now the response
-// time. Internal errors (and errors that are not *canonical.Error) show a
-// generic message; their details are for the logs only.
+// time. Errors that leave the outcome uncertain (Internal, Unavailable,
+// DeadlineExceeded, Canceled, and errors that are not *canonical.Error)
+// show a generic message, Spring's reason phrase; their details are for
+// the logs only.
 func inboundError(err error, path string, now time.Time) (int, errorDetail) {
 	code := canonical.CodeOf(err)
-	msg := internalMessage
-	if code != canonical.Internal && code != "" {
-		msg = canonical.MessageOf(err)
-	} else {
-		code = canonical.Internal
-	}
 	status := statusOf(code)
+	msg := canonical.MessageOf(err)
+	if code.Uncertain() {
+		msg = reason(status)
+	}
 	return status, newDetail(status, msg, path, now)
+}
+
+// reason is the HTTP reason phrase of status, as Spring writes it in
+// ErrorDetail.error.
+func reason(status int) string {
+	if status == surface.StatusClientClosedRequest {
+		return "Client Closed Request"
+	}
+	return http.StatusText(status)
 }
 
 // newDetail builds an ErrorDetail body.
@@ -69,7 +80,7 @@ func newDetail(status int, message, path string, now time.Time) errorDetail {
 	return errorDetail{
 		Timestamp: formatTime(now),
 		Status:    status,
-		Error:     http.StatusText(status),
+		Error:     reason(status),
 		Message:   message,
 		Path:      path,
 	}
@@ -162,16 +173,17 @@ func codeOfStatus(status int) canonical.Code {
 	case http.StatusNotImplemented:
 		return canonical.NotImplemented
 	}
-	return canonical.Internal
+	return surface.ServerErrorCode(status)
 }
 
 // outboundError is the outbound mapper: it turns an answer of Referral
 // Rocket's API that is not a success (status and body) into a
 // *canonical.Error wrapping an *APIError. The status decides the code (400
 // Invalid, 401 Unauthorized, 403 Forbidden, 404 NotFound, 409 Conflict, 429
-// RateLimited, anything else Internal); the ErrorDetail message, when the
-// body is one, is the caller-safe message, except for internal errors,
-// whose details stay in the wrapped APIError.
+// RateLimited, 501 NotImplemented, 502 and 503 Unavailable, 504
+// DeadlineExceeded, anything else Internal); the ErrorDetail message, when the
+// body is one, is the caller-safe message, except for the vendor's own
+// failures (5xx), whose details stay in the wrapped APIError.
 func outboundError(status int, body []byte) *canonical.Error {
 	apiErr := &APIError{StatusCode: status, Body: body}
 	var d struct {
@@ -187,7 +199,7 @@ func outboundError(status int, body []byte) *canonical.Error {
 	if msg == "" {
 		msg = apiErr.Reason
 	}
-	if msg == "" || code == canonical.Internal {
+	if msg == "" || code.Uncertain() {
 		msg = "Referral Rocket answered " + strconv.Itoa(status)
 	}
 	return canonical.Wrap(code, apiErr, msg)
@@ -195,11 +207,12 @@ func outboundError(status int, body []byte) *canonical.Error {
 
 // transportError wraps a failure to reach the vendor, or to read or parse
 // its answer (the generated client refuses a body that does not decode),
-// as Internal.
+// coded by canonical.TransportCode: Unavailable, DeadlineExceeded,
+// Canceled, or Internal for a body that did not decode.
 func transportError(op string, err error) *canonical.Error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err // drop the URL: its query holds participants' emails
 	}
-	return canonical.Wrap(canonical.Internal, fmt.Errorf("referralrocket: %s: %w", op, err), "Referral Rocket call failed")
+	return canonical.Transport(fmt.Errorf("referralrocket: %s: %w", op, err), "Referral Rocket call failed")
 }

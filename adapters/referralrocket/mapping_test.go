@@ -1,8 +1,10 @@
 package referralrocket
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -211,8 +213,12 @@ func TestInboundErrorStatuses(t *testing.T) {
 		{canonical.Errorf(canonical.Conflict, "taken"), 409, "taken"},
 		{canonical.Errorf(canonical.RateLimited, "slow down"), 429, "slow down"},
 		{canonical.Errorf(canonical.NotImplemented, "unsupported"), 501, "unsupported"},
-		{canonical.Wrap(canonical.Internal, errors.New("secret dsn"), "db"), 500, internalMessage},
-		{errors.New("plain failure"), 500, internalMessage},
+		{canonical.Wrap(canonical.Internal, errors.New("secret dsn"), "db"), 500, "Internal Server Error"},
+		{errors.New("plain failure"), 500, "Internal Server Error"},
+		{canonical.Wrap(canonical.Unavailable, errors.New("dial tcp: connection refused"), "store down"), 503, "Service Unavailable"},
+		{canonical.Wrap(canonical.DeadlineExceeded, errors.New("i/o timeout"), "slow"), 504, "Gateway Timeout"},
+		{canonical.Wrap(canonical.Canceled, context.Canceled, "request canceled"), 499, "Client Closed Request"},
+		{fmt.Errorf("engine: %w", context.DeadlineExceeded), 504, "Gateway Timeout"},
 	}
 	for _, tt := range tests {
 		status, body := inboundError(tt.err, "/api/v1/x", now)

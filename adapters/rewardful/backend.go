@@ -144,11 +144,11 @@ type response interface {
 	GetBody() []byte
 }
 
-// check turns a transport error or a non-2xx answer into a canonical
-// error.
+// check turns a transport error (coded by canonical.TransportCode) or a
+// non-2xx answer (coded by outbound) into a canonical error.
 func check(resp response, err error) error {
 	if err != nil {
-		return canonical.Wrap(canonical.Internal, fmt.Errorf("rewardful: %w", err), "rewardful request failed")
+		return canonical.Transport(fmt.Errorf("rewardful: %w", err), "rewardful request failed")
 	}
 	if sc := resp.StatusCode(); sc < 200 || sc > 299 {
 		ce := outbound(sc, resp.GetBody())

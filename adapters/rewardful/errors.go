@@ -16,6 +16,7 @@ import (
 	api "github.com/refbridge/refbridge/client/rewardful"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
 )
 
 // Rewardful's error envelope is {"error": "...", "details": [...]}: 401
@@ -92,12 +93,16 @@ const (
 	msgRateLimited  = "Rate limit exceeded."
 	msgNotFound     = "Not found."
 	msgInternal     = "Internal server error."
+	msgUnavailable  = "Service unavailable. Please try again."
+	msgTimeout      = "Request timed out. Please try again."
+	msgCanceled     = "Request canceled."
 )
 
 // inbound maps err, raised while serving operation op (an operationId, or
 // "" outside any operation) on the resource with path id pathID, to
 // Rewardful's status and error body. Internal details never reach the
-// body; the caller logs them.
+// body; the caller logs them. Unavailable (503), DeadlineExceeded (504)
+// and Canceled (499, a caller that went away) carry fixed texts.
 func inbound(op, pathID string, err error) (int, errorBody) {
 	info := operations[op]
 	code := canonical.CodeOf(err)
@@ -134,6 +139,12 @@ func inbound(op, pathID string, err error) (int, errorBody) {
 			return http.StatusNotImplemented, errorBody{Error: detail}
 		}
 		return http.StatusBadRequest, errorBody{Error: detail}
+	case canonical.Unavailable:
+		return http.StatusServiceUnavailable, errorBody{Error: msgUnavailable}
+	case canonical.DeadlineExceeded:
+		return http.StatusGatewayTimeout, errorBody{Error: msgTimeout}
+	case canonical.Canceled:
+		return surface.StatusClientClosedRequest, errorBody{Error: msgCanceled}
 	}
 	return http.StatusInternalServerError, errorBody{Error: msgInternal}
 }
@@ -273,7 +284,8 @@ var conflictDetails = []string{"already in use", "has already been taken"}
 // canonical error wrapping an *APIError: 400 and 422 are Invalid (Conflict
 // when a detail says a unique value is taken), 401 Unauthorized, 403
 // Forbidden, 404 NotFound, 409 Conflict, 429 RateLimited, 501
-// NotImplemented and anything else Internal. The message is the vendor's
+// NotImplemented, 502 and 503 Unavailable, 504 DeadlineExceeded and
+// anything else Internal. The message is the vendor's
 // own text, details included.
 func outbound(status int, body []byte) *canonical.Error {
 	apiErr := &APIError{StatusCode: status, Body: body}
@@ -287,7 +299,7 @@ func outbound(status int, body []byte) *canonical.Error {
 		}
 		apiErr.Details = env.Details
 	}
-	code := canonical.Internal
+	code := surface.ServerErrorCode(status)
 	switch status {
 	case http.StatusBadRequest:
 		code = canonical.Invalid
@@ -320,7 +332,7 @@ func outbound(status int, body []byte) *canonical.Error {
 	if msg == "" {
 		msg = strings.ToLower(http.StatusText(status))
 	}
-	if code == canonical.Internal {
+	if code.Uncertain() {
 		msg = "rewardful answered HTTP " + strconv.Itoa(status)
 	}
 	return &canonical.Error{Code: code, Message: msg, Err: apiErr}

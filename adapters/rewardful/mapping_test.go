@@ -2,8 +2,10 @@ package rewardful
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -224,6 +226,11 @@ func TestErrorTexts(t *testing.T) {
 		{"", "", canonical.Errorf(canonical.NotFound, "x"), 404, `{"error":"Not found."}`},
 		{"listCampaigns", "", canonical.Errorf(canonical.RateLimited, "x"), 429, `{"error":"Rate limit exceeded."}`},
 		{"getCampaign", "", canonical.Wrap(canonical.Internal, os.ErrClosed, "db exploded"), 500, `{"error":"Internal server error."}`},
+		{"getCampaign", "", canonical.Wrap(canonical.Unavailable, os.ErrClosed, "store at 10.0.0.7 refused"), 503,
+			`{"error":"Service unavailable. Please try again."}`},
+		{"createAffiliate", "", canonical.Wrap(canonical.DeadlineExceeded, context.DeadlineExceeded, "slow"), 504,
+			`{"error":"Request timed out. Please try again."}`},
+		{"createAffiliate", "", fmt.Errorf("engine: %w", context.Canceled), 499, `{"error":"Request canceled."}`},
 		{"updateAffiliate", "", canonical.Errorf(canonical.NotImplemented, "moving a participant is not supported"), 422,
 			`{"error":"Could not update affiliate.","details":["Moving a participant is not supported"]}`},
 	}

@@ -58,6 +58,15 @@ func Public(err error) (canonical.Code, string) {
 	return code, string(code)
 }
 
+// ServerFault reports whether err is a failure on the serving side that
+// its logs must record with the details: Internal, Unavailable or
+// DeadlineExceeded. Answers about the request (NotFound, Invalid, …) and a
+// caller that went away (Canceled) are not.
+func ServerFault(err error) bool {
+	code := canonical.CodeOf(err)
+	return code.Uncertain() && code != canonical.Canceled
+}
+
 // Status is the HTTP status most vendors use for a canonical code; a
 // surface's error mapper overrides it where its vendor differs.
 func Status(code canonical.Code) int {
@@ -76,6 +85,34 @@ func Status(code canonical.Code) int {
 		return http.StatusTooManyRequests
 	case canonical.NotImplemented:
 		return http.StatusNotImplemented
+	case canonical.Unavailable:
+		return http.StatusServiceUnavailable
+	case canonical.DeadlineExceeded:
+		return http.StatusGatewayTimeout
+	case canonical.Canceled:
+		return StatusClientClosedRequest
 	}
 	return http.StatusInternalServerError
+}
+
+// StatusClientClosedRequest is the status a surface records for a request
+// whose caller went away before the answer (its context was cancelled):
+// nginx's 499, which gRPC gateways use for a cancelled call too. The
+// caller never reads it; logs and metrics do, and they should not count
+// it as a server failure.
+const StatusClientClosedRequest = 499
+
+// ServerErrorCode is the code of a vendor's 5xx answer that its own error
+// body does not classify further: 502 Bad Gateway and 503 Service
+// Unavailable are Unavailable, 504 Gateway Timeout is DeadlineExceeded,
+// any other status Internal. Outbound error mappers use it for the
+// statuses their vendor documents nothing special for.
+func ServerErrorCode(status int) canonical.Code {
+	switch status {
+	case http.StatusBadGateway, http.StatusServiceUnavailable:
+		return canonical.Unavailable
+	case http.StatusGatewayTimeout:
+		return canonical.DeadlineExceeded
+	}
+	return canonical.Internal
 }

@@ -376,3 +376,37 @@ func TestRetryAfter(t *testing.T) {
 		t.Errorf("ResponseHeader(42) = %v", got)
 	}
 }
+
+// TestCallFailureStatuses: the codes of a failed call map to their HTTP
+// statuses and back, and only the serving side's own failures are
+// logged.
+func TestCallFailureStatuses(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		code   canonical.Code
+		status int
+		logged bool
+	}{
+		{canonical.Unavailable, http.StatusServiceUnavailable, true},
+		{canonical.DeadlineExceeded, http.StatusGatewayTimeout, true},
+		{canonical.Canceled, surface.StatusClientClosedRequest, false},
+		{canonical.Internal, http.StatusInternalServerError, true},
+		{canonical.NotFound, http.StatusNotFound, false},
+	} {
+		if got := surface.Status(tt.code); got != tt.status {
+			t.Errorf("Status(%s) = %d, want %d", tt.code, got, tt.status)
+		}
+		if got := surface.ServerFault(canonical.Errorf(tt.code, "x")); got != tt.logged {
+			t.Errorf("ServerFault(%s) = %v, want %v", tt.code, got, tt.logged)
+		}
+	}
+	for status, want := range map[int]canonical.Code{
+		http.StatusBadGateway: canonical.Unavailable, http.StatusServiceUnavailable: canonical.Unavailable,
+		http.StatusGatewayTimeout: canonical.DeadlineExceeded, http.StatusInternalServerError: canonical.Internal,
+		http.StatusHTTPVersionNotSupported: canonical.Internal, http.StatusTeapot: canonical.Internal,
+	} {
+		if got := surface.ServerErrorCode(status); got != want {
+			t.Errorf("ServerErrorCode(%d) = %q, want %q", status, got, want)
+		}
+	}
+}

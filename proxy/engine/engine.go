@@ -294,7 +294,8 @@ func storeErr(err error, what string) error {
 	case errors.Is(err, store.ErrBadCursor):
 		return &canonical.Error{Code: canonical.Invalid, Message: "malformed cursor", Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &canonical.Error{Code: canonical.Internal, Message: "request canceled", Err: err}
+		// The caller's context ended: Canceled or DeadlineExceeded.
+		return &canonical.Error{Code: canonical.CodeOf(err), Message: canonical.MessageOf(err), Err: err}
 	}
 	return &canonical.Error{Code: canonical.Internal, Message: "internal error", Err: fmt.Errorf("engine: %s: %w", what, err)}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/engine"
@@ -395,5 +396,36 @@ func TestAliases(t *testing.T) {
 	}
 	if _, err := e.eng.Backend(other.ID).(*engine.Account).ResolveAlias(e.ctx, "participant", canonical.GrowSurf, "k3x9qz"); canonical.CodeOf(err) != canonical.NotFound {
 		t.Fatalf("another account resolved the alias: %v", err)
+	}
+}
+
+// TestEndedContextCodes: a call whose context was cancelled or whose
+// deadline passed answers Canceled or DeadlineExceeded (a caller that
+// went away, a request that ran out of time), not Internal, and writes
+// nothing.
+func TestEndedContextCodes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, stop := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer stop()
+	for _, tt := range []struct {
+		ctx  context.Context
+		want canonical.Code
+	}{{cancelled, canonical.Canceled}, {expired, canonical.DeadlineExceeded}} {
+		in := canonical.NewParticipant{}
+		in.CampaignID, in.Email = c.ID, "late@example.com"
+		_, _, err := e.b.CreateParticipant(tt.ctx, in)
+		wantCode(t, err, tt.want)
+		_, err = e.b.CreateCampaign(tt.ctx, canonical.Campaign{Name: "late"})
+		wantCode(t, err, tt.want)
+	}
+	if page, err := e.b.ListParticipants(e.ctx, canonical.ParticipantQuery{CampaignID: c.ID}); err != nil || len(page.Items) != 0 {
+		t.Errorf("participants after ended calls: %+v, %v", page.Items, err)
+	}
+	if page, err := e.b.ListCampaigns(e.ctx, canonical.ListOptions{}); err != nil || len(page.Items) != 1 {
+		t.Errorf("campaigns after ended calls: %+v, %v", page.Items, err)
 	}
 }
