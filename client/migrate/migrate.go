@@ -10,16 +10,18 @@
 // stopped and started again skips what the map holds, and running twice
 // creates nothing new (participant creates are idempotent by email, sales
 // by external id). A record the target refuses is counted and reported,
-// and the run goes on; transient failures (rate limits, network) are
-// retried with backoff.
+// and the run goes on; transient failures (rate limits, a target that is
+// unreachable, slow or failing) are retried with backoff. A write the
+// target does not deduplicate (campaigns, reward rules, refunds, coupons
+// and coupon groups, state changes) is never applied twice: after a
+// failure that leaves it unknown whether the target applied it (the
+// answer was lost), the target is checked for it before it is sent again.
 package migrate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -44,9 +46,10 @@ type Options struct {
 	IDMap *IDMap
 	// Progress, when set, is told about every record.
 	Progress func(Progress)
-	// Attempts bounds the tries of a call that fails transiently
-	// (rate limited or internal); 0 means 6. Backoff starts at
-	// RetryBase (0 means 200ms) and doubles, with jitter, up to 10s.
+	// Attempts bounds the tries of a call that fails transiently (rate
+	// limited, unavailable, timed out or internal); 0 means 6. Backoff
+	// starts at RetryBase (0 means 200ms) and doubles, with jitter, up to
+	// 10s.
 	Attempts  int
 	RetryBase time.Duration
 }
@@ -106,6 +109,8 @@ type run struct {
 	// madeSales are the target sales this run created: nothing earlier
 	// can have refunded them, so their refunds need no check.
 	madeSales map[string]bool
+	// refundsMade counts, per target sale, the refunds this run made.
+	refundsMade map[string]int
 }
 
 // aliaser is a target that keeps vendor IDs of its entities (the engine).
@@ -136,26 +141,6 @@ func (r *run) progress(entity string, done, total int) {
 	}
 }
 
-// retry runs fn until it succeeds, fails permanently, or runs out of
-// attempts; only rate limits and internal errors are retried.
-func retry[T any](ctx context.Context, r *run, fn func() (T, error)) (T, error) {
-	delay := r.opts.RetryBase
-	for attempt := 1; ; attempt++ {
-		v, err := fn()
-		code := canonical.CodeOf(err)
-		if err == nil || attempt >= r.opts.Attempts || (code != canonical.RateLimited && code != canonical.Internal) {
-			return v, err
-		}
-		wait := waitFor(err, delay, rand.Int64N)
-		select {
-		case <-ctx.Done():
-			return v, errors.Join(err, ctx.Err())
-		case <-time.After(wait):
-		}
-		delay = min(delay*2, 10*time.Second)
-	}
-}
-
 // walk hands fn every item of a cursor-paged list, reading each page
 // (100 items) through retry; it stops at the first error.
 func walk[T any](ctx context.Context, r *run, list func(canonical.ListOptions) (canonical.Page[T], error), fn func(T)) error {
@@ -180,22 +165,6 @@ func collect[T any](ctx context.Context, r *run, list func(canonical.ListOptions
 	var all []T
 	err := walk(ctx, r, list, func(it T) { all = append(all, it) })
 	return all, err
-}
-
-// maxHintedWait bounds how long a vendor's own hint makes a run wait.
-const maxHintedWait = 2 * time.Minute
-
-// waitFor is how long to wait before trying again: what the vendor asked
-// for (a Retry-After hint on its rate-limit error), else the backoff
-// delay with jitter.
-func waitFor(err error, delay time.Duration, jitter func(int64) int64) time.Duration {
-	var hint interface{ RetryAfter() time.Duration }
-	if errors.As(err, &hint) {
-		if d := hint.RetryAfter(); d > 0 {
-			return min(d, maxHintedWait)
-		}
-	}
-	return delay/2 + time.Duration(jitter(int64(delay)))
 }
 
 func (r *run) all(ctx context.Context) error {
@@ -292,27 +261,15 @@ func (r *run) campaign(ctx context.Context, c canonical.Campaign) (string, error
 			in.Kind = canonical.AffiliateProgram
 		}
 	}
-	out, err := retry(ctx, r, func() (canonical.Campaign, error) { return r.dst.CreateCampaign(ctx, in) })
+	out, err := r.createCampaign(ctx, in)
 	if canonical.CodeOf(err) == canonical.Invalid && len(in.Rules) > 0 {
 		// The target refused a rule (GrowSurf takes commissions only in
 		// affiliate programs): create the campaign bare, then each rule
 		// the target takes.
 		bare := in
 		bare.Rules = nil
-		if out, err = retry(ctx, r, func() (canonical.Campaign, error) { return r.dst.CreateCampaign(ctx, bare) }); err == nil {
-			out.Rules = nil
-			for _, rule := range in.Rules {
-				if !r.dstCan("CreateRewardRule") {
-					r.rep.lose(EntityCampaigns, "reward rule", 1, "the target refused the rules and cannot add them one by one")
-					continue
-				}
-				got, rerr := retry(ctx, r, func() (canonical.RewardRule, error) { return r.dst.CreateRewardRule(ctx, out.ID, rule) })
-				if rerr != nil {
-					r.rep.lose(EntityCampaigns, "reward rule "+string(rule.Kind), 1, canonical.MessageOf(rerr))
-					continue
-				}
-				out.Rules = append(out.Rules, got)
-			}
+		if out, err = r.createCampaign(ctx, bare); err == nil {
+			out.Rules = r.createRules(ctx, out.ID, in.Rules)
 		}
 	}
 	if err != nil {
@@ -325,6 +282,43 @@ func (r *run) campaign(ctx context.Context, c canonical.Campaign) (string, error
 		return "", fmt.Errorf("record the alias of campaign %s: %w", c.ID, err)
 	}
 	return out.ID, r.ids().Put(EntityCampaigns, c.ID, out.ID, true)
+}
+
+// createCampaign creates campaign in on the target, once (see
+// retryOnce and campaignProbe).
+func (r *run) createCampaign(ctx context.Context, in canonical.Campaign) (canonical.Campaign, error) {
+	made, err := r.campaignProbe(ctx, in)
+	if err != nil {
+		return canonical.Campaign{}, fmt.Errorf("list the target's campaigns: %w", err)
+	}
+	return retryOnce(ctx, r, func(ctx context.Context) (canonical.Campaign, error) { return r.dst.CreateCampaign(ctx, in) }, made, false)
+}
+
+// createRules adds rules to the bare target campaign, each once (see
+// retryOnce and ruleProbe); a rule the target refuses, or that may or may
+// not have been added, is reported lost. When the campaign's rules cannot
+// be listed, a rule whose create fails uncertainly is not sent again.
+func (r *run) createRules(ctx context.Context, campaign string, rules []canonical.RewardRule) []canonical.RewardRule {
+	if !r.dstCan("CreateRewardRule") {
+		r.rep.lose(EntityCampaigns, "reward rule", len(rules), "the target refused the rules and cannot add them one by one")
+		return nil
+	}
+	known, _ := r.ruleIDs(ctx, campaign) // nil when unreadable: nothing is then sent twice
+	var out []canonical.RewardRule
+	for _, rule := range rules {
+		got, err := retryOnce(ctx, r, func(ctx context.Context) (canonical.RewardRule, error) {
+			return r.dst.CreateRewardRule(ctx, campaign, rule)
+		}, r.ruleProbe(campaign, rule, known), false)
+		if err != nil {
+			r.rep.lose(EntityCampaigns, "reward rule "+string(rule.Kind), 1, canonical.MessageOf(err))
+			continue
+		}
+		if known != nil {
+			known[got.ID] = true
+		}
+		out = append(out, got)
+	}
+	return out
 }
 
 // participants moves a campaign's participants, referrers first.
@@ -663,13 +657,13 @@ func (r *run) reachStatus(ctx context.Context, t canonical.EarnedReward, want ca
 	}
 	switch {
 	case want == canonical.RewardApproved && t.Status == canonical.RewardPending && r.dstCan("ApproveReward"):
-		_, err := retry(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.ApproveReward(ctx, t.ID, false) })
+		_, err := change(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.ApproveReward(ctx, t.ID, false) }, r.rewardReached(t.ID, want))
 		return err
 	case want == canonical.RewardFulfilled && t.Status == canonical.RewardPending && r.dstCan("ApproveReward"):
-		_, err := retry(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.ApproveReward(ctx, t.ID, true) })
+		_, err := change(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.ApproveReward(ctx, t.ID, true) }, r.rewardReached(t.ID, want))
 		return err
 	case want == canonical.RewardFulfilled && t.Status == canonical.RewardApproved && r.dstCan("FulfillReward"):
-		_, err := retry(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.FulfillReward(ctx, t.ID) })
+		_, err := change(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.FulfillReward(ctx, t.ID) }, r.rewardReached(t.ID, want))
 		return err
 	case r.dstCan("SetRewardStatus"):
 		_, err := retry(ctx, r, func() (canonical.EarnedReward, error) { return r.dst.SetRewardStatus(ctx, t.ID, want, nil) })
@@ -781,7 +775,7 @@ func (r *run) commissionStates(ctx context.Context, c canonical.Campaign, target
 			r.rep.lose(EntityTransactions, "commission state "+string(st), 1, "the target cannot approve commissions")
 			return
 		}
-		if _, err := retry(ctx, r, func() (canonical.Commission, error) { return r.dst.ApproveCommission(ctx, cm.ID) }); err != nil {
+		if _, err := change(ctx, r, func() (canonical.Commission, error) { return r.dst.ApproveCommission(ctx, cm.ID) }, r.commissionReached(cm.ID)); err != nil {
 			r.rep.entity(EntityTransactions).fail(cm.ID, err)
 			return
 		}
@@ -824,7 +818,7 @@ func (r *run) commissionStates(ctx context.Context, c canonical.Campaign, target
 			}
 			continue
 		}
-		if _, err := retry(ctx, r, func() (canonical.Payout, error) { return r.dst.PayPayout(ctx, po.ID) }); err != nil {
+		if _, err := change(ctx, r, func() (canonical.Payout, error) { return r.dst.PayPayout(ctx, po.ID) }, r.payoutReached(po.ID)); err != nil {
 			r.rep.entity(EntityTransactions).fail(po.ID, err)
 		}
 	}
@@ -850,7 +844,8 @@ func (r *run) voidSale(ctx context.Context, target string, cm canonical.Commissi
 	if cm.ReferredID != "" {
 		in.Participant = canonical.ByID(cm.ReferredID)
 	}
-	res, err := retry(ctx, r, func() (canonical.RefundResult, error) { return r.dst.RefundTransaction(ctx, in) })
+	res, err := retryOnce(ctx, r, func(ctx context.Context) (canonical.RefundResult, error) { return r.dst.RefundTransaction(ctx, in) },
+		r.voidProbe(cm.ID), false)
 	if err == nil && !res.Matched {
 		err = canonical.Errorf(canonical.NotFound, "the target found no sale %s to refund", cm.TransactionID)
 	}
@@ -994,22 +989,19 @@ func (r *run) refund(ctx context.Context, target string, t, sale canonical.Trans
 		e.Written++
 		return
 	}
+	// The target's refunds of the sale before this one: those this run
+	// made of a sale it made, else as many as the target lists.
+	before := r.refundsMade[dstSale]
 	if !r.madeSales[dstSale] && r.dstCan("ListTransactions") && buyer != "" {
 		// The sale is from an earlier run, which may have made this
 		// refund before it stopped.
-		done := 0
-		err := walk(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.Transaction], error) {
-			return r.dst.ListTransactions(ctx, canonical.TransactionQuery{CampaignID: target, ParticipantID: buyer, ListOptions: o})
-		}, func(x canonical.Transaction) {
-			if x.Kind == canonical.Refund && x.RefundOf == dstSale {
-				done++
-			}
-		})
+		done, err := r.refundsOf(ctx, target, buyer, dstSale)
 		if err != nil {
 			e.fail(t.ID, err)
 			return
 		}
-		if done > nth {
+		before = len(done)
+		if len(done) > nth {
 			e.Skipped++
 			if err := r.ids().Put(EntityTransactions, t.ID, "refund-of:"+dstSale, false); err != nil {
 				e.fail(t.ID, err)
@@ -1021,11 +1013,15 @@ func (r *run) refund(ctx context.Context, target string, t, sale canonical.Trans
 	if buyer != "" {
 		in.Participant = canonical.ByID(buyer)
 	}
-	res, err := retry(ctx, r, func() (canonical.RefundResult, error) { return r.dst.RefundTransaction(ctx, in) })
+	made := r.refundProbe(target, buyer, dstSale, before)
+	send := func() (canonical.RefundResult, error) {
+		return retryOnce(ctx, r, func(ctx context.Context) (canonical.RefundResult, error) { return r.dst.RefundTransaction(ctx, in) }, made, false)
+	}
+	res, err := send()
 	if one, ok := oneKey(in.ExternalIDs); ok && (canonical.CodeOf(err) == canonical.Invalid || err == nil && !res.Matched) {
 		// The sale went in under one externalId.
 		in.ExternalIDs = one
-		res, err = retry(ctx, r, func() (canonical.RefundResult, error) { return r.dst.RefundTransaction(ctx, in) })
+		res, err = send()
 	}
 	switch {
 	case err != nil:
@@ -1036,6 +1032,10 @@ func (r *run) refund(ctx context.Context, target string, t, sale canonical.Trans
 		return
 	}
 	e.Written++
+	if r.refundsMade == nil {
+		r.refundsMade = map[string]int{}
+	}
+	r.refundsMade[dstSale]++
 	id := res.Refund.ID
 	if id == "" {
 		id = "refund-of:" + dstSale
@@ -1076,9 +1076,9 @@ func (r *run) coupons(ctx context.Context, c canonical.Campaign, target string) 
 			e.Written++
 			continue
 		}
-		out, err := retry(ctx, r, func() (canonical.Coupon, error) {
+		out, err := retryOnce(ctx, r, func(ctx context.Context) (canonical.Coupon, error) {
 			return r.dst.CreateCoupon(ctx, target, canonical.ByID(owner), cp.Code)
-		})
+		}, r.couponProbe(target, owner, cp.Code), false)
 		if err != nil {
 			e.fail(cp.ID, err)
 			continue
@@ -1107,6 +1107,7 @@ func (r *run) couponGroups(ctx context.Context, c canonical.Campaign, target str
 	}
 	e.Read += len(groups)
 	var existing map[string]string // target group name → ID, read once
+	var known map[string]bool      // the target's group IDs: those read, and those made since
 	for _, g := range groups {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -1145,9 +1146,10 @@ func (r *run) couponGroups(ctx context.Context, c canonical.Campaign, target str
 			if err != nil {
 				return fmt.Errorf("list the target's coupon groups: %w", err)
 			}
-			existing = map[string]string{}
+			existing, known = map[string]string{}, map[string]bool{}
 			for _, t := range ts {
 				existing[t.Name] = t.ID
+				known[t.ID] = true
 			}
 		}
 		if id, ok := existing[g.Name]; ok && !r.ids().HasTarget(EntityCouponGroups, id) {
@@ -1157,12 +1159,15 @@ func (r *run) couponGroups(ctx context.Context, c canonical.Campaign, target str
 			}
 			continue
 		}
-		out, err := retry(ctx, r, func() (canonical.CouponGroup, error) {
+		out, err := retryOnce(ctx, r, func(ctx context.Context) (canonical.CouponGroup, error) {
 			return r.dst.CreateCouponGroup(ctx, target, canonical.NewCouponGroup{Name: g.Name, Active: g.Active, Codes: codes})
-		})
+		}, r.groupProbe(target, g.Name, known), false)
 		if err != nil {
 			e.fail(g.ID, err)
 			continue
+		}
+		if known != nil {
+			known[out.ID] = true
 		}
 		e.Written++
 		if err := r.ids().Put(EntityCouponGroups, g.ID, out.ID, true); err != nil {

@@ -63,17 +63,7 @@ func newProgram(t *testing.T, n int) *program {
 	}
 	// Rewards wait for approval: approve every other one; record a sale for every fifth referred
 	// participant.
-	k := 0
-	for rw, err := range c.EarnedRewards(ctx, canonical.RewardQuery{CampaignID: camp.ID}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if k++; k%2 == 0 {
-			if _, err := c.ApproveReward(ctx, rw.ID, false); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	approveEveryOther(t, c, camp.ID)
 	for i := 5; i < n; i += 5 {
 		if _, err := c.CreateTransaction(ctx, canonical.NewTransaction{CampaignID: camp.ID, Participant: canonical.ByID(ids[i]),
 			Amount: canonical.Money{Amount: int64(1000 + i), Currency: "USD"}, ExternalIDs: map[string]string{"order": fmt.Sprint("o", i)}}); err != nil {
@@ -94,7 +84,7 @@ func newProgram(t *testing.T, n int) *program {
 			t.Fatal(err)
 		}
 	}
-	k = 0
+	k := 0
 	for po, err := range c.Payouts(ctx, canonical.PayoutQuery{CampaignID: camp.ID, Statuses: []canonical.PayoutStatus{canonical.PayoutDue}}) {
 		if err != nil {
 			t.Fatal(err)
@@ -106,6 +96,23 @@ func newProgram(t *testing.T, n int) *program {
 		}
 	}
 	return &program{c: c, campaign: camp, n: n}
+}
+
+// approveEveryOther approves every other earned reward of a campaign.
+func approveEveryOther(t *testing.T, c *client.Client, campaign string) {
+	t.Helper()
+	ctx := context.Background()
+	k := 0
+	for rw, err := range c.EarnedRewards(ctx, canonical.RewardQuery{CampaignID: campaign}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k++; k%2 == 0 {
+			if _, err := c.ApproveReward(ctx, rw.ID, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 // moneyStates counts commissions and payouts by status.

@@ -46,6 +46,24 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
+// saleRefund is a refund of the sale with order ID order, by amount cents
+// (USD; 0 refunds it in full).
+type saleRefund struct {
+	order  string
+	amount int64
+}
+
+// refundSales records refunds of a campaign's sales through c.
+func refundSales(t *testing.T, c *client.Client, campaign string, refunds ...saleRefund) {
+	t.Helper()
+	for _, r := range refunds {
+		if _, err := c.RefundTransaction(context.Background(), canonical.NewRefund{CampaignID: campaign,
+			ExternalIDs: map[string]string{"order": r.order}, Amount: canonical.Money{Amount: r.amount, Currency: "USD"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // refunds lists a campaign's refunds as "buyer email: amount".
 func refunds(t *testing.T, c *client.Client, campaign string) []string {
 	t.Helper()
@@ -83,15 +101,7 @@ func TestRefundsAndCouponGroups(t *testing.T) {
 	// Refund the oldest sale in full and the next one by half: both
 	// still have pending commissions. Refund the newest, whose
 	// commission was approved, in full too.
-	for _, r := range []struct {
-		order  string
-		amount int64
-	}{{"o5", 0}, {"o10", 505}, {"o55", 0}} {
-		if _, err := src.c.RefundTransaction(ctx, canonical.NewRefund{CampaignID: camp, ExternalIDs: map[string]string{"order": r.order},
-			Amount: canonical.Money{Amount: r.amount, Currency: "USD"}}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	refundSales(t, src.c, camp, saleRefund{"o5", 0}, saleRefund{"o10", 505}, saleRefund{"o55", 0})
 	if _, err := src.c.CreateCouponGroup(ctx, camp, canonical.NewCouponGroup{Name: "Spring codes", Active: true,
 		Codes: []string{"SPRING-A", "SPRING-B", "SPRING-C"}}); err != nil {
 		t.Fatal(err)
