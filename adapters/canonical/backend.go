@@ -11,9 +11,11 @@ import (
 //
 // Every method returns either a nil error or an *Error whose Code is one of
 // those listed in its doc comment, or NotImplemented when Capabilities does
-// not list the operation (in which case no I/O happens), or Internal.
-// Methods that take a campaign ID return NotFound for a campaign the account
-// does not have.
+// not list the operation (in which case no I/O happens), or a code of a call
+// that failed as a whole: Unavailable, DeadlineExceeded, Canceled or
+// Internal (after which a write may or may not have been applied; see
+// Code.Uncertain). Methods that take a campaign ID return NotFound for a
+// campaign the account does not have.
 type Backend interface {
 	// Capabilities lists the operations this backend performs.
 	Capabilities() Capabilities
