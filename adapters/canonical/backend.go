@@ -57,8 +57,11 @@ type ParticipantService interface {
 	// unchanged with created=false when the campaign already has a
 	// participant with the same email (or other identifier): concurrent
 	// duplicate creates yield exactly one participant. A resolvable
-	// Referrer attributes the new participant (self-referral is refused
-	// with Invalid). Invalid when neither email nor another identifier is
+	// Referrer attributes the new participant, except a self-referral
+	// (the referrer's own mailbox, case, dots and +tags aside): that
+	// participant is added without a referrer, flagged SELF_REFERRAL (a
+	// backend that sees it before any request may answer Invalid
+	// instead). Invalid when neither email nor another identifier is
 	// given or the email is malformed; Conflict when a requested
 	// ReferralCode is taken; NotFound when RequireReferrer is set and the
 	// referrer does not resolve; NotImplemented, without I/O, when the
