@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/refbridge/refbridge/adapters/adaptertest"
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -17,19 +18,45 @@ type conformanceHarness struct {
 	b        *irefer.Backend
 	campaign string
 	calls    *countingTransport
+	srv      *proxytest.Server
+	tn       proxytest.Tenant
 }
 
 func (h *conformanceHarness) Backend() canonical.Backend { return h.b }
 func (h *conformanceHarness) CampaignID() string         { return h.campaign }
 func (h *conformanceHarness) Calls() int                 { return int(h.calls.n.Load()) }
-func (h *conformanceHarness) Close()                     {}
+func (h *conformanceHarness) Arrange() (canonical.Backend, string) {
+	return h.tn.Backend, h.tn.Campaign.ID
+}
+func (h *conformanceHarness) Advance(d time.Duration) { h.srv.Clock.Advance(d) }
+func (h *conformanceHarness) Close()                  {}
+
+// Limits are the rows of the README's "what does not survive" table that
+// the suite meets.
+func (h *conformanceHarness) Limits() adaptertest.Limits {
+	return adaptertest.Limits{
+		// campaignStats carries a campaign's name and tiers only.
+		NoCampaignStatus: true, NoQualification: true, NoCampaignURL: true,
+		// iRefer has milestone tiers only; its rewards carry no value,
+		// its referrals no state.
+		RuleKinds: []canonical.RewardKind{canonical.Milestone}, NoRuleValue: true, NoRewardValue: true, NoReferralState: true,
+		// newSpecificAction answers the campaign and the external id.
+		NoActionDetails: true,
+		// Participants carry no fraud assessment.
+		NoFraudRisk: true, NoFraudReason: true,
+		// referrerStats counts referrals made, not pending ones.
+		NoPendingCount: true,
+		// campaignStats' counters.
+		StatsCounters: []string{"Participants", "SignupsToday", "ReferredSignups", "ReferralsByChannel", "Views"},
+	}
+}
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	adaptertest.RunConformanceTests(t, func(_ context.Context, t *testing.T) (adaptertest.Harness, error) {
+	adaptertest.RunConformanceTests(t, func(_ context.Context, t *testing.T, c canonical.Campaign) (adaptertest.Harness, error) {
 		srv := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.IRefer}})
-		tn := srv.NewTenant(t, "conformance", adaptertest.Campaign())
-		h := &conformanceHarness{campaign: irefer.EncodeID(irefer.KindCampaign, tn.Campaign.ID), calls: &countingTransport{}}
+		tn := srv.NewTenant(t, "conformance", c)
+		h := &conformanceHarness{campaign: irefer.EncodeID(irefer.KindCampaign, tn.Campaign.ID), calls: &countingTransport{}, srv: srv, tn: tn}
 		b, err := irefer.NewBackend(irefer.BackendOptions{
 			BaseURL:    srv.URL,
 			LicenseKey: tn.Secret(canonical.IRefer, canonical.LicenseKey),

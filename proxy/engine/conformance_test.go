@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/refbridge/refbridge/adapters/adaptertest"
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -30,47 +31,54 @@ func (c *countingStore) View(ctx context.Context, fn func(store.Tx) error) error
 	return c.Store.View(ctx, fn)
 }
 
+// engineHarness is the engine under test, on its own clock. It arranges
+// through itself: the engine can do everything.
 type engineHarness struct {
-	st   *countingStore
-	b    canonical.Backend
-	camp string
+	st    *countingStore
+	clock *clock
+	b     canonical.Backend
+	camp  string
 }
 
-func (h *engineHarness) Backend() canonical.Backend { return h.b }
-func (h *engineHarness) CampaignID() string         { return h.camp }
-func (h *engineHarness) Calls() int                 { return int(h.st.n.Load()) }
-func (h *engineHarness) Close()                     {}
+func (h *engineHarness) Backend() canonical.Backend           { return h.b }
+func (h *engineHarness) CampaignID() string                   { return h.camp }
+func (h *engineHarness) Calls() int                           { return int(h.st.n.Load()) }
+func (h *engineHarness) Arrange() (canonical.Backend, string) { return h.b, h.camp }
+func (h *engineHarness) Advance(d time.Duration)              { h.clock.Advance(d) }
+func (h *engineHarness) Limits() adaptertest.Limits           { return adaptertest.Limits{} }
+func (h *engineHarness) Close()                               {}
 
-func newEngineHarness(ctx context.Context, t *testing.T, st store.Store) (adaptertest.Harness, error) {
+func newEngineHarness(ctx context.Context, st store.Store, c canonical.Campaign) (adaptertest.Harness, error) {
 	cs := &countingStore{Store: st}
-	eng := engine.New(cs, nil)
+	clk := &clock{t: start}
+	eng := engine.New(cs, &engine.Options{Clock: clk.Now})
 	acct, err := eng.CreateAccount(ctx, "conformance")
 	if err != nil {
 		return nil, err
 	}
 	b := eng.Backend(acct.ID)
-	camp, err := b.CreateCampaign(ctx, adaptertest.Campaign())
+	camp, err := b.CreateCampaign(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	return &engineHarness{st: cs, b: b, camp: camp.ID}, nil
+	return &engineHarness{st: cs, clock: clk, b: b, camp: camp.ID}, nil
 }
 
 func TestConformanceSQLite(t *testing.T) {
 	t.Parallel()
-	adaptertest.RunConformanceTests(t, func(ctx context.Context, t *testing.T) (adaptertest.Harness, error) {
+	adaptertest.RunConformanceTests(t, func(ctx context.Context, t *testing.T, c canonical.Campaign) (adaptertest.Harness, error) {
 		st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "conformance.db"), nil)
 		if err != nil {
 			return nil, err
 		}
 		t.Cleanup(func() { st.Close() })
-		return newEngineHarness(ctx, t, st)
+		return newEngineHarness(ctx, st, c)
 	})
 }
 
 func TestConformancePostgres(t *testing.T) {
 	t.Parallel()
-	adaptertest.RunConformanceTests(t, func(ctx context.Context, t *testing.T) (adaptertest.Harness, error) {
-		return newEngineHarness(ctx, t, pgtest.Open(t))
+	adaptertest.RunConformanceTests(t, func(ctx context.Context, t *testing.T, c canonical.Campaign) (adaptertest.Harness, error) {
+		return newEngineHarness(ctx, pgtest.Open(t), c)
 	})
 }
