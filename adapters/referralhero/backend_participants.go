@@ -537,7 +537,8 @@ const leaderboardMax = 100
 // Leaderboard implements canonical.Backend: GET
 // /lists/{uuid}/leaderboard, the vendor's one ranking (by position:
 // confirmed referrals, or points in contest lists), so only the AllTime
-// and Points boards are served, each as that ranking. The vendor returns
+// and Points boards are served, each as that ranking, its positions in
+// Stats.Rank or Stats.PointsRank by the board asked for. The vendor returns
 // at most the top 100; the cursor is an offset into them and Total is
 // unknown (-1).
 func (b *Backend) Leaderboard(ctx context.Context, q canonical.LeaderboardQuery) (canonical.Page[canonical.Participant], error) {
@@ -572,7 +573,12 @@ func (b *Backend) Leaderboard(ctx context.Context, q canonical.LeaderboardQuery)
 	out := canonical.Page[canonical.Participant]{Items: []canonical.Participant{}, Total: -1}
 	end := min(pos.off+limit, len(data.Ranking))
 	for i := pos.off; i < end; i++ {
-		out.Items = append(out.Items, participantOf(data.Ranking[i], q.CampaignID))
+		p := participantOf(data.Ranking[i], q.CampaignID)
+		if q.Board == canonical.PointsBoard {
+			// The position is the rank on the board asked for: by points.
+			p.Stats.PointsRank, p.Stats.Rank = p.Stats.Rank, 0
+		}
+		out.Items = append(out.Items, p)
 	}
 	if len(data.Ranking) > end {
 		out.NextCursor = resumeAt{page: 1, off: end}.cursor()
