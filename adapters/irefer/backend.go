@@ -704,11 +704,16 @@ func sortParticipants(ps []canonical.Participant, s canonical.ParticipantSort) {
 // Leaderboard implements canonical.Backend for the all-time board (the
 // default): every participant by credited referrals (referrals_count),
 // ties to the earlier participant, from the referrers list. The monthly
-// and points boards answer NotImplemented without I/O. NotFound.
+// and points boards answer NotImplemented, and a board the contract does
+// not define Invalid, without I/O. NotFound.
 func (b *Backend) Leaderboard(ctx context.Context, q canonical.LeaderboardQuery) (canonical.Page[canonical.Participant], error) {
 	var none canonical.Page[canonical.Participant]
-	if q.Board != "" && q.Board != canonical.AllTime {
+	switch q.Board {
+	case "", canonical.AllTime:
+	case canonical.CurrentMonth, canonical.PreviousMonth, canonical.PointsBoard:
 		return none, canonical.Errorf(canonical.NotImplemented, "iRefer reports all-time referral counts only")
+	default:
+		return none, canonical.Errorf(canonical.Invalid, "unknown leaderboard %q", q.Board)
 	}
 	if err := checkCursor(q.ListOptions); err != nil {
 		return none, err
