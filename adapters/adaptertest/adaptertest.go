@@ -72,6 +72,12 @@ type Limits struct {
 	// NoReferralState: referrals and referred participants read back
 	// without the referral's state.
 	NoReferralState bool
+	// NoNamesOnCreate: CreateParticipant cannot send names; NoMetadata:
+	// participants carry no metadata.
+	NoNamesOnCreate, NoMetadata bool
+	// NoReferralPatch: UpdateParticipant cannot change who referred a
+	// participant or their referral's state.
+	NoReferralPatch bool
 	// NoCampaignStatus, NoQualification and NoCampaignURL: campaigns
 	// read back without their status, qualification or site URL.
 	NoCampaignStatus, NoQualification, NoCampaignURL bool
@@ -94,6 +100,8 @@ type Limits struct {
 	// NoActionDetails: RecordSpecificAction answers the action without
 	// its referrer (ListSpecificActions shows it).
 	NoActionDetails bool
+	// Boards are the leaderboards the API serves; nil means every board.
+	Boards []canonical.Board
 	// StatsCounters are the CampaignStats fields the API reports, by
 	// name; nil means every field.
 	StatsCounters []string
@@ -153,7 +161,10 @@ type behaviour struct {
 	// campaign is the campaign the behaviour runs in; nil means
 	// Campaign.
 	campaign func() canonical.Campaign
-	run      func(t *testing.T, s *suite)
+	// probe marks a behaviour that only checks error answers: the
+	// operations it calls do not count as exercised.
+	probe bool
+	run   func(t *testing.T, s *suite)
 }
 
 // suite is one behaviour's running state.
@@ -248,7 +259,7 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 				defer func() {
 					// Only a behaviour that ran to its end vouches for
 					// the operations it called.
-					if t.Skipped() || t.Failed() {
+					if t.Skipped() || t.Failed() || bh.probe {
 						return
 					}
 					mu.Lock()
@@ -334,22 +345,28 @@ func (s *suite) join(t *testing.T, who string) canonical.Participant {
 // through the engine, reading the participant back by email.
 func (s *suite) refer(t *testing.T, who string, by canonical.Participant) canonical.Participant {
 	t.Helper()
-	email := s.email(who)
-	if !s.lim.NoReferredCreate {
-		return s.create(t, email, referrerRef(by))
-	}
-	must[canonical.Participant](t, "arrange referred "+email)(s.arrangeParticipant(email, canonical.ByEmail(by.Email)))
-	return must[canonical.Participant](t, "read arranged "+email)(s.b.GetParticipant(s.ctx, s.camp, canonical.ByEmail(email)))
+	return s.referFrom(t, who, by, "")
 }
 
-// arrangeParticipant creates a participant through the engine.
-func (s *suite) arrangeParticipant(email string, referrer canonical.ParticipantRef) (canonical.Participant, error) {
-	p, _, err := s.arr.CreateParticipant(s.ctx, canonical.NewParticipant{
-		Participant: canonical.Participant{CampaignID: s.arrCamp, Email: email, FirstName: "Conf", LastName: "Ormance"},
-		Referrer:    referrer,
-	})
-	return p, err
+// referFrom is refer for a participant who came from a share channel.
+func (s *suite) referFrom(t *testing.T, who string, by canonical.Participant, channel string) canonical.Participant {
+	t.Helper()
+	in := canonical.NewParticipant{Participant: canonical.Participant{CampaignID: s.camp, Email: s.email(who),
+		FirstName: "Conf", LastName: "Ormance", Source: channel}, Referrer: referrerRef(by)}
+	if !s.lim.NoReferredCreate {
+		p := must[canonical.Participant](t, "create "+in.Email)(first(s.b.CreateParticipant(s.ctx, in)))
+		if p.ID == "" || !strings.EqualFold(p.Email, in.Email) {
+			t.Fatalf("create %s: got ID %q, email %q", in.Email, p.ID, p.Email)
+		}
+		return p
+	}
+	in.CampaignID, in.Referrer = s.arrCamp, canonical.ByEmail(by.Email)
+	must[canonical.Participant](t, "arrange referred "+in.Email)(first(s.arr.CreateParticipant(s.ctx, in)))
+	return must[canonical.Participant](t, "read arranged "+in.Email)(s.b.GetParticipant(s.ctx, s.camp, canonical.ByEmail(in.Email)))
 }
+
+// first drops CreateParticipant's created flag.
+func first(p canonical.Participant, _ bool, err error) (canonical.Participant, error) { return p, err }
 
 // configure changes the campaign through the engine: settings the
 // behaviour needs that vendor APIs cannot change.

@@ -1,6 +1,7 @@
 package adaptertest
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
@@ -12,6 +13,7 @@ var campaignBehaviours = []behaviour{
 	{name: "CampaignReadable", needs: ops("GetCampaign"), run: testCampaign},
 	{name: "CampaignCreatedAndListed", needs: ops("CreateCampaign", "GetCampaign", "ListCampaigns"), run: testCreateCampaign},
 	{name: "CampaignUpdated", needs: ops("UpdateCampaign", "GetCampaign"), run: testUpdateCampaign},
+	{name: "UnknownCampaignIsNotFound", needs: ops("CreateParticipant"), probe: true, run: testUnknownCampaign},
 }
 
 func testCampaign(t *testing.T, s *suite) {
@@ -127,4 +129,94 @@ func testUpdateCampaign(t *testing.T, s *suite) {
 	code(t, "rename to nothing", err, canonical.Invalid)
 	_, err = s.b.UpdateCampaign(s.ctx, "unknown-campaign-0", canonical.CampaignPatch{Name: &name})
 	code(t, "update an unknown campaign", err, canonical.NotFound)
+}
+
+// testUnknownCampaign calls every listed operation that takes a campaign
+// ID with one the account does not have, and otherwise valid arguments:
+// the contract answers NotFound.
+func testUnknownCampaign(t *testing.T, s *suite) {
+	const c = "unknown-campaign-0"
+	p := s.join(t, "lost")
+	me := canonical.ByEmail(p.Email)
+	name := "Lost"
+	calls := map[canonical.Operation]func() error{
+		"GetCampaign":     func() error { _, err := s.b.GetCampaign(s.ctx, c); return err },
+		"UpdateCampaign":  func() error { _, err := s.b.UpdateCampaign(s.ctx, c, canonical.CampaignPatch{Name: &name}); return err },
+		"ListRewardRules": func() error { _, err := s.b.ListRewardRules(s.ctx, c); return err },
+		"CreateRewardRule": func() error {
+			_, err := s.b.CreateRewardRule(s.ctx, c, Campaign().Rules[0])
+			return err
+		},
+		"UpdateRewardRule": func() error {
+			_, err := s.b.UpdateRewardRule(s.ctx, c, "1", canonical.RewardRulePatch{Commission: commissionRule().Commission})
+			return err
+		},
+		"DeleteRewardRule": func() error { return s.b.DeleteRewardRule(s.ctx, c, "1") },
+		"CreateParticipant": func() error {
+			_, _, err := s.b.CreateParticipant(s.ctx, canonical.NewParticipant{Participant: canonical.Participant{CampaignID: c, Email: s.email("lost")}})
+			return err
+		},
+		"GetParticipant": func() error { _, err := s.b.GetParticipant(s.ctx, c, me); return err },
+		"ListParticipants": func() error {
+			_, err := s.b.ListParticipants(s.ctx, canonical.ParticipantQuery{CampaignID: c})
+			return err
+		},
+		"UpdateParticipant": func() error {
+			_, err := s.b.UpdateParticipant(s.ctx, c, me, canonical.ParticipantPatch{FirstName: &name})
+			return err
+		},
+		"DeleteParticipant": func() error { _, err := s.b.DeleteParticipant(s.ctx, c, me); return err },
+		"AddPoints":         func() error { _, err := s.b.AddPoints(s.ctx, c, me, 1); return err },
+		"Leaderboard": func() error {
+			_, err := s.b.Leaderboard(s.ctx, canonical.LeaderboardQuery{CampaignID: c})
+			return err
+		},
+		"CreateLink":  func() error { _, err := s.b.CreateLink(s.ctx, c, me, "lost-link"); return err },
+		"RecordVisit": func() error { _, err := s.b.RecordVisit(s.ctx, c, canonical.Visit{Token: p.ReferralCode}); return err },
+		"RecordEvent": func() error {
+			return s.b.RecordEvent(s.ctx, c, canonical.Event{Kind: canonical.EventCampaignView})
+		},
+		"TriggerReferral":       func() error { _, err := s.b.TriggerReferral(s.ctx, c, me, 0); return err },
+		"CancelReferralTrigger": func() error { _, err := s.b.CancelReferralTrigger(s.ctx, c, me); return err },
+		"TrackConversion": func() error {
+			_, err := s.b.TrackConversion(s.ctx, c, canonical.ConversionEvent{Participant: me})
+			return err
+		},
+		"ConfirmReferral": func() error { _, err := s.b.ConfirmReferral(s.ctx, c, me); return err },
+		"QualifyReferral": func() error { _, err := s.b.QualifyReferral(s.ctx, c, me, usd(100)); return err },
+		"RecordSpecificAction": func() error {
+			_, err := s.b.RecordSpecificAction(s.ctx, c, canonical.SpecificAction{ExternalID: "x", Action: "purchase"}, p.ReferralCode)
+			return err
+		},
+		"ListSpecificActions": func() error { _, err := s.b.ListSpecificActions(s.ctx, c, canonical.ListOptions{}); return err },
+		"PromoteParticipant":  func() error { _, err := s.b.PromoteParticipant(s.ctx, c, me); return err },
+		"GrantReward":         func() error { _, err := s.b.GrantReward(s.ctx, c, me, "1"); return err },
+		"CreateTransaction": func() error {
+			_, err := s.b.CreateTransaction(s.ctx, canonical.NewTransaction{CampaignID: c, Participant: me, Amount: usd(100),
+				ExternalIDs: map[string]string{"orderId": "lost-1"}})
+			return err
+		},
+		"RefundTransaction": func() error {
+			_, err := s.b.RefundTransaction(s.ctx, canonical.NewRefund{CampaignID: c, Participant: me,
+				ExternalIDs: map[string]string{"orderId": "lost-1"}})
+			return err
+		},
+		"CreateCouponGroup": func() error {
+			_, err := s.b.CreateCouponGroup(s.ctx, c, canonical.NewCouponGroup{Name: "Lost", Codes: []string{"LOST-1"}})
+			return err
+		},
+		"AddCoupons":       func() error { _, err := s.b.AddCoupons(s.ctx, c, "1", []string{"LOST-2"}); return err },
+		"ListCouponGroups": func() error { _, err := s.b.ListCouponGroups(s.ctx, c, canonical.ListOptions{}); return err },
+		"GetCouponGroup":   func() error { _, err := s.b.GetCouponGroup(s.ctx, c, "1"); return err },
+		"CreateCoupon":     func() error { _, err := s.b.CreateCoupon(s.ctx, c, me, "LOST10"); return err },
+		"CampaignStats":    func() error { _, err := s.b.CampaignStats(s.ctx, c); return err },
+	}
+	for _, op := range slices.Sorted(maps.Keys(calls)) {
+		if !s.supports(op) {
+			continue
+		}
+		if err := calls[op](); !canonical.IsCode(err, canonical.NotFound) {
+			t.Errorf("%s in an unknown campaign: %v, want NotFound", op, err)
+		}
+	}
 }

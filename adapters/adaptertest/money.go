@@ -375,6 +375,14 @@ func testDeleteCommission(t *testing.T, s *suite) {
 	}
 	_, err = s.b.DeleteCommission(s.ctx, c.ID)
 	code(t, "delete twice", err, canonical.NotFound)
+	if s.supports("ApproveCommission") {
+		_, err = s.b.ApproveCommission(s.ctx, c.ID)
+		code(t, "approve a deleted commission", err, canonical.NotFound)
+	}
+	if s.supports("UpdateCommission") {
+		_, err = s.b.UpdateCommission(s.ctx, c.ID, canonical.CommissionPatch{DueAt: c.DueAt})
+		code(t, "update a deleted commission", err, canonical.NotFound)
+	}
 	s.markPaid(t, ref, 3000)
 	paid := s.commissionByAmount(t, ref, 3000)
 	_, err = s.b.DeleteCommission(s.ctx, paid.ID)

@@ -33,6 +33,8 @@ var participantBehaviours = []behaviour{
 	{name: "EmailConflict", needs: ops("CreateParticipant", "UpdateParticipant"), run: testConflict},
 	{name: "SeekByOffset", needs: ops("CreateParticipant", "GetParticipant", "ListParticipants", "ListReferrals"), run: testSeek},
 	{name: "Points", needs: ops("CreateParticipant", "AddPoints", "GetParticipant"), run: testPoints},
+	{name: "ReferralPatched", needs: ops("CreateParticipant", "UpdateParticipant", "GetParticipant"), unless: noReferralPatch,
+		run: testReferralPatched},
 	{name: "ParticipantsFiltered", needs: ops("CreateParticipant", "GetParticipant", "ListParticipants"), run: testFilters},
 }
 
@@ -94,7 +96,8 @@ func callWithZeros(ctx context.Context, m reflect.Value) error {
 func testCreateGet(t *testing.T, s *suite) {
 	email := s.email("ann")
 	p, created, err := s.b.CreateParticipant(s.ctx, canonical.NewParticipant{
-		Participant: canonical.Participant{CampaignID: s.camp, Email: email, FirstName: "Ann", LastName: "Lee"}})
+		Participant: canonical.Participant{CampaignID: s.camp, Email: email, FirstName: "Ann", LastName: "Lee",
+			Metadata: map[string]string{"plan": "pro"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +107,12 @@ func testCreateGet(t *testing.T, s *suite) {
 	got := s.get(t, p)
 	if got.ID != p.ID || !strings.EqualFold(got.Email, email) {
 		t.Fatalf("get by ID %s: %+v", p.ID, got)
+	}
+	if !s.lim.NoNamesOnCreate && (got.FirstName != "Ann" || got.LastName != "Lee") {
+		t.Errorf("created participant reads back named %q %q, want Ann Lee", got.FirstName, got.LastName)
+	}
+	if !s.lim.NoMetadata && got.Metadata["plan"] != "pro" {
+		t.Errorf("created participant reads back with metadata %v, want plan=pro", got.Metadata)
 	}
 	byEmail, err := s.b.GetParticipant(s.ctx, s.camp, canonical.ByEmail(strings.ToUpper(email)))
 	if err != nil || byEmail.ID != p.ID {
@@ -560,4 +569,54 @@ func testLongLists(t *testing.T, s *suite) {
 			t.Errorf("%s walked %d items, want %d", l.op, n, l.want)
 		}
 	}
+}
+
+// noReferralPatch skips behaviours that change referrals through
+// UpdateParticipant.
+func noReferralPatch(l Limits) string {
+	if l.NoReferredCreate || l.NoReferralPatch {
+		return "cannot change a participant's referral"
+	}
+	return ""
+}
+
+// testReferralPatched moves a referral to another referrer, removes it,
+// refuses cycles, and moves a referral's state.
+func testReferralPatched(t *testing.T, s *suite) {
+	p1, p2 := s.join(t, "rp1"), s.join(t, "rp2")
+	q := s.refer(t, "rq", p1)
+	patch := func(what string, who canonical.Participant, pp canonical.ParticipantPatch) canonical.Participant {
+		t.Helper()
+		return must[canonical.Participant](t, what)(s.b.UpdateParticipant(s.ctx, s.camp, canonical.ByID(who.ID), pp))
+	}
+	counts := func(want1, want2 int) {
+		t.Helper()
+		if n1, n2 := s.credited(t, p1), s.credited(t, p2); n1 != want1 || n2 != want2 {
+			t.Fatalf("referrers have %d and %d credited referrals, want %d and %d", n1, n2, want1, want2)
+		}
+	}
+	if u := patch("move the referral", q, canonical.ParticipantPatch{Referrer: ptr(referrerRef(p2))}); u.ReferrerID != p2.ID {
+		t.Fatalf("moved referral answered referrer %q, want %q", u.ReferrerID, p2.ID)
+	}
+	counts(0, 1)
+	if u := patch("remove the referral", q, canonical.ParticipantPatch{Referrer: &canonical.ParticipantRef{}}); u.ReferrerID != "" {
+		t.Fatalf("removed referral answered referrer %q", u.ReferrerID)
+	}
+	if got := s.get(t, q); got.ReferrerID != "" {
+		t.Fatalf("participant reads back referred by %q after the referral was removed", got.ReferrerID)
+	}
+	counts(0, 0)
+	patch("refer again", q, canonical.ParticipantPatch{Referrer: ptr(referrerRef(p1))})
+	_, err := s.b.UpdateParticipant(s.ctx, s.camp, canonical.ByID(p1.ID), canonical.ParticipantPatch{Referrer: ptr(referrerRef(q))})
+	code(t, "a referral cycle", err, canonical.Invalid)
+	_, err = s.b.UpdateParticipant(s.ctx, s.camp, canonical.ByID(p1.ID), canonical.ParticipantPatch{Referrer: ptr(referrerRef(p1))})
+	code(t, "refer oneself", err, canonical.Invalid)
+	counts(1, 0)
+	pending := canonical.StatePending
+	patch("back to pending", q, canonical.ParticipantPatch{ReferralState: &pending})
+	counts(0, 0)
+	s.state(t, "referral set pending", s.get(t, q).ReferralState, canonical.StatePending)
+	credited := canonical.StateCredited
+	patch("credit", q, canonical.ParticipantPatch{ReferralState: &credited})
+	counts(1, 0)
 }

@@ -158,6 +158,10 @@ func testDeleteReward(t *testing.T, s *suite) {
 		t.Fatalf("rewards after deleting one: %+v, want only %s", left, kept)
 	}
 	code(t, "delete a reward twice", s.b.DeleteReward(s.ctx, gone), canonical.NotFound)
+	_, err = s.b.ApproveReward(s.ctx, gone, false)
+	code(t, "approve a deleted reward", err, canonical.NotFound)
+	_, err = s.b.FulfillReward(s.ctx, gone)
+	code(t, "fulfil a deleted reward", err, canonical.NotFound)
 }
 
 func testSetRewardStatus(t *testing.T, s *suite) {

@@ -3,6 +3,7 @@ package adaptertest
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 )
@@ -11,7 +12,22 @@ import (
 var statsBehaviours = []behaviour{
 	{name: "CampaignStatsCounted", needs: ops("CreateParticipant", "CampaignStats"), run: testCampaignStats},
 	{name: "LeaderboardRanked", needs: ops("CreateParticipant", "Leaderboard"), run: testLeaderboard},
-	{name: "PointsBoardRanked", needs: ops("CreateParticipant", "AddPoints", "Leaderboard"), campaign: contestCampaign, run: testPointsBoard},
+	{name: "PointsBoardRanked", needs: ops("CreateParticipant", "AddPoints", "Leaderboard"), unless: noBoard(canonical.PointsBoard),
+		campaign: contestCampaign, run: testPointsBoard},
+	{name: "MonthlyBoardsRollOver", needs: ops("CreateParticipant", "Leaderboard"),
+		unless: noBoard(canonical.CurrentMonth, canonical.PreviousMonth), run: testMonthlyBoards},
+}
+
+// noBoard skips behaviours about boards the backend does not serve.
+func noBoard(boards ...canonical.Board) func(Limits) string {
+	return func(l Limits) string {
+		for _, b := range boards {
+			if l.Boards != nil && !slices.Contains(l.Boards, b) {
+				return "the API has no " + string(b) + " board"
+			}
+		}
+		return ""
+	}
 }
 
 // contestCampaign is a contest ranking participants by points
@@ -31,7 +47,7 @@ func testCampaignStats(t *testing.T, s *suite) {
 	a, b := s.join(t, "st-a"), s.join(t, "st-b")
 	s.refer(t, "st-c", a)
 	s.refer(t, "st-d", a)
-	s.refer(t, "st-e", b)
+	s.referFrom(t, "st-e", b, "twitter")
 	st := must[canonical.CampaignStats](t, "campaign stats")(s.b.CampaignStats(s.ctx, s.camp))
 	for _, c := range []struct {
 		field     string
@@ -49,6 +65,9 @@ func testCampaignStats(t *testing.T, s *suite) {
 		if s.lim.reports(c.field) && c.got != c.want {
 			t.Errorf("CampaignStats.%s = %d, want %d", c.field, c.got, c.want)
 		}
+	}
+	if s.lim.reports("ReferralsByChannel") && st.ReferralsByChannel["twitter"] != 1 {
+		t.Errorf("CampaignStats.ReferralsByChannel = %v, want twitter 1", st.ReferralsByChannel)
 	}
 	_, err := s.b.CampaignStats(s.ctx, "unknown-campaign-0")
 	code(t, "stats of an unknown campaign", err, canonical.NotFound)
@@ -113,5 +132,51 @@ func testPointsBoard(t *testing.T, s *suite) {
 	// b has the most; a and c tie, and ties go to the earlier participant.
 	if want := []string{b.ID, a.ID, c.ID}; !slices.Equal(got, want) || !slices.Equal(ranks, []int{1, 2, 3}) {
 		t.Fatalf("points board %v ranked %v, want %v ranked 1, 2, 3", got, ranks, want)
+	}
+}
+
+// board reads the first page of a board: its participants' IDs and their
+// ranks on it.
+func (s *suite) board(t *testing.T, b canonical.Board) (ids []string, ranks []int) {
+	t.Helper()
+	page := must[canonical.Page[canonical.Participant]](t, string(b)+" board")(s.b.Leaderboard(s.ctx,
+		canonical.LeaderboardQuery{CampaignID: s.camp, Board: b, ListOptions: canonical.ListOptions{Limit: 100}}))
+	for _, p := range page.Items {
+		ids = append(ids, p.ID)
+		switch b {
+		case canonical.CurrentMonth:
+			ranks = append(ranks, p.Stats.MonthlyRank)
+		case canonical.PreviousMonth:
+			ranks = append(ranks, p.Stats.PrevMonthlyRank)
+		}
+	}
+	return ids, ranks
+}
+
+// testMonthlyBoards ranks a month's referrals on the current-month board,
+// and, once the month is over, on the previous-month board.
+func testMonthlyBoards(t *testing.T, s *suite) {
+	a, b := s.join(t, "mo-a"), s.join(t, "mo-b")
+	b1, b2 := s.refer(t, "mo-b1", b), s.refer(t, "mo-b2", b)
+	a1 := s.refer(t, "mo-a1", a)
+	all := []string{b.ID, a.ID, b1.ID, b2.ID, a1.ID}
+	if ids, ranks := s.board(t, canonical.CurrentMonth); !slices.Equal(ids, all) || !slices.Equal(ranks, []int{1, 2, 3, 4, 5}) {
+		t.Fatalf("this month's board %v ranked %v, want %v ranked 1 to 5", ids, ranks, all)
+	}
+	if ids, _ := s.board(t, canonical.PreviousMonth); len(ids) != 0 {
+		t.Fatalf("last month's board %v, want nobody (the campaign started this month)", ids)
+	}
+	// Into the next month (every harness starts on 10 March).
+	s.h.Advance(25 * 24 * time.Hour)
+	if ids, ranks := s.board(t, canonical.PreviousMonth); !slices.Equal(ids, all) || !slices.Equal(ranks, []int{1, 2, 3, 4, 5}) {
+		t.Fatalf("after the month turned, last month's board %v ranked %v, want %v ranked 1 to 5", ids, ranks, all)
+	}
+	// Nobody has referred anyone this month: join order decides.
+	if ids, _ := s.board(t, canonical.CurrentMonth); !slices.Equal(ids, []string{a.ID, b.ID, b1.ID, b2.ID, a1.ID}) {
+		t.Fatalf("after the month turned, this month's board %v, want join order", ids)
+	}
+	if st := s.get(t, b).Stats; st.Referrals != 2 || st.MonthlyReferrals != 0 || st.PrevMonthReferrals != 2 {
+		t.Fatalf("after the month turned, %s counts %d referrals, %d this month, %d last month; want 2, 0, 2",
+			b.ID, st.Referrals, st.MonthlyReferrals, st.PrevMonthReferrals)
 	}
 }

@@ -37,6 +37,9 @@ func (h conformanceHarness) Limits() adaptertest.Limits {
 		NoSaleCommissions: true,
 		// A participant counts credited referrals, not pending ones.
 		NoPendingCount: true,
+		// GrowSurf ranks referrals all-time and by month; it keeps no
+		// points.
+		Boards: []canonical.Board{canonical.AllTime, canonical.CurrentMonth, canonical.PreviousMonth},
 		// The counters CampaignStats reads from the program and its
 		// analytics.
 		StatsCounters: []string{"Participants", "Referrals", "PendingReferrals", "ExpiredReferrals", "Impressions",

@@ -46,6 +46,10 @@ func (h *conformanceHarness) Limits() adaptertest.Limits {
 		NoFraudRisk: true, NoFraudReason: true,
 		// referrerStats counts referrals made, not pending ones.
 		NoPendingCount: true,
+		// info_1…info_5 travel as native values, not metadata.
+		NoMetadata: true,
+		// The referrers list ranks by all-time referrals.
+		Boards: []canonical.Board{canonical.AllTime},
 		// campaignStats' counters.
 		StatsCounters: []string{"Participants", "SignupsToday", "ReferredSignups", "ReferralsByChannel", "Views"},
 	}

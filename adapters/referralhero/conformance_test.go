@@ -38,6 +38,11 @@ func (h harness) Limits() adaptertest.Limits {
 		NoSaleOutcome: true,
 		// risk_level carries the risk, not its reason.
 		NoFraudReason: true,
+		// Subscribers have two extra fields, not metadata; an update
+		// changes names, email, points and those fields only.
+		NoMetadata: true, NoReferralPatch: true,
+		// The list's one ranking: by referrals, or by points in contests.
+		Boards: []canonical.Board{canonical.AllTime, canonical.PointsBoard},
 	}
 }
 

@@ -44,6 +44,8 @@ func (h *conformanceHarness) Limits() adaptertest.Limits {
 		NoFraudRisk: true, NoFraudReason: true,
 		// A participant counts referrals, not pending ones.
 		NoPendingCount: true,
+		// addParticipant takes an email and a referral code only.
+		NoNamesOnCreate: true, NoMetadata: true,
 	}
 }
 

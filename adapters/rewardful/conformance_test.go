@@ -38,6 +38,8 @@ func (h harness) Limits() adaptertest.Limits {
 		// Campaigns are live affiliate programs; their status is not in
 		// the API.
 		NoCampaignStatus: true,
+		// Affiliates carry no metadata.
+		NoMetadata: true,
 		// Rewardful pays commissions: a campaign's one rule is its
 		// commission.
 		RuleKinds: []canonical.RewardKind{canonical.CommissionReward},
