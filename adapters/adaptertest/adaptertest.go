@@ -54,10 +54,11 @@ type Harness interface {
 }
 
 // Limits are a backend's documented differences from the contract that
-// Capabilities cannot say (each is a row of the README's "what does not
-// survive the vendor's API" table). A behaviour that depends on one is
-// skipped for the backend, or leaves out the assertion the limit names;
-// the zero value, full fidelity, is the engine's.
+// Capabilities cannot say: what the vendor's API cannot carry (the
+// README's "what does not survive the vendor's API" table, and the
+// backend's doc comments). A behaviour that depends on one is skipped for
+// the backend, or leaves out the one assertion the limit names; the zero
+// value, full fidelity, is the engine's.
 type Limits struct {
 	// NoReferredCreate: CreateParticipant with a Referrer answers
 	// NotImplemented (Rewardful: affiliates have no referrer), so
