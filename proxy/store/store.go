@@ -247,6 +247,16 @@ type Tx interface {
 	// whether it was on it.
 	RankLayoutConverted(ctx context.Context, campaign int64) (bool, error)
 
+	// Settings are installation-wide values, each written once (the
+	// engine's ID secret). They are not an account's data: Wipe keeps
+	// them.
+	// Setting returns a setting's value; ErrNotFound when it is not set.
+	Setting(ctx context.Context, name string) (string, error)
+	// InitSetting sets name to value unless it is set already, and
+	// returns the value it has now: value, or what another transaction
+	// stored first.
+	InitSetting(ctx context.Context, name, value string) (string, error)
+
 	// Aliases map a vendor's external ID of an entity to its internal ID
 	// (kept by migrations so old IDs keep resolving).
 	PutAlias(ctx context.Context, account int64, kind string, vendor canonical.Vendor, external string, internal int64) error

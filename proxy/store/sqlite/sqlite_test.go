@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -23,4 +24,25 @@ func open(t *testing.T) store.Store {
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, open)
+}
+
+func TestUpgradeMarksLegacyIDs(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "refbridge.db")
+	storetest.Upgrade(t, func(t *testing.T) store.Store {
+		s, err := sqlite.Open(context.Background(), path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, func(t *testing.T, q string) {
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	})
 }

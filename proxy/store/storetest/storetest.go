@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentWritersFailIndependently", testIndependentFailures},
 		{"BulkLoads", testBulk},
 		{"Wipe", testWipe},
+		{"Settings", testSettings},
 		{"RankNodesStayExact", testRankNodesStayExact},
 		{"WholeTrees", testWholeTrees},
 	}

@@ -25,6 +25,19 @@ const EnvDSN = "REFBRIDGE_TEST_POSTGRES_DSN"
 // the test ends, so leftovers of earlier runs never matter.
 func Open(t *testing.T) store.Store {
 	t.Helper()
+	s, err := postgres.Open(context.Background(), DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// DSN creates a fresh, empty schema of the test database, dropped when the
+// test ends, and returns the DSN that opens it (for tests that open one
+// database several times, or write to it with SQL).
+func DSN(t *testing.T) string {
+	t.Helper()
 	dsn := os.Getenv(EnvDSN)
 	if dsn == "" {
 		t.Skip(EnvDSN + " is not set")
@@ -50,12 +63,7 @@ func Open(t *testing.T) store.Store {
 			t.Error(err)
 		}
 	})
-	s, err := postgres.Open(ctx, searchPath(dsn, schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return searchPath(dsn, schema)
 }
 
 // searchPath returns dsn with its search_path set to schema.
