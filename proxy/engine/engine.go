@@ -48,6 +48,9 @@ type Engine struct {
 	// account ID); epoch counts writes that touch every account.
 	gens  sync.Map
 	epoch atomic.Uint64
+	// idSecret keys rendered IDs (see ids.go); set by Open, nil for a
+	// legacy database.
+	idSecret []byte
 }
 
 // Generation implements surface.Generations: a number that changes

@@ -10,8 +10,10 @@ import (
 )
 
 // Open returns an engine over st after bringing the rank trees of every
-// campaign to the current layout (see ranks.go). Use it, not New, over a
-// store that may hold data written by an earlier version.
+// campaign to the current layout (see ranks.go), and reads the
+// installation's ID secret, generating it on a store's first start (see
+// IDSecret). Use it, not New, over a store that may hold data written by
+// an earlier version, and wherever vendor IDs are rendered.
 //
 // Store migration 003 lists the campaigns whose member sets are still
 // sparse Fenwick trees over ordinals; each is converted in one transaction
@@ -21,6 +23,11 @@ import (
 // store once one of this version has opened it.
 func Open(ctx context.Context, st store.Store, opts *Options) (*Engine, error) {
 	e := New(st, opts)
+	secret, err := loadIDSecret(ctx, st, e.rand)
+	if err != nil {
+		return nil, err
+	}
+	e.idSecret = secret
 	var pending []store.CampaignRef
 	if err := st.View(ctx, func(tx store.Tx) error {
 		var err error

@@ -42,22 +42,7 @@ func TestOpenConvertsOldRankLayout(t *testing.T) {
 	if err := json.Unmarshal(raw, &fx); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "old.db")
-	gz, err := os.ReadFile("testdata/v2-ranks.db.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, db, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := oldStore(t)
 	st, err := sqlite.Open(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -159,4 +144,27 @@ func ranksMatchPlaces(t *testing.T, b canonical.Backend, campaign string) {
 			}
 		}
 	}
+}
+
+// oldStore writes a copy of testdata/v2-ranks.db.gz, a store an earlier
+// version wrote, to a temporary file and returns its path.
+func oldStore(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "old.db")
+	gz, err := os.ReadFile("testdata/v2-ranks.db.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, db, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
