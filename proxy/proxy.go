@@ -52,6 +52,11 @@ type Options struct {
 	// Outbound is the client surfaces use for deliveries to caller-given
 	// URLs; nil refuses internal addresses (see surface.Config.Outbound).
 	Outbound *http.Client
+	// IDSecret keys the IDs every surface renders: the engine's
+	// IDSecret. nil means the fixed keys in the public source, which only
+	// a database that handed out IDs under them (the engine reports no
+	// secret for it) should use: anyone can decode those IDs.
+	IDSecret []byte
 	// Admin, when set, serves the admin API under /_refbridge/.
 	Admin *AdminOptions
 }
@@ -121,6 +126,7 @@ func New(tenants surface.Tenants, surfaces []surface.Surface, opts *Options) *Pr
 		Limits:        surface.NewLimiter(),
 		EnforceLimits: opts.EnforceLimits,
 		Outbound:      opts.Outbound,
+		IDSecret:      opts.IDSecret,
 	}
 	if gens, ok := tenants.(surface.Generations); ok && opts.ReadCacheTTL > 0 {
 		cfg.Reads = surface.NewReadCache(gens, opts.ReadCacheTTL, opts.Now)

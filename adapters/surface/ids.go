@@ -1,14 +1,38 @@
 package surface
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"strings"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
 )
+
+// IDKey returns the key of one kind of ID a vendor surface renders, in the
+// installation whose ID secret is secret (Config.IDSecret).
+//
+// Each kind has a fixed key in the public source. Without a secret (a
+// database that handed out IDs before installations had secrets) the key
+// is that fixed key, so the IDs it rendered never change. With one, the
+// fixed key is mixed with HMAC-SHA256(secret, vendor and kind): every
+// installation renders the same engine ID differently, and nobody without
+// the secret can decode a rendered ID back into the engine's shared
+// sequence.
+func IDKey(secret []byte, vendor canonical.Vendor, kind string, fixed uint64) uint64 {
+	if len(secret) == 0 {
+		return fixed
+	}
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("refbridge id key\x00" + string(vendor) + "\x00" + kind))
+	return fixed ^ binary.BigEndian.Uint64(m.Sum(nil))
+}
 
 // Scrambler is a keyed permutation of the integers below 2^Bits: a
 // four-round Feistel network. Vendor ID codecs pass the engine's
 // sequential IDs through it so that rendered IDs look like the vendor's
-// random ones, stay stable across restarts (the key is fixed), and decode
-// back exactly.
+// random ones, stay stable across restarts (the key, see IDKey, never
+// changes in an installation), and decode back exactly.
 type Scrambler struct {
 	half uint
 	mask uint64

@@ -54,6 +54,11 @@ type Config struct {
 	// refuses loopback, private and link-local addresses, so a stored URL
 	// cannot reach the proxy's own network.
 	Outbound *http.Client
+	// IDSecret is the installation's ID secret (the engine's IDSecret):
+	// each surface keys the permutations that render engine IDs in its
+	// vendor's format with it (see IDKey). nil or empty means the fixed,
+	// public keys, for databases that handed out IDs under them.
+	IDSecret []byte
 }
 
 // Clock returns c.Now or time.Now.

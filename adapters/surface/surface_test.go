@@ -51,6 +51,38 @@ func TestScramblerIsAPermutation(t *testing.T) {
 	}
 }
 
+func TestIDKey(t *testing.T) {
+	t.Parallel()
+	const fixed = 0x6a09e667f3bcc908
+	a, b := []byte("installation a, 32 bytes of key!"), []byte("installation b, 32 bytes of key!")
+	for _, legacy := range [][]byte{nil, {}} {
+		if got := surface.IDKey(legacy, canonical.GrowSurf, "campaign", fixed); got != fixed {
+			t.Errorf("IDKey without a secret = %#x, want the fixed key %#x", got, uint64(fixed))
+		}
+	}
+	keys := map[uint64]string{fixed: "fixed"}
+	for _, tc := range []struct {
+		name   string
+		secret []byte
+		vendor canonical.Vendor
+		kind   string
+	}{
+		{"a growsurf campaign", a, canonical.GrowSurf, "campaign"},
+		{"b growsurf campaign", b, canonical.GrowSurf, "campaign"},
+		{"a growsurf participant", a, canonical.GrowSurf, "participant"},
+		{"a rewardful campaign", a, canonical.Rewardful, "campaign"},
+	} {
+		k := surface.IDKey(tc.secret, tc.vendor, tc.kind, fixed)
+		if prev, dup := keys[k]; dup {
+			t.Errorf("%s has the key of %s", tc.name, prev)
+		}
+		keys[k] = tc.name
+		if again := surface.IDKey(tc.secret, tc.vendor, tc.kind, fixed); again != k {
+			t.Errorf("%s: IDKey is not deterministic (%#x, %#x)", tc.name, k, again)
+		}
+	}
+}
+
 func TestAlphabet(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
