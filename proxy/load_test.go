@@ -189,6 +189,7 @@ func BenchmarkVendorReads(b *testing.B) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
 	gsKey := tn.Secret(canonical.GrowSurf, canonical.APIKey)
 	gsCampaign, gsParticipant := growsurfIDs(b, client, srv.URL, gsKey, email)
+	rhIDs := referralhero.NewIDs(srv.Engine.IDSecret())
 	targets := []loadTarget{
 		{
 			name:   "growsurf getParticipant",
@@ -199,8 +200,8 @@ func BenchmarkVendorReads(b *testing.B) {
 		{
 			name:   "referralhero getSubscriber",
 			method: http.MethodGet,
-			url: srv.URL + "/api/v2/lists/" + referralhero.ListUUID(tn.Campaign.ID) + "/subscribers/" +
-				referralhero.SubscriberID(p.ID) + "?api_token=" + tn.Secret(canonical.ReferralHero, canonical.APIKey),
+			url: srv.URL + "/api/v2/lists/" + rhIDs.ListUUID(tn.Campaign.ID) + "/subscribers/" +
+				rhIDs.SubscriberID(p.ID) + "?api_token=" + tn.Secret(canonical.ReferralHero, canonical.APIKey),
 			header: http.Header{},
 		},
 		{
@@ -208,7 +209,7 @@ func BenchmarkVendorReads(b *testing.B) {
 			method: http.MethodGet,
 			url: srv.URL + "/v1.0/" + tn.Secret(canonical.IRefer, canonical.LicenseKey) + ".js/referrerStats?" + url.Values{
 				"email":       {email},
-				"campaign_id": {irefer.EncodeID(irefer.KindCampaign, tn.Campaign.ID)},
+				"campaign_id": {irefer.NewIDs(srv.Engine.IDSecret()).EncodeID(irefer.KindCampaign, tn.Campaign.ID)},
 				"api_key":     {tn.Secret(canonical.IRefer, canonical.SiteKey)},
 			}.Encode(),
 			header: http.Header{},

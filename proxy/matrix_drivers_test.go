@@ -116,18 +116,22 @@ type mxEnv struct {
 	// Campaign IDs in each vendor's format. GrowSurf's and Rewardful's
 	// codecs are unexported, so theirs are read from their campaign lists.
 	gsCampaign, rwCampaign, rhList, rrCampaign, irCampaign string
+	// The installation's ID codecs of the vendors that export theirs.
+	rhIDs *referralhero.IDs
+	irIDs *irefer.IDs
 }
 
 func newMxEnv(t *testing.T, srv *proxytest.Server, tn proxytest.Tenant) *mxEnv {
 	t.Helper()
-	e := &mxEnv{url: srv.URL, tn: tn}
-	e.rhList = referralhero.ListUUID(tn.Campaign.ID)
-	rr, ok := referralrocket.EncodeCampaignID(tn.Campaign.ID)
+	secret := srv.Engine.IDSecret()
+	e := &mxEnv{url: srv.URL, tn: tn, rhIDs: referralhero.NewIDs(secret), irIDs: irefer.NewIDs(secret)}
+	e.rhList = e.rhIDs.ListUUID(tn.Campaign.ID)
+	rr, ok := referralrocket.NewIDs(secret).EncodeCampaignID(tn.Campaign.ID)
 	if !ok {
 		t.Fatalf("referralrocket: campaign %q does not encode", tn.Campaign.ID)
 	}
 	e.rrCampaign = rr
-	e.irCampaign = irefer.EncodeID(irefer.KindCampaign, tn.Campaign.ID)
+	e.irCampaign = e.irIDs.EncodeID(irefer.KindCampaign, tn.Campaign.ID)
 	gs := e.gs(t, http.MethodGet, "/v2/campaigns", nil).must(t, http.StatusOK, "growsurf: GET /v2/campaigns")
 	for _, c := range jarr(gs.body, "campaigns") {
 		if jstr(c, "name") == tn.Campaign.Name {
@@ -473,12 +477,12 @@ func rhCreate(t *testing.T, e *mxEnv, email string, referrer *mxPerson) string {
 		body["referrer"] = jstr(r.body, "data", "code")
 	}
 	r := e.rh(t, http.MethodPost, rhPath(e, "/subscribers"), body).must(t, http.StatusOK, "referralhero: create subscriber "+email)
-	id, ok := referralhero.ParticipantID(jstr(r.body, "data", "id"))
+	id, ok := e.rhIDs.ParticipantID(jstr(r.body, "data", "id"))
 	if !ok {
 		t.Fatalf("referralhero: create subscriber %s: id %q does not decode", email, jstr(r.body, "data", "id"))
 	}
-	if referrer != nil && jstr(r.body, "data", "referred_by", "id") != referralhero.SubscriberID(referrer.EngineID) {
-		t.Errorf("referralhero: create subscriber %s: referred_by.id %q, want %q", email, jstr(r.body, "data", "referred_by", "id"), referralhero.SubscriberID(referrer.EngineID))
+	if referrer != nil && jstr(r.body, "data", "referred_by", "id") != e.rhIDs.SubscriberID(referrer.EngineID) {
+		t.Errorf("referralhero: create subscriber %s: referred_by.id %q, want %q", email, jstr(r.body, "data", "referred_by", "id"), e.rhIDs.SubscriberID(referrer.EngineID))
 	}
 	return id
 }
@@ -495,7 +499,7 @@ func rhRead(t *testing.T, e *mxEnv, p, q mxPerson) mxView {
 	v := mxView{ID: jstr(d, "id"), Email: jstr(d, "email"), Code: jstr(d, "code"), Referrals: jint(d, "people_referred"),
 		Fields: map[string]string{"id": "subscriber.id", "email": "subscriber.email", "referrals": "subscriber.people_referred",
 			"referredBy": "Q.referred_by.id and /subscribers/{id}/referred", "rewards": "/subscribers/{id}/rewards"}}
-	v.EngineID, _ = referralhero.ParticipantID(v.ID)
+	v.EngineID, _ = e.rhIDs.ParticipantID(v.ID)
 	rq := e.rh(t, http.MethodGet, rhPath(e, "/subscribers/retrieve_by_email?email="+url.QueryEscape(lookup(q.Email))), nil).
 		must(t, http.StatusOK, "referralhero: retrieve_by_email Q")
 	ref := e.rh(t, http.MethodGet, rhPath(e, "/subscribers/"+url.PathEscape(id)+"/referred"), nil).
@@ -635,7 +639,7 @@ func irRead(t *testing.T, e *mxEnv, p, q mxPerson) mxView {
 		t.Errorf("irefer: P %s is not in the referrers list: %s", p.Email, list.raw)
 	}
 	v.ID = jstr(pRow, "id")
-	v.EngineID, _ = irefer.DecodeID(irefer.KindParticipant, v.ID)
+	v.EngineID, _ = e.irIDs.DecodeID(irefer.KindParticipant, v.ID)
 	if got := jint(pRow, "referrals_count"); pRow != nil && got != v.Referrals {
 		t.Errorf("irefer: referrers[P].referrals_count %v disagrees with referrerStats.referrals_made %d", jget(pRow, "referrals_count"), v.Referrals)
 	}

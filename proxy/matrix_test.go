@@ -13,7 +13,6 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/irefer"
-	"github.com/refbridge/refbridge/adapters/referralhero"
 	"github.com/refbridge/refbridge/proxy/proxytest"
 )
 
@@ -265,8 +264,8 @@ func TestTenantIsolationAcrossSurfaces(t *testing.T) {
 		q.EngineID = d.create(t, ea, q.Email, &p)
 		for _, x := range []mxPerson{p, q} {
 			victims = append(victims, victim{mxPerson: x, via: d.name, code: ea.engine(t, canonical.ByID(x.EngineID)).ReferralCode,
-				gs: gsID(t, ea, x.Email), rh: referralhero.SubscriberID(x.EngineID), rw: rwID(t, ea, x.Email),
-				ir: irefer.EncodeID(irefer.KindParticipant, x.EngineID)})
+				gs: gsID(t, ea, x.Email), rh: ea.rhIDs.SubscriberID(x.EngineID), rw: rwID(t, ea, x.Email),
+				ir: ea.irIDs.EncodeID(irefer.KindParticipant, x.EngineID)})
 		}
 	}
 	// B has a participant of its own, so that its lists are not empty and

@@ -57,7 +57,7 @@ func newBkEnv(t *testing.T, c canonical.Campaign) bkEnv {
 	t.Helper()
 	srv := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.IRefer}})
 	tn := srv.NewTenant(t, "acme", c)
-	e := bkEnv{calls: &countingTransport{}, campaign: irefer.EncodeID(irefer.KindCampaign, tn.Campaign.ID), tn: tn, srv: srv}
+	e := bkEnv{calls: &countingTransport{}, campaign: irefer.NewIDs(srv.Engine.IDSecret()).EncodeID(irefer.KindCampaign, tn.Campaign.ID), tn: tn, srv: srv}
 	b, err := irefer.NewBackend(e.opts())
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +113,7 @@ func TestBackendRoundTrip(t *testing.T) {
 	in.Native.Set(canonical.IRefer, "phone", "+1 555 0100")
 	in.Native.Set(canonical.IRefer, "info_1", "gold")
 	alice := e.create(t, in)
-	if alice.ID == "" || alice.ID != irefer.EncodeID(irefer.KindParticipant, mustEngineID(t, e, "alice@example.com")) {
+	if alice.ID == "" || alice.ID != irefer.NewIDs(e.srv.Engine.IDSecret()).EncodeID(irefer.KindParticipant, mustEngineID(t, e, "alice@example.com")) {
 		t.Errorf("alice ID = %q", alice.ID)
 	}
 	if alice.CampaignID != e.campaign || alice.Email != "alice@example.com" || alice.FirstName != "Alice" || alice.LastName != "Smith" ||
@@ -189,7 +189,7 @@ func TestBackendRoundTrip(t *testing.T) {
 	}
 	rw := rewards.Items[0]
 	engRule := e.tn.Campaign.Rules[0].ID
-	if rw.ParticipantID != alice.ID || rw.RuleID != irefer.EncodeID(irefer.KindRewardRule, engRule) || rw.Status != canonical.RewardApproved ||
+	if rw.ParticipantID != alice.ID || rw.RuleID != irefer.NewIDs(e.srv.Engine.IDSecret()).EncodeID(irefer.KindRewardRule, engRule) || rw.Status != canonical.RewardApproved ||
 		rw.ReferralsAtEarning != 2 || !rw.IsReferrer || rw.Native.String(canonical.IRefer, "reward_heading") != "Two friends" {
 		t.Errorf("reward = %+v", rw)
 	}

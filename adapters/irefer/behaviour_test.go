@@ -19,7 +19,7 @@ func TestAuthentication(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, canonical.Campaign{})
 	other := env.NewTenant(t, "other", canonical.Campaign{URL: "https://other.example.org"})
-	otherCampaign := irefer.EncodeID(irefer.KindCampaign, other.Campaign.ID)
+	otherCampaign := codec(env).EncodeID(irefer.KindCampaign, other.Campaign.ID)
 	unknownKey := "W4qL" + strings.Repeat("x", 28)
 
 	tests := []struct {
@@ -173,7 +173,7 @@ func TestTenantIsolation(t *testing.T) {
 	// The other tenant, with its own valid credentials on its own campaign.
 	as := func(method string, q url.Values) call {
 		return call{method: method, query: q, key: other.Secrets[canonical.LicenseKey],
-			campaign: ptr(irefer.EncodeID(irefer.KindCampaign, other.Campaign.ID)), apiKey: ptr(other.Secrets[canonical.SiteKey])}
+			campaign: ptr(codec(env).EncodeID(irefer.KindCampaign, other.Campaign.ID)), apiKey: ptr(other.Secrets[canonical.SiteKey])}
 	}
 	wantError(t, "read the first tenant's participant", do(t, env, as("referrerStats", url.Values{"email": {"secret@example.com"}})), "referrerStats")
 	list := do(t, env, as("referrers", nil))
@@ -194,9 +194,9 @@ func TestTenantIsolation(t *testing.T) {
 	wantError(t, "other key on our campaign", do(t, env, call{method: "referrers", key: other.Secrets[canonical.LicenseKey], apiKey: ptr("site")}), "referrers")
 	wantError(t, "our key with their site key", do(t, env, call{method: "referrers", apiKey: ptr(other.Secrets[canonical.SiteKey])}), "referrers")
 	wantError(t, "their campaign with our key", do(t, env, call{method: "referrers", apiKey: ptr("site"),
-		campaign: ptr(irefer.EncodeID(irefer.KindCampaign, other.Campaign.ID))}), "referrers")
+		campaign: ptr(codec(env).EncodeID(irefer.KindCampaign, other.Campaign.ID))}), "referrers")
 	wantError(t, "our origin on their key", do(t, env, call{method: "referrers", key: other.Secrets[canonical.LicenseKey],
-		campaign: ptr(irefer.EncodeID(irefer.KindCampaign, other.Campaign.ID)), headers: map[string]string{"Origin": origin}}), "referrers")
+		campaign: ptr(codec(env).EncodeID(irefer.KindCampaign, other.Campaign.ID)), headers: map[string]string{"Origin": origin}}), "referrers")
 
 	// Nothing changed for the first tenant.
 	own := do(t, env, server("referrers", nil))
@@ -247,7 +247,7 @@ func TestParticipantLifecycle(t *testing.T) {
 		t.Errorf("referrer row: %s", list.raw)
 	}
 	// The same participant through the engine, by the rendered ID.
-	id, ok := irefer.DecodeID(irefer.KindParticipant, row["id"].(string))
+	id, ok := codec(env).DecodeID(irefer.KindParticipant, row["id"].(string))
 	if !ok {
 		t.Fatalf("id %v does not decode", row["id"])
 	}
@@ -330,7 +330,7 @@ func TestReferralAttribution(t *testing.T) {
 		latest["reward_delivery"] != "EACHTIME" || latest["recipient_referral_code"] != alice {
 		t.Errorf("latest reward: %v", latest)
 	}
-	rid, ok := irefer.DecodeID(irefer.KindEarnedReward, latest["id"].(string))
+	rid, ok := codec(env).DecodeID(irefer.KindEarnedReward, latest["id"].(string))
 	if !ok {
 		t.Fatalf("reward id %v does not decode", latest["id"])
 	}

@@ -32,7 +32,8 @@
 //     referrerStats for the given email, newSpecificAction, campaignStats)
 //     needs no api_key.
 //   - IDs are decimal strings: engine IDs through keyed per-kind
-//     permutations (see EncodeID), not the engine's sequential numbers.
+//     permutations, keyed per installation (see IDs), not the engine's
+//     sequential numbers.
 //   - referrals_made and referrals_count are credited referrals; campaign
 //     referrals and the per-network counts are referred signups whatever
 //     their state. conversion is "0.0%" without views; signups_today

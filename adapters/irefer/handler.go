@@ -90,7 +90,8 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		fail(w, req, canonical.Errorf(canonical.NotFound, "no such method"))
 	})
-	a := &authenticator{cfg: cfg}
+	ids := NewIDs(cfg.IDSecret)
+	a := &authenticator{cfg: cfg, ids: ids}
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodOptions && a.preflight(w, req) {
 			return
@@ -106,7 +107,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	}
 	mws := []mux.MiddlewareFunc{a.middleware(fail), surface.NewValidator(doc, "").Middleware(fail)}
 	r.Use(mws...)
-	api.HandlerWithOptions(&server{cfg: cfg}, api.GorillaServerOptions{
+	api.HandlerWithOptions(&server{cfg: cfg, ids: ids}, api.GorillaServerOptions{
 		BaseRouter:       r,
 		BaseURL:          "",
 		ErrorHandlerFunc: fail,
@@ -138,6 +139,7 @@ func sessionFrom(ctx context.Context) (session, bool) {
 // authenticator checks iRefer's credentials.
 type authenticator struct {
 	cfg surface.Config
+	ids *IDs
 }
 
 // middleware authenticates every routed request and stores its session.
@@ -226,7 +228,7 @@ func (a *authenticator) authenticate(ctx context.Context, r *http.Request, licen
 		return s, credentialErr(err)
 	}
 	q := r.URL.Query()
-	campaignID, ok := DecodeID(KindCampaign, q.Get("campaign_id"))
+	campaignID, ok := a.ids.DecodeID(KindCampaign, q.Get("campaign_id"))
 	if !ok || cred.CampaignID == "" || campaignID != cred.CampaignID {
 		return s, unauthorized()
 	}

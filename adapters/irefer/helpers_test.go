@@ -63,8 +63,11 @@ func (r result) list() []any { l, _ := r.body.([]any); return l }
 
 func ptr[T any](v T) *T { return &v }
 
+// codec is the ID codec of env's installation.
+func codec(env *surfacetest.Env) *irefer.IDs { return irefer.NewIDs(env.Engine.IDSecret()) }
+
 func campaignID(env *surfacetest.Env) string {
-	return irefer.EncodeID(irefer.KindCampaign, env.Campaign.ID)
+	return codec(env).EncodeID(irefer.KindCampaign, env.Campaign.ID)
 }
 
 // url builds the request URL of c.

@@ -3,6 +3,7 @@ package irefer
 import (
 	"strconv"
 
+	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 )
 
@@ -30,7 +31,8 @@ const (
 // are decimal too, but they are sequential and shared by every account, so
 // rendering them as is would tell each tenant how busy the others are.
 // Each kind's IDs therefore go through keyed permutations and are printed
-// in decimal.
+// in decimal. The keys derive from the installation's ID secret
+// (surface.IDKey), so they never change in an installation.
 //
 // Small engine IDs stay short: the codec is tiered. IDs below 2^20 are
 // permuted within [0, 2^20) (at most 7 digits, like iRefer's), IDs below
@@ -46,8 +48,10 @@ type idTier struct {
 
 type codec [3]idTier
 
-// kindKeys are the fixed scrambling keys, one per kind. They must never
-// change: rendered IDs are stored by clients.
+// kindKeys are the fixed scrambling keys, one per kind, used as they are
+// by databases that handed out IDs before installations had secrets
+// (surface.IDKey). They must never change: rendered IDs are stored by
+// clients.
 var kindKeys = [numKinds]uint64{
 	KindCampaign:       0x1bfe_72a9_5d03_c481,
 	KindParticipant:    0x6e21_08d4_f7b3_9a55,
@@ -56,17 +60,34 @@ var kindKeys = [numKinds]uint64{
 	KindSpecificAction: 0xd08e_41a6_7b25_5f93,
 }
 
-var codecs = func() [numKinds]codec {
-	var out [numKinds]codec
-	for k, key := range kindKeys {
-		out[k] = codec{
+// kindNames name the kinds in key derivation.
+var kindNames = [numKinds]string{
+	KindCampaign:       "campaign",
+	KindParticipant:    "participant",
+	KindRewardRule:     "reward_rule",
+	KindEarnedReward:   "earned_reward",
+	KindSpecificAction: "specific_action",
+}
+
+// IDs renders and reads one installation's iRefer IDs.
+type IDs struct {
+	codecs [numKinds]codec
+}
+
+// NewIDs returns the codecs of the installation whose ID secret is secret
+// (surface.Config.IDSecret); nil gives the fixed keys.
+func NewIDs(secret []byte) *IDs {
+	x := &IDs{}
+	for k, fixed := range kindKeys {
+		key := surface.IDKey(secret, canonical.IRefer, kindNames[k], fixed)
+		x.codecs[k] = codec{
 			{lo: 1, hi: 1 << 20, offset: 0, s: surface.NewScrambler(20, key)},
 			{lo: 1 << 20, hi: 1 << 32, offset: 1 << 20, s: surface.NewScrambler(32, key^0x5bd1e995)},
 			{lo: 1 << 32, hi: 1 << 62, offset: 1<<20 + 1<<32, s: surface.NewScrambler(62, key^0xc2b2ae3d27d4eb4f)},
 		}
 	}
-	return out
-}()
+	return x
+}
 
 func (c *codec) encode(n uint64) (uint64, bool) {
 	for _, t := range c {
@@ -91,12 +112,12 @@ func (c *codec) decode(v uint64) (uint64, bool) {
 // EncodeID renders an engine ID of the given kind as an iRefer ID. An ID
 // the engine cannot have issued (not a positive decimal integer) is
 // returned unchanged; it will not decode.
-func EncodeID(kind Kind, engineID string) string {
+func (x *IDs) EncodeID(kind Kind, engineID string) string {
 	n, ok := parseDecimal(engineID)
 	if !ok || kind < 0 || kind >= numKinds {
 		return engineID
 	}
-	v, ok := codecs[kind].encode(n)
+	v, ok := x.codecs[kind].encode(n)
 	if !ok {
 		return engineID
 	}
@@ -106,7 +127,7 @@ func EncodeID(kind Kind, engineID string) string {
 // DecodeID turns an iRefer ID of the given kind back into the engine ID.
 // ok is false for anything EncodeID cannot have produced for that kind:
 // such an ID is simply not found.
-func DecodeID(kind Kind, vendorID string) (engineID string, ok bool) {
+func (x *IDs) DecodeID(kind Kind, vendorID string) (engineID string, ok bool) {
 	if kind < 0 || kind >= numKinds {
 		return "", false
 	}
@@ -116,7 +137,7 @@ func DecodeID(kind Kind, vendorID string) (engineID string, ok bool) {
 			return "", false
 		}
 	}
-	n, ok := codecs[kind].decode(v)
+	n, ok := x.codecs[kind].decode(v)
 	if !ok {
 		return "", false
 	}

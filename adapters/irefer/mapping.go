@@ -46,8 +46,8 @@ const (
 // their own names.
 var infoKeys = [5]string{"info_1", "info_2", "info_3", "info_4", "info_5"}
 
-// encoder renders an engine ID of a kind; EncodeID in production, the
-// identity in golden tests.
+// encoder renders an engine ID of a kind; an installation's
+// IDs.EncodeID in production, the identity in golden tests.
 type encoder func(kind Kind, id string) string
 
 // sourceChannels maps newSignup's source letters to canonical channels.

@@ -14,12 +14,10 @@ import (
 // backend. Each /v1/ operation is its /v1.0/ twin.
 type server struct {
 	cfg surface.Config
+	ids *IDs
 }
 
 var _ api.ServerInterface = (*server)(nil)
-
-// enc renders engine IDs in production.
-var enc encoder = EncodeID
 
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(s.cfg, w, r, err)
@@ -181,7 +179,7 @@ func (s *server) Referrers(w http.ResponseWriter, r *http.Request, _ api.License
 			}
 			refEmail = &e
 		}
-		out = append(out, referrerOf(enc, p, refEmail))
+		out = append(out, referrerOf(s.ids.EncodeID, p, refEmail))
 	}
 	s.ok(w, out)
 }
@@ -218,7 +216,7 @@ func (s *server) Rewards(w http.ResponseWriter, r *http.Request, _ api.LicenseKe
 			}
 			people[er.ParticipantID] = p
 		}
-		out = append(out, rewardOf(enc, er, p, rules[er.RuleID]))
+		out = append(out, rewardOf(s.ids.EncodeID, er, p, rules[er.RuleID]))
 	}
 	s.ok(w, out)
 }
@@ -246,7 +244,7 @@ func (s *server) SpecificActionSignups(w http.ResponseWriter, r *http.Request, _
 			s.fail(w, r, err)
 			return
 		}
-		out = append(out, specificActionSignupOf(enc, a, e))
+		out = append(out, specificActionSignupOf(s.ids.EncodeID, a, e))
 	}
 	s.ok(w, out)
 }

@@ -48,5 +48,5 @@ func newProxyEnv(t *testing.T, c canonical.Campaign) *proxyEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &proxyEnv{srv: srv, tn: tn, b: b, cnt: cnt, list: referralhero.ListUUID(tn.Campaign.ID)}
+	return &proxyEnv{srv: srv, tn: tn, b: b, cnt: cnt, list: referralhero.NewIDs(srv.Engine.IDSecret()).ListUUID(tn.Campaign.ID)}
 }

@@ -47,7 +47,7 @@ func (e *proxyEnv) create(t *testing.T, in canonical.NewParticipant) canonical.P
 // the engine, to check what the backend's request carried.
 func (e *proxyEnv) engineParticipant(t *testing.T, subscriberID string) canonical.Participant {
 	t.Helper()
-	id, ok := referralhero.ParticipantID(subscriberID)
+	id, ok := referralhero.NewIDs(e.srv.Engine.IDSecret()).ParticipantID(subscriberID)
 	if !ok {
 		t.Fatalf("%q is not a subscriber id", subscriberID)
 	}

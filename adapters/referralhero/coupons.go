@@ -46,7 +46,7 @@ func (s *server) CreateCouponGroup(w http.ResponseWriter, r *http.Request, uuid 
 		c.fail(err)
 		return
 	}
-	out := renderCouponGroup(g)
+	out := renderCouponGroup(c.h.ids, g)
 	out.Response = "coupon_group_created"
 	c.ok(out)
 }
@@ -67,7 +67,7 @@ func (s *server) CreateCoupons(w http.ResponseWriter, r *http.Request, uuid api.
 		c.fail(fail(http.StatusBadRequest, "", "coupon_group_id and coupons are required"))
 		return
 	}
-	id, ok := GroupID(strings.TrimSpace(gid))
+	id, ok := c.h.ids.GroupID(strings.TrimSpace(gid))
 	if !ok {
 		c.fail(errGroupNotFound)
 		return
@@ -77,7 +77,7 @@ func (s *server) CreateCoupons(w http.ResponseWriter, r *http.Request, uuid api.
 		c.fail(as(err, errGroupNotFound))
 		return
 	}
-	c.ok(renderCouponGroup(g))
+	c.ok(renderCouponGroup(c.h.ids, g))
 }
 
 // ListCouponGroups serves GET /lists/{uuid}/coupon_groups, 50 per page.
@@ -97,7 +97,7 @@ func (s *server) ListCouponGroups(w http.ResponseWriter, r *http.Request, uuid a
 	out := couponGroupsPage{Response: "coupon_groups_retrieved", CouponGroups: make([]couponGroupJSON, 0, len(gs)),
 		Pagination: newPagination(page, groupsPerPage, total)}
 	for _, g := range gs {
-		out.CouponGroups = append(out.CouponGroups, renderCouponGroup(g))
+		out.CouponGroups = append(out.CouponGroups, renderCouponGroup(c.h.ids, g))
 	}
 	c.ok(out)
 }
@@ -108,7 +108,7 @@ func (s *server) GetCouponGroup(w http.ResponseWriter, r *http.Request, uuid api
 	if !ok {
 		return
 	}
-	gid, ok := GroupID(id)
+	gid, ok := c.h.ids.GroupID(id)
 	if !ok {
 		c.fail(errGroupNotFound)
 		return
@@ -118,5 +118,5 @@ func (s *server) GetCouponGroup(w http.ResponseWriter, r *http.Request, uuid api
 		c.fail(as(err, errGroupNotFound))
 		return
 	}
-	c.ok(renderCouponGroup(g))
+	c.ok(renderCouponGroup(c.h.ids, g))
 }

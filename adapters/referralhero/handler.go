@@ -76,7 +76,7 @@ var loadSpec = sync.OnceValues(func() (*openapi3.T, error) { return openapi.Load
 func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	log := cfg.Log()
 	s.log.Store(log)
-	h := &handler{cfg: cfg, log: log}
+	h := &handler{cfg: cfg, log: log, ids: NewIDs(cfg.IDSecret)}
 	doc, err := loadSpec()
 	if err != nil {
 		log.Error("referralhero: loading the spec", "err", err)
@@ -104,6 +104,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 type handler struct {
 	cfg surface.Config
 	log *slog.Logger
+	ids *IDs
 }
 
 // fail renders err in the vendor's error envelope.
@@ -231,7 +232,7 @@ func (c *call) open(uuid string) error {
 	// A list migrated from ReferralHero keeps answering its old uuid.
 	id, ok := surface.Legacy(c.ctx, c.b, "campaign", canonical.ReferralHero, uuid)
 	if !ok {
-		if id, ok = CampaignID(uuid); !ok {
+		if id, ok = c.h.ids.CampaignID(uuid); !ok {
 			return errListNotFound
 		}
 	}
@@ -243,7 +244,7 @@ func (c *call) open(uuid string) error {
 		return as(err, errListNotFound)
 	}
 	c.camp = camp
-	c.view = listView{UUID: ListUUID(camp.ID), SiteURL: camp.URL, Contest: camp.Kind == canonical.ContestProgram}
+	c.view = listView{UUID: c.h.ids.ListUUID(camp.ID), SiteURL: camp.URL, Contest: camp.Kind == canonical.ContestProgram}
 	return nil
 }
 
@@ -312,7 +313,7 @@ func (c *call) subscriber(p canonical.Participant, response string) (subscriberJ
 	if err != nil {
 		return subscriberJSON{}, err
 	}
-	s := renderSubscriber(p, c.view, ref)
+	s := renderSubscriber(c.h.ids, p, c.view, ref)
 	s.Response = response
 	return s, nil
 }
@@ -359,7 +360,7 @@ func (c *call) findID(subscriberID string, gate bool) (canonical.Participant, er
 	// A subscriber migrated from ReferralHero keeps answering its old id.
 	id, ok := surface.Legacy(c.ctx, c.b, "participant", canonical.ReferralHero, subscriberID)
 	if !ok {
-		if id, ok = ParticipantID(subscriberID); !ok {
+		if id, ok = c.h.ids.ParticipantID(subscriberID); !ok {
 			return canonical.Participant{}, errSubNotFound
 		}
 	}

@@ -160,9 +160,12 @@ func ok(t *testing.T, r reply) reply {
 	return r
 }
 
-// listPath is the path of the env's campaign list plus rest.
-func listPath(campaignID, rest string) string {
-	return "/api/v2/lists/" + referralhero.ListUUID(campaignID) + rest
+// codec is the ID codec of env's installation.
+func codec(env *surfacetest.Env) *referralhero.IDs { return referralhero.NewIDs(env.Engine.IDSecret()) }
+
+// listPath is the path of a campaign list of env plus rest.
+func listPath(env *surfacetest.Env, campaignID, rest string) string {
+	return "/api/v2/lists/" + codec(env).ListUUID(campaignID) + rest
 }
 
 // errorIs checks an error response exactly.

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 )
 
@@ -17,24 +18,38 @@ import (
 //	coupon group id     "rh" + decimal digits (rh200)
 //
 // The engine's IDs are decimal integers with a sequence per entity kind.
-// Each kind passes through a scrambler with its own fixed key, so that
-// rendered IDs look random, differ between kinds, decode back exactly and
-// never change. Integer IDs stay below 2^30 so that clients that model them
-// as 32-bit integers (the Android SDK) keep working.
+// Each kind passes through a scrambler with its own key, so that rendered
+// IDs look random, differ between kinds and decode back exactly. The keys
+// derive from the installation's ID secret (surface.IDKey), so they never
+// change in an installation. Integer IDs stay below 2^30 so that clients
+// that model them as 32-bit integers (the Android SDK) keep working.
 
 // codec renders one entity kind's engine IDs.
 type codec struct {
 	s surface.Scrambler
 }
 
-var (
-	listCodec        = codec{surface.NewScrambler(40, 0x5265664865726f01)}
-	subscriberCodec  = codec{surface.NewScrambler(48, 0x5265664865726f02)}
-	rewardCodec      = codec{surface.NewScrambler(30, 0x5265664865726f03)}
-	unlockedCodec    = codec{surface.NewScrambler(30, 0x5265664865726f04)}
-	transactionCodec = codec{surface.NewScrambler(30, 0x5265664865726f05)}
-	couponGroupCodec = codec{surface.NewScrambler(30, 0x5265664865726f06)}
-)
+// IDs renders and reads one installation's ReferralHero IDs.
+type IDs struct {
+	list, subscriber, reward, unlocked, transaction, couponGroup codec
+}
+
+// NewIDs returns the codecs of the installation whose ID secret is secret
+// (surface.Config.IDSecret); nil gives the fixed keys, those of databases
+// that handed out IDs before installations had secrets.
+func NewIDs(secret []byte) *IDs {
+	kind := func(bits uint, name string, fixed uint64) codec {
+		return codec{surface.NewScrambler(bits, surface.IDKey(secret, canonical.ReferralHero, name, fixed))}
+	}
+	return &IDs{
+		list:        kind(40, "list", 0x5265664865726f01),
+		subscriber:  kind(48, "subscriber", 0x5265664865726f02),
+		reward:      kind(30, "reward", 0x5265664865726f03),
+		unlocked:    kind(30, "unlocked_reward", 0x5265664865726f04),
+		transaction: kind(30, "transaction", 0x5265664865726f05),
+		couponGroup: kind(30, "coupon_group", 0x5265664865726f06),
+	}
+}
 
 // forward scrambles an engine ID; ok is false for an ID that is not a
 // positive integer within the codec's range.
@@ -104,44 +119,46 @@ func (c codec) parseIntID(s string) (string, bool) {
 }
 
 // ListUUID renders a campaign ID as a list uuid ("MF" + 10 hex digits).
-func ListUUID(campaignID string) string { return listCodec.hexID("MF", 10, campaignID) }
+func (x *IDs) ListUUID(campaignID string) string { return x.list.hexID("MF", 10, campaignID) }
 
 // CampaignID decodes a list uuid; ok is false when it is not one.
-func CampaignID(uuid string) (string, bool) { return listCodec.parseHexID("MF", 10, uuid) }
+func (x *IDs) CampaignID(uuid string) (string, bool) { return x.list.parseHexID("MF", 10, uuid) }
 
 // SubscriberID renders a participant ID as a subscriber id ("sub_" + 12
 // hex digits).
-func SubscriberID(participantID string) string {
-	return subscriberCodec.hexID("sub_", 12, participantID)
+func (x *IDs) SubscriberID(participantID string) string {
+	return x.subscriber.hexID("sub_", 12, participantID)
 }
 
 // ParticipantID decodes a subscriber id; ok is false when it is not one.
-func ParticipantID(subscriberID string) (string, bool) {
-	return subscriberCodec.parseHexID("sub_", 12, subscriberID)
+func (x *IDs) ParticipantID(subscriberID string) (string, bool) {
+	return x.subscriber.parseHexID("sub_", 12, subscriberID)
 }
 
 // RewardID renders a reward rule ID as a reward (bonus) id.
-func RewardID(ruleID string) int { return rewardCodec.intID(ruleID) }
+func (x *IDs) RewardID(ruleID string) int { return x.reward.intID(ruleID) }
 
 // RuleID decodes a reward (bonus) id.
-func RuleID(rewardID string) (string, bool) { return rewardCodec.parseIntID(rewardID) }
+func (x *IDs) RuleID(rewardID string) (string, bool) { return x.reward.parseIntID(rewardID) }
 
 // UnlockedRewardID renders an earned reward ID as an unlocked-reward id.
-func UnlockedRewardID(earnedID string) int { return unlockedCodec.intID(earnedID) }
+func (x *IDs) UnlockedRewardID(earnedID string) int { return x.unlocked.intID(earnedID) }
 
 // EarnedRewardID decodes an unlocked-reward id.
-func EarnedRewardID(unlockedID string) (string, bool) { return unlockedCodec.parseIntID(unlockedID) }
+func (x *IDs) EarnedRewardID(unlockedID string) (string, bool) {
+	return x.unlocked.parseIntID(unlockedID)
+}
 
 // TransactionID renders a transaction ID as ReferralHero's integer
 // transaction record id.
-func TransactionID(transactionID string) int { return transactionCodec.intID(transactionID) }
+func (x *IDs) TransactionID(transactionID string) int { return x.transaction.intID(transactionID) }
 
 // EngineTransactionID decodes a transaction record id.
-func EngineTransactionID(id string) (string, bool) { return transactionCodec.parseIntID(id) }
+func (x *IDs) EngineTransactionID(id string) (string, bool) { return x.transaction.parseIntID(id) }
 
 // CouponGroupID renders a coupon group ID ("rh" + decimal digits).
-func CouponGroupID(groupID string) string {
-	v, ok := couponGroupCodec.forward(groupID)
+func (x *IDs) CouponGroupID(groupID string) string {
+	v, ok := x.couponGroup.forward(groupID)
 	if !ok {
 		return ""
 	}
@@ -149,10 +166,10 @@ func CouponGroupID(groupID string) string {
 }
 
 // GroupID decodes a coupon group id.
-func GroupID(couponGroupID string) (string, bool) {
+func (x *IDs) GroupID(couponGroupID string) (string, bool) {
 	rest, found := strings.CutPrefix(couponGroupID, "rh")
 	if !found {
 		return "", false
 	}
-	return couponGroupCodec.parseIntID(rest)
+	return x.couponGroup.parseIntID(rest)
 }

@@ -49,7 +49,7 @@ func (s *server) ListLists(w http.ResponseWriter, r *http.Request, params api.Li
 			c.fail(err)
 			return
 		}
-		out.Lists = append(out.Lists, renderList(camp, st.Participants))
+		out.Lists = append(out.Lists, renderList(c.h.ids, camp, st.Participants))
 	}
 	c.ok(out)
 }
@@ -81,7 +81,7 @@ func (s *server) CreateList(w http.ResponseWriter, r *http.Request) {
 		c.fail(err)
 		return
 	}
-	c.ok(renderList(camp, 0))
+	c.ok(renderList(c.h.ids, camp, 0))
 }
 
 // leaderboard is the data of getLeaderboard.
@@ -140,7 +140,7 @@ func (s *server) ListBonuses(w http.ResponseWriter, r *http.Request, uuid api.Uu
 		if rule.Kind == canonical.CommissionReward {
 			continue
 		}
-		out = append(out, renderReward(rule))
+		out = append(out, renderReward(c.h.ids, rule))
 	}
 	c.ok(out)
 }

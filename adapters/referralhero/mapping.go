@@ -133,12 +133,12 @@ type listJSON struct {
 }
 
 // renderList renders a campaign as a List with its subscriber count.
-func renderList(c canonical.Campaign, subscribers int) listJSON {
+func renderList(x *IDs, c canonical.Campaign, subscribers int) listJSON {
 	typ := nativeString(c.Native, "type")
 	if typ == "" && c.Kind == canonical.WaitlistProgram {
 		typ = "waitlist"
 	}
-	return listJSON{UUID: ListUUID(c.ID), Name: c.Name, Subscribers: subscribers, CreatedAt: unix(c.CreatedAt), Type: strOrNull(typ)}
+	return listJSON{UUID: x.ListUUID(c.ID), Name: c.Name, Subscribers: subscribers, CreatedAt: unix(c.CreatedAt), Type: strOrNull(typ)}
 }
 
 // referrerJSON is the referred_by summary of a referred subscriber.
@@ -262,18 +262,18 @@ func position(p canonical.Participant, contest bool) *int {
 }
 
 // renderReferrer renders the referred_by summary of referrer.
-func renderReferrer(p canonical.Participant) referrerJSON {
-	return referrerJSON{ID: SubscriberID(p.ID), Name: strOrNull(p.Name()), Email: strOrNull(p.Email),
+func renderReferrer(x *IDs, p canonical.Participant) referrerJSON {
+	return referrerJSON{ID: x.SubscriberID(p.ID), Name: strOrNull(p.Name()), Email: strOrNull(p.Email),
 		PhoneNumber: strOrNull(p.Phone), PeopleReferred: p.Stats.Referrals, Points: p.Points}
 }
 
 // renderSubscriber renders a participant as a Subscriber. referrer is the
 // participant who referred p, nil when p was not referred (or the
 // referrer is gone).
-func renderSubscriber(p canonical.Participant, l listView, referrer *canonical.Participant) subscriberJSON {
+func renderSubscriber(x *IDs, p canonical.Participant, l listView, referrer *canonical.Participant) subscriberJSON {
 	n := p.Native
 	s := subscriberJSON{
-		ID: SubscriberID(p.ID), Name: strOrNull(p.Name()), Email: strOrNull(p.Email), PhoneNumber: strOrNull(p.Phone),
+		ID: x.SubscriberID(p.ID), Name: strOrNull(p.Name()), Email: strOrNull(p.Email), PhoneNumber: strOrNull(p.Phone),
 		CryptoWalletAddress: strOrNull(p.CryptoWallet), CryptoWalletProvider: strOrNull(nativeString(n, "crypto_wallet_provider")),
 		OtherIdentifierValue: strOrNull(p.OtherIdentifier),
 		ExtraField:           nativeString(n, "extra_field"), ExtraField2: nativeString(n, "extra_field_2"),
@@ -299,7 +299,7 @@ func renderSubscriber(p canonical.Participant, l listView, referrer *canonical.P
 		s.ReferralValue, s.ConversionAmount = &v, &v
 	}
 	if referrer != nil {
-		s.ReferredBy = renderReferrer(*referrer)
+		s.ReferredBy = renderReferrer(x, *referrer)
 	}
 	base := nativeString(n, "domain")
 	if base == "" {
@@ -328,8 +328,8 @@ type rewardJSON struct {
 const promotedWinners = "promoted_winners"
 
 // renderReward renders a reward rule as a Reward.
-func renderReward(r canonical.RewardRule) rewardJSON {
-	out := rewardJSON{ID: RewardID(r.ID), Title: r.Title, Header: strOrNull(nativeString(r.Native, "header")),
+func renderReward(x *IDs, r canonical.RewardRule) rewardJSON {
+	out := rewardJSON{ID: x.RewardID(r.ID), Title: r.Title, Header: strOrNull(nativeString(r.Native, "header")),
 		Description: r.Description, Image: r.ImageURL, Label: strOrNull(nativeString(r.Native, "label")),
 		Category: strOrNull(nativeString(r.Native, "category"))}
 	if out.Title == "" {
@@ -427,8 +427,8 @@ func signupType(owner canonical.Participant) string {
 
 // renderUnlocked renders an earned reward with its rule (nil when the rule
 // was deleted) and its owner.
-func renderUnlocked(r canonical.EarnedReward, rule *canonical.RewardRule, owner canonical.Participant) unlockedJSON {
-	out := unlockedJSON{ID: UnlockedRewardID(r.ID), Status: rewardStatusWord(r), CreatedAt: unix(r.CreatedAt),
+func renderUnlocked(x *IDs, r canonical.EarnedReward, rule *canonical.RewardRule, owner canonical.Participant) unlockedJSON {
+	out := unlockedJSON{ID: x.UnlockedRewardID(r.ID), Status: rewardStatusWord(r), CreatedAt: unix(r.CreatedAt),
 		CouponCode: strOrNull(r.CouponCode), CouponGroup: strOrNull(nativeString(r.Native, "coupon_group"))}
 	if rule != nil {
 		out.Name = rule.Title
@@ -464,8 +464,8 @@ type transactionJSON struct {
 const isoMillis = "2006-01-02T15:04:05.000Z"
 
 // renderTransaction renders a recorded sale.
-func renderTransaction(t canonical.Transaction) transactionJSON {
-	return transactionJSON{ID: TransactionID(t.ID), TransactionID: t.ExternalIDs["transaction_id"],
+func renderTransaction(x *IDs, t canonical.Transaction) transactionJSON {
+	return transactionJSON{ID: x.TransactionID(t.ID), TransactionID: t.ExternalIDs["transaction_id"],
 		TransactionTime: t.OccurredAt.UTC().Format(isoMillis), Amount: float64(t.Amount.Amount) / 100,
 		ProductID: strOrNull(nativeString(t.Native, "product_id")), Response: "transaction_added"}
 }
@@ -501,8 +501,8 @@ type couponGroupJSON struct {
 }
 
 // renderCouponGroup renders a coupon group with its coupons.
-func renderCouponGroup(g canonical.CouponGroup) couponGroupJSON {
-	out := couponGroupJSON{ID: CouponGroupID(g.ID), Name: g.Name, Active: g.Active, CreatedAt: unix(g.CreatedAt),
+func renderCouponGroup(x *IDs, g canonical.CouponGroup) couponGroupJSON {
+	out := couponGroupJSON{ID: x.CouponGroupID(g.ID), Name: g.Name, Active: g.Active, CreatedAt: unix(g.CreatedAt),
 		Coupons: make([]couponJSON, 0, len(g.Coupons))}
 	for _, c := range g.Coupons {
 		out.Coupons = append(out.Coupons, couponJSON{Code: c.Code, Available: c.Available, SentAt: unixPtr(c.SentAt),

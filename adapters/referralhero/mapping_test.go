@@ -22,6 +22,10 @@ import (
 
 const docDir = "../../testdata/referralhero"
 
+// fixedIDs renders IDs with the fixed keys (those of databases from before
+// installations had secrets), under which the documented IDs decode.
+var fixedIDs = NewIDs(nil)
+
 // mustID decodes a documented ID with parse.
 func mustID(t *testing.T, parse func(string) (string, bool), id string) string {
 	t.Helper()
@@ -114,15 +118,15 @@ type fixture struct {
 
 func newFixture(t *testing.T) fixture {
 	var f fixture
-	f.camp = canonical.Campaign{ID: mustID(t, CampaignID, "MF078d000987"), Name: "Spring launch", URL: "https://example.org",
+	f.camp = canonical.Campaign{ID: mustID(t, fixedIDs.CampaignID, "MF078d000987"), Name: "Spring launch", URL: "https://example.org",
 		CreatedAt: at(1487659010)}
 	f.view = listView{UUID: "MF078d000987", SiteURL: "https://example.org"}
-	f.bo = canonical.Participant{ID: mustID(t, ParticipantID, "sub_9e8d7c6b5a41"), Email: "bo@example.org", FirstName: "Bo",
+	f.bo = canonical.Participant{ID: mustID(t, fixedIDs.ParticipantID, "sub_9e8d7c6b5a41"), Email: "bo@example.org", FirstName: "Bo",
 		ReferralCode: "bo-1f9e", Verified: true, VerifiedAt: atp(1716900000), Points: 4, Fraud: canonical.Fraud{Risk: canonical.RiskLow},
 		CreatedAt: at(1716900000), UpdatedAt: at(1717000500),
 		Stats:  canonical.ParticipantStats{Referrals: 4, PendingReferrals: 1, Level2Referrals: 2, Rank: 1},
 		Native: canonical.Native{rh: {"extra_field": "team-a"}}}
-	f.ana = canonical.Participant{ID: mustID(t, ParticipantID, "sub_4f1c2a9b7d30"), Email: "ana@example.org", FirstName: "Ana",
+	f.ana = canonical.Participant{ID: mustID(t, fixedIDs.ParticipantID, "sub_4f1c2a9b7d30"), Email: "ana@example.org", FirstName: "Ana",
 		LastName: "Ruiz", ReferralCode: "ana-7c21", ReferrerID: f.bo.ID, ReferralState: canonical.StatePending, Verified: true,
 		VerifiedAt: atp(1717000000), CreatedAt: at(1717000000), UpdatedAt: at(1717000500), Stats: canonical.ParticipantStats{Rank: 3}}
 	return f
@@ -133,7 +137,7 @@ func (f fixture) sub(p canonical.Participant, response string) subscriberJSON {
 	if p.ReferrerID == f.bo.ID {
 		ref = &f.bo
 	}
-	s := renderSubscriber(p, f.view, ref)
+	s := renderSubscriber(fixedIDs, p, f.view, ref)
 	s.Response = response
 	return s
 }
@@ -188,38 +192,38 @@ func TestGoldenSubscribers(t *testing.T) {
 func TestGoldenLists(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	beta := canonical.Campaign{ID: mustID(t, CampaignID, "MF3c2b1a0f9e"), Name: "Beta waitlist", Kind: canonical.WaitlistProgram,
+	beta := canonical.Campaign{ID: mustID(t, fixedIDs.CampaignID, "MF3c2b1a0f9e"), Name: "Beta waitlist", Kind: canonical.WaitlistProgram,
 		CreatedAt: at(1480000000)}
 	golden(t, "listLists", env(listsPage{Response: "lists_retrieved",
-		Lists: []listJSON{renderList(f.camp, 121), renderList(beta, 14)}, Pagination: newPagination(1, 10, 67)}, intp(1000), 1487658324))
-	golden(t, "createList", env(renderList(f.camp, 0), intp(1000), 1487659010))
+		Lists: []listJSON{renderList(fixedIDs, f.camp, 121), renderList(fixedIDs, beta, 14)}, Pagination: newPagination(1, 10, 67)}, intp(1000), 1487658324))
+	golden(t, "createList", env(renderList(fixedIDs, f.camp, 0), intp(1000), 1487659010))
 }
 
 func TestGoldenRewards(t *testing.T) {
 	t.Parallel()
-	early := canonical.RewardRule{ID: mustID(t, RuleID, "201"), Kind: canonical.Milestone, Title: "Early access",
+	early := canonical.RewardRule{ID: mustID(t, fixedIDs.RuleID, "201"), Kind: canonical.Milestone, Title: "Early access",
 		Description: "Refer 3 friends to get early access.", Threshold: 3, Native: canonical.Native{rh: {"header": "Skip the line"}}}
-	winner := canonical.RewardRule{ID: mustID(t, RuleID, "203"), Kind: canonical.ManualReward, Title: "Winner 2",
+	winner := canonical.RewardRule{ID: mustID(t, fixedIDs.RuleID, "203"), Kind: canonical.ManualReward, Title: "Winner 2",
 		Native: canonical.Native{rh: {"label": "Winner Reward"}}}
-	golden(t, "listBonuses", env([]rewardJSON{renderReward(early), renderReward(winner)}, intp(1000), 1487659708))
-	golden(t, "unlockPromotedReward", promotedUnlock{Response: "reward_unlocked", Reward: renderReward(winner)})
+	golden(t, "listBonuses", env([]rewardJSON{renderReward(fixedIDs, early), renderReward(fixedIDs, winner)}, intp(1000), 1487659708))
+	golden(t, "unlockPromotedReward", promotedUnlock{Response: "reward_unlocked", Reward: renderReward(fixedIDs, winner)})
 
 	premium := canonical.RewardRule{ID: "9", Kind: canonical.SingleSided, Title: "A free Premium account for 1 year"}
 	owner := canonical.Participant{ID: "5"}
-	er := canonical.EarnedReward{ID: mustID(t, EarnedRewardID, "1795"), RuleID: premium.ID, ParticipantID: owner.ID,
+	er := canonical.EarnedReward{ID: mustID(t, fixedIDs.EarnedRewardID, "1795"), RuleID: premium.ID, ParticipantID: owner.ID,
 		Status: canonical.RewardApproved, CouponCode: "AD45RF", CreatedAt: at(1686397951),
 		Native: canonical.Native{rh: {"coupon_group": "rh123"}}}
 	golden(t, "listSubscriberRewards", env(unlockedPage{Response: "rewards_retrieved",
-		Rewards: []unlockedJSON{renderUnlocked(er, &premium, owner)}, Pagination: newPagination(1, 10, 1)}, nil, 1686561391))
-	golden(t, "updateRewardStatus", env(renderUnlocked(er, &premium, owner), nil, 1686561403), "coupon_code", "coupon_group")
+		Rewards: []unlockedJSON{renderUnlocked(fixedIDs, er, &premium, owner)}, Pagination: newPagination(1, 10, 1)}, nil, 1686561391))
+	golden(t, "updateRewardStatus", env(renderUnlocked(fixedIDs, er, &premium, owner), nil, 1686561403), "coupon_code", "coupon_group")
 }
 
 func TestGoldenTransaction(t *testing.T) {
 	t.Parallel()
-	tx := canonical.Transaction{ID: mustID(t, EngineTransactionID, "592"), Amount: canonical.Money{Amount: 5666500},
+	tx := canonical.Transaction{ID: mustID(t, fixedIDs.EngineTransactionID, "592"), Amount: canonical.Money{Amount: 5666500},
 		ExternalIDs: map[string]string{"transaction_id": "MFa19e08789720240219142611"}, OccurredAt: at(1708352771),
 		Native: canonical.Native{rh: {"product_id": "12345"}}}
-	golden(t, "addTransactions", env(renderTransaction(tx), nil, 1708352775))
+	golden(t, "addTransactions", env(renderTransaction(fixedIDs, tx), nil, 1708352775))
 }
 
 func TestGoldenCoupons(t *testing.T) {
@@ -231,20 +235,20 @@ func TestGoldenCoupons(t *testing.T) {
 		}
 		return out
 	}
-	rh200 := canonical.CouponGroup{ID: mustID(t, GroupID, "rh200"), Name: "RH200", Active: true, CreatedAt: at(1686563246)}
-	rh400 := canonical.CouponGroup{ID: mustID(t, GroupID, "rh400"), Name: "RH400", Active: true, CreatedAt: at(1686563261)}
+	rh200 := canonical.CouponGroup{ID: mustID(t, fixedIDs.GroupID, "rh200"), Name: "RH200", Active: true, CreatedAt: at(1686563246)}
+	rh400 := canonical.CouponGroup{ID: mustID(t, fixedIDs.GroupID, "rh400"), Name: "RH400", Active: true, CreatedAt: at(1686563261)}
 
-	created := renderCouponGroup(rh400)
+	created := renderCouponGroup(fixedIDs, rh400)
 	created.Response = "coupon_group_created"
 	golden(t, "createCouponGroup", env(created, nil, 1686563261))
-	golden(t, "getCouponGroup", env(renderCouponGroup(rh200), nil, 1686563407))
+	golden(t, "getCouponGroup", env(renderCouponGroup(fixedIDs, rh200), nil, 1686563407))
 	full := rh200
 	full.Coupons = coupons("FCMPFI", "U3EHFD", "tvt4g45v", "RFGH677", "KMLFG767")
-	golden(t, "createCoupons", env(renderCouponGroup(full), nil, 1686676359))
+	golden(t, "createCoupons", env(renderCouponGroup(fixedIDs, full), nil, 1686676359))
 	two := rh200
 	two.Coupons = coupons("FCMPFI", "U3EHFD")
 	golden(t, "listCouponGroups", env(couponGroupsPage{Response: "coupon_groups_retrieved",
-		CouponGroups: []couponGroupJSON{renderCouponGroup(two), renderCouponGroup(rh400)}, Pagination: newPagination(1, 50, 2)}, nil, 1686563777))
+		CouponGroups: []couponGroupJSON{renderCouponGroup(fixedIDs, two), renderCouponGroup(fixedIDs, rh400)}, Pagination: newPagination(1, 50, 2)}, nil, 1686563777))
 }
 
 func TestGoldenErrors(t *testing.T) {

@@ -23,7 +23,7 @@ func TestNumbersAsStrings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := env.URL + "/api/v2/lists/" + referralhero.ListUUID(env.Campaign.ID)
+	base := env.URL + "/api/v2/lists/" + codec(env).ListUUID(env.Campaign.ID)
 	tests := []struct {
 		name, path, body string
 		status           int
@@ -60,7 +60,7 @@ func TestEncodedEnvelopeMatchesTheEncoder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := env.URL + "/api/v2/lists/" + referralhero.ListUUID(env.Campaign.ID) + "/subscribers/"
+	base := env.URL + "/api/v2/lists/" + codec(env).ListUUID(env.Campaign.ID) + "/subscribers/"
 	token := "api_token=" + env.Secrets[canonical.APIKey]
 	get := func(path string) map[string]any {
 		resp := env.Do(t, mustGet(t, base+path))
@@ -74,7 +74,7 @@ func TestEncodedEnvelopeMatchesTheEncoder(t *testing.T) {
 		}
 		return m
 	}
-	byID := get(referralhero.SubscriberID(p.ID) + "?" + token)          // read cache, envelope written around the bytes
+	byID := get(codec(env).SubscriberID(p.ID) + "?" + token)            // read cache, envelope written around the bytes
 	byEmail := get("retrieve_by_email?email=bo%40example.org&" + token) // the JSON encoder
 	if a, b := fmt.Sprint(byID), fmt.Sprint(byEmail); a != b || !strings.Contains(a, "Bo <&>") {
 		t.Fatalf("by id:    %s\nby email: %s", a, b)

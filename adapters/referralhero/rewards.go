@@ -53,9 +53,9 @@ func (c *call) unlocked(rs []canonical.EarnedReward, withOwner bool) ([]unlocked
 		if owner != nil {
 			o = *owner
 		}
-		u := renderUnlocked(r, rules[r.RuleID], o)
+		u := renderUnlocked(c.h.ids, r, rules[r.RuleID], o)
 		if withOwner && owner != nil {
-			u.SubscriberID, u.SubscriberEmail = SubscriberID(o.ID), strOrNull(o.Email)
+			u.SubscriberID, u.SubscriberEmail = c.h.ids.SubscriberID(o.ID), strOrNull(o.Email)
 		}
 		out = append(out, u)
 	}
@@ -145,7 +145,7 @@ func (s *server) UpdateRewardStatus(w http.ResponseWriter, r *http.Request, uuid
 		c.fail(fail(http.StatusBadRequest, "", "Status must be sent, resent or canceled"))
 		return
 	}
-	id, ok := EarnedRewardID(rid)
+	id, ok := c.h.ids.EarnedRewardID(rid)
 	if !ok {
 		c.fail(errRewardNotFound)
 		return
@@ -203,7 +203,7 @@ func (s *server) UnlockPromotedReward(w http.ResponseWriter, r *http.Request, uu
 		c.fail(errNoRewardID)
 		return
 	}
-	ruleID, ok := RuleID(rid)
+	ruleID, ok := c.h.ids.RuleID(rid)
 	if !ok {
 		c.fail(errRewardNotFound)
 		return
@@ -229,5 +229,5 @@ func (s *server) UnlockPromotedReward(w http.ResponseWriter, r *http.Request, uu
 		c.fail(as(err, errSubNotFound))
 		return
 	}
-	surface.WriteJSON(w, http.StatusOK, promotedUnlock{Response: "reward_unlocked", Reward: renderReward(*rule)})
+	surface.WriteJSON(w, http.StatusOK, promotedUnlock{Response: "reward_unlocked", Reward: renderReward(c.h.ids, *rule)})
 }

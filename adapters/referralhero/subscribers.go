@@ -332,7 +332,7 @@ func (s *server) AddTransactions(w http.ResponseWriter, r *http.Request, uuid ap
 		c.fail(as(err, errSubNotFound))
 		return
 	}
-	c.ok(renderTransaction(res.Transaction))
+	c.ok(renderTransaction(c.h.ids, res.Transaction))
 }
 
 // retrieve renders the list's subscriber found by ref, behind the

@@ -34,7 +34,7 @@ func TestAuthentication(t *testing.T) {
 	env := newEnv(t, nil)
 	secret := env.Secrets[canonical.APIKey]
 	lists := "/api/v2/lists"
-	sub := listPath(env.Campaign.ID, "/subscribers")
+	sub := listPath(env, env.Campaign.ID, "/subscribers")
 	tests := []struct {
 		name    string
 		r       req
@@ -77,15 +77,15 @@ func TestUnknownPathAndMethod(t *testing.T) {
 	errorIs(t, a.do(http.MethodDelete, "/api/v2/lists", nil), http.StatusMethodNotAllowed, "", "Method not allowed")
 	errorIs(t, a.get("/api/v2/lists/MFzzzzzzzzzz/bonuses"), http.StatusNotFound, "invalid_list", "List not found")
 	errorIs(t, a.get("/api/v2/lists/MF0123456789/bonuses"), http.StatusNotFound, "invalid_list", "List not found")
-	errorIs(t, a.get(listPath(env.Campaign.ID, "/subscribers/sub_000000000000")), http.StatusNotFound, "subscriber_not_found", "Subscriber not found")
-	errorIs(t, a.get(listPath(env.Campaign.ID, "/subscribers/12")), http.StatusNotFound, "subscriber_not_found", "Subscriber not found")
+	errorIs(t, a.get(listPath(env, env.Campaign.ID, "/subscribers/sub_000000000000")), http.StatusNotFound, "subscriber_not_found", "Subscriber not found")
+	errorIs(t, a.get(listPath(env, env.Campaign.ID, "/subscribers/12")), http.StatusNotFound, "subscriber_not_found", "Subscriber not found")
 }
 
 func TestValidationErrors(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, nil)
 	a := newAPI(t, env)
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 	ok(t, a.post(m("/subscribers"), obj{"email": "bo@example.org"}))
 	tests := []struct {
 		name    string
@@ -128,13 +128,13 @@ func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, nil)
 	a := newAPI(t, env)
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 	bo := ok(t, a.post(m("/subscribers"), obj{"email": "bo@example.org"})).data()
 	boID := bo["id"].(string)
 
 	other := env.NewTenant(t, "other", canonical.Campaign{})
 	b := &api{t: t, env: env, secret: other.Secrets[canonical.APIKey]}
-	om := func(rest string) string { return listPath(other.Campaign.ID, rest) }
+	om := func(rest string) string { return listPath(env, other.Campaign.ID, rest) }
 
 	errorIs(t, b.get(m("/subscribers/"+boID)), http.StatusNotFound, "invalid_list", "List not found")
 	errorIs(t, b.get(m("/subscribers")), http.StatusNotFound, "invalid_list", "List not found")
@@ -145,7 +145,7 @@ func TestTenantIsolation(t *testing.T) {
 	errorIs(t, b.get(om("/subscribers/retrieve_by_email?email=bo%40example.org")), http.StatusNotFound, "subscriber_not_found", "Subscriber not found")
 	errorIs(t, b.do(http.MethodDelete, om("/subscribers/"+boID), nil), http.StatusNotFound, "subscriber_not_found", "Subscriber not found")
 	lists := ok(t, b.get("/api/v2/lists")).data()["lists"].([]any)
-	if len(lists) != 1 || lists[0].(obj)["uuid"] != referralhero.ListUUID(other.Campaign.ID) {
+	if len(lists) != 1 || lists[0].(obj)["uuid"] != codec(env).ListUUID(other.Campaign.ID) {
 		t.Fatalf("other tenant sees lists %v", lists)
 	}
 	// The first tenant's subscriber is untouched.
@@ -217,7 +217,7 @@ func TestSubscriberLifecycle(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, nil)
 	a := newAPI(t, env)
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 
 	created := ok(t, a.post(m("/subscribers"), obj{"email": "ana@example.org", "name": "Ana Ruiz", "extra_field": "x",
 		"extra_field_2": "y", "source": "newsletter", "phone_number": "+34600000000"})).data()
@@ -273,7 +273,7 @@ func TestReferralAttribution(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, nil)
 	a := newAPI(t, env)
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 	bo := ok(t, a.post(m("/subscribers"), obj{"email": "bo@example.org", "name": "Bo"})).data()
 	boID := bo["id"].(string)
 	// By code, by email, and forced pending.
@@ -333,7 +333,7 @@ func TestReviewGoal(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, &surfacetest.Options{Campaign: canonical.Campaign{Qualification: canonical.QualifyOnReview}})
 	a := newAPI(t, env)
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 	bo := ok(t, a.post(m("/subscribers"), obj{"email": "bo@example.org"})).data()
 	ana := ok(t, a.post(m("/subscribers"), obj{"email": "ana@example.org", "referrer": bo["code"]})).data()
 	if ana["referral_status"] != "pending" {
@@ -373,7 +373,7 @@ func TestGoalMismatch(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, nil) // one-event goal
 	a := newAPI(t, env)
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 	bo := ok(t, a.post(m("/subscribers"), obj{"email": "bo@example.org"})).data()
 	r := a.post(m("/subscribers/track_referral_conversion_event"), obj{"email": "bo@example.org"})
 	errorIs(t, r, http.StatusBadRequest, "wrong_list_type", "")
@@ -386,7 +386,7 @@ func TestPromotionAndRewards(t *testing.T) {
 	env := newEnv(t, nil)
 	a := newAPI(t, env)
 	ctx := context.Background()
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 	winner, err := env.Backend.CreateRewardRule(ctx, env.Campaign.ID, canonical.RewardRule{Kind: canonical.ManualReward, Title: "Winner 2"})
 	if err != nil {
 		t.Fatal(err)
@@ -401,7 +401,7 @@ func TestPromotionAndRewards(t *testing.T) {
 	}
 	bo := ok(t, a.post(m("/subscribers"), obj{"email": "bo@example.org"})).data()
 	boID := bo["id"].(string)
-	winnerID := referralhero.RewardID(winner.ID)
+	winnerID := codec(env).RewardID(winner.ID)
 
 	errorIs(t, a.post(m("/subscribers/"+boID+"/unlock_promoted_reward"), obj{"reward_id": itoa(winnerID)}),
 		http.StatusBadRequest, "subscriber_not_promoted", "Subscriber was not promoted")
@@ -410,7 +410,7 @@ func TestPromotionAndRewards(t *testing.T) {
 		t.Fatalf("promote %v", pr)
 	}
 	errorIs(t, a.post(m("/subscribers/"+boID+"/promote"), nil), http.StatusBadRequest, "subscriber_already_promoted", "Subscriber was already promoted")
-	errorIs(t, a.post(m("/subscribers/"+boID+"/unlock_promoted_reward"), obj{"reward_id": itoa(referralhero.RewardID(early.ID))}),
+	errorIs(t, a.post(m("/subscribers/"+boID+"/unlock_promoted_reward"), obj{"reward_id": itoa(codec(env).RewardID(early.ID))}),
 		http.StatusBadRequest, "", "")
 	un := ok(t, a.post(m("/subscribers/"+boID+"/unlock_promoted_reward"), obj{"reward_id": itoa(winnerID)}))
 	if un.Body["response"] != "reward_unlocked" || un.Body["status"] != nil || un.Body["reward"].(obj)["category"] != "promoted_winners" {
@@ -451,7 +451,7 @@ func TestVerificationGate(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, nil)
 	a := newAPI(t, env)
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 	s := ok(t, a.post(m("/subscribers"), obj{"email": "wait@example.org", "double_optin": true})).data()
 	if s["verified"] != false || s["verified_at"] != nil {
 		t.Fatalf("double opt-in subscriber %v", s)
@@ -465,7 +465,7 @@ func TestVerificationGate(t *testing.T) {
 		t.Fatalf("listed %v", n)
 	}
 	yes := true
-	pid, _ := referralhero.ParticipantID(id)
+	pid, _ := codec(env).ParticipantID(id)
 	if _, err := env.Backend.UpdateParticipant(context.Background(), env.Campaign.ID, canonical.ByID(pid), canonical.ParticipantPatch{Verified: &yes}); err != nil {
 		t.Fatal(err)
 	}
@@ -483,8 +483,8 @@ func TestCrossSurfaceVisibility(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := ok(t, a.get(listPath(env.Campaign.ID, "/subscribers/retrieve_by_email?email=native%40example.org"))).data()
-	if got["id"] != referralhero.SubscriberID(p.ID) || got["name"] != "Nat Ive" || got["code"] != p.ReferralCode {
+	got := ok(t, a.get(listPath(env, env.Campaign.ID, "/subscribers/retrieve_by_email?email=native%40example.org"))).data()
+	if got["id"] != codec(env).SubscriberID(p.ID) || got["name"] != "Nat Ive" || got["code"] != p.ReferralCode {
 		t.Fatalf("native participant %v", got)
 	}
 }
@@ -493,7 +493,7 @@ func TestPagination(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, nil)
 	a := newAPI(t, env)
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 	for i := range 53 {
 		ok(t, a.post(m("/subscribers"), obj{"email": "p" + itoa(i) + "@example.org", "extra_field": map[bool]string{true: "even", false: "odd"}[i%2 == 0]}))
 	}
@@ -518,7 +518,7 @@ func TestCoupons(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, nil)
 	a := newAPI(t, env)
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 	forms := []url.Values{
 		{"name": {"Indexed"}, "coupons[0]": {"a1"}, "coupons[1]": {"a2"}, "active": {"false"}},
 		{"name": {"Brackets"}, "coupons[]": {"b1", "b2"}},
@@ -547,14 +547,14 @@ func TestCoupons(t *testing.T) {
 	errorIs(t, a.get(m("/coupon_groups/rh1")), http.StatusNotFound, "", "Coupon group not found")
 	other := env.NewTenant(t, "other", canonical.Campaign{})
 	b := &api{t: t, env: env, secret: other.Secrets[canonical.APIKey]}
-	errorIs(t, b.get(listPath(other.Campaign.ID, "/coupon_groups/"+ids[0])), http.StatusNotFound, "", "Coupon group not found")
+	errorIs(t, b.get(listPath(env, other.Campaign.ID, "/coupon_groups/"+ids[0])), http.StatusNotFound, "", "Coupon group not found")
 }
 
 func TestTransactions(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, nil)
 	a := newAPI(t, env)
-	m := func(rest string) string { return listPath(env.Campaign.ID, rest) }
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
 	ok(t, a.post(m("/subscribers"), obj{"email": "ana@example.org"}))
 	tx := ok(t, a.post(m("/subscribers/add_transactions"), obj{"email": "ana@example.org", "amount": "56665",
 		"transaction_id": "T-1", "product_id": "12345"})).data()
@@ -563,7 +563,7 @@ func TestTransactions(t *testing.T) {
 		t.Fatalf("transaction %v", tx)
 	}
 	gen := ok(t, a.post(m("/subscribers/add_transactions"), obj{"email": "ana@example.org", "amount": "12.5"})).data()
-	if gen["transaction_id"] != referralhero.ListUUID(env.Campaign.ID)+"20260310120000" || gen["amount"] != 12.5 || gen["product_id"] != nil {
+	if gen["transaction_id"] != codec(env).ListUUID(env.Campaign.ID)+"20260310120000" || gen["amount"] != 12.5 || gen["product_id"] != nil {
 		t.Fatalf("generated id %v", gen)
 	}
 	errorIs(t, a.post(m("/subscribers/add_transactions"), obj{"email": "nobody@example.org", "amount": "5"}),

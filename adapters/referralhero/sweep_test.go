@@ -83,7 +83,7 @@ func TestSweep(t *testing.T) {
 	ctx := context.Background()
 	b := env.Backend
 	main := env.Campaign.ID
-	m := func(rest string) string { return "/lists/" + referralhero.ListUUID(main) + rest }
+	m := func(rest string) string { return "/lists/" + codec(env).ListUUID(main) + rest }
 
 	// Reward rules of the main list: a reward at the first confirmed
 	// referral, and a reward for promoted winners.
@@ -123,7 +123,7 @@ func TestSweep(t *testing.T) {
 		"transaction_id": "MFa19e08789720240219142611", "product_id": "12345"})
 	s.call("promoteSubscriber", m("/subscribers/"+boID+"/promote"), nil)
 	s.call("unlockPromotedReward", m("/subscribers/"+boID+"/unlock_promoted_reward"),
-		obj{"reward_id": fmt.Sprint(referralhero.RewardID(winner.ID))})
+		obj{"reward_id": fmt.Sprint(codec(env).RewardID(winner.ID))})
 	s.call("listReferredSubscribers", m("/subscribers/"+boID+"/referred?sort_by=registration_asc"), nil)
 	rewards := s.call("listSubscriberRewards", m("/subscribers/"+boID+"/rewards"), nil).data()
 	var rewardID string
@@ -145,7 +145,7 @@ func TestSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rv := func(rest string) string { return "/lists/" + referralhero.ListUUID(review.ID) + rest }
+	rv := func(rest string) string { return "/lists/" + codec(env).ListUUID(review.ID) + rest }
 	ref := ok(t, a.post("/api/v2"+rv("/subscribers"), obj{"email": "ref@example.org"})).data()
 	carl := ok(t, a.post("/api/v2"+rv("/subscribers"), obj{"email": "carl@example.org", "referrer": ref["code"]})).data()
 	s.call("trackReferralConversionEvent", rv("/subscribers/track_referral_conversion_event"),

@@ -57,7 +57,7 @@ func newBkEnv(t *testing.T, c canonical.Campaign) bkEnv {
 	t.Helper()
 	srv := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.ReferralRocket}})
 	tn := srv.NewTenant(t, "acme", c)
-	cid, ok := referralrocket.EncodeCampaignID(tn.Campaign.ID)
+	cid, ok := referralrocket.NewIDs(srv.Engine.IDSecret()).EncodeCampaignID(tn.Campaign.ID)
 	if !ok {
 		t.Fatalf("encode campaign %s", tn.Campaign.ID)
 	}
@@ -324,7 +324,7 @@ func TestBackendErrors(t *testing.T) {
 	ctx := context.Background()
 	e := newBkEnv(t, canonical.Campaign{})
 	alice := e.create(t, "alice@example.com", canonical.ParticipantRef{})
-	other, ok := referralrocket.EncodeCampaignID("999999")
+	other, ok := referralrocket.NewIDs(e.srv.Engine.IDSecret()).EncodeCampaignID("999999")
 	if !ok {
 		t.Fatal("encode")
 	}

@@ -54,7 +54,7 @@ func TestConformance(t *testing.T) {
 	adaptertest.RunConformanceTests(t, func(_ context.Context, t *testing.T, c canonical.Campaign) (adaptertest.Harness, error) {
 		srv := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.ReferralRocket}})
 		tn := srv.NewTenant(t, "conformance", c)
-		cid, ok := referralrocket.EncodeCampaignID(tn.Campaign.ID)
+		cid, ok := referralrocket.NewIDs(srv.Engine.IDSecret()).EncodeCampaignID(tn.Campaign.ID)
 		if !ok {
 			t.Fatalf("encode campaign %s", tn.Campaign.ID)
 		}

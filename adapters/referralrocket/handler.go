@@ -72,7 +72,7 @@ func (s *Surface) WriteError(w http.ResponseWriter, r *http.Request, err error) 
 
 // Handler implements surface.Surface.
 func (s *Surface) Handler(cfg surface.Config) http.Handler {
-	srv := &server{cfg: cfg}
+	srv := &server{cfg: cfg, ids: NewIDs(cfg.IDSecret)}
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(srv.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(srv.methodNotAllowed)
@@ -98,6 +98,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 // server implements the generated ServerInterface.
 type server struct {
 	cfg surface.Config
+	ids IDs
 }
 
 var _ api.ServerInterface = (*server)(nil)
@@ -184,7 +185,7 @@ func (s *server) campaign(ctx context.Context, vendorID string) (scope, error) {
 	// A campaign migrated from Referral Rocket keeps answering its old id.
 	id, ok := surface.Legacy(ctx, c.Backend, "campaign", canonical.ReferralRocket, strings.TrimSpace(vendorID))
 	if !ok {
-		id, ok = DecodeCampaignID(strings.TrimSpace(vendorID))
+		id, ok = s.ids.DecodeCampaignID(strings.TrimSpace(vendorID))
 	}
 	if !ok || (c.Credential.CampaignID != "" && c.Credential.CampaignID != id) {
 		return scope{}, canonical.Errorf(canonical.NotFound, msgCampaignNotFound)
@@ -196,7 +197,7 @@ func (s *server) campaign(ctx context.Context, vendorID string) (scope, error) {
 	if camp.Status == canonical.CampaignDeleted {
 		return scope{}, canonical.Errorf(canonical.NotFound, msgCampaignNotFound)
 	}
-	rendered, ok := EncodeCampaignID(camp.ID)
+	rendered, ok := s.ids.EncodeCampaignID(camp.ID)
 	if !ok {
 		return scope{}, canonical.Errorf(canonical.Internal, "campaign ID %q cannot be encoded", camp.ID)
 	}

@@ -41,7 +41,7 @@ func errorBody(t *testing.T, r result) map[string]any {
 func TestErrorShapes(t *testing.T) {
 	t.Parallel()
 	env := surfacetest.New(t, referralrocket.New(), nil)
-	cid := campaignID(t, env.Campaign)
+	cid := campaignID(t, env, env.Campaign)
 	tests := []struct {
 		name   string
 		c      call
@@ -109,7 +109,7 @@ func TestErrorShapes(t *testing.T) {
 func TestNoRateLimits(t *testing.T) {
 	t.Parallel()
 	env := surfacetest.New(t, referralrocket.New(), &surfacetest.Options{EnforceLimits: true})
-	cid := campaignID(t, env.Campaign)
+	cid := campaignID(t, env, env.Campaign)
 	for i := range 30 {
 		res := do(t, env, call{path: "/api/v1/getCampaign", query: url.Values{"id": {cid}}})
 		if res.status != http.StatusOK {
@@ -126,7 +126,7 @@ func TestNoRateLimits(t *testing.T) {
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
 	env := surfacetest.New(t, referralrocket.New(), nil)
-	cid := campaignID(t, env.Campaign)
+	cid := campaignID(t, env, env.Campaign)
 	a := add(t, env, cid, "owner@example.com", nil)
 	other := env.NewTenant(t, "other", canonical.Campaign{})
 	key := other.Secrets[canonical.APIKey]
@@ -156,7 +156,7 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	// The other tenant's own campaign works with its key, and is not
 	// readable with the first tenant's.
-	ocid := campaignID(t, other.Campaign)
+	ocid := campaignID(t, env, other.Campaign)
 	if res := do(t, env, call{path: "/api/v1/getCampaign", query: url.Values{"id": {ocid}}, key: &key}); res.status != http.StatusOK {
 		t.Fatalf("own campaign: %d %s", res.status, res.body)
 	}
@@ -168,7 +168,7 @@ func TestTenantIsolation(t *testing.T) {
 func TestParticipantLifecycle(t *testing.T) {
 	t.Parallel()
 	env := surfacetest.New(t, referralrocket.New(), &surfacetest.Options{Campaign: rewardCampaign})
-	cid := campaignID(t, env.Campaign)
+	cid := campaignID(t, env, env.Campaign)
 	ctx := context.Background()
 
 	// Create.
@@ -270,7 +270,7 @@ func TestParticipantLifecycle(t *testing.T) {
 func TestGetCampaign(t *testing.T) {
 	t.Parallel()
 	env := surfacetest.New(t, referralrocket.New(), &surfacetest.Options{Campaign: rewardCampaign})
-	cid := campaignID(t, env.Campaign)
+	cid := campaignID(t, env, env.Campaign)
 	add(t, env, cid, "one@example.com", nil)
 	add(t, env, cid, "two@example.com", nil)
 	res := do(t, env, call{path: "/api/v1/getCampaign", query: url.Values{"id": {cid}}})
@@ -303,7 +303,7 @@ func TestGetCampaign(t *testing.T) {
 func TestPaging(t *testing.T) {
 	t.Parallel()
 	env := surfacetest.New(t, referralrocket.New(), nil)
-	cid := campaignID(t, env.Campaign)
+	cid := campaignID(t, env, env.Campaign)
 	ctx := context.Background()
 	var emails []string
 	for i := range 25 {

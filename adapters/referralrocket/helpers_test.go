@@ -105,10 +105,10 @@ type participant struct {
 	CreatedOn             string  `json:"createdOn"`
 }
 
-// campaignID is the tenant campaign's vendor id.
-func campaignID(t testing.TB, c canonical.Campaign) string {
+// campaignID is the vendor id of a campaign of env.
+func campaignID(t testing.TB, env *surfacetest.Env, c canonical.Campaign) string {
 	t.Helper()
-	id, ok := referralrocket.EncodeCampaignID(c.ID)
+	id, ok := referralrocket.NewIDs(env.Engine.IDSecret()).EncodeCampaignID(c.ID)
 	if !ok {
 		t.Fatalf("campaign %q does not encode", c.ID)
 	}

@@ -3,6 +3,7 @@ package referralrocket
 import (
 	"strconv"
 
+	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 )
 
@@ -14,44 +15,55 @@ import (
 // The engine's campaign IDs are decimal integers. The codec permutes them
 // with a keyed Feistel network over 58 bits (62^10 > 2^58, so every value
 // fits in ten base-62 digits) and writes the result in base 62, left-padded
-// to ten characters. The key is fixed: a campaign keeps its id across
-// restarts and migrations.
+// to ten characters. The key derives from the installation's ID secret
+// (surface.IDKey), so it never changes in an installation: a campaign keeps
+// its id across restarts and migrations.
 
 const (
 	// campaignIDLength is the length of a rendered campaign id.
 	campaignIDLength = 10
 	// campaignBits is the width of the campaign ID permutation.
 	campaignBits = 58
-	// campaignKey keys the campaign ID permutation. Never change it: every
-	// campaign id ever handed out would stop resolving.
+	// campaignKey is the fixed key of the campaign ID permutation, used
+	// as is by databases that handed out ids before installations had
+	// secrets. Never change it: their campaign ids would stop resolving.
 	campaignKey uint64 = 0x5252_6361_6d70_0001
 )
 
-var campaignIDs = surface.NewScrambler(campaignBits, campaignKey)
+// IDs renders and reads one installation's Referral Rocket ids.
+type IDs struct {
+	campaign surface.Scrambler
+}
+
+// NewIDs returns the codec of the installation whose ID secret is secret
+// (surface.Config.IDSecret); nil gives the fixed key.
+func NewIDs(secret []byte) IDs {
+	return IDs{campaign: surface.NewScrambler(campaignBits, surface.IDKey(secret, canonical.ReferralRocket, "campaign", campaignKey))}
+}
 
 // EncodeCampaignID renders an engine campaign ID as a Referral Rocket
 // campaign id. ok is false for an ID the engine cannot have issued (not a
 // positive decimal integer, or beyond the codec's range).
-func EncodeCampaignID(id string) (string, bool) {
+func (x IDs) EncodeCampaignID(id string) (string, bool) {
 	n, err := strconv.ParseUint(id, 10, 64)
-	if err != nil || n == 0 || n >= campaignIDs.Limit() {
+	if err != nil || n == 0 || n >= x.campaign.Limit() {
 		return "", false
 	}
-	return surface.Base62.Encode(campaignIDs.Forward(n), campaignIDLength), true
+	return surface.Base62.Encode(x.campaign.Forward(n), campaignIDLength), true
 }
 
 // DecodeCampaignID turns a Referral Rocket campaign id back into the
 // engine's campaign ID. ok is false for anything EncodeCampaignID cannot
 // have produced; callers answer such ids as not found.
-func DecodeCampaignID(s string) (string, bool) {
+func (x IDs) DecodeCampaignID(s string) (string, bool) {
 	if len(s) != campaignIDLength {
 		return "", false
 	}
 	n, ok := surface.Base62.Decode(s)
-	if !ok || n >= campaignIDs.Limit() {
+	if !ok || n >= x.campaign.Limit() {
 		return "", false
 	}
-	id := campaignIDs.Backward(n)
+	id := x.campaign.Backward(n)
 	if id == 0 {
 		return "", false
 	}

@@ -39,7 +39,7 @@ func TestSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cid := campaignID(t, env.Campaign)
+	cid := campaignID(t, env, env.Campaign)
 	referrer := add(t, env, cid, "lee@example.com", nil)
 
 	// In call order: later calls rely on earlier ones.

@@ -132,7 +132,7 @@ func TestIReferToGrowSurf(t *testing.T) {
 	tb := b.NewTenant(t, "target", canonical.Campaign{})
 
 	src, err := irefer.NewBackend(irefer.BackendOptions{BaseURL: a.URL, LicenseKey: ta.Secret(canonical.IRefer, canonical.LicenseKey),
-		APIKey: ta.Secret(canonical.IRefer, canonical.SiteKey), CampaignID: irefer.EncodeID(irefer.KindCampaign, ta.Campaign.ID)})
+		APIKey: ta.Secret(canonical.IRefer, canonical.SiteKey), CampaignID: irefer.NewIDs(a.Engine.IDSecret()).EncodeID(irefer.KindCampaign, ta.Campaign.ID)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestIReferToGrowSurf(t *testing.T) {
 	}
 	start := time.Now()
 	idmap, _ := migrate.OpenIDMap("")
-	srcCampaign := irefer.EncodeID(irefer.KindCampaign, ta.Campaign.ID)
+	srcCampaign := irefer.NewIDs(a.Engine.IDSecret()).EncodeID(irefer.KindCampaign, ta.Campaign.ID)
 	rep, err := migrate.Run(ctx, src, dst, migrate.Options{Campaigns: []string{srcCampaign}, IDMap: idmap})
 	if err != nil {
 		t.Fatal(err)

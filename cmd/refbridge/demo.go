@@ -79,8 +79,8 @@ func ensureDemo(ctx context.Context, eng *engine.Engine, base string, out io.Wri
 			return err
 		}
 	}
-	rrCampaign, _ := referralrocket.EncodeCampaignID(camp.ID)
-	irCampaign := irefer.EncodeID(irefer.KindCampaign, camp.ID)
+	rrCampaign, _ := referralrocket.NewIDs(eng.IDSecret()).EncodeCampaignID(camp.ID)
+	irCampaign := irefer.NewIDs(eng.IDSecret()).EncodeID(irefer.KindCampaign, camp.ID)
 
 	fmt.Fprintf(out, "\nCreated demo account %s with campaign %q (%s). Credentials, shown only now:\n\n", acct.ID, camp.Name, demoSite)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)

@@ -130,8 +130,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		AllowedOrigins: origins,
 		EnforceLimits:  cfg.enforceLimits,
 		ReadCacheTTL:   readTTL,
+		IDSecret:       eng.IDSecret(),
 		Admin:          admin,
 	})
+	if eng.IDSecret() == nil {
+		log.Warn("this database handed out IDs before installations had their own ID secret: it keeps rendering them with the fixed keys in refbridge's source, which anyone can decode")
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
