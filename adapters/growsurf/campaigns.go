@@ -11,12 +11,12 @@ import (
 )
 
 // campaignOf renders a campaign with its counters.
-func campaignOf(ctx context.Context, b canonical.Backend, c canonical.Campaign) (campaignOut, error) {
+func campaignOf(ctx context.Context, ids *idCodecs, b canonical.Backend, c canonical.Campaign) (campaignOut, error) {
 	stats, err := b.CampaignStats(ctx, c.ID)
 	if err != nil {
 		return campaignOut{}, err
 	}
-	return toCampaign(c, stats), nil
+	return toCampaign(ids, c, stats), nil
 }
 
 // ListCampaigns implements api.ServerInterface.
@@ -36,7 +36,7 @@ func (s *server) ListCampaigns(w http.ResponseWriter, r *http.Request) {
 			if c.Status == canonical.CampaignDeleted {
 				continue
 			}
-			v, err := campaignOf(r.Context(), b, c)
+			v, err := campaignOf(r.Context(), s.ids, b, c)
 			if err != nil {
 				s.fail(w, r, err)
 				return
@@ -69,7 +69,7 @@ func (s *server) CreateCampaign(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out, err := campaignOf(r.Context(), b, created)
+	out, err := campaignOf(r.Context(), s.ids, b, created)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -84,7 +84,7 @@ func (s *server) GetCampaign(w http.ResponseWriter, r *http.Request, id api.Camp
 		s.fail(w, r, err)
 		return
 	}
-	out, err := campaignOf(c.ctx, c.b, c.camp)
+	out, err := campaignOf(c.ctx, s.ids, c.b, c.camp)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -113,7 +113,7 @@ func (s *server) UpdateCampaign(w http.ResponseWriter, r *http.Request, id api.C
 		s.fail(w, r, err)
 		return
 	}
-	out, err := campaignOf(c.ctx, c.b, updated)
+	out, err := campaignOf(c.ctx, s.ids, c.b, updated)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -145,7 +145,7 @@ func (s *server) CloneCampaign(w http.ResponseWriter, r *http.Request, id api.Ca
 		s.fail(w, r, err)
 		return
 	}
-	out, err := campaignOf(c.ctx, c.b, created)
+	out, err := campaignOf(c.ctx, s.ids, c.b, created)
 	if err != nil {
 		s.fail(w, r, err)
 		return

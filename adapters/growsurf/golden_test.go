@@ -19,6 +19,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+// fixedIDs renders IDs with the fixed keys (those of databases from before
+// installations had secrets): the golden files pin those renderings.
+var fixedIDs = newIDCodecs(nil)
+
 func at(msec int64) time.Time { return time.UnixMilli(msec).UTC() }
 
 func atPtr(msec int64) *time.Time {
@@ -95,10 +99,10 @@ func goldenCases() []goldenCase {
 		Status: canonical.RewardFulfilled, ApprovedAt: atPtr(1716500000000), FulfilledAt: atPtr(1716600000000)}
 	anaReferred := ana
 	anaReferred.ReferrerID = "100"
-	rw1, _ := toParticipantReward(anaExtras.Rewards[0], ana)
-	rw2, _ := toParticipantReward(fulfilled, anaReferred)
+	rw1, _ := toParticipantReward(fixedIDs, anaExtras.Rewards[0], ana)
+	rw2, _ := toParticipantReward(fixedIDs, fulfilled, anaReferred)
 	benExtras := participantExtras{Referrer: &ana, ReferrerWinner: true, IsNew: ptr(true)}
-	benOut := toParticipant(ben, campaign, benExtras, goldenNow)
+	benOut := toParticipant(fixedIDs, ben, campaign, benExtras, goldenNow)
 	benInList := benOut
 	invite := canonical.Referral{ID: "401", ReferrerID: "101", Email: "cara@example.com", State: canonical.StateInvited,
 		CreatedAt: at(1717040000000), UpdatedAt: at(1717040000000)}
@@ -112,26 +116,26 @@ func goldenCases() []goldenCase {
 	payout := canonical.Payout{ID: "601", CampaignID: "2", ParticipantID: "101", Amount: canonical.Money{Amount: 980, Currency: "EUR"},
 		CommissionIDs: []string{"501"}, Status: canonical.PayoutPaid, PaidAt: atPtr(1720000000000), CreatedAt: at(1719800000000)}
 	return []goldenCase{
-		{name: "getCampaign", got: toCampaign(campaign, campaignStats)},
-		{name: "listRewardConfigs", got: map[string]any{"rewards": toCampaign(campaign, campaignStats).Rewards}},
-		{name: "createRewardConfig", got: must(toReward(ruleLeaderboard))},
-		{name: "createCampaign", got: toCampaign(affiliate, canonical.CampaignStats{})},
-		{name: "getParticipant", got: toParticipant(ana, campaign, anaExtras, goldenNow)},
+		{name: "getCampaign", got: toCampaign(fixedIDs, campaign, campaignStats)},
+		{name: "listRewardConfigs", got: map[string]any{"rewards": toCampaign(fixedIDs, campaign, campaignStats).Rewards}},
+		{name: "createRewardConfig", got: must(toReward(fixedIDs, ruleLeaderboard))},
+		{name: "createCampaign", got: toCampaign(fixedIDs, affiliate, canonical.CampaignStats{})},
+		{name: "getParticipant", got: toParticipant(fixedIDs, ana, campaign, anaExtras, goldenNow)},
 		{name: "addParticipant", got: benOut},
-		{name: "listParticipants", got: participantList{Participants: []participantOut{toParticipant(ana, campaign, anaExtras, goldenNow), benInList},
+		{name: "listParticipants", got: participantList{Participants: []participantOut{toParticipant(fixedIDs, ana, campaign, anaExtras, goldenNow), benInList},
 			Limit: 2, NextID: ptr("q7r8s9")}},
 		{name: "listParticipantRewards", got: map[string]any{"rewards": []participantRewardOut{rw1, rw2}, "limit": 2, "nextId": "prw_3"}},
-		{name: "listReferrals", got: referralList{Referrals: []referralOut{toReferral(benReferral, &ben), toReferral(invite, nil)},
+		{name: "listReferrals", got: referralList{Referrals: []referralOut{toReferral(fixedIDs, benReferral, &ben), toReferral(fixedIDs, invite, nil)},
 			Limit: 2, More: true, NextID: ptr("p1a2b3")}},
-		{name: "listCommissions", got: commissionList{Commissions: []commissionOut{toCommission(com1, affiliate), toCommission(com2, affiliate)}, Limit: 2},
+		{name: "listCommissions", got: commissionList{Commissions: []commissionOut{toCommission(fixedIDs, com1, affiliate), toCommission(fixedIDs, com2, affiliate)}, Limit: 2},
 			skip: []string{"amountInCampaignCurrency", "campaignCurrencyISO", "exchangeRate", "exchangeRateAt", "fxError", "payoutQueuedAt",
 				"provider", "saleAmountInCampaignCurrency"}},
-		{name: "listPayouts", got: payoutList{Payouts: []payoutOut{toPayout(payout, affiliate)}, Limit: 20},
+		{name: "listPayouts", got: payoutList{Payouts: []payoutOut{toPayout(fixedIDs, payout, affiliate)}, Limit: 20},
 			skip: []string{"amountInCampaignCurrency", "campaignCurrencyISO", "exchangeRate", "exchangeRateAt", "fxError", "provider", "queuedAt"}},
-		{name: "recordTransaction", got: toTransactionResult(canonical.TransactionResult{Duplicate: true,
+		{name: "recordTransaction", got: toTransactionResult(fixedIDs, canonical.TransactionResult{Duplicate: true,
 			Transaction: canonical.Transaction{ExternalIDs: map[string]string{"invoiceId": "in_789", "chargeId": "ch_321"}},
 			Commissions: []canonical.Commission{com1}}, map[string]string{"invoiceId": "in_789", "chargeId": "ch_321"})},
-		{name: "refundTransaction", got: toRefundResult(canonical.RefundResult{Matched: true, Adjusted: []canonical.Commission{com1}}, false)},
+		{name: "refundTransaction", got: toRefundResult(fixedIDs, canonical.RefundResult{Matched: true, Adjusted: []canonical.Commission{com1}}, false)},
 		{name: "listWebhooks", got: map[string]any{"webhooks": []webhookOut{
 			webhook{ID: "primary", PayloadURL: ptr("https://hooks.example.com/growsurf"), Events: []string{"PARTICIPANT_REACHED_A_GOAL", "NEW_PARTICIPANT_ADDED"}, IsEnabled: true}.out(),
 			webhook{ID: "wh_2", Events: []string{}, FailureCount: 12, LastFailureAt: ptr(int64(1717000000000))}.out()}},

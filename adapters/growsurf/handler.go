@@ -69,7 +69,7 @@ func (*Surface) Handler(cfg surface.Config) http.Handler {
 	}
 	mws := []mux.MiddlewareFunc{authenticate(cfg, fail), limit(cfg, fail), defaultJSON, surface.NewValidator(doc, BaseURL).Middleware(fail)}
 	r.Use(mws...)
-	srv := &server{cfg: cfg}
+	srv := &server{cfg: cfg, ids: newIDCodecs(cfg.IDSecret)}
 	api.HandlerWithOptions(srv, api.GorillaServerOptions{BaseRouter: r, BaseURL: BaseURL, ErrorHandlerFunc: fail})
 	return surface.Index(r, mws...)
 }

@@ -4,14 +4,17 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 )
 
 // idKind renders one kind of engine ID (a decimal integer from its own
 // sequence) as a GrowSurf-looking ID: an optional prefix and six lowercase
 // base-36 characters (twelve for IDs at or above 2^30), scrambled with a
-// fixed key so that consecutive IDs look random and kinds do not look
-// alike. The keys never change: rendered IDs are stable forever.
+// key of its own so that consecutive IDs look random and kinds do not look
+// alike. The keys derive from the installation's ID secret
+// (surface.IDKey) and never change in an installation: rendered IDs are
+// stable forever.
 type idKind struct {
 	prefix string
 	short  surface.Scrambler // IDs below 2^30, six characters
@@ -32,19 +35,32 @@ func newIDKind(prefix string, key uint64) idKind {
 	}
 }
 
-// The ID kinds of the GrowSurf surface. Campaigns and participants are bare
-// six-character IDs ("abc123", "k3x9qz"); the others carry the prefixes of
-// GrowSurf's documented examples ("crew_xyz789", "prw_1", "com_1", "po_1",
-// "inv_77aa").
-var (
-	campaignIDs    = newIDKind("", 0x6a09e667f3bcc908)
-	participantIDs = newIDKind("", 0xbb67ae8584caa73b)
-	ruleIDs        = newIDKind("crew_", 0x3c6ef372fe94f82b)
-	rewardIDs      = newIDKind("prw_", 0xa54ff53a5f1d36f1)
-	commissionIDs  = newIDKind("com_", 0x510e527fade682d1)
-	payoutIDs      = newIDKind("po_", 0x9b05688c2b3e6c1f)
-	inviteIDs      = newIDKind("inv_", 0x1f83d9abfb41bd6b)
-)
+// idCodecs are the ID kinds of the GrowSurf surface in one installation.
+// Campaigns and participants are bare six-character IDs ("abc123",
+// "k3x9qz"); the others carry the prefixes of GrowSurf's documented
+// examples ("crew_xyz789", "prw_1", "com_1", "po_1", "inv_77aa").
+type idCodecs struct {
+	campaign, participant, rule, reward, commission, payout, invite idKind
+}
+
+// newIDCodecs returns the codecs of the installation whose ID secret is
+// secret (surface.Config.IDSecret). The keys below are the fixed ones,
+// used as they are without a secret: databases that handed out IDs before
+// installations had secrets keep them.
+func newIDCodecs(secret []byte) *idCodecs {
+	kind := func(name, prefix string, fixed uint64) idKind {
+		return newIDKind(prefix, surface.IDKey(secret, canonical.GrowSurf, name, fixed))
+	}
+	return &idCodecs{
+		campaign:    kind("campaign", "", 0x6a09e667f3bcc908),
+		participant: kind("participant", "", 0xbb67ae8584caa73b),
+		rule:        kind("rule", "crew_", 0x3c6ef372fe94f82b),
+		reward:      kind("reward", "prw_", 0xa54ff53a5f1d36f1),
+		commission:  kind("commission", "com_", 0x510e527fade682d1),
+		payout:      kind("payout", "po_", 0x9b05688c2b3e6c1f),
+		invite:      kind("invite", "inv_", 0x1f83d9abfb41bd6b),
+	}
+}
 
 // encode renders an engine ID. An ID that is not a positive decimal
 // integer (one from another backend) is returned unchanged.

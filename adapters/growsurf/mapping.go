@@ -238,12 +238,12 @@ type campaignOut struct {
 }
 
 // toCampaign renders a campaign with its counters.
-func toCampaign(c canonical.Campaign, s canonical.CampaignStats) campaignOut {
-	out := campaignOut{ID: campaignIDs.encode(c.ID), Name: c.Name, Type: campaignType(c.Kind), Status: campaignStatus(c.Status),
+func toCampaign(ids *idCodecs, c canonical.Campaign, s canonical.CampaignStats) campaignOut {
+	out := campaignOut{ID: ids.campaign.encode(c.ID), Name: c.Name, Type: campaignType(c.Kind), Status: campaignStatus(c.Status),
 		ReferralCount: s.Referrals, ParticipantCount: s.Participants, ImpressionCount: s.Impressions,
 		InviteCount: s.Invites, WinnerCount: s.Winners, CurrencyISO: strOrNull(c.Currency), Rewards: []rewardOut{}}
 	for _, r := range c.Rules {
-		if rr, ok := toReward(r); ok {
+		if rr, ok := toReward(ids, r); ok {
 			out.Rewards = append(out.Rewards, rr)
 		}
 	}
@@ -345,12 +345,12 @@ type rewardOut struct {
 
 // toReward renders a reward rule; ok is false for rules GrowSurf has no
 // type for (ReferralHero's manual rewards).
-func toReward(r canonical.RewardRule) (rewardOut, bool) {
+func toReward(ids *idCodecs, r canonical.RewardRule) (rewardOut, bool) {
 	typ, ok := rewardTypes[r.Kind]
 	if !ok {
 		return rewardOut{}, false
 	}
-	out := rewardOut{ID: ruleIDs.encode(r.ID), Type: typ, Title: strOrNull(r.Title), Description: strOrNull(r.Description),
+	out := rewardOut{ID: ids.rule.encode(r.ID), Type: typ, Title: strOrNull(r.Title), Description: strOrNull(r.Description),
 		ReferralDescription: strOrNull(r.ReferredDescription), IsUnlimited: r.Unlimited, IsVisible: r.Visible,
 		ImageURL: strOrNull(r.ImageURL), CouponCode: strOrNull(r.CouponCode), ReferralCouponCode: strOrNull(r.ReferredCouponCode),
 		NextMilestonePrefix: strOrNull(r.Native.String(vendor, nPrefix)), NextMilestoneSuffix: strOrNull(r.Native.String(vendor, nSuffix)),
@@ -710,9 +710,9 @@ func shareURL(site, code string) string {
 }
 
 // toParticipant renders a participant of campaign c at time now.
-func toParticipant(p canonical.Participant, c canonical.Campaign, x participantExtras, now time.Time) participantOut {
+func toParticipant(ids *idCodecs, p canonical.Participant, c canonical.Campaign, x participantExtras, now time.Time) participantOut {
 	s := p.Stats
-	out := participantOut{ID: participantIDs.encode(p.ID), Email: p.Email, FirstName: strOrNull(p.FirstName), LastName: strOrNull(p.LastName),
+	out := participantOut{ID: ids.participant.encode(p.ID), Email: p.Email, FirstName: strOrNull(p.FirstName), LastName: strOrNull(p.LastName),
 		ShareURL: shareURL(c.URL, p.ReferralCode), CreatedAt: ms(p.CreatedAt), ReferralCount: s.Referrals,
 		MonthlyReferralCount: s.MonthlyReferrals, PrevMonthlyReferralCount: s.PrevMonthReferrals, Rank: s.Rank, MonthlyRank: s.MonthlyRank,
 		Referrals: []string{}, MonthlyReferrals: []string{}, ReferralSource: "DIRECT", FraudRiskLevel: string(p.Fraud.Risk),
@@ -731,7 +731,7 @@ func toParticipant(p canonical.Participant, c canonical.Campaign, x participantE
 		if r.ReferredID == "" {
 			continue
 		}
-		id := participantIDs.encode(r.ReferredID)
+		id := ids.participant.encode(r.ReferredID)
 		if len(out.Referrals) < 100 {
 			out.Referrals = append(out.Referrals, id)
 		}
@@ -742,13 +742,13 @@ func toParticipant(p canonical.Participant, c canonical.Campaign, x participantE
 	if p.ReferrerID != "" {
 		out.ReferralSource = "PARTICIPANT"
 		out.ReferralStatus = referralStatus(p.ReferralState)
-		out.ReferredBy = participantIDs.encode(p.ReferrerID)
+		out.ReferredBy = ids.participant.encode(p.ReferrerID)
 	}
 	if x.Referrer != nil {
-		out.Referrer = toReferrer(*x.Referrer, c, x.ReferrerWinner)
+		out.Referrer = toReferrer(ids, *x.Referrer, c, x.ReferrerWinner)
 	}
 	for _, r := range x.Rewards {
-		if rr, ok := toParticipantReward(r, p); ok {
+		if rr, ok := toParticipantReward(ids, r, p); ok {
 			out.Rewards = append(out.Rewards, rr)
 			out.IsWinner = out.IsWinner || rr.Approved
 		}
@@ -766,12 +766,12 @@ func toParticipant(p canonical.Participant, c canonical.Campaign, x participantE
 }
 
 // toReferrer renders the referrer summary.
-func toReferrer(p canonical.Participant, c canonical.Campaign, winner bool) *referrerOut {
+func toReferrer(ids *idCodecs, p canonical.Participant, c canonical.Campaign, winner bool) *referrerOut {
 	src := "DIRECT"
 	if p.ReferrerID != "" {
 		src = "PARTICIPANT"
 	}
-	out := &referrerOut{ID: participantIDs.encode(p.ID), Email: p.Email, FirstName: strOrNull(p.FirstName), LastName: strOrNull(p.LastName),
+	out := &referrerOut{ID: ids.participant.encode(p.ID), Email: p.Email, FirstName: strOrNull(p.FirstName), LastName: strOrNull(p.LastName),
 		CreatedAt: ms(p.CreatedAt), ShareURL: shareURL(c.URL, p.ReferralCode), ReferralCount: p.Stats.Referrals,
 		MonthlyReferralCount: p.Stats.MonthlyReferrals, Rank: p.Stats.Rank, MonthlyRank: p.Stats.MonthlyRank, ReferralSource: src,
 		FraudRiskLevel: string(p.Fraud.Risk), IsWinner: winner, ShareCount: map[string]int{}, Metadata: metadataOut(p),
@@ -878,13 +878,13 @@ type participantRewardOut struct {
 
 // toParticipantReward renders a reward earned by p; canceled rewards are
 // left out.
-func toParticipantReward(r canonical.EarnedReward, p canonical.Participant) (participantRewardOut, bool) {
+func toParticipantReward(ids *idCodecs, r canonical.EarnedReward, p canonical.Participant) (participantRewardOut, bool) {
 	if r.Status == canonical.RewardCanceled {
 		return participantRewardOut{}, false
 	}
 	approved := r.Status == canonical.RewardApproved || r.Status == canonical.RewardFulfilled
 	fulfilled := r.Status == canonical.RewardFulfilled
-	out := participantRewardOut{ID: rewardIDs.encode(r.ID), RewardID: ruleIDs.encode(r.RuleID), Status: "PENDING",
+	out := participantRewardOut{ID: ids.reward.encode(r.ID), RewardID: ids.rule.encode(r.RuleID), Status: "PENDING",
 		Approved: approved, IsFulfilled: fulfilled, IsReferrer: r.IsReferrer, IsAvailable: approved && !fulfilled, Unread: r.Unread}
 	if fulfilled {
 		out.Status = "FULFILLED"
@@ -894,9 +894,9 @@ func toParticipantReward(r canonical.EarnedReward, p canonical.Participant) (par
 		out.ApprovedAt = msPtr(r.ApprovedAt)
 	}
 	if r.IsReferrer {
-		out.ReferrerID, out.ReferredID = participantIDs.encode(p.ID), participantIDs.encode(r.ReferredID)
+		out.ReferrerID, out.ReferredID = ids.participant.encode(p.ID), ids.participant.encode(r.ReferredID)
 	} else {
-		out.ReferrerID, out.ReferredID = participantIDs.encode(p.ReferrerID), participantIDs.encode(p.ID)
+		out.ReferrerID, out.ReferredID = ids.participant.encode(p.ReferrerID), ids.participant.encode(p.ID)
 	}
 	return out, true
 }
@@ -917,11 +917,11 @@ type referralOut struct {
 
 // toReferral renders a referral; referred is the referred participant
 // (nil for invites).
-func toReferral(r canonical.Referral, referred *canonical.Participant) referralOut {
-	out := referralOut{ID: inviteIDs.encode(r.ID), Email: r.Email, ReferralStatus: referralStatus(r.State),
-		ReferredBy: participantIDs.encode(r.ReferrerID), CreatedAt: ms(r.CreatedAt), UpdatedAt: ms(r.UpdatedAt)}
+func toReferral(ids *idCodecs, r canonical.Referral, referred *canonical.Participant) referralOut {
+	out := referralOut{ID: ids.invite.encode(r.ID), Email: r.Email, ReferralStatus: referralStatus(r.State),
+		ReferredBy: ids.participant.encode(r.ReferrerID), CreatedAt: ms(r.CreatedAt), UpdatedAt: ms(r.UpdatedAt)}
 	if referred != nil {
-		out.ID, out.Email = participantIDs.encode(referred.ID), referred.Email
+		out.ID, out.Email = ids.participant.encode(referred.ID), referred.Email
 		out.FirstName, out.LastName = strOrNull(referred.FirstName), strOrNull(referred.LastName)
 	}
 	return out
@@ -947,9 +947,9 @@ type commissionOut struct {
 }
 
 // toCommission renders a commission of campaign c.
-func toCommission(cm canonical.Commission, c canonical.Campaign) commissionOut {
-	out := commissionOut{ID: commissionIDs.encode(cm.ID), Amount: ptr(cm.Amount.Amount), CreatedAt: ms(cm.CreatedAt),
-		CurrencyISO: cm.Amount.Currency, ReferredID: participantIDs.encode(cm.ReferredID), ReferrerID: participantIDs.encode(cm.ReferrerID),
+func toCommission(ids *idCodecs, cm canonical.Commission, c canonical.Campaign) commissionOut {
+	out := commissionOut{ID: ids.commission.encode(cm.ID), Amount: ptr(cm.Amount.Amount), CreatedAt: ms(cm.CreatedAt),
+		CurrencyISO: cm.Amount.Currency, ReferredID: ids.participant.encode(cm.ReferredID), ReferrerID: ids.participant.encode(cm.ReferrerID),
 		SaleAmount: ptr(cm.SaleAmount.Amount), Status: commissionStatus(cm.Status), Event: "SALE", ApprovedAt: msPtr(cm.ApprovedAt),
 		HoldDuration: ptr(c.CommissionHoldDays), PaidAt: msPtr(cm.PaidAt), ReversedAt: msPtr(cm.VoidedAt)}
 	if out.CurrencyISO == "" {
@@ -976,9 +976,9 @@ type payoutOut struct {
 }
 
 // toPayout renders a payout of campaign c.
-func toPayout(p canonical.Payout, c canonical.Campaign) payoutOut {
-	out := payoutOut{ID: payoutIDs.encode(p.ID), Amount: p.Amount.Amount, CommissionIDs: commissionIDs.encodeAll(p.CommissionIDs),
-		CreatedAt: ms(p.CreatedAt), CurrencyISO: p.Amount.Currency, ParticipantID: participantIDs.encode(p.ParticipantID),
+func toPayout(ids *idCodecs, p canonical.Payout, c canonical.Campaign) payoutOut {
+	out := payoutOut{ID: ids.payout.encode(p.ID), Amount: p.Amount.Amount, CommissionIDs: ids.commission.encodeAll(p.CommissionIDs),
+		CreatedAt: ms(p.CreatedAt), CurrencyISO: p.Amount.Currency, ParticipantID: ids.participant.encode(p.ParticipantID),
 		Status: payoutStatus(p.Status), IssuedAt: msPtr(p.PaidAt), FailedAt: msPtr(p.FailedAt)}
 	if out.CurrencyISO == "" {
 		out.CurrencyISO = c.Currency
@@ -1042,7 +1042,7 @@ type transactionResultOut struct {
 
 // toTransactionResult renders what recording a sale did; sent are the
 // identifiers of the request.
-func toTransactionResult(res canonical.TransactionResult, sent map[string]string) transactionResultOut {
+func toTransactionResult(ids *idCodecs, res canonical.TransactionResult, sent map[string]string) transactionResultOut {
 	if !res.Duplicate {
 		return transactionResultOut{Success: true, FirstSale: ptr(res.FirstSale), Message: "Transaction recorded."}
 	}
@@ -1054,7 +1054,7 @@ func toTransactionResult(res canonical.TransactionResult, sent map[string]string
 		}
 	}
 	for _, cm := range res.Commissions {
-		out.MatchingCommissionIDs = append(out.MatchingCommissionIDs, commissionIDs.encode(cm.ID))
+		out.MatchingCommissionIDs = append(out.MatchingCommissionIDs, ids.commission.encode(cm.ID))
 	}
 	return out
 }
@@ -1073,7 +1073,7 @@ type refundResultOut struct {
 }
 
 // toRefundResult renders what a refund did.
-func toRefundResult(res canonical.RefundResult, chargeback bool) refundResultOut {
+func toRefundResult(ids *idCodecs, res canonical.RefundResult, chargeback bool) refundResultOut {
 	out := refundResultOut{Success: true, AmendmentType: "REFUND", MatchingCommissionIDs: []string{}}
 	if chargeback {
 		out.AmendmentType = "CHARGEBACK"
@@ -1084,7 +1084,7 @@ func toRefundResult(res canonical.RefundResult, chargeback bool) refundResultOut
 	}
 	for _, group := range [][]canonical.Commission{res.Voided, res.Adjusted, res.Untouchable} {
 		for _, cm := range group {
-			out.MatchingCommissionIDs = append(out.MatchingCommissionIDs, commissionIDs.encode(cm.ID))
+			out.MatchingCommissionIDs = append(out.MatchingCommissionIDs, ids.commission.encode(cm.ID))
 		}
 	}
 	out.Matched, out.Reversed, out.Adjusted = len(out.MatchingCommissionIDs), len(res.Voided), len(res.Adjusted)

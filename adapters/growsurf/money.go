@@ -33,7 +33,7 @@ func (s *server) RecordTransaction(w http.ResponseWriter, r *http.Request, id ap
 		s.fail(w, r, err)
 		return
 	}
-	ref, err := participantRef(pid)
+	ref, err := s.ids.participantRef(pid)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -53,7 +53,7 @@ func (s *server) RecordTransaction(w http.ResponseWriter, r *http.Request, id ap
 		s.fail(w, r, err)
 		return
 	}
-	s.ok(w, toTransactionResult(res, t.ExternalIDs))
+	s.ok(w, toTransactionResult(s.ids, res, t.ExternalIDs))
 }
 
 // RefundTransaction implements api.ServerInterface.
@@ -81,7 +81,7 @@ func (s *server) RefundTransaction(w http.ResponseWriter, r *http.Request, id ap
 		return
 	}
 	if in.RefundStatus != nil && strings.EqualFold(*in.RefundStatus, "canceled") {
-		out := toRefundResult(canonical.RefundResult{Matched: true}, chargeback)
+		out := toRefundResult(s.ids, canonical.RefundResult{Matched: true}, chargeback)
 		out.Success, out.Message = false, "Canceling a refund is not supported."
 		s.ok(w, out)
 		return
@@ -92,7 +92,7 @@ func (s *server) RefundTransaction(w http.ResponseWriter, r *http.Request, id ap
 		return
 	}
 	if amount < 0 {
-		out := toRefundResult(canonical.RefundResult{Matched: true}, chargeback)
+		out := toRefundResult(s.ids, canonical.RefundResult{Matched: true}, chargeback)
 		out.Message = "Nothing more to refund."
 		s.ok(w, out)
 		return
@@ -103,7 +103,7 @@ func (s *server) RefundTransaction(w http.ResponseWriter, r *http.Request, id ap
 		s.fail(w, r, err)
 		return
 	}
-	s.ok(w, toRefundResult(res, chargeback))
+	s.ok(w, toRefundResult(s.ids, res, chargeback))
 }
 
 // refundDelta is the amount of this refund: refundAmount, else the
@@ -180,7 +180,7 @@ func (c *call) commissions(referrerID string, limit *int, next *string, status *
 		return out, err
 	}
 	for _, cm := range page.Items {
-		out.Commissions = append(out.Commissions, toCommission(cm, c.camp))
+		out.Commissions = append(out.Commissions, toCommission(c.ids, cm, c.camp))
 	}
 	out.NextID = nextID(page.NextCursor)
 	return out, nil
@@ -223,7 +223,7 @@ func (s *server) ListParticipantCommissions(w http.ResponseWriter, r *http.Reque
 
 // commission finds {commissionId} in the program.
 func (c *call) commission(cid string) (canonical.Commission, error) {
-	n, ok := commissionIDs.decode(cid)
+	n, ok := c.ids.commission.decode(cid)
 	if !ok {
 		return canonical.Commission{}, notFound("Commission not found.")
 	}
@@ -309,7 +309,7 @@ func (c *call) payouts(participantID string, limit *int, next *string, status *a
 		return out, err
 	}
 	for _, p := range page.Items {
-		out.Payouts = append(out.Payouts, toPayout(p, c.camp))
+		out.Payouts = append(out.Payouts, toPayout(c.ids, p, c.camp))
 	}
 	out.NextID = nextID(page.NextCursor)
 	return out, nil

@@ -56,7 +56,7 @@ func (c *call) add(in api.AddParticipantRequest) (canonical.Participant, bool, e
 		return canonical.Participant{}, false, badField("email", "INVALID_EMAIL", "Invalid email address.")
 	}
 	np := newParticipant(c.camp.ID, in, c.camp.Kind)
-	np.Referrer = optionalRef(in.ReferredBy)
+	np.Referrer = c.ids.optionalRef(in.ReferredBy)
 	p, created, err := c.b.CreateParticipant(c.ctx, np)
 	if canonical.IsCode(err, canonical.Invalid) && !np.Referrer.IsZero() {
 		// A referrer that cannot refer this participant (themself) is
@@ -167,11 +167,11 @@ func (s *server) UpdateParticipant(w http.ResponseWriter, r *http.Request, id ap
 		s.fail(w, r, err)
 		return
 	}
-	patch, err := participantPatch(p, in)
+	patch, err := participantPatch(s.ids, p, in)
 	if canonical.IsCode(err, canonical.NotFound) && in.ReferredBy != nil {
 		// A referredBy that does not resolve is ignored, as on add.
 		in.ReferredBy = nil
-		patch, err = participantPatch(p, in)
+		patch, err = participantPatch(s.ids, p, in)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -199,7 +199,7 @@ func (s *server) UpdateParticipant(w http.ResponseWriter, r *http.Request, id ap
 }
 
 // participantPatch is updateParticipant's body as a patch of p.
-func participantPatch(p canonical.Participant, in api.UpdateParticipantRequest) (canonical.ParticipantPatch, error) {
+func participantPatch(ids *idCodecs, p canonical.Participant, in api.UpdateParticipantRequest) (canonical.ParticipantPatch, error) {
 	var patch canonical.ParticipantPatch
 	if in.Email != nil {
 		e := strings.TrimSpace(*in.Email)
@@ -223,7 +223,7 @@ func participantPatch(p canonical.Participant, in api.UpdateParticipantRequest) 
 		ref := canonical.ParticipantRef{}
 		if strings.TrimSpace(*in.ReferredBy) != "" {
 			var err error
-			if ref, err = participantRef(*in.ReferredBy); err != nil {
+			if ref, err = ids.participantRef(*in.ReferredBy); err != nil {
 				return patch, err
 			}
 		}
@@ -249,7 +249,7 @@ func (s *server) DeleteParticipant(w http.ResponseWriter, r *http.Request, id ap
 		s.fail(w, r, err)
 		return
 	}
-	ref, err := participantRef(pid)
+	ref, err := s.ids.participantRef(pid)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -278,7 +278,7 @@ func (s *server) BulkDeleteParticipants(w http.ResponseWriter, r *http.Request, 
 	for i, ident := range in.Participants {
 		row := api.BulkDeleteRow{Index: i, Identifier: ident}
 		key := strings.ToLower(strings.TrimSpace(ident))
-		ref, rerr := participantRef(ident)
+		ref, rerr := s.ids.participantRef(ident)
 		switch {
 		case seen[key]:
 			row.Status, row.Message = "DUPLICATE", ptr("Duplicate identifier in request.")
@@ -290,11 +290,11 @@ func (s *server) BulkDeleteParticipants(w http.ResponseWriter, r *http.Request, 
 			p, err := c.b.DeleteParticipant(c.ctx, c.camp.ID, ref)
 			switch {
 			case err == nil:
-				row.Status, row.ParticipantId, row.Email = "DELETED", ptr(participantIDs.encode(p.ID)), ptr(p.Email)
+				row.Status, row.ParticipantId, row.Email = "DELETED", ptr(s.ids.participant.encode(p.ID)), ptr(p.Email)
 				out.Summary.DeletedCount++
 				// The same person by their other identifier is a duplicate.
 				seen[strings.ToLower(p.Email)] = true
-				seen[participantIDs.encode(p.ID)] = true
+				seen[s.ids.participant.encode(p.ID)] = true
 			case canonical.IsCode(err, canonical.NotFound):
 				row.Status, row.Message = "NOT_FOUND", ptr("Participant not found.")
 				out.Summary.NotFoundCount++

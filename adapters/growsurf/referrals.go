@@ -83,7 +83,7 @@ func (c *call) listReferrals(q referralQuery) (referralList, error) {
 				referred = &p
 			}
 		}
-		row := toReferral(ref, referred)
+		row := toReferral(c.ids, ref, referred)
 		if q.firstName != nil && !strings.EqualFold(deref(row.FirstName), *q.firstName) ||
 			q.lastName != nil && !strings.EqualFold(deref(row.LastName), *q.lastName) {
 			continue
@@ -162,7 +162,7 @@ func (s *server) TriggerReferral(w http.ResponseWriter, r *http.Request, id api.
 		s.fail(w, r, err)
 		return
 	}
-	ref, err := participantRef(pid)
+	ref, err := s.ids.participantRef(pid)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -193,7 +193,7 @@ func (s *server) CancelReferralTrigger(w http.ResponseWriter, r *http.Request, i
 		s.fail(w, r, err)
 		return
 	}
-	ref, err := participantRef(pid)
+	ref, err := s.ids.participantRef(pid)
 	if err != nil {
 		s.fail(w, r, err)
 		return

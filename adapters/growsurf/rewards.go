@@ -35,7 +35,7 @@ func (s *server) ListParticipantRewards(w http.ResponseWriter, r *http.Request, 
 		NextID  *string                `json:"nextId"`
 	}{Rewards: []participantRewardOut{}, Limit: limit, NextID: nextID(page.NextCursor)}
 	for _, er := range page.Items {
-		if v, ok := toParticipantReward(er, p); ok {
+		if v, ok := toParticipantReward(s.ids, er, p); ok {
 			out.Rewards = append(out.Rewards, v)
 		}
 	}
@@ -44,7 +44,7 @@ func (s *server) ListParticipantRewards(w http.ResponseWriter, r *http.Request, 
 
 // earned finds {rewardId}, an earned reward of the program.
 func (c *call) earned(rewardID string) (canonical.EarnedReward, error) {
-	n, ok := rewardIDs.decode(rewardID)
+	n, ok := c.ids.reward.decode(rewardID)
 	if !ok {
 		return canonical.EarnedReward{}, notFound("Reward not found.")
 	}
@@ -141,7 +141,7 @@ func (s *server) ListRewardConfigs(w http.ResponseWriter, r *http.Request, id ap
 	}
 	out := struct {
 		Rewards []rewardOut `json:"rewards"`
-	}{Rewards: toCampaign(c.camp, canonical.CampaignStats{}).Rewards}
+	}{Rewards: toCampaign(s.ids, c.camp, canonical.CampaignStats{}).Rewards}
 	s.ok(w, out)
 }
 
@@ -167,13 +167,13 @@ func (s *server) CreateRewardConfig(w http.ResponseWriter, r *http.Request, id a
 		s.fail(w, r, err)
 		return
 	}
-	out, _ := toReward(created)
+	out, _ := toReward(s.ids, created)
 	s.ok(w, out)
 }
 
 // rule finds {campaignRewardId} among the program's rules.
 func (c *call) rule(ruleID string) (canonical.RewardRule, error) {
-	n, ok := ruleIDs.decode(ruleID)
+	n, ok := c.ids.rule.decode(ruleID)
 	if ok {
 		for _, r := range c.camp.Rules {
 			if r.ID == n {
@@ -212,7 +212,7 @@ func (s *server) UpdateRewardConfig(w http.ResponseWriter, r *http.Request, id a
 		s.fail(w, r, err)
 		return
 	}
-	out, _ := toReward(updated)
+	out, _ := toReward(s.ids, updated)
 	s.ok(w, out)
 }
 

@@ -19,6 +19,7 @@ import (
 // server implements api.ServerInterface over the caller's backend.
 type server struct {
 	cfg surface.Config
+	ids *idCodecs
 }
 
 var _ api.ServerInterface = (*server)(nil)
@@ -72,8 +73,8 @@ func decode(r *http.Request, dst any) error {
 }
 
 // campaignRef decodes a program id.
-func campaignRef(id string) (string, error) {
-	n, ok := campaignIDs.decode(id)
+func (ids *idCodecs) campaignRef(id string) (string, error) {
+	n, ok := ids.campaign.decode(id)
 	if !ok {
 		return "", notFound("Program not found.")
 	}
@@ -82,12 +83,12 @@ func campaignRef(id string) (string, error) {
 
 // participantRef reads {participantIdOrEmail}: an email when it has an @,
 // else a participant id.
-func participantRef(s string) (canonical.ParticipantRef, error) {
+func (ids *idCodecs) participantRef(s string) (canonical.ParticipantRef, error) {
 	s = strings.TrimSpace(s)
 	if strings.Contains(s, "@") {
 		return canonical.ByEmail(s), nil
 	}
-	id, ok := participantIDs.decode(s)
+	id, ok := ids.participant.decode(s)
 	if !ok {
 		return canonical.ParticipantRef{}, notFound("Participant not found.")
 	}
@@ -96,11 +97,11 @@ func participantRef(s string) (canonical.ParticipantRef, error) {
 
 // optionalRef is participantRef for referredBy: what does not resolve is
 // the zero ref.
-func optionalRef(s *string) canonical.ParticipantRef {
+func (ids *idCodecs) optionalRef(s *string) canonical.ParticipantRef {
 	if s == nil || strings.TrimSpace(*s) == "" {
 		return canonical.ParticipantRef{}
 	}
-	ref, err := participantRef(*s)
+	ref, err := ids.participantRef(*s)
 	if err != nil {
 		return canonical.ParticipantRef{}
 	}
@@ -112,6 +113,7 @@ func optionalRef(s *string) canonical.ParticipantRef {
 type call struct {
 	ctx  context.Context
 	b    canonical.Backend
+	ids  *idCodecs
 	camp canonical.Campaign
 	now  time.Time
 	// people caches participants read for referrer summaries.
@@ -125,7 +127,7 @@ func (s *server) open(r *http.Request, id string) (*call, error) {
 	cid, legacy := surface.Legacy(r.Context(), b, "campaign", canonical.GrowSurf, id)
 	if !legacy {
 		var err error
-		if cid, err = campaignRef(id); err != nil {
+		if cid, err = s.ids.campaignRef(id); err != nil {
 			return nil, err
 		}
 	}
@@ -136,7 +138,7 @@ func (s *server) open(r *http.Request, id string) (*call, error) {
 	if camp.Status == canonical.CampaignDeleted {
 		return nil, notFound("Program not found.")
 	}
-	return &call{ctx: r.Context(), b: b, camp: camp, now: s.cfg.Clock(), people: map[string]canonical.Participant{}}, nil
+	return &call{ctx: r.Context(), b: b, ids: s.ids, camp: camp, now: s.cfg.Clock(), people: map[string]canonical.Participant{}}, nil
 }
 
 // affiliateOnly refuses routes of affiliate programs on referral programs.
@@ -149,7 +151,7 @@ func (c *call) affiliateOnly() error {
 
 // participant resolves {participantIdOrEmail} in the program.
 func (c *call) participant(s string) (canonical.Participant, error) {
-	ref, err := participantRef(s)
+	ref, err := c.ids.participantRef(s)
 	if !strings.Contains(s, "@") {
 		// A participant migrated from GrowSurf keeps answering its old id.
 		if id, ok := surface.Legacy(c.ctx, c.b, "participant", canonical.GrowSurf, strings.TrimSpace(s)); ok {
@@ -205,7 +207,7 @@ func (c *call) render(p canonical.Participant, isNew *bool) (participantOut, err
 			x.ReferrerWinner = len(won.Items) > 0
 		}
 	}
-	return toParticipant(p, c.camp, x, c.now), nil
+	return toParticipant(c.ids, p, c.camp, x, c.now), nil
 }
 
 // renderAll renders a page of participants.

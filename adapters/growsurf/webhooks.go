@@ -246,7 +246,7 @@ func (s *server) TestWebhook(w http.ResponseWriter, r *http.Request, id api.Camp
 	}
 	now := s.cfg.Clock()
 	payload := map[string]any{"event": event, "createdAt": ms(now), "data": map[string]any{
-		"campaign":    map[string]any{"id": campaignIDs.encode(c.camp.ID), "name": c.camp.Name},
+		"campaign":    map[string]any{"id": s.ids.campaign.encode(c.camp.ID), "name": c.camp.Name},
 		"participant": map[string]any{"id": "test", "email": "test@example.com"},
 		"test":        true,
 	}}
