@@ -26,7 +26,7 @@ var full = affiliateParts{campaign: true, links: true, coupon: true}
 // renderAffiliate renders a participant as an affiliate with the given
 // relations.
 func (l *lookups) renderAffiliate(p canonical.Participant, parts affiliateParts) (affiliateJSON, error) {
-	out := affiliateOut(p)
+	out := affiliateOut(l.ids, p)
 	var camp canonical.Campaign
 	if parts.campaign || parts.links {
 		var err error
@@ -35,7 +35,7 @@ func (l *lookups) renderAffiliate(p canonical.Participant, parts affiliateParts)
 		}
 	}
 	if parts.campaign {
-		s := campaignSummaryOut(camp)
+		s := campaignSummaryOut(l.ids, camp)
 		out.Campaign = &s
 	}
 	if parts.links {
@@ -45,7 +45,7 @@ func (l *lookups) renderAffiliate(p canonical.Participant, parts affiliateParts)
 		}
 		rendered := make([]linkJSON, 0, len(links))
 		for _, k := range links {
-			rendered = append(rendered, linkOut(k, camp, false))
+			rendered = append(rendered, linkOut(l.ids, k, camp, false))
 		}
 		out.Links = some(rendered)
 	}
@@ -59,7 +59,7 @@ func (l *lookups) renderAffiliate(p canonical.Participant, parts affiliateParts)
 		out.Coupon = null[couponJSON]()
 		for _, c := range coupons {
 			if !c.Archived {
-				out.Coupon = some(couponOut(c))
+				out.Coupon = some(couponOut(l.ids, c))
 				break
 			}
 		}
@@ -109,7 +109,7 @@ func (l *lookups) affiliateByID(id string) (canonical.Participant, error) {
 	// An affiliate migrated from Rewardful keeps answering its old UUID.
 	eid, ok := surface.Legacy(l.ctx, l.b, "participant", canonical.Rewardful, strings.ToLower(id))
 	if !ok {
-		if eid, ok = affiliateIDs.decode(id); !ok {
+		if eid, ok = l.ids.affiliate.decode(id); !ok {
 			return canonical.Participant{}, notFound("Affiliate", id)
 		}
 	}
@@ -125,7 +125,7 @@ func (l *lookups) campaignByID(id string) (canonical.Campaign, error) {
 	// A campaign migrated from Rewardful keeps answering its old UUID.
 	eid, ok := surface.Legacy(l.ctx, l.b, "campaign", canonical.Rewardful, strings.ToLower(id))
 	if !ok {
-		if eid, ok = campaignIDs.decode(id); !ok {
+		if eid, ok = l.ids.campaign.decode(id); !ok {
 			return canonical.Campaign{}, notFound("Campaign", id)
 		}
 	}
@@ -146,7 +146,7 @@ func (s *server) ListAffiliates(w http.ResponseWriter, r *http.Request, params a
 		return
 	}
 	var camps []canonical.Campaign
-	if cid, given, ok := decodeRef(campaignIDs, params.CampaignId); given {
+	if cid, given, ok := decodeRef(s.ids.campaign, params.CampaignId); given {
 		if ok {
 			c, err := l.campaign(cid)
 			if err != nil && !canonical.IsCode(err, canonical.NotFound) {

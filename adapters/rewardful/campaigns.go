@@ -17,7 +17,7 @@ func (l *lookups) renderCampaign(c canonical.Campaign) (campaignJSON, error) {
 	if err != nil {
 		return campaignJSON{}, err
 	}
-	return campaignOut(c, stats, c.ID == def), nil
+	return campaignOut(l.ids, c, stats, c.ID == def), nil
 }
 
 // ListCampaigns implements api.ServerInterface.

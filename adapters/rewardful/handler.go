@@ -82,7 +82,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 			s.WriteError(w, r, canonical.Wrap(canonical.Internal, err, "spec unavailable"))
 		})
 	}
-	srv := &server{cfg: cfg, v: surface.NewValidator(doc, "/v1")}
+	srv := &server{cfg: cfg, v: surface.NewValidator(doc, "/v1"), ids: newIDCodecs(cfg.IDSecret)}
 	r := mux.NewRouter()
 	unknown := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		srv.fail(w, r, canonical.Errorf(canonical.NotFound, "no such path"))
@@ -117,6 +117,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 type server struct {
 	cfg surface.Config
 	v   *surface.Validator
+	ids *idCodecs
 }
 
 var _ api.ServerInterface = (*server)(nil)
@@ -180,7 +181,7 @@ func (s *server) rateLimit(next http.Handler) http.Handler {
 // lookups returns a lookup cache over the caller's backend for one request.
 func (s *server) lookups(r *http.Request) *lookups {
 	c, _ := surface.CallerFrom(r.Context())
-	return &lookups{ctx: r.Context(), b: c.Backend, camps: map[string]canonical.Campaign{},
+	return &lookups{ctx: r.Context(), b: c.Backend, ids: s.ids, camps: map[string]canonical.Campaign{},
 		parts: map[string]canonical.Participant{}, links: map[string]canonical.Link{}}
 }
 
@@ -204,6 +205,7 @@ func byPath[T any](thing string, kind idKind, id api.ID, get func(string) (T, er
 type lookups struct {
 	ctx     context.Context
 	b       canonical.Backend
+	ids     *idCodecs
 	camps   map[string]canonical.Campaign
 	all     []canonical.Campaign
 	allRead bool

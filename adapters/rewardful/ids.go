@@ -4,18 +4,20 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 )
 
 // Rewardful identifies every resource by a lower-case version-4 UUID
 // (8-4-4-4-12 hex digits). The engine's IDs are decimal integers, one
 // sequence per entity kind. An idKind renders an engine ID as a UUID that
-// looks random: the ID goes through a keyed 62-bit permutation (one fixed
-// key per kind, so a campaign and an affiliate with the same engine ID
-// look unrelated) into the low 62 bits; the other 60 free bits of the UUID
-// are a keyed hash of those 62, which makes the UUID look random all over
-// and lets decoding reject UUIDs this codec did not produce. The keys are
-// fixed forever: changing one would change every rendered ID.
+// looks random: the ID goes through a keyed 62-bit permutation (one key
+// per kind, so a campaign and an affiliate with the same engine ID look
+// unrelated) into the low 62 bits; the other 60 free bits of the UUID are
+// a keyed hash of those 62, which makes the UUID look random all over and
+// lets decoding reject UUIDs this codec did not produce. The keys derive
+// from the installation's ID secret (surface.IDKey) and never change in
+// an installation: changing one would change every rendered ID.
 
 // idKind is the codec of one entity kind.
 type idKind struct {
@@ -28,17 +30,30 @@ func newIDKind(name string, key uint64) idKind {
 	return idKind{name: name, perm: surface.NewScrambler(62, key), salt: mix64(key ^ 0x5bd1e9955bd1e995)}
 }
 
-// The entity kinds Rewardful exposes, with their fixed keys.
-var (
-	campaignIDs   = newIDKind("campaign", 0x7265776172646631)
-	affiliateIDs  = newIDKind("affiliate", 0x7265776172646632)
-	linkIDs       = newIDKind("affiliate_link", 0x7265776172646633)
-	couponIDs     = newIDKind("affiliate_coupon", 0x7265776172646634)
-	referralIDs   = newIDKind("referral", 0x7265776172646635)
-	commissionIDs = newIDKind("commission", 0x7265776172646636)
-	payoutIDs     = newIDKind("payout", 0x7265776172646637)
-	saleIDs       = newIDKind("sale", 0x7265776172646638)
-)
+// idCodecs are the entity kinds Rewardful exposes, in one installation.
+type idCodecs struct {
+	campaign, affiliate, link, coupon, referral, commission, payout, sale idKind
+}
+
+// newIDCodecs returns the codecs of the installation whose ID secret is
+// secret (surface.Config.IDSecret). The keys below are the fixed ones,
+// used as they are without a secret: databases that handed out IDs before
+// installations had secrets keep them.
+func newIDCodecs(secret []byte) *idCodecs {
+	kind := func(name string, fixed uint64) idKind {
+		return newIDKind(name, surface.IDKey(secret, canonical.Rewardful, name, fixed))
+	}
+	return &idCodecs{
+		campaign:   kind("campaign", 0x7265776172646631),
+		affiliate:  kind("affiliate", 0x7265776172646632),
+		link:       kind("affiliate_link", 0x7265776172646633),
+		coupon:     kind("affiliate_coupon", 0x7265776172646634),
+		referral:   kind("referral", 0x7265776172646635),
+		commission: kind("commission", 0x7265776172646636),
+		payout:     kind("payout", 0x7265776172646637),
+		sale:       kind("sale", 0x7265776172646638),
+	}
+}
 
 const low62 = 1<<62 - 1
 

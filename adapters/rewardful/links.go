@@ -14,7 +14,7 @@ func (l *lookups) renderLink(k canonical.Link) (linkJSON, error) {
 	if err != nil {
 		return linkJSON{}, err
 	}
-	return linkOut(k, c, true), nil
+	return linkOut(l.ids, k, c, true), nil
 }
 
 // ListAffiliateLinks implements api.ServerInterface.
@@ -94,7 +94,7 @@ func (s *server) CreateAffiliateLink(w http.ResponseWriter, r *http.Request) {
 
 // linkByPath finds the link a path id names.
 func (l *lookups) linkByPath(id api.ID) (canonical.Link, error) {
-	return byPath("Affiliate link", linkIDs, id, l.link)
+	return byPath("Affiliate link", l.ids.link, id, l.link)
 }
 
 // GetAffiliateLink implements api.ServerInterface.
@@ -156,7 +156,7 @@ func (s *server) UpdateAffiliateLink(w http.ResponseWriter, r *http.Request, id 
 func (s *server) ListAffiliateCoupons(w http.ResponseWriter, r *http.Request, params api.ListAffiliateCouponsParams) {
 	l := s.lookups(r)
 	var all []canonical.Coupon
-	affID, given, ok := decodeRef(affiliateIDs, params.AffiliateId)
+	affID, given, ok := decodeRef(s.ids.affiliate, params.AffiliateId)
 	if !given || ok {
 		var err error
 		all, err = walk(func(cursor string) (canonical.Page[canonical.Coupon], error) {
@@ -168,7 +168,7 @@ func (s *server) ListAffiliateCoupons(w http.ResponseWriter, r *http.Request, pa
 		}
 	}
 	page, limit := pageParams(params.Page, params.Limit)
-	out, _ := renderPage(all, page, limit, func(c canonical.Coupon) (couponJSON, error) { return couponOut(c), nil })
+	out, _ := renderPage(all, page, limit, func(c canonical.Coupon) (couponJSON, error) { return couponOut(s.ids, c), nil })
 	s.ok(w, out)
 }
 
@@ -207,14 +207,14 @@ func (s *server) CreateAffiliateCoupon(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, tokenError(err))
 		return
 	}
-	s.ok(w, couponOut(c))
+	s.ok(w, couponOut(s.ids, c))
 }
 
 // GetAffiliateCoupon implements api.ServerInterface. Only affiliates' own
 // coupons are affiliate coupons; pooled codes are not found.
 func (s *server) GetAffiliateCoupon(w http.ResponseWriter, r *http.Request, id api.ID) {
 	l := s.lookups(r)
-	eid, ok := couponIDs.decode(id.String())
+	eid, ok := s.ids.coupon.decode(id.String())
 	if !ok {
 		s.fail(w, r, notFound("Affiliate coupon", id.String()))
 		return
@@ -227,5 +227,5 @@ func (s *server) GetAffiliateCoupon(w http.ResponseWriter, r *http.Request, id a
 		s.fail(w, r, err)
 		return
 	}
-	s.ok(w, couponOut(c))
+	s.ok(w, couponOut(s.ids, c))
 }

@@ -272,9 +272,9 @@ func parameterType(c canonical.Campaign) string {
 
 // campaignOut renders a campaign with its counters; isDefault marks the
 // account's default campaign.
-func campaignOut(c canonical.Campaign, stats canonical.CampaignStats, isDefault bool) campaignJSON {
+func campaignOut(ids *idCodecs, c canonical.Campaign, stats canonical.CampaignStats, isDefault bool) campaignJSON {
 	out := campaignJSON{
-		ID:                                 campaignIDs.encode(c.ID),
+		ID:                                 ids.campaign.encode(c.ID),
 		CreatedAt:                          fmtTime(c.CreatedAt),
 		UpdatedAt:                          fmtTime(c.UpdatedAt),
 		Name:                               c.Name,
@@ -332,8 +332,8 @@ func currencyOf(cur, fallback string) string {
 	return "USD"
 }
 
-func campaignSummaryOut(c canonical.Campaign) campaignSummaryJSON {
-	return campaignSummaryJSON{ID: campaignIDs.encode(c.ID), CreatedAt: fmtTime(c.CreatedAt), UpdatedAt: fmtTime(c.UpdatedAt), Name: c.Name}
+func campaignSummaryOut(ids *idCodecs, c canonical.Campaign) campaignSummaryJSON {
+	return campaignSummaryJSON{ID: ids.campaign.encode(c.ID), CreatedAt: fmtTime(c.CreatedAt), UpdatedAt: fmtTime(c.UpdatedAt), Name: c.Name}
 }
 
 // linkJSON is the AffiliateLink object.
@@ -373,11 +373,11 @@ func linkURL(c canonical.Campaign, token string) string {
 
 // linkOut renders a link of campaign c; withOwner adds affiliate_id (top
 // level links, not those nested in an affiliate or referral).
-func linkOut(l canonical.Link, c canonical.Campaign, withOwner bool) linkJSON {
-	out := linkJSON{ID: linkIDs.encode(l.ID), URL: linkURL(c, l.Token), Token: l.Token,
+func linkOut(ids *idCodecs, l canonical.Link, c canonical.Campaign, withOwner bool) linkJSON {
+	out := linkJSON{ID: ids.link.encode(l.ID), URL: linkURL(c, l.Token), Token: l.Token,
 		Visitors: l.Visitors, Leads: l.Leads, Conversions: l.Conversions}
 	if withOwner {
-		out.AffiliateID = affiliateIDs.encode(l.ParticipantID)
+		out.AffiliateID = ids.affiliate.encode(l.ParticipantID)
 	}
 	return out
 }
@@ -394,9 +394,9 @@ type couponJSON struct {
 	ArchivedAt  *string `json:"archived_at"`
 }
 
-func couponOut(c canonical.Coupon) couponJSON {
-	return couponJSON{ID: couponIDs.encode(c.ID), ExternalID: c.ExternalID, Token: c.Code, Leads: c.Leads,
-		Conversions: c.Conversions, AffiliateID: affiliateIDs.encode(c.ParticipantID), Archived: c.Archived,
+func couponOut(ids *idCodecs, c canonical.Coupon) couponJSON {
+	return couponJSON{ID: ids.coupon.encode(c.ID), ExternalID: c.ExternalID, Token: c.Code, Leads: c.Leads,
+		Conversions: c.Conversions, AffiliateID: ids.affiliate.encode(c.ParticipantID), Archived: c.Archived,
 		ArchivedAt: fmtTimePtr(c.ArchivedAt)}
 }
 
@@ -454,10 +454,10 @@ func stateIn(s string) (canonical.AffiliateState, bool) {
 }
 
 // affiliateOut renders a participant as an affiliate, without relations.
-func affiliateOut(p canonical.Participant) affiliateJSON {
+func affiliateOut(ids *idCodecs, p canonical.Participant) affiliateJSON {
 	a := p.Affiliate
 	return affiliateJSON{
-		ID:                                affiliateIDs.encode(p.ID),
+		ID:                                ids.affiliate.encode(p.ID),
 		CreatedAt:                         fmtTime(p.CreatedAt),
 		UpdatedAt:                         fmtTime(p.UpdatedAt),
 		State:                             affiliateState(a.State),
@@ -527,13 +527,13 @@ type customerJSON struct {
 // customerOut renders a referred participant as the referral's customer:
 // a Stripe customer when one is known, otherwise the participant itself
 // (platform "manual", id the participant's affiliate UUID).
-func customerOut(p canonical.Participant, stripeID string) customerJSON {
+func customerOut(ids *idCodecs, p canonical.Participant, stripeID string) customerJSON {
 	if stripeID == "" {
 		stripeID = p.Affiliate.StripeCustomerID
 	}
 	c := customerJSON{ID: stripeID, Name: strPtr(p.Name()), Email: strPtr(p.Email), Platform: "stripe"}
 	if stripeID == "" {
-		c.ID, c.Platform = affiliateIDs.encode(p.ID), "manual"
+		c.ID, c.Platform = ids.affiliate.encode(p.ID), "manual"
 	}
 	return c
 }
@@ -571,9 +571,9 @@ func conversionState(r canonical.Referral) string {
 
 // referralOut renders a referral; link and referred are the link it came
 // through and the referred participant, when there are.
-func referralOut(r canonical.Referral, link *linkJSON, referred *canonical.Participant) referralJSON {
+func referralOut(ids *idCodecs, r canonical.Referral, link *linkJSON, referred *canonical.Participant) referralJSON {
 	out := referralJSON{
-		ID:                 referralIDs.encode(r.ID),
+		ID:                 ids.referral.encode(r.ID),
 		Link:               link,
 		Visits:             r.Visits,
 		ConversionState:    conversionState(r),
@@ -587,7 +587,7 @@ func referralOut(r canonical.Referral, link *linkJSON, referred *canonical.Parti
 		StripeCustomerID:   strPtr(r.StripeCustomerID),
 	}
 	if referred != nil {
-		c := customerOut(*referred, r.StripeCustomerID)
+		c := customerOut(ids, *referred, r.StripeCustomerID)
 		out.Customer = &c
 		if out.StripeCustomerID == nil && c.Platform == "stripe" {
 			out.StripeCustomerID = &c.ID
@@ -629,7 +629,7 @@ func stripeChargeID(t canonical.Transaction) string {
 
 // saleOut renders a sale; refunds are its refund transactions. The charge
 // is the gross amount, the sale amount the charge net of tax.
-func saleOut(t canonical.Transaction, refunds []canonical.Transaction) saleJSON {
+func saleOut(ids *idCodecs, t canonical.Transaction, refunds []canonical.Transaction) saleJSON {
 	updated := t.CreatedAt
 	var refunded int64
 	for _, r := range refunds {
@@ -643,7 +643,7 @@ func saleOut(t canonical.Transaction, refunds []canonical.Transaction) saleJSON 
 		invoiced = &s
 	}
 	return saleJSON{
-		ID:                saleIDs.encode(t.ID),
+		ID:                ids.sale.encode(t.ID),
 		Currency:          currencyOf(t.Amount.Currency, ""),
 		ChargedAt:         fmtTime(t.OccurredAt),
 		StripeAccountID:   strPtr(nativeString(t.Native, nativeStripeAccount, "")),
@@ -683,9 +683,9 @@ func commissionState(s canonical.CommissionStatus) string {
 	return "pending"
 }
 
-func commissionOut(c canonical.Commission) commissionJSON {
+func commissionOut(ids *idCodecs, c canonical.Commission) commissionJSON {
 	return commissionJSON{
-		ID:        commissionIDs.encode(c.ID),
+		ID:        ids.commission.encode(c.ID),
 		CreatedAt: fmtTime(c.CreatedAt),
 		UpdatedAt: fmtTime(c.UpdatedAt),
 		Amount:    c.Amount.Amount,
@@ -709,8 +709,8 @@ type payoutCommissionJSON struct {
 	Amount          int64   `json:"amount"`
 }
 
-func payoutCommissionOut(c canonical.Commission) payoutCommissionJSON {
-	return payoutCommissionJSON{ID: commissionIDs.encode(c.ID), Currency: currencyOf(c.Amount.Currency, ""),
+func payoutCommissionOut(ids *idCodecs, c canonical.Commission) payoutCommissionJSON {
+	return payoutCommissionJSON{ID: ids.commission.encode(c.ID), Currency: currencyOf(c.Amount.Currency, ""),
 		StripeAccountID: strPtr(nativeString(c.Native, nativeStripeAccount, "")), DueAt: fmtTimePtr(c.DueAt),
 		PaidAt: fmtTimePtr(c.PaidAt), CreatedAt: fmtTime(c.CreatedAt), UpdatedAt: fmtTime(c.UpdatedAt), Amount: c.Amount.Amount}
 }
@@ -739,8 +739,8 @@ func payoutState(s canonical.PayoutStatus) string {
 	return "due"
 }
 
-func payoutOut(p canonical.Payout) payoutJSON {
-	return payoutJSON{ID: payoutIDs.encode(p.ID), Currency: currencyOf(p.Amount.Currency, ""), PaidAt: fmtTimePtr(p.PaidAt),
+func payoutOut(ids *idCodecs, p canonical.Payout) payoutJSON {
+	return payoutJSON{ID: ids.payout.encode(p.ID), Currency: currencyOf(p.Amount.Currency, ""), PaidAt: fmtTimePtr(p.PaidAt),
 		State: payoutState(p.Status), PaidByID: strPtr(nativeString(p.Native, nativePaidByID, "")),
 		CreatedAt: fmtTime(p.CreatedAt), UpdatedAt: fmtTime(p.UpdatedAt), Amount: p.Amount.Amount}
 }

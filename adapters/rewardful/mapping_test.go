@@ -19,6 +19,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+// fixedIDs renders IDs with the fixed keys (those of databases from before
+// installations had secrets): the golden files pin those renderings.
+var fixedIDs = newIDCodecs(nil)
+
 // fixtures mirror the vendor's documented payloads in canonical terms.
 var (
 	t0 = time.Date(2020, 8, 19, 16, 28, 31, 164_000_000, time.UTC)
@@ -70,11 +74,11 @@ var (
 )
 
 func fullAffiliate() affiliateJSON {
-	a := affiliateOut(fxAffiliate)
-	s := campaignSummaryOut(fxCampaign)
+	a := affiliateOut(fixedIDs, fxAffiliate)
+	s := campaignSummaryOut(fixedIDs, fxCampaign)
 	a.Campaign = &s
-	a.Links = some([]linkJSON{linkOut(fxLink, fxCampaign, false)})
-	a.Coupon = some(couponOut(fxCoupon))
+	a.Links = some([]linkJSON{linkOut(fixedIDs, fxLink, fxCampaign, false)})
+	a.Coupon = some(couponOut(fixedIDs, fxCoupon))
 	return a
 }
 
@@ -83,20 +87,20 @@ func fullAffiliate() affiliateJSON {
 func createdAffiliate() affiliateJSON {
 	p := fxAffiliate
 	p.Affiliate.StripeAccountID = ""
-	a := affiliateOut(p)
-	s := campaignSummaryOut(fxCampaign)
+	a := affiliateOut(fixedIDs, p)
+	s := campaignSummaryOut(fixedIDs, fxCampaign)
 	a.Campaign = &s
-	a.Links = some([]linkJSON{linkOut(fxLink, fxCampaign, false)})
+	a.Links = some([]linkJSON{linkOut(fixedIDs, fxLink, fxCampaign, false)})
 	a.Coupon = null[couponJSON]()
 	return a
 }
 
 func fullReferral(withAffiliate bool) referralJSON {
-	link := linkOut(fxLink, fxCampaign, false)
-	r := referralOut(fxReferral, &link, &fxReferred)
+	link := linkOut(fixedIDs, fxLink, fxCampaign, false)
+	r := referralOut(fixedIDs, fxReferral, &link, &fxReferred)
 	if withAffiliate {
-		a := affiliateOut(fxPlain)
-		s := campaignSummaryOut(fxCampaign)
+		a := affiliateOut(fixedIDs, fxPlain)
+		s := campaignSummaryOut(fixedIDs, fxCampaign)
 		a.Campaign = &s
 		r.Affiliate = &a
 	}
@@ -104,13 +108,13 @@ func fullReferral(withAffiliate bool) referralJSON {
 }
 
 func fullCommission() commissionJSON {
-	c := commissionOut(fxCommission)
-	s := campaignSummaryOut(fxCampaign)
+	c := commissionOut(fixedIDs, fxCommission)
+	s := campaignSummaryOut(fixedIDs, fxCampaign)
 	c.Campaign = &s
-	sale := saleOut(fxSale, nil)
+	sale := saleOut(fixedIDs, fxSale, nil)
 	ref := fullReferral(false)
 	sale.Referral = &ref
-	a := affiliateOut(fxPlain)
+	a := affiliateOut(fixedIDs, fxPlain)
 	sale.Affiliate = &a
 	c.Sale = &sale
 	return c
@@ -121,10 +125,10 @@ func fullPayout(paidByAPI bool) payoutJSON {
 	if paidByAPI {
 		po.Native = nil
 	}
-	p := payoutOut(po)
-	a := affiliateOut(fxPlain)
+	p := payoutOut(fixedIDs, po)
+	a := affiliateOut(fixedIDs, fxPlain)
 	p.Affiliate = &a
-	items := []payoutCommissionJSON{payoutCommissionOut(fxPaidCommission)}
+	items := []payoutCommissionJSON{payoutCommissionOut(fixedIDs, fxPaidCommission)}
 	p.Commissions = &items
 	return p
 }
@@ -143,29 +147,29 @@ func errBody(op, id string, err error) errorBody {
 // testdata/<name>.golden.json (rewrite with -update).
 func TestGoldenShapes(t *testing.T) {
 	t.Parallel()
-	listAff := affiliateOut(fxAffiliate)
-	s := campaignSummaryOut(fxCampaign)
+	listAff := affiliateOut(fixedIDs, fxAffiliate)
+	s := campaignSummaryOut(fixedIDs, fxCampaign)
 	listAff.Campaign = &s
-	listAff.Links = some([]linkJSON{linkOut(fxLink, fxCampaign, false)})
+	listAff.Links = some([]linkJSON{linkOut(fixedIDs, fxLink, fxCampaign, false)})
 	affList := pageOf([]affiliateJSON{listAff, listAff}, 1, 1)
 
 	tests := []struct {
 		doc  string
 		ours any
 	}{
-		{"getCampaign", campaignOut(fxCampaign, fxStats, false)},
-		{"listCampaigns", listed(campaignOut(fxCampaign, fxStats, false))},
+		{"getCampaign", campaignOut(fixedIDs, fxCampaign, fxStats, false)},
+		{"listCampaigns", listed(campaignOut(fixedIDs, fxCampaign, fxStats, false))},
 		{"createAffiliate", createdAffiliate()},
 		{"getAffiliate", fullAffiliate()},
 		{"listAffiliates", affList},
-		{"getAffiliateLink", linkOut(fxLink, fxCampaign, true)},
-		{"listAffiliateLinks", listed(linkOut(fxLink, fxCampaign, true))},
-		{"getAffiliateCoupon", couponOut(fxCoupon)},
-		{"listAffiliateCoupons", listed(couponOut(fxCoupon))},
+		{"getAffiliateLink", linkOut(fixedIDs, fxLink, fxCampaign, true)},
+		{"listAffiliateLinks", listed(linkOut(fixedIDs, fxLink, fxCampaign, true))},
+		{"getAffiliateCoupon", couponOut(fixedIDs, fxCoupon)},
+		{"listAffiliateCoupons", listed(couponOut(fixedIDs, fxCoupon))},
 		{"listReferrals", listed(fullReferral(true))},
 		{"getCommission", fullCommission()},
 		{"listCommissions", listed(fullCommission())},
-		{"deleteCommission", deletedJSON{Object: "commission", ID: commissionIDs.encode("13"), Deleted: true}},
+		{"deleteCommission", deletedJSON{Object: "commission", ID: fixedIDs.commission.encode("13"), Deleted: true}},
 		{"getPayout", fullPayout(false)},
 		{"listPayouts", listed(fullPayout(false))},
 		{"payPayout", fullPayout(true)},

@@ -53,7 +53,7 @@ func (l *lookups) renderReferral(r canonical.Referral, withAffiliate bool) (refe
 			if err != nil {
 				return referralJSON{}, err
 			}
-			lj := linkOut(k, c, false)
+			lj := linkOut(l.ids, k, c, false)
 			link = &lj
 		case !canonical.IsCode(err, canonical.NotFound):
 			return referralJSON{}, err
@@ -63,7 +63,7 @@ func (l *lookups) renderReferral(r canonical.Referral, withAffiliate bool) (refe
 	if err != nil {
 		return referralJSON{}, err
 	}
-	out := referralOut(r, link, referred)
+	out := referralOut(l.ids, r, link, referred)
 	if withAffiliate {
 		p, err := l.optionalParticipant(r.ReferrerID)
 		if err != nil {
@@ -105,7 +105,7 @@ func (l *lookups) renderSale(c canonical.Commission) (*saleJSON, error) {
 	if sale == nil {
 		return nil, nil
 	}
-	out := saleOut(*sale, refunds)
+	out := saleOut(l.ids, *sale, refunds)
 	if r, ok, err := l.ownReferral(c.ReferredID); err != nil {
 		return nil, err
 	} else if ok {
@@ -120,7 +120,7 @@ func (l *lookups) renderSale(c canonical.Commission) (*saleJSON, error) {
 		return nil, err
 	}
 	if p != nil {
-		a := affiliateOut(*p)
+		a := affiliateOut(l.ids, *p)
 		out.Affiliate = &a
 	}
 	return &out, nil
@@ -128,13 +128,13 @@ func (l *lookups) renderSale(c canonical.Commission) (*saleJSON, error) {
 
 // renderCommission renders a commission with the relations asked for.
 func (l *lookups) renderCommission(c canonical.Commission, withCampaign, withSale bool) (commissionJSON, error) {
-	out := commissionOut(c)
+	out := commissionOut(l.ids, c)
 	if withCampaign {
 		camp, err := l.campaign(c.CampaignID)
 		if err != nil {
 			return out, err
 		}
-		s := campaignSummaryOut(camp)
+		s := campaignSummaryOut(l.ids, camp)
 		out.Campaign = &s
 	}
 	if withSale {
@@ -174,7 +174,7 @@ func (s *server) ListCommissions(w http.ResponseWriter, r *http.Request, params 
 	render := func(c canonical.Commission) (commissionJSON, error) {
 		return l.renderCommission(c, has(expand, "campaign"), has(expand, "sale"))
 	}
-	affID, given, ok := decodeRef(affiliateIDs, params.AffiliateId)
+	affID, given, ok := decodeRef(s.ids.affiliate, params.AffiliateId)
 	if given && !ok {
 		s.ok(w, pageOf([]commissionJSON{}, page, limit))
 		return
@@ -196,7 +196,7 @@ func (s *server) ListCommissions(w http.ResponseWriter, r *http.Request, params 
 
 // commissionByPath finds the commission a path id names.
 func (l *lookups) commissionByPath(id api.ID) (canonical.Commission, error) {
-	return byPath("Commission", commissionIDs, id, func(eid string) (canonical.Commission, error) { return l.b.GetCommission(l.ctx, eid) })
+	return byPath("Commission", l.ids.commission, id, func(eid string) (canonical.Commission, error) { return l.b.GetCommission(l.ctx, eid) })
 }
 
 // GetCommission implements api.ServerInterface.
@@ -316,19 +316,19 @@ func (s *server) DeleteCommission(w http.ResponseWriter, r *http.Request, id api
 		s.fail(w, r, err)
 		return
 	}
-	s.ok(w, deletedJSON{Object: "commission", ID: commissionIDs.encode(c.ID), Deleted: true})
+	s.ok(w, deletedJSON{Object: "commission", ID: s.ids.commission.encode(c.ID), Deleted: true})
 }
 
 // renderPayout renders a payout with the relations asked for.
 func (l *lookups) renderPayout(p canonical.Payout, withAffiliate, withCommissions bool) (payoutJSON, error) {
-	out := payoutOut(p)
+	out := payoutOut(l.ids, p)
 	if withAffiliate {
 		a, err := l.optionalParticipant(p.ParticipantID)
 		if err != nil {
 			return out, err
 		}
 		if a != nil {
-			aj := affiliateOut(*a)
+			aj := affiliateOut(l.ids, *a)
 			out.Affiliate = &aj
 		}
 	}
@@ -342,7 +342,7 @@ func (l *lookups) renderPayout(p canonical.Payout, withAffiliate, withCommission
 			if err != nil {
 				return out, err
 			}
-			items = append(items, payoutCommissionOut(c))
+			items = append(items, payoutCommissionOut(l.ids, c))
 		}
 		out.Commissions = &items
 	}
@@ -366,7 +366,7 @@ func (s *server) ListPayouts(w http.ResponseWriter, r *http.Request, params api.
 	render := func(p canonical.Payout) (payoutJSON, error) {
 		return l.renderPayout(p, has(expand, "affiliate"), has(expand, "commissions"))
 	}
-	affID, given, ok := decodeRef(affiliateIDs, params.AffiliateId)
+	affID, given, ok := decodeRef(s.ids.affiliate, params.AffiliateId)
 	if given && !ok {
 		s.ok(w, pageOf([]payoutJSON{}, page, limit))
 		return
@@ -388,7 +388,7 @@ func (s *server) ListPayouts(w http.ResponseWriter, r *http.Request, params api.
 
 // payoutByPath finds the payout a path id names.
 func (l *lookups) payoutByPath(id api.ID) (canonical.Payout, error) {
-	return byPath("Payout", payoutIDs, id, func(eid string) (canonical.Payout, error) { return l.b.GetPayout(l.ctx, eid) })
+	return byPath("Payout", l.ids.payout, id, func(eid string) (canonical.Payout, error) { return l.b.GetPayout(l.ctx, eid) })
 }
 
 // GetPayout implements api.ServerInterface.

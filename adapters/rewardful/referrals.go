@@ -29,7 +29,7 @@ func (s *server) ListReferrals(w http.ResponseWriter, r *http.Request, params ap
 	render := func(ref canonical.Referral) (referralJSON, error) {
 		return l.renderReferral(ref, has(expand, "affiliate"))
 	}
-	affID, given, ok := decodeRef(affiliateIDs, params.AffiliateId)
+	affID, given, ok := decodeRef(s.ids.affiliate, params.AffiliateId)
 	if given && !ok {
 		s.ok(w, pageOf([]referralJSON{}, page, limit))
 		return
