@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/refbridge/refbridge/proxy/engine"
+	"github.com/refbridge/refbridge/proxy/proxytest"
 	"github.com/refbridge/refbridge/proxy/store"
 	"github.com/refbridge/refbridge/proxy/store/postgres"
 	"github.com/refbridge/refbridge/proxy/store/postgres/pgtest"
@@ -75,7 +76,7 @@ func TestIDSecretIsACopy(t *testing.T) {
 // secrets keeps the fixed keys (no secret), on every start.
 func TestIDSecretOfOldDatabase(t *testing.T) {
 	t.Parallel()
-	path := oldStore(t)
+	path := proxytest.Gunzip(t, "testdata/v2-ranks.db.gz")
 	for range 2 {
 		if s := idSecret(t, openFile(t, path)); s != nil {
 			t.Fatalf("a database with IDs from the fixed keys got the secret %x", s)

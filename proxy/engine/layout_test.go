@@ -1,19 +1,16 @@
 package engine_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/engine"
+	"github.com/refbridge/refbridge/proxy/proxytest"
 	"github.com/refbridge/refbridge/proxy/store/sqlite"
 )
 
@@ -42,7 +39,7 @@ func TestOpenConvertsOldRankLayout(t *testing.T) {
 	if err := json.Unmarshal(raw, &fx); err != nil {
 		t.Fatal(err)
 	}
-	path := oldStore(t)
+	path := proxytest.Gunzip(t, "testdata/v2-ranks.db.gz")
 	st, err := sqlite.Open(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -144,27 +141,4 @@ func ranksMatchPlaces(t *testing.T, b canonical.Backend, campaign string) {
 			}
 		}
 	}
-}
-
-// oldStore writes a copy of testdata/v2-ranks.db.gz, a store an earlier
-// version wrote, to a temporary file and returns its path.
-func oldStore(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "old.db")
-	gz, err := os.ReadFile("testdata/v2-ranks.db.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, db, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

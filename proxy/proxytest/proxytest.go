@@ -1,14 +1,20 @@
 // Package proxytest runs the whole proxy in-process for tests: the native
-// engine on a fresh SQLite file in t.TempDir(), the vendor surfaces chosen,
-// a settable clock, the admin API, and helpers to create tenants with a
-// credential for every surface.
+// engine on a fresh SQLite file in t.TempDir() (or a given one, to restart
+// on it or to serve a database an earlier version wrote), the vendor
+// surfaces chosen, a settable clock, the admin API, and helpers to create
+// tenants with a credential for every surface.
 package proxytest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -41,6 +47,10 @@ type Options struct {
 	// NoReadCache turns the read cache off (it is on, with a one-second
 	// TTL on the test clock, by default).
 	NoReadCache bool
+	// DBPath is the SQLite file to serve; empty means a fresh one in
+	// t.TempDir(). Give it the DBPath of a closed Server to restart on
+	// its data, or a database an earlier version wrote.
+	DBPath string
 }
 
 // Server is a running proxy.
@@ -49,7 +59,9 @@ type Server struct {
 	Engine *engine.Engine
 	Proxy  *proxy.Proxy
 	Clock  *Clock
-	srv    *httptest.Server
+	// DBPath is the SQLite file the server runs on.
+	DBPath string
+	close  func()
 }
 
 // Clock is a settable clock.
@@ -79,13 +91,22 @@ func New(t testing.TB, opts *Options) *Server {
 	if opts == nil {
 		opts = &Options{}
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "proxy.db"), nil)
+	path := opts.DBPath
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "proxy.db")
+	}
+	st, err := sqlite.Open(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
 	clock := &Clock{t: Start}
-	eng := engine.New(st, &engine.Options{Clock: clock.Now})
+	// Open, as serve does: the database gets its own ID secret, so tests
+	// cannot lean on the fixed keys.
+	eng, err := engine.Open(context.Background(), st, &engine.Options{Clock: clock.Now})
+	if err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
 	var surfaces []surface.Surface
 	for _, s := range all.Surfaces() {
 		if len(opts.Vendors) == 0 || slices.Contains(opts.Vendors, s.Vendor()) {
@@ -103,6 +124,7 @@ func New(t testing.TB, opts *Options) *Server {
 		// Tests run with the read cache on, so a write a read does not
 		// see fails them.
 		ReadCacheTTL: readTTL,
+		IDSecret:     eng.IDSecret(),
 		Admin: &proxy.AdminOptions{
 			Token:    AdminToken,
 			Accounts: eng,
@@ -110,9 +132,17 @@ func New(t testing.TB, opts *Options) *Server {
 		},
 	})
 	srv := httptest.NewServer(p)
-	t.Cleanup(srv.Close)
-	return &Server{URL: srv.URL, Engine: eng, Proxy: p, Clock: clock, srv: srv}
+	stop := sync.OnceFunc(func() {
+		srv.Close()
+		st.Close()
+	})
+	t.Cleanup(stop)
+	return &Server{URL: srv.URL, Engine: eng, Proxy: p, Clock: clock, DBPath: path, close: stop}
 }
+
+// Close stops the server and closes its database, as a process exit
+// would; it also happens when the test ends.
+func (s *Server) Close() { s.close() }
 
 // Tenant is an account with an active campaign and a credential for every
 // surface.
@@ -154,6 +184,16 @@ func (s *Server) NewTenant(t testing.TB, name string, c canonical.Campaign) Tena
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s.TenantOf(t, acct, camp)
+}
+
+// TenantOf issues a credential for every surface to an account that
+// exists already, iRefer's on its campaign camp (for databases an earlier
+// version wrote).
+func (s *Server) TenantOf(t testing.TB, acct canonical.Account, camp canonical.Campaign) Tenant {
+	t.Helper()
+	ctx := context.Background()
+	b := s.Engine.Backend(acct.ID)
 	tn := Tenant{Account: acct, Campaign: camp, Backend: b, Secrets: map[canonical.Vendor]map[canonical.CredentialKind]string{}}
 	kinds := []struct {
 		v      canonical.Vendor
@@ -182,4 +222,28 @@ func (s *Server) NewTenant(t testing.TB, name string, c canonical.Campaign) Tena
 		tn.Secrets[k.v][k.k] = got.Secret
 	}
 	return tn
+}
+
+// Gunzip writes the gunzipped file at path (a database an earlier version
+// wrote, kept compressed in testdata) to a file in t.TempDir() and returns
+// that file's path.
+func Gunzip(t testing.TB, path string) string {
+	t.Helper()
+	gz, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), strings.TrimSuffix(filepath.Base(path), ".gz"))
+	if err := os.WriteFile(out, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -91,7 +91,12 @@ func New(t testing.TB, s surface.Surface, opts *Options) *Env {
 	}
 	t.Cleanup(func() { st.Close() })
 	clock := &Clock{t: Start}
-	eng := engine.New(st, &engine.Options{Clock: clock.Now})
+	// Open, as serve does: the database gets its own ID secret, so tests
+	// cannot lean on the fixed keys.
+	eng, err := engine.Open(context.Background(), st, &engine.Options{Clock: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := &Env{Engine: eng, Clock: clock, Surface: s}
 	e.Tenant = e.NewTenant(t, "acme", opts.Campaign)
 	// The surface runs inside the real proxy, so every adapter test also
@@ -103,6 +108,7 @@ func New(t testing.TB, s surface.Surface, opts *Options) *Env {
 		// The read cache is on, so a write a later read does not see
 		// fails the adapter's tests.
 		ReadCacheTTL: time.Second,
+		IDSecret:     eng.IDSecret(),
 		// Tests deliver webhooks to loopback receivers.
 		Outbound: &http.Client{Timeout: 10 * time.Second},
 	})
