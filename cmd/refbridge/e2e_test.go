@@ -15,23 +15,19 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/refbridge/refbridge/proxy/proxytest"
 )
 
 // TestBinaryEndToEnd builds refbridge, serves a fresh SQLite database on
 // a free loopback port, drives one flow per surface over HTTP with the
 // demo credentials the binary printed, stops it with SIGTERM, starts it
-// again on the same database and finds everything still there.
+// again on the same database and finds everything still there, under the
+// same IDs.
 func TestBinaryEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
 	t.Parallel()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "refbridge")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	db := filepath.Join(dir, "e2e.db")
+	bin := build(t)
+	db := filepath.Join(t.TempDir(), "e2e.db")
 
 	first := start(t, bin, db)
 	if len(first.secrets) != 6 {
@@ -39,6 +35,19 @@ func TestBinaryEndToEnd(t *testing.T) {
 	}
 	c := &driver{t: t, base: first.base, s: first.secrets}
 	ids := c.flows(queryParam(t, first.curl["Referral Rocket"], "id"), queryParam(t, first.curl["iRefer"], "campaign_id"))
+	// The demo campaign is the database's campaign 1; a new installation
+	// renders it under its own ID secret, not the fixed keys in the
+	// source, with which anyone could decode it.
+	for _, x := range []struct{ surface, got, fixedKey string }{
+		{"GrowSurf", ids.gsCampaign, "f4ehlt"},
+		{"ReferralHero", ids.rhList, "MFb4bbb9c83b"},
+		{"Referral Rocket", ids.rrCampaign, "GDsLiolORy"},
+		{"iRefer", ids.irCampaign, "669015"},
+	} {
+		if x.got == x.fixedKey {
+			t.Errorf("%s renders campaign 1 as %s, as the fixed key does", x.surface, x.got)
+		}
+	}
 	first.stop(t)
 
 	second := start(t, bin, db)
@@ -46,7 +55,18 @@ func TestBinaryEndToEnd(t *testing.T) {
 		t.Fatalf("restart did not find the demo account:\n%s", second.out)
 	}
 	c.base = second.base
+	// The same IDs after the restart: those the first run handed out
+	// resolve, and the surfaces list the campaign under them.
 	c.readBack(ids)
+	var camps struct{ Campaigns []struct{ ID string } }
+	c.json(c.growsurf(http.MethodGet, "/v2/campaigns", nil), &camps)
+	var lists struct {
+		Data struct{ Lists []struct{ UUID string } }
+	}
+	c.json(c.referralhero(http.MethodGet, "/api/v2/lists", nil), &lists)
+	if len(camps.Campaigns) != 1 || camps.Campaigns[0].ID != ids.gsCampaign || len(lists.Data.Lists) != 1 || lists.Data.Lists[0].UUID != ids.rhList {
+		t.Fatalf("after the restart the campaign is listed as %+v and %+v, was %s and %s", camps, lists, ids.gsCampaign, ids.rhList)
+	}
 	// Everything written through five surfaces is one program: GrowSurf
 	// lists all five participants.
 	var list struct{ Participants []struct{ Email string } }
@@ -55,6 +75,46 @@ func TestBinaryEndToEnd(t *testing.T) {
 		t.Fatalf("GrowSurf lists %d participants after restart, want the 5 created through the 5 surfaces: %+v", len(list.Participants), list)
 	}
 	second.stop(t)
+}
+
+// TestBinaryKeepsOldIDs serves a database an earlier version wrote (the
+// engine's v2 store fixture): the binary warns that it renders IDs with
+// the fixed keys, and does, so every ID it handed out keeps resolving.
+func TestBinaryKeepsOldIDs(t *testing.T) {
+	t.Parallel()
+	bin := build(t)
+	db := proxytest.Gunzip(t, "../../proxy/engine/testdata/v2-ranks.db.gz")
+	srv := start(t, bin, db)
+	// A GrowSurf key for the fixture's account, through the admin API.
+	c := &driver{t: t, base: srv.base, s: map[string]string{}}
+	req := c.req(http.MethodPost, "/_refbridge/accounts/1/credentials", map[string]string{"Vendor": "growsurf", "Kind": "api_key"})
+	req.Header.Set("Authorization", "Bearer e2e-admin")
+	var cred struct{ Secret string }
+	c.json(c.do(req), &cred)
+	c.s["growsurf api_key"] = cred.Secret
+	var camps struct{ Campaigns []struct{ ID string } }
+	c.json(c.growsurf(http.MethodGet, "/v2/campaigns", nil), &camps)
+	if len(camps.Campaigns) != 1 || camps.Campaigns[0].ID != "f4ehlt" {
+		t.Fatalf("the fixture's campaign 1 is listed as %+v; the fixed key renders it f4ehlt", camps)
+	}
+	// The log is complete once the process has exited.
+	srv.stop(t)
+	if !strings.Contains(srv.stderr.String(), "fixed keys") {
+		t.Errorf("serving a database from before logs no warning about its fixed ID keys:\n%s", srv.stderr)
+	}
+}
+
+// build builds the binary for the test; under -short it skips the test.
+func build(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "refbridge")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // server is a running refbridge process.
