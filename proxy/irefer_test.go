@@ -23,7 +23,7 @@ func TestIReferBrowserListsThroughTheAdminAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	referrers := func() answer {
-		q := url.Values{"campaign_id": {irefer.EncodeID(irefer.KindCampaign, tn.Campaign.ID)}}
+		q := url.Values{"campaign_id": {irefer.NewIDs(tn.IDSecret).EncodeID(irefer.KindCampaign, tn.Campaign.ID)}}
 		req, err := http.NewRequest(http.MethodGet, srv.URL+"/v1.0/"+tn.Secret(canonical.IRefer, canonical.LicenseKey)+".js/referrers?"+q.Encode(), nil)
 		if err != nil {
 			t.Fatal(err)

@@ -138,12 +138,13 @@ func (f pagingFixture) lists() []pagedList {
 	add(canonical.GrowSurf, gs, nil, "limit offset", ann+"/activity-logs")
 	add(canonical.GrowSurf, gsAff, nil, "nextId limit", "/commissions", "/participant/cy@example.com/commissions",
 		"/payouts", "/participant/cy@example.com/payouts")
-	list := "/api/v2/lists/" + referralhero.ListUUID(f.tn.Campaign.ID)
-	sub := "/subscribers/" + referralhero.SubscriberID(f.ann.ID)
+	rh := referralhero.NewIDs(f.tn.IDSecret)
+	list := "/api/v2/lists/" + rh.ListUUID(f.tn.Campaign.ID)
+	sub := "/subscribers/" + rh.SubscriberID(f.ann.ID)
 	add(canonical.ReferralHero, "/api/v2/lists", nil, "page", "")
 	add(canonical.ReferralHero, list, nil, "page", "/subscribers", "/rewards", "/coupon_groups", sub+"/referred", sub+"/rewards",
 		sub+"/level_1_referrals", sub+"/level_2_referrals", sub+"/level_3_referrals", sub+"/level_2_all_referrals", sub+"/level_3_all_referrals")
-	rr, _ := referralrocket.EncodeCampaignID(f.tn.Campaign.ID)
+	rr, _ := referralrocket.NewIDs(f.tn.IDSecret).EncodeCampaignID(f.tn.Campaign.ID)
 	add(canonical.ReferralRocket, "/api/v1", url.Values{"id": {rr}}, "page size", "/getAllParticipants")
 	add(canonical.ReferralRocket, "/api/v1", url.Values{"id": {rr}, "email": {"ann@example.com"}}, "page size", "/getReferrals")
 	add(canonical.Rewardful, "/v1", nil, "page limit", "/campaigns", "/affiliate_links", "/affiliate_coupons")

@@ -27,7 +27,7 @@ func FuzzSurface(f *testing.F) {
 		Ping:   "/v1.0/{{license}}.js/campaignStats?campaign_id={{campaign}}",
 		Placeholders: func(t testing.TB, tn proxytest.Tenant, do func(method, target, body string) (int, []byte)) map[string]string {
 			license := tn.Secret(canonical.IRefer, canonical.LicenseKey)
-			cid := irefer.EncodeID(irefer.KindCampaign, tn.Campaign.ID)
+			cid := irefer.NewIDs(tn.IDSecret).EncodeID(irefer.KindCampaign, tn.Campaign.ID)
 			if status, raw := do("GET", "/v1.0/"+license+".js/newSignup?campaign_id="+cid+"&email=fuzz@example.com&name=Fuzz", ""); status != 200 {
 				t.Fatalf("new signup: %d %s", status, raw)
 			}

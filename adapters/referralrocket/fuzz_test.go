@@ -23,7 +23,7 @@ func FuzzSurface(f *testing.F) {
 		Params: map[string]string{"id": "campaign", "campaignId": "campaign", "email": "email"},
 		Ping:   "/api/v1/getCampaign?id={{campaign}}",
 		Placeholders: func(t testing.TB, tn proxytest.Tenant, do func(method, target, body string) (int, []byte)) map[string]string {
-			cid, ok := referralrocket.EncodeCampaignID(tn.Campaign.ID)
+			cid, ok := referralrocket.NewIDs(tn.IDSecret).EncodeCampaignID(tn.Campaign.ID)
 			if !ok {
 				t.Fatalf("campaign %s has no Referral Rocket id", tn.Campaign.ID)
 			}

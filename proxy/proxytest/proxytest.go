@@ -153,6 +153,9 @@ type Tenant struct {
 	// Secrets maps vendor and credential kind to the secret; iRefer's
 	// license and site keys belong to Campaign.
 	Secrets map[canonical.Vendor]map[canonical.CredentialKind]string
+	// IDSecret is the installation's ID secret, to render the IDs a
+	// client is given the way the surfaces do (irefer.NewIDs, …).
+	IDSecret []byte
 }
 
 // Secret returns the tenant's secret for a surface and kind.
@@ -194,7 +197,8 @@ func (s *Server) TenantOf(t testing.TB, acct canonical.Account, camp canonical.C
 	t.Helper()
 	ctx := context.Background()
 	b := s.Engine.Backend(acct.ID)
-	tn := Tenant{Account: acct, Campaign: camp, Backend: b, Secrets: map[canonical.Vendor]map[canonical.CredentialKind]string{}}
+	tn := Tenant{Account: acct, Campaign: camp, Backend: b, Secrets: map[canonical.Vendor]map[canonical.CredentialKind]string{},
+		IDSecret: s.Engine.IDSecret()}
 	kinds := []struct {
 		v      canonical.Vendor
 		k      canonical.CredentialKind
