@@ -95,11 +95,17 @@ func (c codec) parseHexID(prefix string, width int, s string) (string, bool) {
 	return c.backward(v)
 }
 
-// intID renders id as an integer.
+// intID renders id as an integer, never 0: 0 is what intID answers for an
+// ID it cannot render (and what clients read as "none"), so the one engine
+// ID the permutation sends to 0 takes the value no engine ID is sent to,
+// Forward(0) (engine IDs start at 1).
 func (c codec) intID(id string) int {
 	v, ok := c.forward(id)
 	if !ok {
 		return 0
+	}
+	if v == 0 {
+		v = c.s.Forward(0)
 	}
 	return int(v)
 }
@@ -112,8 +118,11 @@ func (c codec) parseIntID(s string) (string, bool) {
 		return "", false
 	}
 	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
+	if err != nil || v == 0 {
 		return "", false
+	}
+	if v == c.s.Forward(0) {
+		v = 0 // see intID
 	}
 	return c.backward(v)
 }

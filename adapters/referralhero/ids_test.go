@@ -133,3 +133,25 @@ func TestDocumentedIDsDecode(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegerIDsAreNeverZero: 0 means "none" in ReferralHero's integer
+// IDs, so the engine ID the permutation sends to 0 renders as another
+// value, decodes back, and "0" decodes to nothing.
+func TestIntegerIDsAreNeverZero(t *testing.T) {
+	t.Parallel()
+	for name, x := range installations {
+		for _, c := range []codec{x.reward, x.unlocked, x.transaction} {
+			id := strconv.FormatUint(c.s.Backward(0), 10)
+			v := c.intID(id)
+			if v == 0 {
+				t.Errorf("%s: engine ID %s renders as 0", name, id)
+			}
+			if back, ok := c.parseIntID(strconv.Itoa(v)); !ok || back != id {
+				t.Errorf("%s: engine ID %s renders as %d, which decodes to %q, %v", name, id, v, back, ok)
+			}
+			if got, ok := c.parseIntID("0"); ok {
+				t.Errorf("%s: 0 decodes to engine ID %s", name, got)
+			}
+		}
+	}
+}

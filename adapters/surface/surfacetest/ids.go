@@ -3,6 +3,8 @@ package surfacetest
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -59,5 +61,36 @@ func CheckKeyedIDs(t *testing.T, codec Codec, legacy map[string]string, ids ...s
 		if back, ok := decA(fixed); ok && back == id {
 			t.Errorf("%s rendered under the fixed keys (%q) is %s in installation A too", id, fixed, back)
 		}
+	}
+}
+
+// CheckCodecInput is one fuzz input's check of a codec: decoding any
+// string never panics, and what decodes is a positive decimal engine ID
+// whose rendering is that very string but for letter case and white
+// space around it (hex IDs are read in either case, numeric ones as JSON
+// numbers or strings; one entity, one ID); engine ID n
+// renders as something that decodes back to n, wherever the codec renders
+// it at all, and always for n below 2^30 (every vendor format holds
+// those).
+func CheckCodecInput(t *testing.T, kind string, encode func(string) string, decode func(string) (string, bool), n uint64, s string) {
+	t.Helper()
+	if id, ok := decode(s); ok {
+		if v, err := strconv.ParseUint(id, 10, 64); err != nil || v == 0 {
+			t.Errorf("%s: %q decodes to %q, not a positive engine ID", kind, s, id)
+		} else if back := encode(id); !strings.EqualFold(back, strings.TrimSpace(s)) {
+			t.Errorf("%s: %q decodes to %s, which renders as %q: two IDs for one entity", kind, s, id, back)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	id := strconv.FormatUint(n, 10)
+	rendered := encode(id)
+	back, ok := decode(rendered)
+	switch {
+	case ok && back != id:
+		t.Errorf("%s: %s renders as %q, which decodes to %s", kind, id, rendered, back)
+	case !ok && n < 1<<30:
+		t.Errorf("%s: %s renders as %q, which does not decode", kind, id, rendered)
 	}
 }

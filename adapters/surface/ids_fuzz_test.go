@@ -1,0 +1,47 @@
+package surface_test
+
+import (
+	"testing"
+
+	"github.com/refbridge/refbridge/adapters/surface"
+)
+
+// FuzzScrambler: for every width and key, Forward stays below Limit and
+// Backward undoes it.
+func FuzzScrambler(f *testing.F) {
+	f.Add(uint8(0), uint64(0), uint64(0))
+	f.Add(uint8(23), uint64(0x6a09e667f3bcc908), uint64(1<<62-1))
+	f.Fuzz(func(t *testing.T, width uint8, key, n uint64) {
+		bits := 16 + 2*uint(width%24) // even, 16 to 62
+		s := surface.NewScrambler(bits, key)
+		n %= s.Limit()
+		v := s.Forward(n)
+		if v >= s.Limit() {
+			t.Fatalf("%d bits: Forward(%d) = %d, not below %d", bits, n, v, s.Limit())
+		}
+		if back := s.Backward(v); back != n {
+			t.Fatalf("%d bits, key %#x: Backward(Forward(%d)) = %d", bits, key, n, back)
+		}
+	})
+}
+
+// FuzzAlphabet: Decode of any string never panics and reads back what
+// Encode wrote; what decodes re-encodes to the same digits.
+func FuzzAlphabet(f *testing.F) {
+	f.Add("zz", uint64(35), uint8(6))
+	f.Add("", uint64(1<<64-1), uint8(0))
+	alphabets := []surface.Alphabet{surface.Base36, surface.Base62, surface.Hex, surface.UpperHex, surface.UpperBase}
+	f.Fuzz(func(t *testing.T, s string, n uint64, width uint8) {
+		for _, a := range alphabets {
+			enc := a.Encode(n, int(width%40))
+			if got, ok := a.Decode(enc); !ok || got != n {
+				t.Fatalf("%s: Decode(Encode(%d)) = %d, %v", a, n, got, ok)
+			}
+			if v, ok := a.Decode(s); ok {
+				if again := a.Encode(v, len(s)); again != s {
+					t.Fatalf("%s: %q decodes to %d, which encodes as %q", a, s, v, again)
+				}
+			}
+		}
+	})
+}
