@@ -46,6 +46,9 @@ func (a *Account) GetCampaign(ctx context.Context, id string) (canonical.Campaig
 
 // CreateCampaign implements canonical.Backend.
 func (a *Account) CreateCampaign(ctx context.Context, c canonical.Campaign) (canonical.Campaign, error) {
+	if err := canonical.CheckValue("", c); err != nil {
+		return c, err
+	}
 	if strings.TrimSpace(c.Name) == "" {
 		return c, canonical.Errorf(canonical.Invalid, "campaign name is required")
 	}
@@ -119,6 +122,9 @@ func validateCampaign(c canonical.Campaign) error {
 // UpdateCampaign implements canonical.Backend. Ending a campaign awards
 // its leaderboard rules to the top participants.
 func (a *Account) UpdateCampaign(ctx context.Context, id string, p canonical.CampaignPatch) (canonical.Campaign, error) {
+	if err := canonical.CheckValue("", p); err != nil {
+		return canonical.Campaign{}, err
+	}
 	var c canonical.Campaign
 	err := a.write(ctx, id, func(w *work) error {
 		c = w.camp
@@ -172,6 +178,9 @@ func (a *Account) ListRewardRules(ctx context.Context, campaignID string) ([]can
 
 // CreateRewardRule implements canonical.Backend.
 func (a *Account) CreateRewardRule(ctx context.Context, campaignID string, r canonical.RewardRule) (canonical.RewardRule, error) {
+	if err := canonical.CheckValue("", r); err != nil {
+		return canonical.RewardRule{}, err
+	}
 	if err := normalizeRule(&r); err != nil {
 		return r, err
 	}
@@ -184,6 +193,9 @@ func (a *Account) CreateRewardRule(ctx context.Context, campaignID string, r can
 
 // UpdateRewardRule implements canonical.Backend.
 func (a *Account) UpdateRewardRule(ctx context.Context, campaignID, ruleID string, p canonical.RewardRulePatch) (canonical.RewardRule, error) {
+	if err := canonical.CheckValue("", p); err != nil {
+		return canonical.RewardRule{}, err
+	}
 	var r canonical.RewardRule
 	err := a.write(ctx, campaignID, func(w *work) (err error) {
 		if r, err = w.rule(ruleID); err != nil {

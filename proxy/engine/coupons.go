@@ -11,6 +11,9 @@ import (
 
 // CreateCouponGroup implements canonical.Backend.
 func (a *Account) CreateCouponGroup(ctx context.Context, campaignID string, g canonical.NewCouponGroup) (canonical.CouponGroup, error) {
+	if err := canonical.CheckValue("", g); err != nil {
+		return canonical.CouponGroup{}, err
+	}
 	if strings.TrimSpace(g.Name) == "" {
 		return canonical.CouponGroup{}, canonical.Errorf(canonical.Invalid, "a coupon group needs a name")
 	}
@@ -70,6 +73,9 @@ func (w *work) group(groupID string) (canonical.CouponGroup, error) {
 
 // AddCoupons implements canonical.Backend.
 func (a *Account) AddCoupons(ctx context.Context, campaignID, groupID string, codes []string) (canonical.CouponGroup, error) {
+	if err := canonical.CheckValue("codes", codes); err != nil {
+		return canonical.CouponGroup{}, err
+	}
 	var out canonical.CouponGroup
 	err := a.write(ctx, campaignID, func(w *work) (err error) {
 		if out, err = w.group(groupID); err != nil {
@@ -121,6 +127,9 @@ func (a *Account) GetCouponGroup(ctx context.Context, campaignID, groupID string
 
 // CreateCoupon implements canonical.Backend.
 func (a *Account) CreateCoupon(ctx context.Context, campaignID string, owner canonical.ParticipantRef, code string) (canonical.Coupon, error) {
+	if err := canonical.CheckValue("code", code); err != nil {
+		return canonical.Coupon{}, err
+	}
 	code = strings.TrimSpace(code)
 	if code == "" {
 		return canonical.Coupon{}, canonical.Errorf(canonical.Invalid, "a coupon needs a code")

@@ -102,6 +102,9 @@ func (e *Engine) Backend(accountID string) canonical.Backend {
 
 // CreateAccount creates a tenant.
 func (e *Engine) CreateAccount(ctx context.Context, name string) (canonical.Account, error) {
+	if err := canonical.CheckValue("name", name); err != nil {
+		return canonical.Account{}, err
+	}
 	if strings.TrimSpace(name) == "" {
 		return canonical.Account{}, canonical.Errorf(canonical.Invalid, "account name is required")
 	}
@@ -140,6 +143,9 @@ func (e *Engine) GetAccount(ctx context.Context, id string) (canonical.Account, 
 // place the secret appears, stores keep its hash. CampaignID is required
 // for iRefer keys. Conflict when the secret is already in use.
 func (e *Engine) IssueCredential(ctx context.Context, c canonical.Credential) (canonical.Credential, error) {
+	if err := canonical.CheckValue("", c); err != nil {
+		return canonical.Credential{}, err
+	}
 	if c.Vendor == "" || c.Kind == "" {
 		return c, canonical.Errorf(canonical.Invalid, "credential vendor and kind are required")
 	}
@@ -321,6 +327,9 @@ func monthStart(t time.Time) time.Time {
 // record for the same external ID replaces the earlier one. NotFound for
 // an ID the engine cannot have issued.
 func (a *Account) RecordAlias(ctx context.Context, kind string, vendor canonical.Vendor, external, id string) error {
+	if err := canonical.CheckValue("external", external); err != nil {
+		return err
+	}
 	n, err := parseID(id, kind)
 	if err != nil {
 		return err
@@ -337,6 +346,9 @@ func (a *Account) RecordAlias(ctx context.Context, kind string, vendor canonical
 // RecordAliases is RecordAlias for many entities of one kind in one
 // transaction: external ID → engine ID.
 func (a *Account) RecordAliases(ctx context.Context, kind string, vendor canonical.Vendor, ids map[string]string) error {
+	if err := canonical.CheckValue("ids", ids); err != nil {
+		return err
+	}
 	nums := make(map[string]int64, len(ids))
 	for external, id := range ids {
 		n, err := parseID(id, kind)

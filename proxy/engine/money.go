@@ -12,6 +12,9 @@ import (
 
 // CreateTransaction implements canonical.Backend.
 func (a *Account) CreateTransaction(ctx context.Context, in canonical.NewTransaction) (canonical.TransactionResult, error) {
+	if err := canonical.CheckValue("", in); err != nil {
+		return canonical.TransactionResult{}, err
+	}
 	var res canonical.TransactionResult
 	if !hasKey(in.ExternalIDs) {
 		return res, canonical.Errorf(canonical.Invalid, "at least one transaction identifier is required")
@@ -243,6 +246,9 @@ func (w *work) detach(c *canonical.Commission) error {
 
 // RefundTransaction implements canonical.Backend.
 func (a *Account) RefundTransaction(ctx context.Context, in canonical.NewRefund) (canonical.RefundResult, error) {
+	if err := canonical.CheckValue("", in); err != nil {
+		return canonical.RefundResult{}, err
+	}
 	var res canonical.RefundResult
 	if !hasKey(in.ExternalIDs) {
 		return res, canonical.Errorf(canonical.Invalid, "at least one transaction identifier is required")
@@ -475,6 +481,9 @@ func (a *Account) changeCommission(ctx context.Context, id string, fn func(w *wo
 
 // UpdateCommission implements canonical.Backend.
 func (a *Account) UpdateCommission(ctx context.Context, id string, p canonical.CommissionPatch) (canonical.Commission, error) {
+	if err := canonical.CheckValue("", p); err != nil {
+		return canonical.Commission{}, err
+	}
 	return a.changeCommission(ctx, id, func(w *work, c *canonical.Commission) error {
 		if c.Status == canonical.CommissionVoided {
 			return canonical.Errorf(canonical.Conflict, "commission %s is voided", id)

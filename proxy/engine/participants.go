@@ -18,6 +18,9 @@ const codeLength = 8
 
 // CreateParticipant implements canonical.Backend.
 func (a *Account) CreateParticipant(ctx context.Context, in canonical.NewParticipant) (canonical.Participant, bool, error) {
+	if err := canonical.CheckValue("", in); err != nil {
+		return canonical.Participant{}, false, err
+	}
 	if err := validateNew(&in); err != nil {
 		return canonical.Participant{}, false, err
 	}
@@ -437,6 +440,9 @@ func matches(p canonical.Participant, q canonical.ParticipantQuery) bool {
 
 // UpdateParticipant implements canonical.Backend.
 func (a *Account) UpdateParticipant(ctx context.Context, campaignID string, ref canonical.ParticipantRef, patch canonical.ParticipantPatch) (canonical.Participant, error) {
+	if err := canonical.CheckValue("", patch); err != nil {
+		return canonical.Participant{}, err
+	}
 	var out canonical.Participant
 	fn := func(w *work) error {
 		p, err := w.resolve(ref)
@@ -788,6 +794,9 @@ func (a *Account) ListLinks(ctx context.Context, q canonical.LinkQuery) (canonic
 
 // CreateLink implements canonical.Backend.
 func (a *Account) CreateLink(ctx context.Context, campaignID string, owner canonical.ParticipantRef, token string) (canonical.Link, error) {
+	if err := canonical.CheckValue("token", token); err != nil {
+		return canonical.Link{}, err
+	}
 	var out canonical.Link
 	fn := func(w *work) error {
 		p, err := w.resolve(owner)
@@ -836,6 +845,9 @@ func (a *Account) GetLink(ctx context.Context, id string) (canonical.Link, error
 // UpdateLink implements canonical.Backend. Changing a participant's main
 // link changes their referral code.
 func (a *Account) UpdateLink(ctx context.Context, id, token string) (canonical.Link, error) {
+	if err := canonical.CheckValue("token", token); err != nil {
+		return canonical.Link{}, err
+	}
 	n, err := parseID(id, "link")
 	if err != nil {
 		return canonical.Link{}, err

@@ -487,6 +487,9 @@ func (a *Account) ListReferrals(ctx context.Context, q canonical.ReferralQuery) 
 
 // RecordVisit implements canonical.Backend.
 func (a *Account) RecordVisit(ctx context.Context, campaignID string, v canonical.Visit) (canonical.Referral, error) {
+	if err := canonical.CheckValue("", v); err != nil {
+		return canonical.Referral{}, err
+	}
 	var out canonical.Referral
 	err := a.write(ctx, campaignID, func(w *work) error {
 		l, err := w.tx.FindLink(w.ctx, w.acct(), v.Token)
@@ -531,6 +534,9 @@ func (a *Account) RecordVisit(ctx context.Context, campaignID string, v canonica
 
 // RecordEvent implements canonical.Backend.
 func (a *Account) RecordEvent(ctx context.Context, campaignID string, e canonical.Event) error {
+	if err := canonical.CheckValue("", e); err != nil {
+		return err
+	}
 	return a.write(ctx, campaignID, func(w *work) error {
 		if e.Kind == canonical.EventCampaignView {
 			return w.count(0, map[string]int64{"views": 1})
@@ -657,6 +663,9 @@ func (w *work) eventTarget() (canonical.ReferralState, error) {
 
 // TrackConversion implements canonical.Backend.
 func (a *Account) TrackConversion(ctx context.Context, campaignID string, e canonical.ConversionEvent) (canonical.Participant, error) {
+	if err := canonical.CheckValue("", e); err != nil {
+		return canonical.Participant{}, err
+	}
 	var out canonical.Participant
 	err := a.write(ctx, campaignID, func(w *work) error {
 		target, err := w.eventTarget()
@@ -787,6 +796,9 @@ func (a *Account) QualifyReferral(ctx context.Context, campaignID string, referr
 
 // RecordSpecificAction implements canonical.Backend.
 func (a *Account) RecordSpecificAction(ctx context.Context, campaignID string, act canonical.SpecificAction, referrerCode string) (canonical.SpecificAction, error) {
+	if err := canonical.CheckValue("", act); err != nil {
+		return canonical.SpecificAction{}, err
+	}
 	act.ExternalID, act.Action = strings.TrimSpace(act.ExternalID), strings.TrimSpace(act.Action)
 	if act.ExternalID == "" || act.Action == "" || referrerCode == "" {
 		return act, canonical.Errorf(canonical.Invalid, "external id, action and referrer code are required")

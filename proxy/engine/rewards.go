@@ -266,6 +266,9 @@ func (a *Account) FulfillReward(ctx context.Context, id string) (canonical.Earne
 
 // SetRewardStatus implements canonical.Backend.
 func (a *Account) SetRewardStatus(ctx context.Context, id string, status canonical.RewardStatus, native canonical.Native) (canonical.EarnedReward, error) {
+	if err := canonical.CheckValue("native", native); err != nil {
+		return canonical.EarnedReward{}, err
+	}
 	if !status.Valid() {
 		return canonical.EarnedReward{}, canonical.Errorf(canonical.Invalid, "unknown reward status %q", status)
 	}
