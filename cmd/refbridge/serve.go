@@ -86,6 +86,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The store reports damaged records it reads to slog's default logger.
+	slog.SetDefault(log)
 	st, kind, err := openStore(ctx, cfg.db)
 	if err != nil {
 		return err

@@ -302,6 +302,12 @@ func storeErr(err error, what string) error {
 		return &canonical.Error{Code: canonical.Conflict, Message: what + " already exists", Err: err}
 	case errors.Is(err, store.ErrBadCursor):
 		return &canonical.Error{Code: canonical.Invalid, Message: "malformed cursor", Err: err}
+	case errors.Is(err, store.ErrTooDeep):
+		return &canonical.Error{Code: canonical.Invalid, Message: what + " is nested too deeply to store", Err: err}
+	case errors.Is(err, store.ErrUnreadable):
+		// Internal: the damage is the store's, not the caller's; the
+		// message, for the logs, says which record.
+		return &canonical.Error{Code: canonical.Internal, Message: what + " cannot be read: its stored document is damaged", Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		// The caller's context ended: Canceled or DeadlineExceeded.
 		return &canonical.Error{Code: canonical.CodeOf(err), Message: canonical.MessageOf(err), Err: err}

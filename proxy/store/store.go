@@ -30,6 +30,13 @@ var (
 	// the store issued for the query's sort. Cursors travel through
 	// clients, so this is bad input, not a failure of the store.
 	ErrBadCursor = errors.New("store: bad cursor")
+	// ErrTooDeep: a value was refused because its document would nest
+	// deeper than the store's decoder reads back; nothing was written.
+	ErrTooDeep = errors.New("store: value nested too deeply to read back")
+	// ErrUnreadable: a stored document cannot be decoded, not even in part
+	// (damaged outside refbridge). Reads of the one record fail with it;
+	// lists show the record by its ID alone rather than fail.
+	ErrUnreadable = errors.New("store: stored document unreadable")
 )
 
 // Store is a transactional store.
@@ -52,6 +59,15 @@ type Store interface {
 }
 
 // Tx is one transaction. It must not be used after its function returns.
+//
+// Nothing is stored that cannot be read back: a write of a value whose
+// document the store could not decode fails with ErrTooDeep and writes
+// nothing. A stored document that does not decode all the same (written
+// by an older version, or damaged from outside) is read without the
+// native values that break it, when that is enough; otherwise reading the
+// record fails with ErrUnreadable, and lists show it with what its
+// columns hold (its ID; for participants their ordinal, email and name
+// keys, referrer, state, counts and creation time) rather than fail.
 type Tx interface {
 	// Accounts and credentials.
 	InsertAccount(ctx context.Context, a *canonical.Account) error

@@ -74,7 +74,7 @@ func (cc *campaignCache) decode(id int64, doc string) (canonical.Campaign, error
 		return c, nil
 	}
 	var c canonical.Campaign
-	if err := decode(doc, &c); err != nil {
+	if err := decode(id, doc, &c); err != nil {
 		return c, err
 	}
 	c.ID = itoa(id)

@@ -15,14 +15,15 @@ func getDoc[T any](ctx context.Context, t *tx, setID func(*T, string), q string,
 	if err := t.queryRow(ctx, q, args...).Scan(&id, &doc); err != nil {
 		return v, notFound(err)
 	}
-	if err := decode(doc, &v); err != nil {
+	if err := decode(id, doc, &v); err != nil {
 		return v, err
 	}
 	setID(&v, itoa(id))
 	return v, nil
 }
 
-// listDocs runs a query returning (id, doc) rows and decodes them.
+// listDocs runs a query returning (id, doc) rows and decodes them; a row
+// that cannot be read is listed by its ID alone (see decodeListed).
 func listDocs[T any](ctx context.Context, t *tx, setID func(*T, string), q string, args ...any) ([]T, error) {
 	rows, err := t.query(ctx, q, args...)
 	if err != nil {
@@ -43,10 +44,7 @@ func scanDocs[T any](rows *sql.Rows, setID func(*T, string)) ([]T, error) {
 		if err := rows.Scan(&id, &doc); err != nil {
 			return nil, err
 		}
-		if err := decode(doc, &v); err != nil {
-			return nil, err
-		}
-		setID(&v, itoa(id))
+		decodeListed(id, doc, &v, setID)
 		out = append(out, v)
 	}
 	return out, rows.Err()

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -129,11 +130,42 @@ func (t *tx) ListParticipants(ctx context.Context, account int64, q store.Partic
 	limit := limitOf(q.Limit)
 	rows, err := listDocs(ctx, t, setParticipantID, `SELECT id, doc FROM participants`+w.sql()+order+` LIMIT ? OFFSET ?`,
 		append(w.args, limit+1, max(q.Offset, 0))...)
+	for i := range rows {
+		if err == nil {
+			err = t.projected(ctx, account, &rows[i])
+		}
+	}
 	if err != nil || len(rows) <= limit {
 		return rows, "", err
 	}
 	rows = rows[:limit]
 	return rows, participantCursor(q.Sort, rows[limit-1]), nil
+}
+
+// projected fills in a participant listed by its ID alone, its document
+// unreadable (Ord 0, which no stored participant has), with what its
+// columns say, so that the cursors and board positions taken from it
+// hold. The name comes back as its lower-case key, in FirstName.
+func (t *tx) projected(ctx context.Context, account int64, p *store.Participant) error {
+	if p.Ord != 0 {
+		return nil
+	}
+	var (
+		camp, created int64
+		referrer      sql.NullInt64
+		state         string
+	)
+	err := t.queryRow(ctx, `SELECT campaign_id, ord, email_key, name_key, referrer_id, ref_state, referrals, points, created_at
+		FROM participants WHERE account_id = ? AND id = ?`, account, atoi(p.ID)).
+		Scan(&camp, &p.Ord, &p.Email, &p.FirstName, &referrer, &state, &p.Referrals, &p.Points, &created)
+	if err != nil {
+		return notFound(err)
+	}
+	p.CampaignID, p.ReferralState, p.CreatedAt = itoa(camp), canonical.ReferralState(state), time.UnixMilli(created).UTC()
+	if referrer.Valid {
+		p.ReferrerID = itoa(referrer.Int64)
+	}
+	return nil
 }
 
 func (t *tx) CountMatching(ctx context.Context, account int64, q store.ParticipantQuery) (int, error) {
@@ -263,7 +295,8 @@ func (t *tx) Leaderboard(ctx context.Context, account, campaign int64, q store.B
 	if err != nil {
 		return nil, err
 	}
-	return scanScored(rows)
+	out, err := scanScored(rows)
+	return t.projectedScores(ctx, account, out, err)
 }
 
 // monthBoard pages a month's ranking: participants with credited referrals
@@ -288,7 +321,8 @@ func (t *tx) monthBoard(ctx context.Context, account, campaign int64, month int,
 		if err != nil {
 			return nil, err
 		}
-		if out, err = scanScored(rows); err != nil {
+		out, err = scanScored(rows)
+		if out, err = t.projectedScores(ctx, account, out, err); err != nil {
 			return nil, err
 		}
 		if len(out) == limit {
@@ -307,7 +341,19 @@ func (t *tx) monthBoard(ctx context.Context, account, campaign int64, month int,
 		return nil, err
 	}
 	zeros, err := scanScored(rows)
+	zeros, err = t.projectedScores(ctx, account, zeros, err)
 	return append(out, zeros...), err
+}
+
+// projectedScores fills in (see projected) the participants of scanned
+// board rows whose documents are unreadable; err is the scan's.
+func (t *tx) projectedScores(ctx context.Context, account int64, rows []store.Scored, err error) ([]store.Scored, error) {
+	for i := range rows {
+		if err == nil {
+			err = t.projected(ctx, account, &rows[i].Participant)
+		}
+	}
+	return rows, err
 }
 
 func scanScored(rows interface {
@@ -327,10 +373,7 @@ func scanScored(rows interface {
 		if err := rows.Scan(&s.Score, &id, &doc); err != nil {
 			return nil, err
 		}
-		if err := decode(doc, &s.Participant); err != nil {
-			return nil, err
-		}
-		s.ID = itoa(id)
+		decodeListed(id, doc, &s.Participant, setParticipantID)
 		out = append(out, s)
 	}
 	return out, rows.Err()

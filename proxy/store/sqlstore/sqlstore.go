@@ -11,7 +11,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -614,21 +613,6 @@ func atoi(s string) int64 {
 		return 0
 	}
 	return n
-}
-
-func encode(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("sqlstore: encode: %w", err)
-	}
-	return string(b), nil
-}
-
-func decode(doc string, v any) error {
-	if err := json.Unmarshal([]byte(doc), v); err != nil {
-		return fmt.Errorf("sqlstore: decode: %w", err)
-	}
-	return nil
 }
 
 // placeholders returns "?, ?, ?" for n values.

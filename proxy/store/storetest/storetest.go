@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"Settings", testSettings},
 		{"RankNodesStayExact", testRankNodesStayExact},
 		{"WholeTrees", testWholeTrees},
+		{"RefusesUnreadable", testRefusesUnreadable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
