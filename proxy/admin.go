@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -306,9 +307,20 @@ func (a *admin) advance(w http.ResponseWriter, r *http.Request) {
 	a.answer(w, http.StatusOK, map[string]time.Time{"Now": now}, nil)
 }
 
-// decode reads a JSON body into v, refusing unknown fields.
+// decode reads a JSON body into v, refusing unknown fields and what no
+// surface takes either (surface.CheckJSON: text that is not UTF-8, nesting
+// past canonical.MaxDepth).
 func (a *admin) decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		a.fail(w, canonical.Wrap(canonical.Invalid, err, "the request body could not be read"))
+		return false
+	}
+	if err := surface.CheckJSON(body); err != nil {
+		a.fail(w, err)
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
 		a.fail(w, canonical.Wrap(canonical.Invalid, err, fmt.Sprintf("invalid JSON body: %v", err)))

@@ -191,20 +191,30 @@ func (r mxResp) must(t *testing.T, status int, what string) mxResp {
 // send performs a request; body is sent as JSON unless nil.
 func mxSend(t *testing.T, method, u string, body any, auth func(*http.Request)) mxResp {
 	t.Helper()
+	if body == nil {
+		return mxSendRaw(t, method, u, "", nil, auth)
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mxSendRaw(t, method, u, "application/json", b, auth)
+}
+
+// mxSendRaw performs a request with body sent as it is, typed as
+// contentType unless that is "".
+func mxSendRaw(t *testing.T, method, u, contentType string, body []byte, auth func(*http.Request)) mxResp {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequest(method, u, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if auth != nil {
 		auth(req)
@@ -225,36 +235,55 @@ func mxSend(t *testing.T, method, u string, body any, auth func(*http.Request)) 
 	return out
 }
 
+// auth returns what authenticates the tenant on a vendor's surface (for
+// iRefer, whose credentials travel in the URL, nothing).
+func (e *mxEnv) auth(v canonical.Vendor) func(*http.Request) {
+	switch v {
+	case canonical.GrowSurf:
+		return bearer(e.tn.Secret(canonical.GrowSurf, canonical.APIKey))
+	case canonical.ReferralHero:
+		return bearer(e.tn.Secret(canonical.ReferralHero, canonical.APIKey))
+	case canonical.ReferralRocket:
+		key := e.tn.Secret(canonical.ReferralRocket, canonical.APIKey)
+		return func(r *http.Request) { r.Header.Set(referralrocket.APIKeyHeader, key) }
+	case canonical.Rewardful:
+		secret := e.tn.Secret(canonical.Rewardful, canonical.APISecret)
+		return func(r *http.Request) { r.SetBasicAuth(secret, "") }
+	}
+	return nil
+}
+
+// bearer authenticates with "Authorization: Bearer <key>".
+func bearer(key string) func(*http.Request) {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+key) }
+}
+
 // gs calls the GrowSurf surface with the tenant's API key.
 func (e *mxEnv) gs(t *testing.T, method, path string, body any) mxResp {
 	t.Helper()
-	key := e.tn.Secret(canonical.GrowSurf, canonical.APIKey)
-	return mxSend(t, method, e.url+path, body, func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+key) })
+	return mxSend(t, method, e.url+path, body, e.auth(canonical.GrowSurf))
 }
 
 // rh calls the ReferralHero surface with the tenant's API token.
 func (e *mxEnv) rh(t *testing.T, method, path string, body any) mxResp {
 	t.Helper()
-	key := e.tn.Secret(canonical.ReferralHero, canonical.APIKey)
-	return mxSend(t, method, e.url+path, body, func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+key) })
+	return mxSend(t, method, e.url+path, body, e.auth(canonical.ReferralHero))
 }
 
 // rr calls the Referral Rocket surface with the tenant's API key.
 func (e *mxEnv) rr(t *testing.T, method, path string, q url.Values, body any) mxResp {
 	t.Helper()
-	key := e.tn.Secret(canonical.ReferralRocket, canonical.APIKey)
 	u := e.url + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	return mxSend(t, method, u, body, func(r *http.Request) { r.Header.Set(referralrocket.APIKeyHeader, key) })
+	return mxSend(t, method, u, body, e.auth(canonical.ReferralRocket))
 }
 
 // rw calls the Rewardful surface with the tenant's API secret.
 func (e *mxEnv) rw(t *testing.T, method, path string, body any) mxResp {
 	t.Helper()
-	secret := e.tn.Secret(canonical.Rewardful, canonical.APISecret)
-	return mxSend(t, method, e.url+path, body, func(r *http.Request) { r.SetBasicAuth(secret, "") })
+	return mxSend(t, method, e.url+path, body, e.auth(canonical.Rewardful))
 }
 
 // ir calls an iRefer method server-side: the tenant's license key in the

@@ -70,14 +70,17 @@ func (v *Validator) Operation(r *http.Request) string {
 	return ""
 }
 
-// Validate checks r's parameters and body against its operation. The body
-// is read and put back, so handlers can read it again. The error is a
-// canonical Invalid error whose message names the offending parameter or
-// body field.
+// Validate checks r with CheckRequest (UTF-8, nesting depth), then its
+// parameters and body against its operation. The body is read and put
+// back, so handlers can read it again. The error is a canonical Invalid
+// error whose message names the offending parameter or body field.
 func (v *Validator) Validate(r *http.Request) error {
 	rt := v.Route(r)
 	if rt == nil {
 		return canonical.Errorf(canonical.NotFound, "no operation for %s %s", r.Method, r.URL.Path)
+	}
+	if err := CheckRequest(r); err != nil {
+		return err
 	}
 	in := &openapi3filter.RequestValidationInput{
 		Request:    r,
