@@ -239,3 +239,54 @@ func TestInvalidUTF8Refused(t *testing.T) {
 		t.Errorf("participants after the refused calls = %+v, %v; want Ann alone, unchanged", ps.Items, err)
 	}
 }
+
+// TestUnreadableCampaignLeftOutOfLists: a campaign whose stored document
+// is not JSON at all (damage from outside refbridge) is left out of every
+// campaign list, whose pages still run past it; reading it by itself is
+// an internal error that names it in the log.
+func TestUnreadableCampaignLeftOutOfLists(t *testing.T) {
+	t.Parallel()
+	srv := proxytest.New(t, &proxytest.Options{NoReadCache: true})
+	tn := srv.NewTenant(t, "unreadable", canonical.Campaign{})
+	ctx := context.Background()
+	var made []canonical.Campaign
+	for _, name := range []string{"Damaged", "Winter"} {
+		c, err := tn.Backend.CreateCampaign(ctx, canonical.Campaign{Name: name, Status: canonical.CampaignActive, URL: proxytest.SiteURL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, c)
+	}
+	e := newMxEnv(t, srv, tn)
+	db, err := sql.Open("sqlite", "file:"+srv.DBPath+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `UPDATE campaigns SET doc = 'not JSON' WHERE id = ?`, made[0].ID); err != nil {
+		t.Fatal(err)
+	}
+
+	e.mustAnswer(t, "with an unreadable campaign stored")
+	var names []string
+	opts := canonical.ListOptions{Limit: 1}
+	for range 5 {
+		page, err := tn.Backend.ListCampaigns(ctx, opts)
+		if err != nil {
+			t.Fatalf("ListCampaigns page by page: %v", err)
+		}
+		for _, c := range page.Items {
+			names = append(names, c.Name)
+		}
+		if opts.Cursor = page.NextCursor; opts.Cursor == "" {
+			break
+		}
+	}
+	if got := strings.Join(names, ","); got != "Winter,"+tn.Campaign.Name {
+		t.Errorf("ListCampaigns, one a page = %s, want Winter,%s (the unreadable one left out, paging past it)", got, tn.Campaign.Name)
+	}
+	_, err = tn.Backend.GetCampaign(ctx, made[0].ID)
+	if !canonical.IsCode(err, canonical.Internal) || !strings.Contains(err.Error(), "stored document unreadable") {
+		t.Errorf("GetCampaign of the unreadable campaign: %v, want an internal error saying its document is unreadable", err)
+	}
+}
