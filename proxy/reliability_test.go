@@ -67,7 +67,7 @@ func TestDeepValueRefused(t *testing.T) {
 		r := mxSendRaw(t, http.MethodPatch, e.url+"/v2/campaign/"+e.gsCampaign+"/"+object, "application/json",
 			[]byte(deepJSON(9999)), e.auth(canonical.GrowSurf))
 		r.must(t, http.StatusBadRequest, "growsurf: PATCH "+object+" nested 9,999 deep")
-		if jstr(r.body, "code") != "BAD_REQUEST_ERROR" || !strings.Contains(jstr(r.body, "message"), `"a" nests deeper than 32 levels`) {
+		if jstr(r.body, "code") != "BAD_REQUEST_ERROR" || !strings.Contains(jstr(r.body, "message"), `field "a" nests deeper than 32 levels`) {
 			t.Errorf("growsurf: PATCH %s nested 9,999 deep: %s, want GrowSurf's BAD_REQUEST_ERROR naming the field", object, r.raw)
 		}
 	}

@@ -218,12 +218,12 @@ func badText(s string, raw []byte) bool {
 	return bytes.Count(lower, []byte(`\ufffd`))+bytes.Count(raw, []byte("\uFFFD")) < strings.Count(s, "\uFFFD")
 }
 
-// fieldName renders a JSON path for a message ("metadata.plan",
-// "items[2].email"); the empty path is the whole body.
+// fieldName renders a JSON path for a message (`field "metadata.plan"`,
+// `field "items[2].email"`); the empty path is the whole body.
 func fieldName(path []string) string {
 	name := strings.TrimPrefix(strings.Join(path, ""), ".")
 	if name == "" {
 		return "the request body"
 	}
-	return strconv.Quote(name)
+	return "field " + strconv.Quote(name)
 }
