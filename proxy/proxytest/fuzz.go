@@ -101,8 +101,10 @@ func FuzzSurface(f *testing.F, ft FuzzTarget) {
 		rec := h.serve(method, target, "Content-Type: application/json", []byte(body), authValid)
 		return rec.Code, rec.Body.Bytes()
 	})
-	for _, s := range specSeeds(f, doc, ft) {
+	for i, s := range specSeeds(f, doc, ft) {
 		f.Add(s.method, s.target, "Content-Type: application/json", s.body, uint8(authValid))
+		h := hostile[i%len(hostile)]
+		f.Add(s.method, h.target(s.target), "Content-Type: application/json", h.body(s.body), uint8(authValid))
 	}
 	f.Fuzz(func(t *testing.T, method, target, header string, body []byte, auth uint8) {
 		if !validMethod(method) || len(target) > 4096 || len(header) > 4096 || len(body) > 1<<16 {
@@ -243,6 +245,34 @@ func validMethod(s string) bool {
 		}
 	}
 	return true
+}
+
+// hostile are the ways an operation's seed is turned into input that
+// once got a wrong answer from some surface: JSON nested past what the
+// store can read back, text that is not UTF-8, malformed paging, and
+// paths that once redirected out of the surface.
+var hostile = []struct {
+	target func(string) string
+	body   func([]byte) []byte
+}{
+	{keep, func([]byte) []byte {
+		return []byte(`{"email":"deep@example.com","design":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}`)
+	}},
+	{keep, func([]byte) []byte { return []byte("{\"email\":\"\xff\xfe@x.com\",\"name\":\"\\ud800\"}") }},
+	{func(t string) string {
+		return withQuery(t, "nextId=abc&limit=99999999999999999999&page=-1&per_page=x&size=-3&offset=1e9")
+	}, keepBody},
+	{func(t string) string { return t + "/..%2F..%2F_refbridge%2Faccounts" }, keepBody},
+	{func(t string) string { return "/./" + strings.TrimPrefix(t, "/") + "?email=%FF%FE%40x.com" }, keepBody},
+}
+
+func keep(t string) string     { return t }
+func keepBody(b []byte) []byte { return b }
+func withQuery(t, q string) string {
+	if strings.Contains(t, "?") {
+		return t + "&" + q
+	}
+	return t + "?" + q
 }
 
 type fuzzSeed struct {
