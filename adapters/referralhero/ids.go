@@ -113,18 +113,24 @@ func (c codec) intID(id string) int {
 // parseIntID decodes a decimal value rendered by intID (as a JSON number or
 // a numeric string); anything else is not ok.
 func (c codec) parseIntID(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" || (len(s) > 1 && s[0] == '0') {
-		return "", false
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || v == 0 {
+	v, ok := digits(strings.TrimSpace(s))
+	if !ok || v == 0 {
 		return "", false
 	}
 	if v == c.s.Forward(0) {
 		v = 0 // see intID
 	}
 	return c.backward(v)
+}
+
+// digits reads s written by strconv.FormatUint: digits only, no sign,
+// no leading zero.
+func digits(s string) (uint64, bool) {
+	if s == "" || s[0] < '0' || s[0] > '9' || len(s) > 1 && s[0] == '0' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	return v, err == nil
 }
 
 // ListUUID renders a campaign ID as a list uuid ("MF" + 10 hex digits).
@@ -180,5 +186,9 @@ func (x *IDs) GroupID(couponGroupID string) (string, bool) {
 	if !found {
 		return "", false
 	}
-	return x.couponGroup.parseIntID(rest)
+	v, ok := digits(rest)
+	if !ok {
+		return "", false
+	}
+	return x.couponGroup.backward(v)
 }

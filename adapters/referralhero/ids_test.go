@@ -155,3 +155,25 @@ func TestIntegerIDsAreNeverZero(t *testing.T) {
 		}
 	}
 }
+
+// TestCouponGroupIDsAreCanonical: a coupon group id is "rh" and the digits
+// FormatUint writes, nothing else (one group, one id), including the
+// group the permutation sends to 0, which keeps its legacy "rh0".
+func TestCouponGroupIDsAreCanonical(t *testing.T) {
+	t.Parallel()
+	for name, x := range installations {
+		zero := strconv.FormatUint(x.couponGroup.s.Backward(0), 10)
+		if got := x.CouponGroupID(zero); got != "rh0" {
+			t.Errorf("%s: group %s renders as %q, want rh0", name, zero, got)
+		}
+		if got, ok := x.GroupID("rh0"); !ok || got != zero {
+			t.Errorf("%s: rh0 decodes to %q, %v, want %s", name, got, ok, zero)
+		}
+		one := x.CouponGroupID("1")
+		for _, bad := range []string{"rh 1", "rh+1", "rh01", "rh", "rh-1", one + " ", "rh" + " " + one[2:], "rh0" + one[2:]} {
+			if got, ok := x.GroupID(bad); ok {
+				t.Errorf("%s: %q decodes to group %s", name, bad, got)
+			}
+		}
+	}
+}
