@@ -49,7 +49,10 @@ func (a *Account) write(ctx context.Context, campaignID string, fn func(w *work)
 		if err := w.settle(); err != nil {
 			return err
 		}
-		return fn(w)
+		if err := fn(w); err != nil {
+			return err
+		}
+		return w.flushChanges()
 	})
 	return storeErr(err, "campaign "+campaignID)
 }
@@ -132,6 +135,32 @@ type work struct {
 	now  time.Time
 	// earned lists the rewards this transaction created.
 	earned []canonical.EarnedReward
+	// changes are the changes this transaction made, for the event log;
+	// flushChanges appends them before it commits.
+	changes []canonical.Change
+}
+
+// emit records a change of the campaign for the event log; At defaults to
+// the transaction's time.
+func (w *work) emit(c canonical.Change) {
+	c.AccountID, c.CampaignID = w.a.ID(), w.camp.ID
+	if c.At.IsZero() {
+		c.At = w.now
+	}
+	w.changes = append(w.changes, c)
+}
+
+// flushChanges appends the transaction's changes to the event log, in the
+// order they were made, inside the transaction: a change is logged
+// exactly when it commits.
+func (w *work) flushChanges() error {
+	for i := range w.changes {
+		if err := w.tx.AppendEvent(w.ctx, w.acct(), &w.changes[i]); err != nil {
+			return err
+		}
+	}
+	w.changes = nil
+	return nil
 }
 
 func (w *work) acct() int64 { return w.a.id }

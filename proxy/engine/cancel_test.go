@@ -200,7 +200,7 @@ func runCancelled(t *testing.T, st store.Store, tc cancelCase, k int) cancelRun 
 	var run cancelRun
 	if k < 0 {
 		// The setup is deterministic: other runs start from this state.
-		run.before = campaignState(t, st, e.b, camp.ID)
+		run.before = campaignState(t, st, acct.ID, e.b, camp.ID)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -213,16 +213,16 @@ func runCancelled(t *testing.T, st store.Store, tc cancelCase, k int) cancelRun 
 		}
 	})
 	run.err = tc.op(ctx, e, camp, arg)
-	run.after = campaignState(t, st, e.b, camp.ID)
+	run.after = campaignState(t, st, acct.ID, e.b, camp.ID)
 	ranksMatchPlaces(t, e.b, camp.ID)
 	return run
 }
 
 // campaignState renders everything the engine says about a campaign, and
-// its rank trees as stored, as JSON with every ID and code replaced by a
+// its rank trees and event log as stored, as JSON with every ID and code replaced by a
 // label in order of appearance, so two accounts built the same way read
 // the same even where the database issued other IDs.
-func campaignState(t *testing.T, st store.Store, b canonical.Backend, campaign string) string {
+func campaignState(t *testing.T, st store.Store, account string, b canonical.Backend, campaign string) string {
 	t.Helper()
 	ctx := context.Background()
 	page := canonical.ListOptions{Limit: 100}
@@ -237,6 +237,9 @@ func campaignState(t *testing.T, st store.Store, b canonical.Backend, campaign s
 		Payouts      []canonical.Payout
 		Boards       map[canonical.Board]struct{ IDs []string }
 		Trees        map[string]map[int64]int64
+		// Changes is the campaign's event log: a cancelled write logs
+		// nothing.
+		Changes []canonical.Change
 	}
 	var err error
 	check := func(what string, e error) {
@@ -281,7 +284,12 @@ func campaignState(t *testing.T, st store.Store, b canonical.Backend, campaign s
 	}
 	n, _ := strconv.ParseInt(campaign, 10, 64)
 	s.Trees = map[string]map[int64]int64{}
+	acct, _ := strconv.ParseInt(account, 10, 64)
 	err = st.View(ctx, func(tx store.Tx) error {
+		var err error
+		if s.Changes, err = tx.ListEvents(ctx, acct, store.EventQuery{Campaign: n}); err != nil {
+			return err
+		}
 		names, err := tx.RankTreeNames(ctx, n)
 		for _, name := range names {
 			if s.Trees[name], err = tx.RankTree(ctx, n, name); err != nil {

@@ -35,10 +35,15 @@ func (a *Account) CreateParticipant(ctx context.Context, in canonical.NewPartici
 			return err
 		}
 		id, created = p.ID, isNew
-		if isNew {
-			out, err = w.newView(p)
+		if !isNew {
+			return nil
 		}
-		return err
+		if out, err = w.newView(p); err != nil {
+			return err
+		}
+		snap := out
+		w.emit(canonical.Change{Kind: canonical.ChangeParticipantAdded, Participant: &snap})
+		return nil
 	})
 	if err != nil || created {
 		return out, created, err

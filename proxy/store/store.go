@@ -273,6 +273,49 @@ type Tx interface {
 	// stored first.
 	InitSetting(ctx context.Context, name, value string) (string, error)
 
+	// The event log and webhook delivery.
+	// AppendEvent adds e to the account's event log, setting its ID, and
+	// queues a pending delivery of it, due at e.At, to every enabled
+	// endpoint of the account subscribed to its kind in its campaign (or
+	// in every campaign). Callers append within the transaction of the
+	// change, so an event exists exactly when its change committed.
+	AppendEvent(ctx context.Context, account int64, e *canonical.Change) error
+	GetEvent(ctx context.Context, account, id int64) (canonical.Change, error)
+	// ListEvents lists the account's events oldest first.
+	ListEvents(ctx context.Context, account int64, q EventQuery) ([]canonical.Change, error)
+	// InsertEndpoint stores a webhook endpoint, setting its ID.
+	InsertEndpoint(ctx context.Context, account int64, e *canonical.WebhookEndpoint) error
+	GetEndpoint(ctx context.Context, account, id int64) (canonical.WebhookEndpoint, error)
+	// UpdateEndpoint replaces an endpoint (its kinds included).
+	UpdateEndpoint(ctx context.Context, account int64, e *canonical.WebhookEndpoint) error
+	// DeleteEndpoint removes an endpoint and its deliveries.
+	DeleteEndpoint(ctx context.Context, account, id int64) error
+	ListEndpoints(ctx context.Context, account int64, q EndpointQuery) ([]canonical.WebhookEndpoint, error)
+	// ClaimDeliveries leases, until leaseUntil, up to limit pending
+	// deliveries of any account that are due at now, whose endpoint is
+	// enabled, and that head their endpoint's queue (no earlier pending
+	// delivery to the same endpoint, leased or not, so each endpoint gets
+	// its events in order, one at a time). A leased delivery is claimed
+	// by nobody else until its lease ends, so replicas sharing a database
+	// attempt each delivery once; one whose worker died is claimed again
+	// when its lease ends. It is the one method not scoped to an account.
+	ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]DeliveryJob, error)
+	// NextDue is the earliest time a delivery ClaimDeliveries would give
+	// out falls due or its lease ends (whichever is later): the heads of
+	// the enabled endpoints' queues. ErrNotFound when none is pending. Not
+	// scoped to an account.
+	NextDue(ctx context.Context) (time.Time, error)
+	// RecordAttempt stores a delivery's state, attempts, next attempt time
+	// and last outcome after an attempt, and ends its lease.
+	RecordAttempt(ctx context.Context, account int64, d *canonical.Delivery) error
+	GetDelivery(ctx context.Context, account, id int64) (canonical.Delivery, error)
+	// ListDeliveries lists the account's deliveries newest first.
+	ListDeliveries(ctx context.Context, account int64, q DeliveryQuery) ([]canonical.Delivery, error)
+	// QueueDeliveries queues a new pending delivery, due at at, of each
+	// of the account's events q selects to endpoint (a replay; receivers
+	// see the same event IDs) and reports how many.
+	QueueDeliveries(ctx context.Context, account, endpoint int64, q EventQuery, at time.Time) (int, error)
+
 	// Aliases map a vendor's external ID of an entity to its internal ID
 	// (kept by migrations so old IDs keep resolving).
 	PutAlias(ctx context.Context, account int64, kind string, vendor canonical.Vendor, external string, internal int64) error
@@ -454,4 +497,39 @@ type CouponQuery struct {
 	Owned  bool
 	Before int64
 	Limit  int
+}
+
+// EventQuery selects events of an account, oldest first.
+type EventQuery struct {
+	Campaign int64
+	Kinds    []canonical.ChangeKind
+	// AfterID continues after that event; Since selects events at or
+	// after that time (zero: all).
+	AfterID int64
+	Since   time.Time
+	Limit   int
+}
+
+// EndpointQuery selects webhook endpoints of an account, oldest first.
+type EndpointQuery struct {
+	// Vendor, when set, selects that vendor's endpoints; Campaign, when
+	// set, that campaign's own endpoints (not those of every campaign).
+	Vendor   canonical.Vendor
+	Campaign int64
+}
+
+// DeliveryQuery selects deliveries of an account, newest first.
+type DeliveryQuery struct {
+	Endpoint int64
+	Event    int64
+	States   []canonical.DeliveryState
+	Before   int64
+	Limit    int
+}
+
+// DeliveryJob is a claimed delivery with what its attempt needs.
+type DeliveryJob struct {
+	Delivery canonical.Delivery
+	Event    canonical.Change
+	Endpoint canonical.WebhookEndpoint
 }

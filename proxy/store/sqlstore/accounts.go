@@ -112,7 +112,7 @@ func (t *tx) DeleteCredential(ctx context.Context, account, id int64) error {
 // wipeOrder lists the tables children first, so no foreign key stops a
 // delete.
 var wipeOrder = []string{
-	"aliases", "rank_layout_pending", "rank_nodes", "seen", "counters", "specific_actions", "coupons", "coupon_groups",
+	"deliveries", "webhook_kinds", "webhook_endpoints", "events", "aliases", "rank_layout_pending", "rank_nodes", "seen", "counters", "specific_actions", "coupons", "coupon_groups",
 	"commissions", "payouts", "transaction_keys", "transactions", "rewards", "referrals", "links",
 	"monthly_scores", "participants", "reward_rules", "credentials", "campaigns", "accounts",
 }

@@ -1,0 +1,235 @@
+package canonical
+
+import "time"
+
+// ChangeKind names a change to an account's data that some vendor announces
+// to its customers by webhook. The engine appends a Change of its kind to
+// the account's event log in the same transaction as the change, so an
+// event exists exactly when its change committed.
+type ChangeKind string
+
+// The change kinds. Each change carries the entities named in its comment,
+// as they were when the change committed (see Change).
+const (
+	// ChangeParticipantAdded: a participant joined (Participant, Referrer
+	// when referred, Referral when referred).
+	ChangeParticipantAdded ChangeKind = "participant.added"
+	// ChangeParticipantUpdated: a participant's own fields changed through
+	// an update (Participant).
+	ChangeParticipantUpdated ChangeKind = "participant.updated"
+	// ChangeParticipantDeleted: a participant was removed (Participant, as
+	// it was before).
+	ChangeParticipantDeleted ChangeKind = "participant.deleted"
+	// ChangeParticipantConfirmed: a participant's email was verified
+	// (Participant).
+	ChangeParticipantConfirmed ChangeKind = "participant.confirmed"
+	// ChangeParticipantPromoted: a participant was moved up a waitlist
+	// (Participant).
+	ChangeParticipantPromoted ChangeKind = "participant.promoted"
+	// ChangeParticipantFraudChanged: a participant's fraud risk or
+	// affiliate state changed (Participant).
+	ChangeParticipantFraudChanged ChangeKind = "participant.fraud_changed"
+
+	// ChangeReferralCreated: a referral began: a visit, a lead or a
+	// referred signup (Referral, Participant = the referred, Referrer).
+	ChangeReferralCreated ChangeKind = "referral.created"
+	// ChangeReferralLead: a visitor referral became a lead (Referral,
+	// Participant, Referrer).
+	ChangeReferralLead ChangeKind = "referral.lead"
+	// ChangeReferralConverted: a referral's referred participant made a
+	// first sale (Referral, Participant, Referrer, Transaction).
+	ChangeReferralConverted ChangeKind = "referral.converted"
+	// ChangeReferralCredited: a referral was credited to its referrer
+	// (Referral, Participant, Referrer).
+	ChangeReferralCredited ChangeKind = "referral.credited"
+
+	// ChangeRewardEarned: a participant earned a reward (Reward, Rule,
+	// Participant; Referrer or Referred is the other side of the referral
+	// that earned it, when one did).
+	ChangeRewardEarned ChangeKind = "reward.earned"
+	// ChangeRewardApproved: a pending reward was approved (as
+	// ChangeRewardEarned).
+	ChangeRewardApproved ChangeKind = "reward.approved"
+	// ChangeRewardFulfilled: a reward was fulfilled, marked as given (as
+	// ChangeRewardEarned).
+	ChangeRewardFulfilled ChangeKind = "reward.fulfilled"
+
+	// ChangeSaleCreated: a sale was recorded (Transaction, Participant,
+	// Referrer when attributed).
+	ChangeSaleCreated ChangeKind = "sale.created"
+	// ChangeSaleRefunded: a sale was refunded in part or in full
+	// (Transaction = the refund, Participant).
+	ChangeSaleRefunded ChangeKind = "sale.refunded"
+
+	// ChangeCommissionCreated: a sale earned a commission (Commission,
+	// Participant = the affiliate, Transaction).
+	ChangeCommissionCreated ChangeKind = "commission.created"
+	// ChangeCommissionAdjusted: a commission's amount, dates or state
+	// changed other than by voiding or paying (Commission, Participant).
+	ChangeCommissionAdjusted ChangeKind = "commission.adjusted"
+	// ChangeCommissionVoided: a commission was voided (Commission,
+	// Participant).
+	ChangeCommissionVoided ChangeKind = "commission.voided"
+	// ChangeCommissionPaid: a commission was paid with its payout
+	// (Commission, Participant, Payout).
+	ChangeCommissionPaid ChangeKind = "commission.paid"
+
+	// ChangePayoutCreated: due commissions were bundled into a payout
+	// (Payout, Participant).
+	ChangePayoutCreated ChangeKind = "payout.created"
+	// ChangePayoutPaid: a payout was paid (Payout, Participant).
+	ChangePayoutPaid ChangeKind = "payout.paid"
+	// ChangePayoutFailed: a payout failed (Payout, Participant).
+	ChangePayoutFailed ChangeKind = "payout.failed"
+
+	// ChangeCouponCreated: a coupon was issued (Coupon, Participant when
+	// it has an owner).
+	ChangeCouponCreated ChangeKind = "coupon.created"
+	// ChangeCouponActivated: a coupon was activated (Coupon, Participant).
+	ChangeCouponActivated ChangeKind = "coupon.activated"
+	// ChangeCouponDeactivated: a coupon was deactivated (Coupon,
+	// Participant).
+	ChangeCouponDeactivated ChangeKind = "coupon.deactivated"
+	// ChangeCouponDeleted: a coupon was removed (Coupon, as it was).
+	ChangeCouponDeleted ChangeKind = "coupon.deleted"
+
+	// ChangeLinkCreated: a participant got a link (Link, Participant).
+	ChangeLinkCreated ChangeKind = "link.created"
+	// ChangeLinkUpdated: a link changed (Link, Participant).
+	ChangeLinkUpdated ChangeKind = "link.updated"
+	// ChangeLinkDeleted: a link was removed (Link, as it was).
+	ChangeLinkDeleted ChangeKind = "link.deleted"
+
+	// ChangeCampaignEnded: a campaign's status became ended (Campaign).
+	ChangeCampaignEnded ChangeKind = "campaign.ended"
+)
+
+// ChangeKinds lists every change kind, in the order above.
+func ChangeKinds() []ChangeKind {
+	return []ChangeKind{
+		ChangeParticipantAdded, ChangeParticipantUpdated, ChangeParticipantDeleted, ChangeParticipantConfirmed,
+		ChangeParticipantPromoted, ChangeParticipantFraudChanged,
+		ChangeReferralCreated, ChangeReferralLead, ChangeReferralConverted, ChangeReferralCredited,
+		ChangeRewardEarned, ChangeRewardApproved, ChangeRewardFulfilled,
+		ChangeSaleCreated, ChangeSaleRefunded,
+		ChangeCommissionCreated, ChangeCommissionAdjusted, ChangeCommissionVoided, ChangeCommissionPaid,
+		ChangePayoutCreated, ChangePayoutPaid, ChangePayoutFailed,
+		ChangeCouponCreated, ChangeCouponActivated, ChangeCouponDeactivated, ChangeCouponDeleted,
+		ChangeLinkCreated, ChangeLinkUpdated, ChangeLinkDeleted,
+		ChangeCampaignEnded,
+	}
+}
+
+// Change is one entry of an account's event log: a change, with the
+// entities it concerns as they were when it committed. Which entity fields
+// are set depends on Kind (see the kinds' comments); the others are nil.
+// Changes are immutable once written; their IDs grow with commit order
+// within a campaign.
+type Change struct {
+	ID         string     `json:",omitzero"`
+	Kind       ChangeKind `json:",omitzero"`
+	AccountID  string     `json:",omitzero"`
+	CampaignID string     `json:",omitzero"`
+	// At is when the change happened, on the engine's clock.
+	At time.Time `json:",omitzero"`
+
+	Campaign    *Campaign    `json:",omitzero"`
+	Participant *Participant `json:",omitzero"`
+	// Referrer is Participant's referrer; Referred, for a referrer's
+	// reward, the participant whose referral earned it.
+	Referrer    *Participant  `json:",omitzero"`
+	Referred    *Participant  `json:",omitzero"`
+	Referral    *Referral     `json:",omitzero"`
+	Rule        *RewardRule   `json:",omitzero"`
+	Reward      *EarnedReward `json:",omitzero"`
+	Transaction *Transaction  `json:",omitzero"`
+	Commission  *Commission   `json:",omitzero"`
+	Payout      *Payout       `json:",omitzero"`
+	Coupon      *Coupon       `json:",omitzero"`
+	Link        *Link         `json:",omitzero"`
+}
+
+// WebhookEndpoint is one subscription of an account to its events, in one
+// vendor's webhook shape: where to post, which events, and how the vendor
+// signs them. The vendor's surface sets Kinds from Events (the vendor's
+// own event names); the engine fans each event out to the enabled
+// endpoints whose Kinds hold its kind.
+type WebhookEndpoint struct {
+	ID        string `json:",omitzero"`
+	AccountID string `json:",omitzero"`
+	// Vendor is the surface whose payloads, signature and retry schedule
+	// the endpoint gets.
+	Vendor Vendor `json:",omitzero"`
+	// CampaignID limits the endpoint to one campaign; "" means every
+	// campaign of the account.
+	CampaignID string `json:",omitzero"`
+	URL        string `json:",omitzero"`
+	// Events are the vendor's event names the endpoint subscribes to, as
+	// the vendor spells them; Kinds the canonical kinds they cover.
+	Events []string     `json:",omitzero"`
+	Kinds  []ChangeKind `json:",omitzero"`
+	// Secret signs deliveries as the vendor does; it is never shown once
+	// set.
+	Secret  string `json:",omitzero"`
+	Enabled bool   `json:",omitzero"`
+	// AutoDisabled is set when delivery failures turned the endpoint off
+	// (Enabled is then false); FailureCount counts consecutive failed
+	// attempts, LastFailureAt the latest.
+	AutoDisabled  bool       `json:",omitzero"`
+	FailureCount  int        `json:",omitzero"`
+	LastFailureAt *time.Time `json:",omitzero"`
+	CreatedAt     time.Time  `json:",omitzero"`
+	UpdatedAt     time.Time  `json:",omitzero"`
+	// Native keeps the vendor's own fields of the endpoint (GrowSurf's
+	// webhook id).
+	Native Native `json:",omitzero"`
+}
+
+// Subscribes reports whether the endpoint takes events of kind.
+func (e WebhookEndpoint) Subscribes(kind ChangeKind) bool {
+	for _, k := range e.Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// DeliveryState is where a delivery of an event to an endpoint stands.
+type DeliveryState string
+
+// The delivery states.
+const (
+	// DeliveryPending: not yet delivered; attempted when NextAttemptAt
+	// comes (and the endpoint is enabled).
+	DeliveryPending DeliveryState = "pending"
+	// DeliveryDelivered: the endpoint acknowledged it.
+	DeliveryDelivered DeliveryState = "delivered"
+	// DeliveryFailed: the vendor's retry schedule ran out (undeliverable);
+	// a replay sends it again.
+	DeliveryFailed DeliveryState = "failed"
+)
+
+// Delivery is one change on its way to one endpoint: every attempt
+// carries the same change (event) ID, so receivers can tell a retry from a
+// new event.
+type Delivery struct {
+	ID         string `json:",omitzero"`
+	AccountID  string `json:",omitzero"`
+	EndpointID string `json:",omitzero"`
+	// EventID is the Change delivered, Kind its kind.
+	EventID string        `json:",omitzero"`
+	Kind    ChangeKind    `json:",omitzero"`
+	State   DeliveryState `json:",omitzero"`
+	// Attempts counts the attempts made; NextAttemptAt is when the next is
+	// due (pending only).
+	Attempts      int        `json:",omitzero"`
+	NextAttemptAt time.Time  `json:",omitzero"`
+	LastAttemptAt *time.Time `json:",omitzero"`
+	// LastStatus is the HTTP status of the last attempt (0 when none came
+	// back); LastError says what went wrong with it.
+	LastStatus  int        `json:",omitzero"`
+	LastError   string     `json:",omitzero"`
+	DeliveredAt *time.Time `json:",omitzero"`
+	CreatedAt   time.Time  `json:",omitzero"`
+}

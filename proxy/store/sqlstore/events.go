@@ -1,0 +1,307 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/store"
+)
+
+func setEventID(e *canonical.Change, id string)             { e.ID = id }
+func setEndpointID(e *canonical.WebhookEndpoint, id string) { e.ID = id }
+
+func (t *tx) AppendEvent(ctx context.Context, account int64, e *canonical.Change) error {
+	cp := *e
+	cp.ID = ""
+	doc, err := encode(cp)
+	if err != nil {
+		return err
+	}
+	id, err := t.insertID(ctx, `INSERT INTO events (account_id, campaign_id, kind, at, doc) VALUES (?, ?, ?, ?, ?)`,
+		account, atoi(e.CampaignID), string(e.Kind), ms(e.At), doc)
+	if err != nil {
+		return err
+	}
+	e.ID = itoa(id)
+	_, err = t.exec(ctx, `INSERT INTO deliveries (account_id, endpoint_id, event_id, kind, state, attempts, next_at, lease_until, created_at, doc)
+		SELECT k.account_id, k.endpoint_id, ?, ?, ?, 0, ?, 0, ?, '{}'
+		FROM webhook_kinds k JOIN webhook_endpoints ep ON ep.id = k.endpoint_id
+		WHERE k.account_id = ? AND k.kind = ? AND ep.enabled = 1 AND (ep.campaign_id = 0 OR ep.campaign_id = ?)`,
+		id, string(e.Kind), string(canonical.DeliveryPending), ms(e.At), ms(e.At), account, string(e.Kind), atoi(e.CampaignID))
+	return err
+}
+
+func (t *tx) GetEvent(ctx context.Context, account, id int64) (canonical.Change, error) {
+	return getDoc(ctx, t, setEventID, `SELECT id, doc FROM events WHERE account_id = ? AND id = ?`, account, id)
+}
+
+// eventsWhere selects the events q names.
+func eventsWhere(account int64, q store.EventQuery) where {
+	w := where{}
+	w.add("account_id = ?", account)
+	if q.Campaign != 0 {
+		w.add("campaign_id = ?", q.Campaign)
+	}
+	in(&w, "kind", q.Kinds)
+	if q.AfterID > 0 {
+		w.add("id > ?", q.AfterID)
+	}
+	if !q.Since.IsZero() {
+		w.add("at >= ?", ms(q.Since))
+	}
+	return w
+}
+
+func (t *tx) ListEvents(ctx context.Context, account int64, q store.EventQuery) ([]canonical.Change, error) {
+	w := eventsWhere(account, q)
+	return listDocs(ctx, t, setEventID, `SELECT id, doc FROM events`+w.sql()+` ORDER BY id LIMIT ?`,
+		append(w.args, limitOf(q.Limit))...)
+}
+
+func (t *tx) InsertEndpoint(ctx context.Context, account int64, e *canonical.WebhookEndpoint) error {
+	cp := *e
+	cp.ID = ""
+	doc, err := encode(cp)
+	if err != nil {
+		return err
+	}
+	id, err := t.insertID(ctx, `INSERT INTO webhook_endpoints (account_id, vendor, campaign_id, enabled, doc) VALUES (?, ?, ?, ?, ?)`,
+		account, string(e.Vendor), atoi(e.CampaignID), flag(e.Enabled), doc)
+	if err != nil {
+		return err
+	}
+	if err := t.setKinds(ctx, account, id, e.Kinds); err != nil {
+		return err
+	}
+	e.ID = itoa(id)
+	return nil
+}
+
+// setKinds replaces the kinds an endpoint subscribes to.
+func (t *tx) setKinds(ctx context.Context, account, endpoint int64, kinds []canonical.ChangeKind) error {
+	if _, err := t.exec(ctx, `DELETE FROM webhook_kinds WHERE endpoint_id = ?`, endpoint); err != nil {
+		return err
+	}
+	seen := map[canonical.ChangeKind]bool{}
+	var rows [][]any
+	for _, k := range kinds {
+		if !seen[k] {
+			seen[k] = true
+			rows = append(rows, []any{endpoint, account, string(k)})
+		}
+	}
+	return t.execRows(ctx, `INSERT INTO webhook_kinds (endpoint_id, account_id, kind)`, 3, "", rows)
+}
+
+// flag stores a boolean as 0 or 1 in either database.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (t *tx) GetEndpoint(ctx context.Context, account, id int64) (canonical.WebhookEndpoint, error) {
+	return getDoc(ctx, t, setEndpointID, `SELECT id, doc FROM webhook_endpoints WHERE account_id = ? AND id = ?`, account, id)
+}
+
+func (t *tx) UpdateEndpoint(ctx context.Context, account int64, e *canonical.WebhookEndpoint) error {
+	cp := *e
+	cp.ID = ""
+	doc, err := encode(cp)
+	if err != nil {
+		return err
+	}
+	id := atoi(e.ID)
+	return t.guard(ctx, true, func() error {
+		err := affected(t.exec(ctx, `UPDATE webhook_endpoints SET vendor = ?, campaign_id = ?, enabled = ?, doc = ? WHERE account_id = ? AND id = ?`,
+			string(e.Vendor), atoi(e.CampaignID), flag(e.Enabled), doc, account, id))
+		if err != nil {
+			return err
+		}
+		return t.setKinds(ctx, account, id, e.Kinds)
+	})
+}
+
+func (t *tx) DeleteEndpoint(ctx context.Context, account, id int64) error {
+	return t.guard(ctx, true, func() error {
+		if _, err := t.exec(ctx, `DELETE FROM deliveries WHERE account_id = ? AND endpoint_id = ?`, account, id); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `DELETE FROM webhook_kinds WHERE account_id = ? AND endpoint_id = ?`, account, id); err != nil {
+			return err
+		}
+		return affected(t.exec(ctx, `DELETE FROM webhook_endpoints WHERE account_id = ? AND id = ?`, account, id))
+	})
+}
+
+func (t *tx) ListEndpoints(ctx context.Context, account int64, q store.EndpointQuery) ([]canonical.WebhookEndpoint, error) {
+	w := where{}
+	w.add("account_id = ?", account)
+	if q.Vendor != "" {
+		w.add("vendor = ?", string(q.Vendor))
+	}
+	if q.Campaign != 0 {
+		w.add("campaign_id = ?", q.Campaign)
+	}
+	return listDocs(ctx, t, setEndpointID, `SELECT id, doc FROM webhook_endpoints`+w.sql()+` ORDER BY id`, w.args...)
+}
+
+// deliveryCols are the columns scanDelivery reads, prefixed by the
+// deliveries table's alias d. The document holds what the last attempt
+// left (time, status, error, delivery time); the columns the rest.
+const deliveryCols = `d.id, d.account_id, d.endpoint_id, d.event_id, d.kind, d.state, d.attempts, d.next_at, d.created_at, d.doc`
+
+// scanDelivery reads deliveryCols (and dest after them) into a Delivery.
+func scanDelivery(sc interface{ Scan(...any) error }, dest ...any) (canonical.Delivery, error) {
+	var (
+		d                                          canonical.Delivery
+		id, account, endpoint, event, due, created int64
+		attempts                                   int
+		kind, state, doc                           string
+	)
+	if err := sc.Scan(append([]any{&id, &account, &endpoint, &event, &kind, &state, &attempts, &due, &created, &doc}, dest...)...); err != nil {
+		return d, err
+	}
+	decodeListed(id, doc, &d, func(d *canonical.Delivery, id string) { d.ID = id })
+	d.AccountID, d.EndpointID, d.EventID, d.Kind = itoa(account), itoa(endpoint), itoa(event), canonical.ChangeKind(kind)
+	d.State, d.Attempts = canonical.DeliveryState(state), attempts
+	d.NextAttemptAt, d.CreatedAt = time.UnixMilli(due).UTC(), time.UnixMilli(created).UTC()
+	return d, nil
+}
+
+func (t *tx) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]store.DeliveryJob, error) {
+	lock := ""
+	if t.s.d.LockSuffix != "" {
+		// Replicas claiming at once skip each other's rows instead of
+		// waiting for them.
+		lock = " FOR UPDATE OF d SKIP LOCKED"
+	}
+	rows, err := t.query(ctx, `SELECT `+deliveryCols+`, ev.doc, ep.doc
+		FROM deliveries d
+		JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+		JOIN events ev ON ev.id = d.event_id
+		WHERE d.state = ? AND d.next_at <= ? AND d.lease_until <= ? AND ep.enabled = 1
+		AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.state = ? AND p.id < d.id)
+		ORDER BY d.id LIMIT ?`+lock,
+		string(canonical.DeliveryPending), ms(now), ms(now), string(canonical.DeliveryPending), limitOf(limit))
+	if err != nil {
+		return nil, err
+	}
+	var jobs []store.DeliveryJob
+	err = func() error {
+		defer rows.Close()
+		for rows.Next() {
+			var evDoc, epDoc string
+			d, err := scanDelivery(rows, &evDoc, &epDoc)
+			if err != nil {
+				return err
+			}
+			job := store.DeliveryJob{Delivery: d}
+			decodeListed(atoi(d.EventID), evDoc, &job.Event, setEventID)
+			decodeListed(atoi(d.EndpointID), epDoc, &job.Endpoint, setEndpointID)
+			job.Event.AccountID, job.Endpoint.AccountID = d.AccountID, d.AccountID
+			jobs = append(jobs, job)
+		}
+		return rows.Err()
+	}()
+	if err != nil || len(jobs) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(jobs))
+	for i, j := range jobs {
+		ids[i] = atoi(j.Delivery.ID)
+	}
+	cond, arg := t.s.d.IntList("id", ids)
+	if _, err := t.exec(ctx, `UPDATE deliveries SET lease_until = ? WHERE `+cond, ms(leaseUntil), arg); err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+func (t *tx) RecordAttempt(ctx context.Context, account int64, d *canonical.Delivery) error {
+	// The columns carry identity, kind, state, attempts and times.
+	doc, err := encode(canonical.Delivery{LastAttemptAt: d.LastAttemptAt, LastStatus: d.LastStatus, LastError: d.LastError,
+		DeliveredAt: d.DeliveredAt})
+	if err != nil {
+		return err
+	}
+	return affected(t.exec(ctx, `UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, lease_until = 0, doc = ?
+		WHERE account_id = ? AND id = ?`, string(d.State), d.Attempts, ms(d.NextAttemptAt), doc, account, atoi(d.ID)))
+}
+
+func (t *tx) GetDelivery(ctx context.Context, account, id int64) (canonical.Delivery, error) {
+	d, err := scanDelivery(t.queryRow(ctx, `SELECT `+deliveryCols+` FROM deliveries d WHERE d.account_id = ? AND d.id = ?`, account, id))
+	return d, notFound(err)
+}
+
+func (t *tx) ListDeliveries(ctx context.Context, account int64, q store.DeliveryQuery) ([]canonical.Delivery, error) {
+	w := where{}
+	w.add("d.account_id = ?", account)
+	if q.Endpoint != 0 {
+		w.add("d.endpoint_id = ?", q.Endpoint)
+	}
+	if q.Event != 0 {
+		w.add("d.event_id = ?", q.Event)
+	}
+	in(&w, "d.state", q.States)
+	if q.Before > 0 {
+		w.add("d.id < ?", q.Before)
+	}
+	rows, err := t.query(ctx, `SELECT `+deliveryCols+` FROM deliveries d`+w.sql()+` ORDER BY d.id DESC LIMIT ?`,
+		append(w.args, limitOf(q.Limit))...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []canonical.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) QueueDeliveries(ctx context.Context, account, endpoint int64, q store.EventQuery, at time.Time) (int, error) {
+	var exists int
+	err := t.queryRow(ctx, `SELECT 1 FROM webhook_endpoints WHERE account_id = ? AND id = ?`, account, endpoint).Scan(&exists)
+	if err != nil {
+		return 0, notFound(err)
+	}
+	w := eventsWhere(account, q)
+	limit := ""
+	args := append([]any{endpoint, string(canonical.DeliveryPending), ms(at), ms(at)}, w.args...)
+	if q.Limit > 0 {
+		limit, args = ` ORDER BY id LIMIT ?`, append(args, q.Limit)
+	}
+	res, err := t.exec(ctx, `INSERT INTO deliveries (account_id, endpoint_id, event_id, kind, state, attempts, next_at, lease_until, created_at, doc)
+		SELECT account_id, ?, id, kind, ?, 0, ?, 0, ?, '{}' FROM events`+w.sql()+limit, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// NextDue is the earliest time the head of an enabled endpoint's queue
+// falls due or its lease ends; ErrNotFound when there is none.
+func (t *tx) NextDue(ctx context.Context) (time.Time, error) {
+	var next sql.NullInt64
+	err := t.queryRow(ctx, `SELECT MIN(CASE WHEN d.lease_until > d.next_at THEN d.lease_until ELSE d.next_at END)
+		FROM deliveries d JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+		WHERE d.state = ? AND ep.enabled = 1
+		AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.state = ? AND p.id < d.id)`,
+		string(canonical.DeliveryPending), string(canonical.DeliveryPending)).Scan(&next)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !next.Valid {
+		return time.Time{}, store.ErrNotFound
+	}
+	return time.UnixMilli(next.Int64).UTC(), nil
+}
