@@ -1,6 +1,9 @@
 package canonical
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // ChangeKind names a change to an account's data that some vendor announces
 // to its customers by webhook. The engine appends a Change of its kind to
@@ -232,4 +235,55 @@ type Delivery struct {
 	LastError   string     `json:",omitzero"`
 	DeliveredAt *time.Time `json:",omitzero"`
 	CreatedAt   time.Time  `json:",omitzero"`
+}
+
+// WebhookEndpointQuery selects an account's webhook endpoints.
+type WebhookEndpointQuery struct {
+	// Vendor, when set, selects that vendor's endpoints; CampaignID, when
+	// set, that campaign's own endpoints (not those of every campaign).
+	Vendor     Vendor `json:",omitzero"`
+	CampaignID string `json:",omitzero"`
+}
+
+// DeliveryQuery selects an account's deliveries, newest first.
+type DeliveryQuery struct {
+	EndpointID string          `json:",omitzero"`
+	EventID    string          `json:",omitzero"`
+	States     []DeliveryState `json:",omitzero"`
+	ListOptions
+}
+
+// ChangeQuery selects an account's changes, oldest first.
+type ChangeQuery struct {
+	CampaignID string       `json:",omitzero"`
+	Kinds      []ChangeKind `json:",omitzero"`
+	// Since selects changes at or after that time (zero: all).
+	Since time.Time `json:",omitzero"`
+	ListOptions
+}
+
+// Webhooks is what a backend that keeps the event log and delivers
+// webhooks itself (the engine) offers beside the Backend contract: the
+// account's event log, its webhook endpoints, their deliveries, and
+// replays. Vendor surfaces reach it by type assertion on the caller's
+// backend.
+type Webhooks interface {
+	// ListChanges pages the account's event log, oldest first.
+	ListChanges(ctx context.Context, q ChangeQuery) (Page[Change], error)
+	// CreateWebhookEndpoint stores a new endpoint; Invalid without a URL
+	// or Vendor, NotFound for an unknown campaign.
+	CreateWebhookEndpoint(ctx context.Context, e WebhookEndpoint) (WebhookEndpoint, error)
+	GetWebhookEndpoint(ctx context.Context, id string) (WebhookEndpoint, error)
+	// UpdateWebhookEndpoint replaces an endpoint's URL, events, kinds,
+	// secret ("" keeps it) and Enabled; enabling clears AutoDisabled and
+	// the failure count.
+	UpdateWebhookEndpoint(ctx context.Context, e WebhookEndpoint) (WebhookEndpoint, error)
+	DeleteWebhookEndpoint(ctx context.Context, id string) error
+	ListWebhookEndpoints(ctx context.Context, q WebhookEndpointQuery) ([]WebhookEndpoint, error)
+	// ListDeliveries pages the account's deliveries, newest first.
+	ListDeliveries(ctx context.Context, q DeliveryQuery) (Page[Delivery], error)
+	// ReplayDeliveries queues a new delivery to the endpoint of the
+	// changes q selects (those of its kinds only), due now, and reports
+	// how many.
+	ReplayDeliveries(ctx context.Context, endpointID string, q ChangeQuery) (int, error)
 }
