@@ -548,6 +548,36 @@ func (failing) ListCampaigns(context.Context, canonical.ListOptions) (canonical.
 	return canonical.Page[canonical.Campaign]{}, canonical.Wrap(canonical.Internal, errors.New("disk on fire at /var/db"), "internal error")
 }
 
+// unserved answers every listing with not_implemented, as a backend that
+// cannot list does.
+type unserved struct{ canonical.Backend }
+
+func (unserved) ListCampaigns(context.Context, canonical.ListOptions) (canonical.Page[canonical.Campaign], error) {
+	return canonical.Page[canonical.Campaign]{}, canonical.Errorf(canonical.NotImplemented, "campaigns cannot be listed")
+}
+
+type unservedTenants struct{ brokenTenants }
+
+func (unservedTenants) Backend(string) canonical.Backend { return unserved{} }
+
+// TestUnservedIsNotLoggedAsAFault: a 501 by design (not_implemented) is an
+// answer, not an internal error; nothing is logged at error level.
+func TestUnservedIsNotLoggedAsAFault(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	h := rewardful.New().Handler(surface.Config{Tenants: unservedTenants{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	req := httptest.NewRequest("GET", "/v1/campaigns", nil)
+	req.SetBasicAuth("ok", "")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 501 {
+		t.Errorf("status %d %s, want 501", rec.Code, rec.Body)
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a 501 by design was logged as an error: %s", logs.String())
+	}
+}
+
 func TestInternalErrorsAreLoggedNotSent(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {

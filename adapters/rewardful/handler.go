@@ -126,7 +126,7 @@ var _ api.ServerInterface = (*server)(nil)
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	op := s.v.Operation(r)
 	status, body := inbound(op, mux.Vars(r)["id"], err)
-	if status >= http.StatusInternalServerError {
+	if surface.ServerFault(err) {
 		s.cfg.Log().Error("rewardful: internal error", "operation", op, "path", r.URL.Path, "error", err)
 	}
 	surface.WriteJSON(w, status, body)
