@@ -111,6 +111,12 @@ type run struct {
 	madeSales map[string]bool
 	// refundsMade counts, per target sale, the refunds this run made.
 	refundsMade map[string]int
+	// targetCampaigns are the target's campaigns from before this run's
+	// first campaign create, and those the run created since (read once,
+	// by campaignProbe); campaignsRead says whether they were read, and
+	// campaignsKnown whether that worked.
+	targetCampaigns               map[string]bool
+	campaignsRead, campaignsKnown bool
 }
 
 // aliaser is a target that keeps vendor IDs of its entities (the engine).
@@ -287,11 +293,12 @@ func (r *run) campaign(ctx context.Context, c canonical.Campaign) (string, error
 // createCampaign creates campaign in on the target, once (see
 // retryOnce and campaignProbe).
 func (r *run) createCampaign(ctx context.Context, in canonical.Campaign) (canonical.Campaign, error) {
-	made, err := r.campaignProbe(ctx, in)
-	if err != nil {
-		return canonical.Campaign{}, fmt.Errorf("list the target's campaigns: %w", err)
+	out, err := retryOnce(ctx, r, func(ctx context.Context) (canonical.Campaign, error) { return r.dst.CreateCampaign(ctx, in) },
+		r.campaignProbe(ctx, in), false)
+	if err == nil && r.targetCampaigns != nil {
+		r.targetCampaigns[out.ID] = true
 	}
-	return retryOnce(ctx, r, func(ctx context.Context) (canonical.Campaign, error) { return r.dst.CreateCampaign(ctx, in) }, made, false)
+	return out, err
 }
 
 // createRules adds rules to the bare target campaign, each once (see

@@ -13,48 +13,45 @@ import (
 // entity from older ones, and is nil when the target cannot be read that
 // way.
 
-// campaignProbe returns the probe of a create of campaign in. It lists
-// the target's campaigns named like it first; afterwards a campaign of
-// that name that was not there and that no source campaign maps to is
-// the one the create made. That campaign is finished as the create would
-// have (status and URL, which some targets set with a second call) and
-// read back with its rules.
-func (r *run) campaignProbe(ctx context.Context, in canonical.Campaign) (probe[canonical.Campaign], error) {
+// campaignProbe returns the probe of a create of campaign in: a campaign
+// of that name on the target that was not there before the run's first
+// campaign create, that the run did not create itself and that no source
+// campaign maps to is the one the create made. That campaign is finished
+// as the create would have (status and URL, which some targets set with a
+// second call) and read back with its rules. The target's campaigns are
+// listed once per run, before the first create; when that fails, there is
+// no probe (an uncertain create is reported, not sent again).
+func (r *run) campaignProbe(ctx context.Context, in canonical.Campaign) probe[canonical.Campaign] {
 	if !r.dstCan("ListCampaigns") {
-		return nil, nil
+		return nil
 	}
-	named := func(ctx context.Context) ([]canonical.Campaign, error) {
-		var out []canonical.Campaign
-		err := walk(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.Campaign], error) {
+	list := func(ctx context.Context, keep func(canonical.Campaign)) error {
+		return walk(ctx, r, func(o canonical.ListOptions) (canonical.Page[canonical.Campaign], error) {
 			return r.dst.ListCampaigns(ctx, o)
-		}, func(c canonical.Campaign) {
-			if c.Name == in.Name {
-				out = append(out, c)
-			}
-		})
-		return out, err
+		}, keep)
 	}
-	before, err := named(ctx)
-	if err != nil {
-		return nil, err
+	if !r.campaignsRead {
+		r.campaignsRead = true
+		known := map[string]bool{}
+		if err := list(ctx, func(c canonical.Campaign) { known[c.ID] = true }); err == nil {
+			r.targetCampaigns, r.campaignsKnown = known, true
+		}
 	}
-	older := map[string]bool{}
-	for _, c := range before {
-		older[c.ID] = true
+	if !r.campaignsKnown {
+		return nil
 	}
 	return func(ctx context.Context) (canonical.Campaign, bool, error) {
-		now, err := named(ctx)
-		if err != nil {
+		var found *canonical.Campaign
+		err := list(ctx, func(c canonical.Campaign) {
+			if found == nil && c.Name == in.Name && !r.targetCampaigns[c.ID] && !r.ids().HasTarget(EntityCampaigns, c.ID) {
+				found = &c
+			}
+		})
+		if err != nil || found == nil {
 			return canonical.Campaign{}, false, err
 		}
-		for _, c := range now {
-			if older[c.ID] || r.ids().HasTarget(EntityCampaigns, c.ID) {
-				continue
-			}
-			return r.finishCampaign(ctx, c, in), true, nil
-		}
-		return canonical.Campaign{}, false, nil
-	}, nil
+		return r.finishCampaign(ctx, *found, in), true, nil
+	}
 }
 
 // finishCampaign gives a campaign found by campaignProbe the status and
