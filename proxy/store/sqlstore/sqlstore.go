@@ -374,6 +374,10 @@ type tx struct {
 	// from, and it may read the trees it has not written (touched) there.
 	grouped bool
 	touched map[treeKey]bool
+	// lastCtx is the context of the last statement, lastDriver and
+	// lastHook what driverCtx derived from it.
+	lastCtx, lastDriver context.Context
+	lastHook            func(string)
 }
 
 // treeKey names one rank tree.
@@ -401,17 +405,27 @@ func WithStatementHook(ctx context.Context, hook func(query string)) context.Con
 // cancellation is honoured at statement boundaries only — a cancelled
 // request runs no further statement and its savepoint is rolled back —
 // and the driver gets a context that is never cancelled.
+//
+// A request runs its statements with one context, so what depends on the
+// context alone (its hook, the driver's context) is kept from its last
+// statement.
 func (t *tx) driverCtx(ctx context.Context, q string) (context.Context, error) {
-	if hook, ok := ctx.Value(statementHook{}).(func(string)); ok {
-		hook(q)
+	if ctx != t.lastCtx {
+		t.lastCtx, t.lastDriver = ctx, ctx
+		t.lastHook, _ = ctx.Value(statementHook{}).(func(string))
+		if t.grouped {
+			t.lastDriver = context.WithoutCancel(ctx)
+		}
 	}
-	if !t.grouped {
-		return ctx, nil
+	if t.lastHook != nil {
+		t.lastHook(q)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if t.grouped {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return context.WithoutCancel(ctx), nil
+	return t.lastDriver, nil
 }
 
 // stmt returns a transaction-bound prepared statement for q when the
