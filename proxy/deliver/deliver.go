@@ -115,17 +115,18 @@ func New(eng *engine.Engine, opts Options) *Pool {
 	switch {
 	case opts.Client != nil:
 		p.client = opts.Client
-	case opts.AllowPrivate:
-		p.client = &http.Client{CheckRedirect: noRedirects}
 	default:
-		p.client = surface.Config{}.OutboundClient()
+		// The surfaces' outbound clients, without their own timeout: each
+		// attempt is bounded by its vendor's.
+		c := *surface.Config{}.OutboundClient()
+		if opts.AllowPrivate {
+			c = *surface.OpenClient()
+		}
+		c.Timeout = 0
+		p.client = &c
 	}
 	return p
 }
-
-// noRedirects hands a redirect back as the answer: a webhook is
-// acknowledged by its URL, not by wherever that points.
-func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // Wake makes the pool look for due deliveries now (after the engine's
 // clock moved, say); it never blocks.

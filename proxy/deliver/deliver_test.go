@@ -23,47 +23,12 @@ import (
 	"github.com/refbridge/refbridge/proxy/store/sqlite"
 )
 
-// fakeVendor is the vendor of the test renderer.
-const fakeVendor canonical.Vendor = "hooktest"
-
-// hookSurface is a vendor surface with webhooks only: it renders a change
-// as {id, delivery, kind, at} and announces every change but those of
-// participants whose email starts with "quiet".
-type hookSurface struct{ policy surface.WebhookPolicy }
-
-func (hookSurface) Vendor() canonical.Vendor                             { return fakeVendor }
-func (hookSurface) Routes() surface.Routes                               { return surface.Routes{} }
-func (hookSurface) Handler(surface.Config) http.Handler                  { return http.NotFoundHandler() }
-func (hookSurface) WriteError(http.ResponseWriter, *http.Request, error) {}
-func (s hookSurface) Webhooks(surface.Config) surface.Webhooks           { return hooks(s) }
-
-type hooks hookSurface
-
-func (hooks) Kinds(events []string) ([]canonical.ChangeKind, error) {
-	out := make([]canonical.ChangeKind, len(events))
-	for i, e := range events {
-		out[i] = canonical.ChangeKind(e)
-	}
-	return out, nil
-}
-
-func (hooks) Render(c canonical.Change, ep canonical.WebhookEndpoint, deliveryID string, at time.Time) (surface.WebhookRequest, bool, error) {
-	if c.Participant != nil && strings.HasPrefix(c.Participant.Email, "quiet") {
-		return surface.WebhookRequest{}, false, nil
-	}
-	body, err := json.Marshal(received{EventID: c.ID, DeliveryID: deliveryID, Kind: c.Kind, At: at})
-	return surface.WebhookRequest{Body: body, Header: http.Header{"X-Event-Id": {c.ID}}}, true, err
-}
-
-func (h hooks) Policy() surface.WebhookPolicy { return h.policy }
+const fakeVendor = proxytest.HookVendor
 
 // received is one request the receiver got.
 type received struct {
-	Path       string               `json:"-"`
-	EventID    string               `json:"id"`
-	DeliveryID string               `json:"delivery"`
-	Kind       canonical.ChangeKind `json:"kind"`
-	At         time.Time            `json:"at"`
+	Path string
+	proxytest.HookPayload
 }
 
 // receiver is an HTTP endpoint that records what it gets and answers
@@ -82,7 +47,7 @@ func newReceiver(t *testing.T) *receiver {
 	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var m received
 		body, _ := io.ReadAll(r.Body)
-		if err := json.Unmarshal(body, &m); err != nil || r.Header.Get("X-Event-Id") != m.EventID {
+		if err := json.Unmarshal(body, &m.HookPayload); err != nil || r.Header.Get("X-Event-Id") != m.EventID {
 			t.Errorf("bad delivery %q, %v", body, err)
 		}
 		m.Path = r.URL.Path
@@ -197,7 +162,7 @@ func (e *env) join(email string) {
 // run starts a pool with opts (the test surface with policy, posting to
 // loopback unless opts says otherwise) until the test ends or stop.
 func (e *env) run(policy surface.WebhookPolicy, opts deliver.Options) (*deliver.Pool, func()) {
-	opts.Surfaces = append(opts.Surfaces, hookSurface{policy: policy})
+	opts.Surfaces = append(opts.Surfaces, proxytest.HookSurface{Policy: policy})
 	p := deliver.New(e.eng, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
