@@ -505,6 +505,8 @@ type CouponQuery struct {
 
 // EventQuery selects events of an account, oldest first.
 type EventQuery struct {
+	// ID, when set, selects that one event.
+	ID       int64
 	Campaign int64
 	Kinds    []canonical.ChangeKind
 	// AfterID continues after that event; Since selects events at or

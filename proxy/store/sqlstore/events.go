@@ -41,6 +41,9 @@ func (t *tx) GetEvent(ctx context.Context, account, id int64) (canonical.Change,
 func eventsWhere(account int64, q store.EventQuery) where {
 	w := where{}
 	w.add("account_id = ?", account)
+	if q.ID != 0 {
+		w.add("id = ?", q.ID)
+	}
 	if q.Campaign != 0 {
 		w.add("campaign_id = ?", q.Campaign)
 	}

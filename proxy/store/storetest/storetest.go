@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"Replay", testReplay},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"LockEndpoint", testLockEndpoint},
+		{"EventByID", testEventByID},
 		{"Rollback", testRollback},
 		{"CancelledWrites", testCancelledWrites},
 		{"TenantIsolation", testIsolation},
