@@ -3,9 +3,6 @@ package growsurf
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -264,11 +261,7 @@ func (s *server) TestWebhook(w http.ResponseWriter, r *http.Request, id api.Camp
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if h.Secret != "" {
-		ts := strconv.FormatInt(ms(now), 10)
-		mac := hmac.New(sha256.New, []byte(h.Secret))
-		mac.Write([]byte(ts + "."))
-		mac.Write(body)
-		req.Header.Set("GrowSurf-Signature", "ts="+ts+",v="+hex.EncodeToString(mac.Sum(nil)))
+		req.Header.Set(signatureHeader, sign(h.Secret, now, body))
 	}
 	resp, err := s.cfg.OutboundClient().Do(req)
 	if err != nil {
