@@ -82,3 +82,29 @@ func FuzzIntCodec(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEventIDs: any string decodes without panicking, and what decodes
+// re-encodes to that string; change IDs below 2^62 round-trip.
+func FuzzEventIDs(f *testing.F) {
+	f.Add([]byte(nil), uint64(1), "evt_0000000000000000")
+	f.Add([]byte("secret"), uint64(1<<62-1), "evt_ffffffffffffffff")
+	f.Fuzz(func(t *testing.T, secret []byte, n uint64, s string) {
+		x := surface.NewEventIDs(secret)
+		if id, ok := x.Decode(s); ok {
+			if back := x.Encode(id); back != s {
+				t.Fatalf("%q decodes to %s, which renders as %q", s, id, back)
+			}
+		}
+		id := strconv.FormatUint(n, 10)
+		e := x.Encode(id)
+		if n == 0 || n >= 1<<62 {
+			if e != "" {
+				t.Fatalf("change %s is out of range but renders as %q", id, e)
+			}
+			return
+		}
+		if back, ok := x.Decode(e); !ok || back != id {
+			t.Fatalf("change %s renders as %q, which decodes to %q, %v", id, e, back, ok)
+		}
+	})
+}
