@@ -1,14 +1,18 @@
 package surfacetest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
 	"github.com/refbridge/refbridge/openapi"
 )
 
@@ -173,4 +177,84 @@ func ValidBody(schema *openapi3.Schema, body []byte) error {
 		return fmt.Errorf("not JSON: %w", err)
 	}
 	return schema.VisitJSON(v, openapi3.MultiErrors())
+}
+
+// CheckWebhooks renders every change of changes (Changes, plus the
+// variants a vendor tells apart by content) for endpoints subscribed to
+// each of the vendor's event names in turn, and checks that:
+//
+//   - a rendered body is valid against the schema of the event it went
+//     out as (eventOf reads the name from the body) and that event is the
+//     endpoint's;
+//   - the name's Kinds hold the kind of every change that renders;
+//   - every event name of schemas renders from some change.
+//
+// It returns what rendered, for golden files.
+func CheckWebhooks(t *testing.T, hooks surface.Webhooks, schemas map[string]*openapi3.Schema, eventOf func(body []byte) string, changes []canonical.Change) []Rendered {
+	t.Helper()
+	var out []Rendered
+	count := map[string]int{}
+	for name, schema := range schemas {
+		kinds, err := hooks.Kinds([]string{name})
+		if err != nil || len(kinds) == 0 {
+			t.Errorf("Kinds(%q) = %v, %v", name, kinds, err)
+			continue
+		}
+		ep := canonical.WebhookEndpoint{ID: "5", URL: "https://hooks.example.com/in", Events: []string{name},
+			Kinds: kinds, Enabled: true, Secret: "whsec_test"}
+		for _, c := range changes {
+			req, ok, err := hooks.Render(c, ep, "9001", ChangeAt.Add(time.Minute))
+			if err != nil {
+				t.Errorf("%s: rendering %s: %v", name, c.Kind, err)
+				continue
+			}
+			if !ok {
+				continue
+			}
+			if !ep.Subscribes(c.Kind) {
+				t.Errorf("%s: %s renders but is not among its kinds %v", name, c.Kind, kinds)
+			}
+			if got := eventOf(req.Body); got != name {
+				t.Errorf("%s: %s renders as event %q", name, c.Kind, got)
+			}
+			if err := ValidBody(schema, req.Body); err != nil {
+				t.Errorf("%s: %s renders a body its schema rejects: %v\n%s", name, c.Kind, err, req.Body)
+			}
+			out = append(out, Rendered{Event: name, Change: c, Request: req})
+			count[name]++
+		}
+		if count[name] == 0 {
+			t.Errorf("no change renders as %s", name)
+		}
+	}
+	return out
+}
+
+// Rendered is one change rendered as one of a vendor's events.
+type Rendered struct {
+	Event   string
+	Change  canonical.Change
+	Request surface.WebhookRequest
+}
+
+// Golden compares got with the golden file path, or rewrites the file when
+// update is set (each package's -update flag).
+func Golden(t *testing.T, path string, got []byte, update bool) {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from what the code renders:\n got %s\nwant %s", path, got, want)
+	}
 }
