@@ -136,6 +136,8 @@ type Change struct {
 	// At is when the change happened, on the engine's clock.
 	At time.Time `json:",omitzero"`
 
+	// Campaign is the change's campaign on every change (without its
+	// rules, but for campaign.ended), so renderers can build links.
 	Campaign    *Campaign    `json:",omitzero"`
 	Participant *Participant `json:",omitzero"`
 	// Referrer is Participant's referrer; Referred, for a referrer's
