@@ -1,11 +1,7 @@
 package growsurf
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"net/http"
 	"slices"
 	"strconv"
 	"time"
@@ -20,7 +16,7 @@ var _ surface.WebhookSurface = (*Surface)(nil)
 // rendered with the installation's ID codecs so that a webhook's ids are
 // the ones GrowSurf's REST surface shows.
 func (*Surface) Webhooks(cfg surface.Config) surface.Webhooks {
-	return &webhookRenderer{ids: newIDCodecs(cfg.IDSecret)}
+	return &webhookRenderer{ids: newIDCodecs(cfg.IDSecret), events: surface.NewEventIDs(cfg.IDSecret)}
 }
 
 // GrowSurf's webhook events (the WebhookEvent enum of the spec).
@@ -34,68 +30,42 @@ const (
 	eventPayout      = "NEW_PAYOUT_ISSUED"
 )
 
-// eventKinds are the canonical changes each GrowSurf event announces. A
-// goal is announced when a reward is earned and again when a held reward
-// is approved (GrowSurf: "once pending, once approved"); an adjusted
-// commission covers refunds and chargebacks, which void or shrink it; a
-// payout is announced once issued (paid).
-var eventKinds = map[string][]canonical.ChangeKind{
-	eventGoal:        {canonical.ChangeRewardEarned, canonical.ChangeRewardApproved},
-	eventParticipant: {canonical.ChangeParticipantAdded},
-	eventFraud:       {canonical.ChangeParticipantFraudChanged},
-	eventEnded:       {canonical.ChangeCampaignEnded},
-	eventCommission:  {canonical.ChangeCommissionCreated},
-	eventAdjusted:    {canonical.ChangeCommissionAdjusted, canonical.ChangeCommissionVoided},
-	eventPayout:      {canonical.ChangePayoutPaid},
+// webhookEvents are the canonical changes each GrowSurf event announces.
+// A goal is announced when a reward is earned and again when a held
+// reward is approved (GrowSurf: "once pending, once approved"); an
+// adjusted commission covers refunds and chargebacks, which void or
+// shrink it; a payout is announced once issued (paid).
+var webhookEvents = surface.WebhookEvents{
+	{Name: eventGoal, Kinds: []canonical.ChangeKind{canonical.ChangeRewardEarned, canonical.ChangeRewardApproved}},
+	{Name: eventParticipant, Kinds: []canonical.ChangeKind{canonical.ChangeParticipantAdded}},
+	{Name: eventFraud, Kinds: []canonical.ChangeKind{canonical.ChangeParticipantFraudChanged}},
+	{Name: eventEnded, Kinds: []canonical.ChangeKind{canonical.ChangeCampaignEnded}},
+	{Name: eventCommission, Kinds: []canonical.ChangeKind{canonical.ChangeCommissionCreated}},
+	{Name: eventAdjusted, Kinds: []canonical.ChangeKind{canonical.ChangeCommissionAdjusted, canonical.ChangeCommissionVoided}},
+	{Name: eventPayout, Kinds: []canonical.ChangeKind{canonical.ChangePayoutPaid}},
 }
-
-// kindEvents is eventKinds reversed: the one event a change kind is
-// announced as.
-var kindEvents = func() map[canonical.ChangeKind]string {
-	m := map[canonical.ChangeKind]string{}
-	for ev, kinds := range eventKinds {
-		for _, k := range kinds {
-			m[k] = ev
-		}
-	}
-	return m
-}()
 
 // signatureHeader carries GrowSurf's signature: ts=<unix ms>,v=<hex of
 // HMAC-SHA256(secret, ts + "." + body)>.
 const signatureHeader = "GrowSurf-Signature"
 
-// EventIDHeader carries the event's id on every attempt of its delivery,
-// so receivers can tell a retry from a new event: GrowSurf's payload has
-// no id of its own.
-const EventIDHeader = "Refbridge-Event-Id"
-
 // webhookRenderer renders GrowSurf's webhooks in one installation.
-type webhookRenderer struct{ ids *idCodecs }
+type webhookRenderer struct {
+	ids    *idCodecs
+	events surface.EventIDs
+}
 
 // Kinds implements surface.Webhooks.
 func (*webhookRenderer) Kinds(events []string) ([]canonical.ChangeKind, error) {
-	var out []canonical.ChangeKind
-	for _, ev := range events {
-		kinds, ok := eventKinds[ev]
-		if !ok {
-			return nil, canonical.Errorf(canonical.Invalid, "unknown GrowSurf webhook event %q", ev)
-		}
-		for _, k := range kinds {
-			if !slices.Contains(out, k) {
-				out = append(out, k)
-			}
-		}
-	}
-	return out, nil
+	return webhookEvents.Kinds(canonical.GrowSurf, events)
 }
 
 // Policy implements surface.Webhooks. GrowSurf documents exponential
 // backoff and switching a failing webhook off
 // (autoDisabledDueToFailures) without figures; refbridge's choice (the
-// spec's x-refbridge-note on GrowSurfWebhookEvent) is seven retries over
-// about a day and a half, and the webhook off after 15 failed attempts
-// in a row.
+// spec's x-refbridge-note on WebhookEnvelope) is seven retries over about
+// a day and a half, and the webhook off after 15 failed attempts in a
+// row.
 func (*webhookRenderer) Policy() surface.WebhookPolicy {
 	return surface.WebhookPolicy{
 		Retries: []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour,
@@ -105,32 +75,31 @@ func (*webhookRenderer) Policy() surface.WebhookPolicy {
 	}
 }
 
-// Render implements surface.Webhooks.
+// Render implements surface.Webhooks: the event the change goes out as,
+// unless the endpoint's events leave it out; GrowSurf's payload has no
+// event id, so the request carries surface.EventIDHeader.
 func (r *webhookRenderer) Render(ch canonical.Change, ep canonical.WebhookEndpoint, _ string, at time.Time) (surface.WebhookRequest, bool, error) {
+	if _, ok := webhookEvents.Name(ch.Kind, ep.Events, nil); !ok {
+		return surface.WebhookRequest{}, false, nil
+	}
 	event, data, ok := r.payload(ch)
 	if !ok {
 		return surface.WebhookRequest{}, false, nil
 	}
-	body, err := json.Marshal(webhookPayload{Event: event, CreatedAt: ms(ch.At), Data: data})
+	req, err := surface.NewWebhookRequest(webhookPayload{Event: event, CreatedAt: ms(ch.At), Data: data}, r.events.Encode(ch.ID))
 	if err != nil {
 		return surface.WebhookRequest{}, false, canonical.Wrap(canonical.Internal, err, "render GrowSurf webhook")
 	}
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set(EventIDHeader, r.ids.event.encode(ch.ID))
 	if ep.Secret != "" {
-		h.Set(signatureHeader, sign(ep.Secret, at, body))
+		req.Header.Set(signatureHeader, sign(ep.Secret, at, req.Body))
 	}
-	return surface.WebhookRequest{Body: body, Header: h}, true, nil
+	return req, true, nil
 }
 
 // sign is GrowSurf's signature of body sent at t.
 func sign(secret string, t time.Time, body []byte) string {
 	ts := strconv.FormatInt(ms(t), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(ts + "."))
-	mac.Write(body)
-	return "ts=" + ts + ",v=" + hex.EncodeToString(mac.Sum(nil))
+	return "ts=" + ts + ",v=" + hex.EncodeToString(surface.HMACSHA256([]byte(secret), append([]byte(ts+"."), body...)))
 }
 
 // webhookPayload is GrowSurf's envelope.
@@ -209,7 +178,7 @@ type (
 // of the other program type, a change without the entities its event
 // shows).
 func (r *webhookRenderer) payload(ch canonical.Change) (event string, data any, ok bool) {
-	event, ok = kindEvents[ch.Kind]
+	event, ok = webhookEvents.Name(ch.Kind, nil, nil)
 	if !ok {
 		return "", nil, false
 	}

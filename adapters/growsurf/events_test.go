@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,7 +19,7 @@ import (
 )
 
 // fixedHooks renders webhooks with the fixed ID keys the golden files pin.
-var fixedHooks = &webhookRenderer{ids: fixedIDs}
+var fixedHooks = &webhookRenderer{ids: fixedIDs, events: surface.NewEventIDs(nil)}
 
 // webhookCase is one change and what GrowSurf announces for it.
 type webhookCase struct {
@@ -135,9 +133,9 @@ func TestWebhookRenderGolden(t *testing.T) {
 			if env.Event != tc.event || env.CreatedAt != tc.change.At.UnixMilli() {
 				t.Errorf("event %q at %d, want %q at %d", env.Event, env.CreatedAt, tc.event, tc.change.At.UnixMilli())
 			}
-			surfacetest.CheckWebhookPayload(t, tc.name, specs[tc.event].Schema, req.Body)
-			if got := req.Header.Get(EventIDHeader); got != fixedIDs.event.encode(tc.change.ID) || got == tc.change.ID {
-				t.Errorf("%s = %q", EventIDHeader, got)
+			surfacetest.CheckPayload(t, tc.name, specs[tc.event], req.Body)
+			if got := req.Header.Get(surface.EventIDHeader); got != fixedHooks.events.Encode(tc.change.ID) || got == "" {
+				t.Errorf("%s = %q", surface.EventIDHeader, got)
 			}
 			if req.Header.Get(signatureHeader) != "" {
 				t.Error("signed without a secret")
@@ -151,9 +149,11 @@ func TestWebhookRenderGolden(t *testing.T) {
 		})
 	}
 	t.Cleanup(func() {
-		for kind := range kindEvents {
-			if !covered[kind] {
-				t.Errorf("no golden case renders %s", kind)
+		for _, e := range webhookEvents {
+			for _, kind := range e.Kinds {
+				if !covered[kind] {
+					t.Errorf("no golden case renders %s", kind)
+				}
 			}
 		}
 	})
@@ -163,25 +163,7 @@ func TestWebhookRenderGolden(t *testing.T) {
 // -update).
 func checkGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("%s missing; run go test -run %s -update", path, t.Name())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("rendering changed from %s:\n%s", path, got)
-	}
+	surfacetest.Golden(t, path, got, *update)
 }
 
 // TestWebhookSamplesMatchSpec validates GrowSurf's documented samples
@@ -197,7 +179,7 @@ func TestWebhookSamplesMatchSpec(t *testing.T) {
 			t.Errorf("sample %s: no such event in x-webhooks", event)
 			continue
 		}
-		surfacetest.CheckWebhookPayload(t, "sample "+event, spec.Schema, body)
+		surfacetest.CheckPayload(t, "sample "+event, spec, body)
 	}
 	// The documented samples show the facts of the golden fixtures; the
 	// renderings of those facts have the samples' shape (the counters of
@@ -228,21 +210,22 @@ func TestWebhookSamplesMatchSpec(t *testing.T) {
 }
 
 // TestWebhookSpecKinds checks the spec's x-webhooks against the
-// renderer: the same events, announcing the same changes.
+// renderer: the same events, announcing the same changes, and every
+// change kind of the canonical fixtures rendering valid payloads.
 func TestWebhookSpecKinds(t *testing.T) {
 	t.Parallel()
-	specs := surfacetest.WebhookSchemas(t, openapi.GrowSurf)
-	if len(specs) != len(eventKinds) {
-		t.Errorf("spec has %d events, renderer %d", len(specs), len(eventKinds))
+	changes := surfacetest.WebhookChanges(t, openapi.GrowSurf)
+	if len(changes) != len(webhookEvents) {
+		t.Errorf("spec has %d events, renderer %d", len(changes), len(webhookEvents))
 	}
-	for ev, spec := range specs {
+	for ev, want := range changes {
 		got, err := fixedHooks.Kinds([]string{ev})
 		if err != nil {
 			t.Errorf("%s: %v", ev, err)
 			continue
 		}
-		if !slices.Equal(got, spec.Changes) {
-			t.Errorf("%s covers %v, spec says %v", ev, got, spec.Changes)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s covers %v, spec says %v", ev, got, want)
 		}
 	}
 	all, err := fixedHooks.Kinds([]string{eventGoal, eventParticipant, eventGoal})
@@ -252,6 +235,28 @@ func TestWebhookSpecKinds(t *testing.T) {
 	if _, err := fixedHooks.Kinds([]string{"NEW_REFERRAL"}); !canonical.IsCode(err, canonical.Invalid) || !strings.Contains(err.Error(), "NEW_REFERRAL") {
 		t.Errorf("unknown event: %v", err)
 	}
+	// The shared fixtures are a referral program's: the affiliate events
+	// render from their affiliate-program twins.
+	fixtures := surfacetest.Changes()
+	for _, c := range surfacetest.Changes() {
+		if c.Commission != nil || c.Payout != nil {
+			camp := *c.Campaign
+			camp.Kind = canonical.AffiliateProgram
+			c.Campaign = &camp
+			fixtures = append(fixtures, c)
+		}
+	}
+	schemas := surfacetest.WebhookSchemas(t, openapi.GrowSurf)
+	for _, r := range surfacetest.CheckWebhooks(t, fixedHooks, schemas, eventOf, fixtures) {
+		surfacetest.CheckPayload(t, r.Event+" "+string(r.Change.Kind), schemas[r.Event], r.Request.Body)
+	}
+}
+
+// eventOf reads a GrowSurf payload's event name.
+func eventOf(body []byte) string {
+	var env struct{ Event string }
+	_ = json.Unmarshal(body, &env)
+	return env.Event
 }
 
 // TestWebhookSignature checks GrowSurf-Signature with an implementation
@@ -278,7 +283,7 @@ func TestWebhookSignature(t *testing.T) {
 	// Another attempt of the same delivery: same body, its own timestamp.
 	again, _, _ := fixedHooks.Render(tc.change, canonical.WebhookEndpoint{Secret: "whsec_test"}, "d1", attempt.Add(time.Minute))
 	if !bytes.Equal(again.Body, req.Body) || again.Header.Get("GrowSurf-Signature") == header ||
-		again.Header.Get(EventIDHeader) != req.Header.Get(EventIDHeader) {
+		again.Header.Get(surface.EventIDHeader) != req.Header.Get(surface.EventIDHeader) {
 		t.Error("a retry must carry the same body and event id, signed at its own time")
 	}
 	if req.Header.Get("Content-Type") != "application/json" {
@@ -375,23 +380,15 @@ func FuzzWebhookRender(f *testing.F) {
 		if err := json.Unmarshal(req.Body, &env); err != nil {
 			t.Fatalf("not JSON: %v", err)
 		}
-		spec, found := specs[env.Event]
+		schema, found := specs[env.Event]
 		if !found {
 			t.Fatalf("event %q is not in the spec", env.Event)
 		}
-		if err := spec.Schema.VisitJSON(mustJSON(t, req.Body)); err != nil {
-			t.Fatalf("%s does not match its schema: %v\n%s", env.Event, err, req.Body)
+		if err := surfacetest.ValidBody(schema, req.Body); err != nil {
+			t.Fatalf("%s: %v\n%s", env.Event, err, req.Body)
 		}
 		if (secret != "") != (req.Header.Get(signatureHeader) != "") {
 			t.Fatalf("secret %q, signature %q", secret, req.Header.Get(signatureHeader))
 		}
 	})
-}
-
-func mustJSON(t *testing.T, b []byte) any {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
 }

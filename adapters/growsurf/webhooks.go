@@ -207,7 +207,7 @@ func (set *hookSet) find(id string) (int, error) {
 
 // kinds are the changes h's events subscribe to.
 func (set *hookSet) kinds(h webhook) ([]canonical.ChangeKind, error) {
-	kinds, err := (&webhookRenderer{ids: set.ids}).Kinds(h.Events)
+	kinds, err := webhookEvents.Kinds(canonical.GrowSurf, h.Events)
 	if err != nil {
 		return nil, badField("events", "INVALID_EVENT", "Invalid webhook event.")
 	}

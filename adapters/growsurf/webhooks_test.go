@@ -73,7 +73,7 @@ func TestWebhooksAreEngineEndpoints(t *testing.T) {
 		t.Fatalf("engine endpoints %+v", eps)
 	}
 	ep := eps[0]
-	want := []canonical.ChangeKind{canonical.ChangeParticipantAdded, canonical.ChangeRewardEarned, canonical.ChangeRewardApproved}
+	want := []canonical.ChangeKind{canonical.ChangeRewardEarned, canonical.ChangeRewardApproved, canonical.ChangeParticipantAdded}
 	if ep.URL != "https://hooks.example.com/a" || ep.Secret != "s1" || !ep.Enabled || ep.CampaignID != h.env.Campaign.ID ||
 		ep.Vendor != canonical.GrowSurf || !slices.Equal(ep.Kinds, want) || len(ep.Events) != 2 {
 		t.Errorf("engine endpoint %+v", ep)
