@@ -18,6 +18,8 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/growsurf"
 	"github.com/refbridge/refbridge/adapters/surface"
+	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
+	"github.com/refbridge/refbridge/openapi"
 	"github.com/refbridge/refbridge/proxy/store"
 )
 
@@ -325,5 +327,85 @@ func TestWebhooksWithoutEndpointStore(t *testing.T) {
 	}
 	if status, _ := call("DELETE", base+"/webhooks/wh_2", ""); status != 200 {
 		t.Errorf("delete %d", status)
+	}
+}
+
+// TestGoalWebhookThroughEngine: a double-sided reward earned through the
+// REST surface is queued for a PARTICIPANT_REACHED_A_GOAL webhook and
+// renders once per side, with the ids GrowSurf's REST surface shows and a
+// body its schema admits.
+func TestGoalWebhookThroughEngine(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	base := "/campaign/" + h.campaignID("Spring launch")
+	rc := must(t, h.do("POST", base+"/reward-configs", map[string]any{"type": "DOUBLE_SIDED", "conversionsRequired": 1, "isUnlimited": true,
+		"description": "Give $10, get $10"}), 200, "reward config")
+	must(t, h.do("POST", base+"/webhooks", map[string]any{"payloadUrl": "https://hooks.example.com/goal",
+		"events": []string{"PARTICIPANT_REACHED_A_GOAL"}, "secret": "g"}), 200, "subscribe")
+	ana := must(t, h.do("POST", base+"/participant", map[string]any{"email": "ana@example.com"}), 200, "ana")
+	ben := must(t, h.do("POST", base+"/participant", map[string]any{"email": "ben@example.com", "referredBy": ana.str("id")}), 200, "ben")
+	anaRewards := must(t, h.do("GET", base+"/participant/"+ana.str("id")+"/rewards", nil), 200, "ana's rewards")
+
+	ctx := context.Background()
+	wh := h.env.Backend.(canonical.Webhooks)
+	ep := endpoints(t, h)[0]
+	ds, err := wh.ListDeliveries(ctx, canonical.DeliveryQuery{EndpointID: ep.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := wh.ListChanges(ctx, canonical.ChangeQuery{Kinds: ep.Kinds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds.Items) != len(changes.Items) || len(changes.Items) < 2 {
+		t.Fatalf("%d deliveries of %d changes", len(ds.Items), len(changes.Items))
+	}
+	hooks := growsurf.New().Webhooks(surface.Config{IDSecret: h.env.Engine.IDSecret()})
+	schema := surfacetest.WebhookSchemas(t, openapi.GrowSurf)["PARTICIPANT_REACHED_A_GOAL"]
+	sides := map[bool]bool{}
+	for _, c := range changes.Items {
+		req, ok, err := hooks.Render(c, ep, "1", h.env.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			continue
+		}
+		surfacetest.CheckPayload(t, string(c.Kind), schema, req.Body)
+		var body struct {
+			Event string
+			Data  struct {
+				Participant struct {
+					ID       string
+					Referee  struct{ ID string }
+					Referrer struct{ ID string }
+				}
+				Reward struct {
+					ID, RewardID string
+					IsReferrer   bool
+				}
+			}
+		}
+		if err := json.Unmarshal(req.Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		d := body.Data
+		if body.Event != "PARTICIPANT_REACHED_A_GOAL" || d.Reward.RewardID != rc.str("id") {
+			t.Errorf("rendered %s", req.Body)
+		}
+		sides[d.Reward.IsReferrer] = true
+		if d.Reward.IsReferrer && (d.Participant.ID != ana.str("id") || d.Participant.Referee.ID != ben.str("id") ||
+			d.Reward.ID != anaRewards.str("rewards", "0", "id")) {
+			t.Errorf("referrer's reward: %s; REST rewards %s", req.Body, anaRewards.raw)
+		}
+		if !d.Reward.IsReferrer && (d.Participant.ID != ben.str("id") || d.Participant.Referrer.ID != ana.str("id")) {
+			t.Errorf("friend's reward: %s", req.Body)
+		}
+		if !verify(req.Header.Get("GrowSurf-Signature"), "g", req.Body) {
+			t.Error("signature does not verify")
+		}
+	}
+	if !sides[true] || !sides[false] {
+		t.Errorf("sides rendered %v, want the referrer's and the friend's", sides)
 	}
 }
