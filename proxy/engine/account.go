@@ -143,11 +143,17 @@ type work struct {
 }
 
 // emit records a change of the campaign for the event log; At defaults to
-// the transaction's time.
+// the transaction's time, Campaign to the campaign without its rules (every
+// vendor's payload needs its site URL or kind for links and names).
 func (w *work) emit(c canonical.Change) {
 	c.AccountID, c.CampaignID = w.a.ID(), w.camp.ID
 	if c.At.IsZero() {
 		c.At = w.now
+	}
+	if c.Campaign == nil {
+		camp := w.camp
+		camp.Rules = nil
+		c.Campaign = &camp
 	}
 	w.changes = append(w.changes, c)
 }

@@ -1,0 +1,260 @@
+package surfacetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
+	"github.com/refbridge/refbridge/openapi"
+)
+
+// ChangeAt is the time of every change Changes builds.
+var ChangeAt = time.Date(2026, 3, 10, 12, 30, 0, 0, time.UTC)
+
+// Changes returns one representative change of every kind
+// (canonical.ChangeKinds, in that order) in campaign 7 of account 3, each
+// carrying the entities its kind's comment names, fully populated, as the
+// engine logs them: a renderer test renders each and checks the body
+// against the vendor's schema.
+func Changes() []canonical.Change {
+	at := ChangeAt
+	created := at.Add(-48 * time.Hour)
+	usd := func(cents int64) canonical.Money { return canonical.Money{Amount: cents, Currency: "USD"} }
+	camp := canonical.Campaign{ID: "7", Name: "Spring launch", Kind: canonical.ReferralProgram, Status: canonical.CampaignActive,
+		Currency: "USD", URL: SiteURL, CreatedAt: created, UpdatedAt: created}
+	referrer := canonical.Participant{ID: "41", CampaignID: "7", Email: "bo@example.org", FirstName: "Bo", LastName: "Lind",
+		ReferralCode: "bo1f9e2a", Source: "direct_visit", Verified: true, VerifiedAt: &created, Points: 4,
+		Fraud: canonical.Fraud{Risk: canonical.RiskLow}, CreatedAt: created, UpdatedAt: at,
+		Stats: canonical.ParticipantStats{Referrals: 4, ReferredSignups: 5, Rank: 1, PointsRank: 1,
+			ReferrerRewards: usd(2000), Impressions: 12}}
+	p := canonical.Participant{ID: "42", CampaignID: "7", Email: "ana@example.org", FirstName: "Ana", LastName: "Ruiz",
+		ReferralCode: "ana7c21x", ReferrerID: "41", ReferralState: canonical.StateCredited, Source: "twitter",
+		Verified: true, VerifiedAt: &at, Points: 1, Fraud: canonical.Fraud{Risk: canonical.RiskMedium}, CreatedAt: at, UpdatedAt: at,
+		Stats: canonical.ParticipantStats{Rank: 3, PointsRank: 3, ReferredRewards: usd(1000), Impressions: 2}}
+	ref := canonical.Referral{ID: "51", CampaignID: "7", ReferrerID: "41", ReferredID: "42", Email: p.Email,
+		State: canonical.StateCredited, Channel: "twitter", LeadAt: &at, CreditedAt: &at, CreatedAt: at, UpdatedAt: at}
+	rule := canonical.RewardRule{ID: "61", CampaignID: "7", Kind: canonical.DoubleSided, Title: "$20 credit",
+		Description: "Give $10, get $20", Threshold: 1, ReferrerValue: usd(2000), ReferredValue: usd(1000)}
+	reward := canonical.EarnedReward{ID: "71", CampaignID: "7", RuleID: "61", ParticipantID: "41", ReferralID: "51",
+		ReferredID: "42", IsReferrer: true, Status: canonical.RewardApproved, Value: usd(2000), ReferralsAtEarning: 4,
+		CouponCode: "THANKS20", CreatedAt: at, ApprovedAt: &at, UpdatedAt: at}
+	fulfilled := reward
+	fulfilled.Status, fulfilled.FulfilledAt = canonical.RewardFulfilled, &at
+	sale := canonical.Transaction{ID: "81", CampaignID: "7", ParticipantID: "42", ReferralID: "51", ReferrerID: "41",
+		Kind: canonical.Sale, Amount: usd(12500), ExternalIDs: map[string]string{"transaction_id": "ord_1001"},
+		OccurredAt: at, CreatedAt: at}
+	refund := sale
+	refund.ID, refund.Kind, refund.Amount, refund.RefundOf = "82", canonical.Refund, usd(-2500), "81"
+	due := at.Add(30 * 24 * time.Hour)
+	comm := canonical.Commission{ID: "91", CampaignID: "7", ReferrerID: "41", ReferredID: "42", TransactionID: "81",
+		RuleID: "61", Amount: usd(2500), SaleAmount: usd(12500), Status: canonical.CommissionPending, DueAt: &due,
+		CreatedAt: at, UpdatedAt: at}
+	payout := canonical.Payout{ID: "101", CampaignID: "7", ParticipantID: "41", Amount: usd(2500), CommissionIDs: []string{"91"},
+		Status: canonical.PayoutDue, CreatedAt: at, UpdatedAt: at}
+	coupon := canonical.Coupon{ID: "111", CampaignID: "7", ParticipantID: "41", Code: "BO-10OFF", Available: true,
+		CreatedAt: at, UpdatedAt: at}
+	link := canonical.Link{ID: "121", CampaignID: "7", ParticipantID: "41", Token: "bo-spring", Visitors: 9, Leads: 5,
+		Conversions: 1, CreatedAt: created, UpdatedAt: at}
+	ended := camp
+	ended.Status, ended.EndsAt = canonical.CampaignEnded, &at
+
+	ptr := func(x canonical.Participant) *canonical.Participant { return &x }
+	var out []canonical.Change
+	for i, k := range canonical.ChangeKinds() {
+		c := canonical.Change{ID: fmt.Sprint(1001 + i), Kind: k, AccountID: "3", CampaignID: "7", At: at, Campaign: &camp}
+		switch k {
+		case canonical.ChangeParticipantAdded, canonical.ChangeReferralCreated, canonical.ChangeReferralLead,
+			canonical.ChangeReferralCredited:
+			c.Participant, c.Referrer, c.Referral = ptr(p), ptr(referrer), &ref
+		case canonical.ChangeReferralConverted:
+			c.Participant, c.Referrer, c.Referral, c.Transaction = ptr(p), ptr(referrer), &ref, &sale
+		case canonical.ChangeRewardEarned, canonical.ChangeRewardApproved:
+			c.Participant, c.Referred, c.Rule, c.Reward = ptr(referrer), ptr(p), &rule, &reward
+		case canonical.ChangeRewardFulfilled:
+			c.Participant, c.Referred, c.Rule, c.Reward = ptr(referrer), ptr(p), &rule, &fulfilled
+		case canonical.ChangeSaleCreated:
+			c.Participant, c.Referrer, c.Transaction = ptr(p), ptr(referrer), &sale
+		case canonical.ChangeSaleRefunded:
+			c.Participant, c.Transaction = ptr(p), &refund
+		case canonical.ChangeCommissionCreated:
+			c.Participant, c.Commission, c.Transaction = ptr(referrer), &comm, &sale
+		case canonical.ChangeCommissionAdjusted, canonical.ChangeCommissionVoided:
+			cm := comm
+			if k == canonical.ChangeCommissionVoided {
+				cm.Status, cm.VoidedAt = canonical.CommissionVoided, &at
+			}
+			c.Participant, c.Commission = ptr(referrer), &cm
+		case canonical.ChangeCommissionPaid:
+			cm, po := comm, payout
+			cm.Status, cm.PaidAt, cm.PayoutID = canonical.CommissionPaid, &at, "101"
+			po.Status, po.PaidAt = canonical.PayoutPaid, &at
+			c.Participant, c.Commission, c.Payout = ptr(referrer), &cm, &po
+		case canonical.ChangePayoutCreated, canonical.ChangePayoutPaid, canonical.ChangePayoutFailed:
+			po := payout
+			switch k {
+			case canonical.ChangePayoutPaid:
+				po.Status, po.PaidAt = canonical.PayoutPaid, &at
+			case canonical.ChangePayoutFailed:
+				po.Status, po.FailedAt = canonical.PayoutFailed, &at
+			}
+			c.Participant, c.Payout = ptr(referrer), &po
+		case canonical.ChangeCouponCreated, canonical.ChangeCouponActivated, canonical.ChangeCouponDeactivated,
+			canonical.ChangeCouponDeleted:
+			cp := coupon
+			cp.Available = k != canonical.ChangeCouponDeactivated && k != canonical.ChangeCouponDeleted
+			c.Coupon = &cp
+			if k != canonical.ChangeCouponDeleted {
+				c.Participant = ptr(referrer)
+			}
+		case canonical.ChangeLinkCreated, canonical.ChangeLinkUpdated, canonical.ChangeLinkDeleted:
+			c.Link = &link
+			if k != canonical.ChangeLinkDeleted {
+				c.Participant = ptr(referrer)
+			}
+		case canonical.ChangeCampaignEnded:
+			c.Campaign = &ended
+		default: // participant changes
+			c.Participant, c.Referrer = ptr(p), ptr(referrer)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// WebhookSchemas returns the schema of every webhook event vendor's spec
+// models, by the vendor's event name. A spec lists its events in the
+// top-level extension x-webhooks (OpenAPI 3.0 has no webhooks key): event
+// name -> {schema: <name under components.schemas>, ...}.
+func WebhookSchemas(t testing.TB, vendor openapi.Vendor) map[string]*openapi3.Schema {
+	t.Helper()
+	doc, err := openapi.Load(vendor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, ok := doc.Extensions["x-webhooks"]
+	if !ok {
+		t.Fatalf("the %s spec has no x-webhooks", vendor)
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events map[string]struct {
+		Schema string `json:"schema"`
+	}
+	if err := json.Unmarshal(b, &events); err != nil {
+		t.Fatalf("the %s spec's x-webhooks: %v", vendor, err)
+	}
+	out := map[string]*openapi3.Schema{}
+	for name, e := range events {
+		ref, ok := doc.Components.Schemas[e.Schema]
+		if !ok || ref.Value == nil {
+			t.Fatalf("the %s spec's webhook %s names schema %q, which components.schemas lacks", vendor, name, e.Schema)
+		}
+		out[name] = ref.Value
+	}
+	if len(out) == 0 {
+		t.Fatalf("the %s spec's x-webhooks lists no events", vendor)
+	}
+	return out
+}
+
+// ValidBody reports why body is not a JSON document that schema admits
+// (nil when it is). Schemas of webhook payloads close their objects
+// (additionalProperties: false), so a field the spec does not declare is
+// an error too.
+func ValidBody(schema *openapi3.Schema, body []byte) error {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return fmt.Errorf("not JSON: %w", err)
+	}
+	return schema.VisitJSON(v, openapi3.MultiErrors())
+}
+
+// CheckWebhooks renders every change of changes (Changes, plus the
+// variants a vendor tells apart by content) for endpoints subscribed to
+// each of the vendor's event names in turn, and checks that:
+//
+//   - a rendered body is valid against the schema of the event it went
+//     out as (eventOf reads the name from the body) and that event is the
+//     endpoint's;
+//   - the name's Kinds hold the kind of every change that renders;
+//   - every event name of schemas renders from some change.
+//
+// It returns what rendered, for golden files.
+func CheckWebhooks(t *testing.T, hooks surface.Webhooks, schemas map[string]*openapi3.Schema, eventOf func(body []byte) string, changes []canonical.Change) []Rendered {
+	t.Helper()
+	var out []Rendered
+	count := map[string]int{}
+	for name, schema := range schemas {
+		kinds, err := hooks.Kinds([]string{name})
+		if err != nil || len(kinds) == 0 {
+			t.Errorf("Kinds(%q) = %v, %v", name, kinds, err)
+			continue
+		}
+		ep := canonical.WebhookEndpoint{ID: "5", URL: "https://hooks.example.com/in", Events: []string{name},
+			Kinds: kinds, Enabled: true, Secret: "whsec_test"}
+		for _, c := range changes {
+			req, ok, err := hooks.Render(c, ep, "9001", ChangeAt.Add(time.Minute))
+			if err != nil {
+				t.Errorf("%s: rendering %s: %v", name, c.Kind, err)
+				continue
+			}
+			if !ok {
+				continue
+			}
+			if !ep.Subscribes(c.Kind) {
+				t.Errorf("%s: %s renders but is not among its kinds %v", name, c.Kind, kinds)
+			}
+			if got := eventOf(req.Body); got != name {
+				t.Errorf("%s: %s renders as event %q", name, c.Kind, got)
+			}
+			if err := ValidBody(schema, req.Body); err != nil {
+				t.Errorf("%s: %s renders a body its schema rejects: %v\n%s", name, c.Kind, err, req.Body)
+			}
+			out = append(out, Rendered{Event: name, Change: c, Request: req})
+			count[name]++
+		}
+		if count[name] == 0 {
+			t.Errorf("no change renders as %s", name)
+		}
+	}
+	return out
+}
+
+// Rendered is one change rendered as one of a vendor's events.
+type Rendered struct {
+	Event   string
+	Change  canonical.Change
+	Request surface.WebhookRequest
+}
+
+// Golden compares got with the golden file path, or rewrites the file when
+// update is set (each package's -update flag).
+func Golden(t *testing.T, path string, got []byte, update bool) {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from what the code renders:\n got %s\nwant %s", path, got, want)
+	}
+}
