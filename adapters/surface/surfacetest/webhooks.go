@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -257,4 +258,37 @@ func Golden(t *testing.T, path string, got []byte, update bool) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from what the code renders:\n got %s\nwant %s", path, got, want)
 	}
+}
+
+// CheckWebhookSamples validates each documented payload in
+// testdata/<vendor>/webhooks/<event>.json (dir is that directory) against
+// its event's schema, and checks that the payload names its event
+// (eventOf). It returns the samples by event name.
+func CheckWebhookSamples(t *testing.T, dir string, schemas map[string]*openapi3.Schema, eventOf func(body []byte) string) map[string][]byte {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no documented webhook payloads in %s: %v", dir, err)
+	}
+	out := map[string][]byte{}
+	for _, f := range files {
+		event := strings.TrimSuffix(filepath.Base(f), ".json")
+		schema, ok := schemas[event]
+		if !ok {
+			t.Errorf("%s: the spec models no webhook %q", f, event)
+			continue
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ValidBody(schema, body); err != nil {
+			t.Errorf("%s does not match its schema: %v", f, err)
+		}
+		if got := eventOf(body); got != event {
+			t.Errorf("%s names event %q", f, got)
+		}
+		out[event] = body
+	}
+	return out
 }
