@@ -154,6 +154,16 @@ func TestWebhookRender(t *testing.T) {
 	if _, _, err := hooks.Render(broken, ep(), "1", surfacetest.ChangeAt); err == nil {
 		t.Error("a participant change without its participant rendered")
 	}
+	// An ID the vendor's format cannot hold is an error, not an empty id.
+	for _, id := range []string{"0", "1152921504606846976", "x"} {
+		bad := added
+		bp := *added.Participant
+		bp.ID = id
+		bad.Participant = &bp
+		if _, _, err := hooks.Render(bad, ep(), "1", surfacetest.ChangeAt); err == nil {
+			t.Errorf("participant %q rendered", id)
+		}
+	}
 }
 
 func mustJSON(t *testing.T, v any) string {

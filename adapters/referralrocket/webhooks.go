@@ -138,8 +138,13 @@ func (w *webhooks) Render(c canonical.Change, e canonical.WebhookEndpoint, _ str
 	if !ok {
 		return surface.WebhookRequest{}, false, nil
 	}
+	data := w.participant(c)
+	if data.ParticipantID == 0 || data.CampaignID == "" {
+		return surface.WebhookRequest{}, false, fmt.Errorf("referralrocket webhook: change %s names participant %q of campaign %q, which have no Referral Rocket ids",
+			c.ID, c.Participant.ID, c.CampaignID)
+	}
 	ms := c.At.UnixMilli()
-	body := webhookEnvelope{EventType: name, Data: w.participant(c), CreatedAt: ms, UpdatedAt: ms}
+	body := webhookEnvelope{EventType: name, Data: data, CreatedAt: ms, UpdatedAt: ms}
 	req, err := surface.NewWebhookRequest(body, w.events.Encode(c.ID))
 	if err != nil {
 		return surface.WebhookRequest{}, false, fmt.Errorf("referralrocket webhook %s: %w", c.ID, err)

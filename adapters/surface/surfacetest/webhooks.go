@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,4 +292,74 @@ func CheckWebhookSamples(t *testing.T, dir string, schemas map[string]*openapi3.
 		out[event] = body
 	}
 	return out
+}
+
+// FuzzedChange builds a renderer fuzz target's change from its input: the
+// change of Changes at index kind (modulo their number), its participant's
+// texts replaced by text's NUL-separated parts (email, first name, last
+// name, code, source, campaign URL, currency, extra field), its counters
+// by n, its ID by id, and flags choosing: bit 0 referred, bit 1 referrer
+// carried, bit 2 no campaign on the change, bit 3 no participant.
+func FuzzedChange(kind uint8, text string, n int64, id uint64, flags uint8) canonical.Change {
+	all := Changes()
+	c := all[int(kind)%len(all)]
+	part := func(i int) string {
+		parts := strings.Split(text, "\x00")
+		if i < len(parts) {
+			return parts[i]
+		}
+		return ""
+	}
+	if c.Participant != nil {
+		p := *c.Participant
+		p.ID = fmt.Sprint(id)
+		p.Email, p.FirstName, p.LastName, p.ReferralCode, p.Source = part(0), part(1), part(2), part(3), part(4)
+		p.Native.Set(canonical.ReferralHero, "extra_field", part(7))
+		p.Points = n
+		p.Stats.Referrals, p.Stats.ReferredSignups, p.Stats.Rank, p.Stats.Impressions = int(n%1e6), int(n%1e5), int(n%1e4), int(n%1e3)
+		p.Stats.ReferrerRewards = canonical.Money{Amount: n, Currency: part(6)}
+		p.ReferrerID = ""
+		if flags&1 != 0 {
+			p.ReferrerID = "41"
+		}
+		c.Participant = &p
+		if flags&2 == 0 {
+			c.Referrer = nil
+		}
+	}
+	if c.Campaign != nil {
+		camp := *c.Campaign
+		camp.URL, camp.Currency = part(5), part(6)
+		c.Campaign = &camp
+	}
+	if flags&4 != 0 {
+		c.Campaign = nil
+	}
+	if flags&8 != 0 {
+		c.Participant = nil
+	}
+	return c
+}
+
+// CheckFuzzedRender is a renderer fuzz target's property: rendering c for
+// ep never panics; when it renders, the body is JSON valid against the
+// schema of the event it names (eventOf), one of ep's events when ep lists
+// any.
+func CheckFuzzedRender(t *testing.T, hooks surface.Webhooks, schemas map[string]*openapi3.Schema, eventOf func([]byte) string, c canonical.Change, ep canonical.WebhookEndpoint) {
+	t.Helper()
+	req, ok, err := hooks.Render(c, ep, "1", ChangeAt)
+	if err != nil || !ok {
+		return
+	}
+	name := eventOf(req.Body)
+	schema, known := schemas[name]
+	if !known {
+		t.Fatalf("%s renders as event %q, which the spec does not model:\n%s", c.Kind, name, req.Body)
+	}
+	if len(ep.Events) > 0 && !slices.Contains(ep.Events, name) {
+		t.Fatalf("%s renders as %s for an endpoint of %q", c.Kind, name, ep.Events)
+	}
+	if err := ValidBody(schema, req.Body); err != nil {
+		t.Fatalf("%s renders a body its schema rejects: %v\n%s", c.Kind, err, req.Body)
+	}
 }
