@@ -363,3 +363,23 @@ func CheckFuzzedRender(t *testing.T, hooks surface.Webhooks, schemas map[string]
 		t.Fatalf("%s renders a body its schema rejects: %v\n%s", c.Kind, err, req.Body)
 	}
 }
+
+// FuzzWebhooks is a vendor's renderer fuzz target: fuzzed changes
+// (FuzzedChange) for endpoints of fuzzed subsets of names (the vendor's
+// event names, at most 8) with fuzzed secrets, each checked by
+// CheckFuzzedRender against the vendor's spec.
+func FuzzWebhooks(f *testing.F, vendor openapi.Vendor, hooks surface.Webhooks, names []string, eventOf func([]byte) string) {
+	f.Add(uint8(0), "ana@example.org\x00Ana\x00Ruiz\x00ana7c21x\x00twitter\x00https://shop.example.com\x00USD\x00vip", int64(4), uint64(42), uint8(3), uint8(0), "whsec")
+	f.Add(uint8(10), "\xff\x00<b>\x00\x00\x00\x00javascript:alert(1)?x=&y\x00\x00", int64(-1), uint64(1<<50), uint8(1), uint8(0x7f), "")
+	f.Add(uint8(2), "", int64(0), uint64(0), uint8(12), uint8(4), "k")
+	schemas := WebhookSchemas(f, vendor)
+	f.Fuzz(func(t *testing.T, kind uint8, text string, n int64, id uint64, flags, events uint8, secret string) {
+		ep := canonical.WebhookEndpoint{Vendor: canonical.Vendor(vendor), Secret: secret}
+		for i, name := range names {
+			if i < 8 && events&(1<<i) != 0 {
+				ep.Events = append(ep.Events, name)
+			}
+		}
+		CheckFuzzedRender(t, hooks, schemas, eventOf, FuzzedChange(kind, text, n, id, flags), ep)
+	})
+}
