@@ -42,7 +42,20 @@ func (a *Account) CreateParticipant(ctx context.Context, in canonical.NewPartici
 			return err
 		}
 		snap := out
-		w.emit(canonical.Change{Kind: canonical.ChangeParticipantAdded, Participant: &snap})
+		change := canonical.Change{Kind: canonical.ChangeParticipantAdded, Participant: &snap}
+		if out.ReferrerID != "" {
+			// The referrer as the signup left it: one read, so its stats
+			// are only its credited referral count (ranks and counters
+			// would cost every referred signup a full view).
+			ref, err := w.tx.GetParticipant(w.ctx, w.acct(), num(out.ReferrerID))
+			if err != nil {
+				return err
+			}
+			r := ref.Participant
+			r.Stats.Referrals = int(ref.Referrals)
+			change.Referrer = &r
+		}
+		w.emit(change)
 		return nil
 	})
 	if err != nil || created {
