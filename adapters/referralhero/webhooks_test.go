@@ -202,6 +202,7 @@ func TestWebhookSignature(t *testing.T) {
 func TestWebhookPolicy(t *testing.T) {
 	t.Parallel()
 	p := hooks.Policy()
+	surfacetest.CheckPolicyDocumented(t, openapi.ReferralHero, p)
 	var total time.Duration
 	for _, d := range p.Retries {
 		total += d

@@ -206,6 +206,7 @@ func TestWebhookSignature(t *testing.T) {
 func TestWebhookPolicy(t *testing.T) {
 	t.Parallel()
 	p := hooks.Policy()
+	surfacetest.CheckPolicyDocumented(t, openapi.ReferralRocket, p)
 	var total time.Duration
 	for i, d := range p.Retries {
 		if i > 0 && d < p.Retries[i-1] {

@@ -437,3 +437,34 @@ func (e *Env) QueuedWebhooks(t *testing.T, events []string, act func()) (canonic
 	}
 	return ep, out
 }
+
+// CheckPolicyDocumented checks that the vendor's spec documents policy:
+// its x-webhook-delivery lists the waits before each retry in seconds
+// (retries) and the consecutive failures that disable an endpoint
+// (disableAfter, absent for never).
+func CheckPolicyDocumented(t *testing.T, vendor openapi.Vendor, policy surface.WebhookPolicy) {
+	t.Helper()
+	doc, err := openapi.Load(vendor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(doc.Extensions["x-webhook-delivery"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Retries      []float64 `json:"retries"`
+		DisableAfter int       `json:"disableAfter"`
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatalf("the %s spec's x-webhook-delivery: %v", vendor, err)
+	}
+	var documented []time.Duration
+	for _, s := range d.Retries {
+		documented = append(documented, time.Duration(s*float64(time.Second)))
+	}
+	if !slices.Equal(documented, policy.Retries) || d.DisableAfter != policy.DisableAfter {
+		t.Errorf("the %s spec documents retries after %v and disabling after %d failures; the policy is %v and %d",
+			vendor, documented, d.DisableAfter, policy.Retries, policy.DisableAfter)
+	}
+}
