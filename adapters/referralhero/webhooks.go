@@ -145,6 +145,10 @@ func (w *webhooks) payload(name string, c canonical.Change) (webhookPayload, err
 	// A reward's referrer side is the owner's referrer only when the
 	// owner was referred: Change.Referrer is the participant's referrer.
 	s := renderSubscriber(w.ids, p, view, c.Referrer)
+	if s.ID == "" || view.UUID == "" {
+		return webhookPayload{}, fmt.Errorf("referralhero webhook: change %s names subscriber %q of list %q, which have no ReferralHero ids",
+			c.ID, p.ID, c.CampaignID)
+	}
 	out := webhookPayload{
 		ListUUID: view.UUID, SubscriberID: s.ID, Response: name,
 		Name: p.Name(), FirstName: p.FirstName, LastName: p.LastName, Email: p.Email,

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -39,26 +38,15 @@ func responseOf(body []byte) string {
 func TestWebhookSamples(t *testing.T) {
 	t.Parallel()
 	schemas := surfacetest.WebhookSchemas(t, openapi.ReferralHero)
-	files, err := filepath.Glob("../../testdata/referralhero/webhooks/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no documented webhook payloads: %v", err)
-	}
-	for _, f := range files {
-		event := strings.TrimSuffix(filepath.Base(f), ".json")
-		schema, ok := schemas[event]
-		if !ok {
-			t.Errorf("%s: the spec models no webhook %q", f, event)
-			continue
-		}
-		body, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := surfacetest.ValidBody(schema, body); err != nil {
-			t.Errorf("%s does not match its schema: %v", f, err)
-		}
-		if got := responseOf(body); got != event {
-			t.Errorf("%s says response %q", f, got)
+	samples := surfacetest.CheckWebhookSamples(t, "../../testdata/referralhero/webhooks", schemas, responseOf)
+	// The schemas are strict: an undeclared field, or a reward on a
+	// subscriber event, is rejected.
+	body := string(samples["new_registration"])
+	for _, bad := range []string{`"people_ahead": 2, "extra": 1`, `"people_ahead": 2, "reward": {"id": 1, "name": "x", "status": "pending"}`} {
+		if mutated := strings.Replace(body, `"people_ahead": 2`, bad, 1); mutated == body {
+			t.Fatalf("the sample has no people_ahead 2 to mutate")
+		} else if surfacetest.ValidBody(schemas["new_registration"], []byte(mutated)) == nil {
+			t.Errorf("new_registration with %s still matches its schema", bad)
 		}
 	}
 }
@@ -166,6 +154,16 @@ func TestWebhookRender(t *testing.T) {
 	if _, _, err := hooks.Render(broken, ep(), "1", surfacetest.ChangeAt); err == nil {
 		t.Error("a participant change without its participant rendered")
 	}
+	// An ID the vendor's format cannot hold is an error, not an empty id.
+	for _, id := range []string{"0", "1152921504606846976", "x"} {
+		bad := added
+		bp := *added.Participant
+		bp.ID = id
+		bad.Participant = &bp
+		if _, _, err := hooks.Render(bad, ep(), "1", surfacetest.ChangeAt); err == nil {
+			t.Errorf("participant %q rendered", id)
+		}
+	}
 }
 
 func mustJSON(t *testing.T, v any) string {
@@ -204,6 +202,7 @@ func TestWebhookSignature(t *testing.T) {
 func TestWebhookPolicy(t *testing.T) {
 	t.Parallel()
 	p := hooks.Policy()
+	surfacetest.CheckPolicyDocumented(t, openapi.ReferralHero, p)
 	var total time.Duration
 	for _, d := range p.Retries {
 		total += d

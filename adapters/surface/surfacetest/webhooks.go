@@ -2,10 +2,13 @@ package surfacetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -256,5 +259,212 @@ func Golden(t *testing.T, path string, got []byte, update bool) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from what the code renders:\n got %s\nwant %s", path, got, want)
+	}
+}
+
+// CheckWebhookSamples validates each documented payload in
+// testdata/<vendor>/webhooks/<event>.json (dir is that directory) against
+// its event's schema, and checks that the payload names its event
+// (eventOf). It returns the samples by event name.
+func CheckWebhookSamples(t *testing.T, dir string, schemas map[string]*openapi3.Schema, eventOf func(body []byte) string) map[string][]byte {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no documented webhook payloads in %s: %v", dir, err)
+	}
+	out := map[string][]byte{}
+	for _, f := range files {
+		event := strings.TrimSuffix(filepath.Base(f), ".json")
+		schema, ok := schemas[event]
+		if !ok {
+			t.Errorf("%s: the spec models no webhook %q", f, event)
+			continue
+		}
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ValidBody(schema, body); err != nil {
+			t.Errorf("%s does not match its schema: %v", f, err)
+		}
+		if got := eventOf(body); got != event {
+			t.Errorf("%s names event %q", f, got)
+		}
+		out[event] = body
+	}
+	return out
+}
+
+// FuzzedChange builds a renderer fuzz target's change from its input: the
+// change of Changes at index kind (modulo their number), its participant's
+// texts replaced by text's NUL-separated parts (email, first name, last
+// name, code, source, campaign URL, currency, extra field), its counters
+// by n, its ID by id, and flags choosing: bit 0 referred, bit 1 referrer
+// carried, bit 2 no campaign on the change, bit 3 no participant.
+func FuzzedChange(kind uint8, text string, n int64, id uint64, flags uint8) canonical.Change {
+	all := Changes()
+	c := all[int(kind)%len(all)]
+	part := func(i int) string {
+		parts := strings.Split(text, "\x00")
+		if i < len(parts) {
+			return parts[i]
+		}
+		return ""
+	}
+	if c.Participant != nil {
+		p := *c.Participant
+		p.ID = fmt.Sprint(id)
+		p.Email, p.FirstName, p.LastName, p.ReferralCode, p.Source = part(0), part(1), part(2), part(3), part(4)
+		p.Native.Set(canonical.ReferralHero, "extra_field", part(7))
+		p.Points = n
+		p.Stats.Referrals, p.Stats.ReferredSignups, p.Stats.Rank, p.Stats.Impressions = int(n%1e6), int(n%1e5), int(n%1e4), int(n%1e3)
+		p.Stats.ReferrerRewards = canonical.Money{Amount: n, Currency: part(6)}
+		p.ReferrerID = ""
+		if flags&1 != 0 {
+			p.ReferrerID = "41"
+		}
+		c.Participant = &p
+		if flags&2 == 0 {
+			c.Referrer = nil
+		}
+	}
+	if c.Campaign != nil {
+		camp := *c.Campaign
+		camp.URL, camp.Currency = part(5), part(6)
+		c.Campaign = &camp
+	}
+	if flags&4 != 0 {
+		c.Campaign = nil
+	}
+	if flags&8 != 0 {
+		c.Participant = nil
+	}
+	return c
+}
+
+// CheckFuzzedRender is a renderer fuzz target's property: rendering c for
+// ep never panics; when it renders, the body is JSON valid against the
+// schema of the event it names (eventOf), one of ep's events when ep lists
+// any.
+func CheckFuzzedRender(t *testing.T, hooks surface.Webhooks, schemas map[string]*openapi3.Schema, eventOf func([]byte) string, c canonical.Change, ep canonical.WebhookEndpoint) {
+	t.Helper()
+	req, ok, err := hooks.Render(c, ep, "1", ChangeAt)
+	if err != nil || !ok {
+		return
+	}
+	name := eventOf(req.Body)
+	schema, known := schemas[name]
+	if !known {
+		t.Fatalf("%s renders as event %q, which the spec does not model:\n%s", c.Kind, name, req.Body)
+	}
+	if len(ep.Events) > 0 && !slices.Contains(ep.Events, name) {
+		t.Fatalf("%s renders as %s for an endpoint of %q", c.Kind, name, ep.Events)
+	}
+	if err := ValidBody(schema, req.Body); err != nil {
+		t.Fatalf("%s renders a body its schema rejects: %v\n%s", c.Kind, err, req.Body)
+	}
+}
+
+// FuzzWebhooks is a vendor's renderer fuzz target: fuzzed changes
+// (FuzzedChange) for endpoints of fuzzed subsets of names (the vendor's
+// event names, at most 8) with fuzzed secrets, each checked by
+// CheckFuzzedRender against the vendor's spec.
+func FuzzWebhooks(f *testing.F, vendor openapi.Vendor, hooks surface.Webhooks, names []string, eventOf func([]byte) string) {
+	f.Add(uint8(0), "ana@example.org\x00Ana\x00Ruiz\x00ana7c21x\x00twitter\x00https://shop.example.com\x00USD\x00vip", int64(4), uint64(42), uint8(3), uint8(0), "whsec")
+	f.Add(uint8(10), "\xff\x00<b>\x00\x00\x00\x00javascript:alert(1)?x=&y\x00\x00", int64(-1), uint64(1<<50), uint8(1), uint8(0x7f), "")
+	f.Add(uint8(2), "", int64(0), uint64(0), uint8(12), uint8(4), "k")
+	schemas := WebhookSchemas(f, vendor)
+	f.Fuzz(func(t *testing.T, kind uint8, text string, n int64, id uint64, flags, events uint8, secret string) {
+		ep := canonical.WebhookEndpoint{Vendor: canonical.Vendor(vendor), Secret: secret}
+		for i, name := range names {
+			if i < 8 && events&(1<<i) != 0 {
+				ep.Events = append(ep.Events, name)
+			}
+		}
+		CheckFuzzedRender(t, hooks, schemas, eventOf, FuzzedChange(kind, text, n, id, flags), ep)
+	})
+}
+
+// QueuedWebhooks subscribes an enabled endpoint of the surface's vendor
+// (with a secret) to events through the engine, runs act, which changes
+// things through the surface, and renders each delivery the engine
+// queued for the endpoint, oldest first, with the surface's renderer of
+// this installation, as a delivery worker would. Every queued delivery
+// must render. It returns the endpoint and what rendered (Event unset:
+// the body names it).
+func (e *Env) QueuedWebhooks(t *testing.T, events []string, act func()) (canonical.WebhookEndpoint, []Rendered) {
+	t.Helper()
+	ws, ok := e.Surface.(surface.WebhookSurface)
+	if !ok {
+		t.Fatalf("the %s surface renders no webhooks", e.Surface.Vendor())
+	}
+	hooks := ws.Webhooks(surface.Config{IDSecret: e.Engine.IDSecret()})
+	kinds, err := hooks.Kinds(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	wh := e.Backend.(canonical.Webhooks)
+	ep, err := wh.CreateWebhookEndpoint(ctx, canonical.WebhookEndpoint{Vendor: e.Surface.Vendor(), URL: "https://hooks.example.com/refbridge",
+		Events: events, Kinds: kinds, Secret: "whsec_queued", Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	act()
+	ds, err := wh.ListDeliveries(ctx, canonical.DeliveryQuery{EndpointID: ep.ID, ListOptions: canonical.ListOptions{Limit: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := wh.ListChanges(ctx, canonical.ChangeQuery{ListOptions: canonical.ListOptions{Limit: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]canonical.Change{}
+	for _, c := range changes.Items {
+		byID[c.ID] = c
+	}
+	var out []Rendered
+	for _, d := range slices.Backward(ds.Items) {
+		c, found := byID[d.EventID]
+		if !found || d.State != canonical.DeliveryPending {
+			t.Fatalf("delivery %+v: its event is not logged, or it is not pending", d)
+		}
+		req, ok, err := hooks.Render(c, ep, d.ID, e.Clock.Now())
+		if err != nil || !ok {
+			t.Fatalf("the queued %s change %s does not render: %v, %v", c.Kind, c.ID, ok, err)
+		}
+		out = append(out, Rendered{Change: c, Request: req})
+	}
+	return ep, out
+}
+
+// CheckPolicyDocumented checks that the vendor's spec documents policy:
+// its x-webhook-delivery lists the waits before each retry in seconds
+// (retries) and the consecutive failures that disable an endpoint
+// (disableAfter, absent for never).
+func CheckPolicyDocumented(t *testing.T, vendor openapi.Vendor, policy surface.WebhookPolicy) {
+	t.Helper()
+	doc, err := openapi.Load(vendor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(doc.Extensions["x-webhook-delivery"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Retries      []float64 `json:"retries"`
+		DisableAfter int       `json:"disableAfter"`
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatalf("the %s spec's x-webhook-delivery: %v", vendor, err)
+	}
+	var documented []time.Duration
+	for _, s := range d.Retries {
+		documented = append(documented, time.Duration(s*float64(time.Second)))
+	}
+	if !slices.Equal(documented, policy.Retries) || d.DisableAfter != policy.DisableAfter {
+		t.Errorf("the %s spec documents retries after %v and disabling after %d failures; the policy is %v and %d",
+			vendor, documented, d.DisableAfter, policy.Retries, policy.DisableAfter)
 	}
 }
