@@ -95,43 +95,12 @@ func (c codec) parseHexID(prefix string, width int, s string) (string, bool) {
 	return c.backward(v)
 }
 
-// intID renders id as an integer, never 0: 0 is what intID answers for an
-// ID it cannot render (and what clients read as "none"), so the one engine
-// ID the permutation sends to 0 takes the value no engine ID is sent to,
-// Forward(0) (engine IDs start at 1).
-func (c codec) intID(id string) int {
-	v, ok := c.forward(id)
-	if !ok {
-		return 0
-	}
-	if v == 0 {
-		v = c.s.Forward(0)
-	}
-	return int(v)
-}
+// intID renders id as an integer, never 0 (surface.IntCodec).
+func (c codec) intID(id string) int { return int(surface.NewIntCodec(c.s).Encode(id)) }
 
 // parseIntID decodes a decimal value rendered by intID (as a JSON number or
 // a numeric string); anything else is not ok.
-func (c codec) parseIntID(s string) (string, bool) {
-	v, ok := digits(strings.TrimSpace(s))
-	if !ok || v == 0 {
-		return "", false
-	}
-	if v == c.s.Forward(0) {
-		v = 0 // see intID
-	}
-	return c.backward(v)
-}
-
-// digits reads s written by strconv.FormatUint: digits only, no sign,
-// no leading zero.
-func digits(s string) (uint64, bool) {
-	if s == "" || s[0] < '0' || s[0] > '9' || len(s) > 1 && s[0] == '0' {
-		return 0, false
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	return v, err == nil
-}
+func (c codec) parseIntID(s string) (string, bool) { return surface.NewIntCodec(c.s).Decode(s) }
 
 // ListUUID renders a campaign ID as a list uuid ("MF" + 10 hex digits).
 func (x *IDs) ListUUID(campaignID string) string { return x.list.hexID("MF", 10, campaignID) }
@@ -186,7 +155,7 @@ func (x *IDs) GroupID(couponGroupID string) (string, bool) {
 	if !found {
 		return "", false
 	}
-	v, ok := digits(rest)
+	v, ok := surface.ParseDigits(rest)
 	if !ok {
 		return "", false
 	}

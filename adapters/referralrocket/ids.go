@@ -30,16 +30,41 @@ const (
 	campaignKey uint64 = 0x5252_6361_6d70_0001
 )
 
+// Webhooks also name participants, by an integer participantId: the
+// engine's participant ID through a keyed 30-bit permutation
+// (surface.IntCodec), so it fits the vendor's 32-bit ints and hides the
+// sequence.
+const (
+	// participantBits is the width of the participant ID permutation.
+	participantBits = 30
+	// participantKey is the fixed key of the participant ID permutation.
+	// Never change it: receivers store the ids.
+	participantKey uint64 = 0x5252_7061_7274_0001
+)
+
 // IDs renders and reads one installation's Referral Rocket ids.
 type IDs struct {
-	campaign surface.Scrambler
+	campaign    surface.Scrambler
+	participant surface.IntCodec
 }
 
 // NewIDs returns the codec of the installation whose ID secret is secret
 // (surface.Config.IDSecret); nil gives the fixed key.
 func NewIDs(secret []byte) IDs {
-	return IDs{campaign: surface.NewScrambler(campaignBits, surface.IDKey(secret, canonical.ReferralRocket, "campaign", campaignKey))}
+	return IDs{
+		campaign: surface.NewScrambler(campaignBits, surface.IDKey(secret, canonical.ReferralRocket, "campaign", campaignKey)),
+		participant: surface.NewIntCodec(surface.NewScrambler(participantBits,
+			surface.IDKey(secret, canonical.ReferralRocket, "participant", participantKey))),
+	}
 }
+
+// EncodeParticipantID renders an engine participant ID as a webhook
+// participantId; 0 for an ID the engine cannot have issued.
+func (x IDs) EncodeParticipantID(id string) int64 { return x.participant.Encode(id) }
+
+// DecodeParticipantID reads a participantId back into the engine's
+// participant ID.
+func (x IDs) DecodeParticipantID(s string) (string, bool) { return x.participant.Decode(s) }
 
 // EncodeCampaignID renders an engine campaign ID as a Referral Rocket
 // campaign id. ok is false for an ID the engine cannot have issued (not a

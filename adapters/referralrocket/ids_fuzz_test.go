@@ -1,6 +1,7 @@
 package referralrocket_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/refbridge/refbridge/adapters/referralrocket"
@@ -8,7 +9,7 @@ import (
 )
 
 // FuzzIDs decodes arbitrary strings and renders arbitrary engine campaign
-// IDs with an installation's codec (surfacetest.CheckCodecInput).
+// and participant IDs with an installation's codec (surfacetest.CheckCodecInput).
 func FuzzIDs(f *testing.F) {
 	f.Add([]byte(nil), uint64(1), "JCu82f30F1")
 	f.Add([]byte("secret"), uint64(1<<58-1), "GDsLiolORy")
@@ -16,5 +17,7 @@ func FuzzIDs(f *testing.F) {
 		x := referralrocket.NewIDs(secret)
 		encode := func(id string) string { enc, _ := x.EncodeCampaignID(id); return enc }
 		surfacetest.CheckCodecInput(t, "campaign", encode, x.DecodeCampaignID, n, s)
+		participant := func(id string) string { return strconv.FormatInt(x.EncodeParticipantID(id), 10) }
+		surfacetest.CheckCodecInput(t, "participant", participant, x.DecodeParticipantID, n, s)
 	})
 }

@@ -85,3 +85,26 @@ func TestCampaignIDJunk(t *testing.T) {
 		})
 	}
 }
+
+// TestParticipantIDsKeyedPerInstallation: webhook participantIds are keyed
+// per installation, below 2^30, and pinned under the fixed key.
+func TestParticipantIDsKeyedPerInstallation(t *testing.T) {
+	t.Parallel()
+	codec := func(secret []byte) (func(string) string, func(string) (string, bool)) {
+		x := referralrocket.NewIDs(secret)
+		return func(id string) string { return strconv.FormatInt(x.EncodeParticipantID(id), 10) }, x.DecodeParticipantID
+	}
+	surfacetest.CheckKeyedIDs(t, codec, map[string]string{"1": "19397618", "42": "8247818"}, "3", "999", "123456789", "1073741823")
+	for name, x := range installations {
+		for _, s := range []string{"", "0", "-1", "1073741824", "01", "abc"} {
+			if id, ok := x.DecodeParticipantID(s); ok {
+				t.Errorf("%s: DecodeParticipantID(%q) = %q, want failure", name, s, id)
+			}
+		}
+		for _, id := range []string{"", "0", "1073741824", "x"} {
+			if v := x.EncodeParticipantID(id); v != 0 {
+				t.Errorf("%s: EncodeParticipantID(%q) = %d, want 0", name, id, v)
+			}
+		}
+	}
+}

@@ -138,14 +138,22 @@ type work struct {
 	// changes are the changes this transaction made, for the event log;
 	// flushChanges appends them before it commits.
 	changes []canonical.Change
+	// fresh holds the participants this transaction created (see snap).
+	fresh map[string]bool
 }
 
 // emit records a change of the campaign for the event log; At defaults to
-// the transaction's time.
+// the transaction's time, Campaign to the campaign without its rules (every
+// vendor's payload needs its site URL or kind for links and names).
 func (w *work) emit(c canonical.Change) {
 	c.AccountID, c.CampaignID = w.a.ID(), w.camp.ID
 	if c.At.IsZero() {
 		c.At = w.now
+	}
+	if c.Campaign == nil {
+		camp := w.camp
+		camp.Rules = nil
+		c.Campaign = &camp
 	}
 	w.changes = append(w.changes, c)
 }
@@ -155,6 +163,9 @@ func (w *work) emit(c canonical.Change) {
 // exactly when it commits.
 func (w *work) flushChanges() error {
 	for i := range w.changes {
+		if w.changes[i].Kind == "" {
+			return canonical.Errorf(canonical.Internal, "engine: a change reserved in the event log was never filled")
+		}
 		if err := w.tx.AppendEvent(w.ctx, w.acct(), &w.changes[i]); err != nil {
 			return err
 		}
@@ -197,8 +208,12 @@ func (w *work) settle() error {
 	if err != nil {
 		return err
 	}
+	affiliates := map[string]*canonical.Participant{}
 	for _, c := range due {
 		if err := w.makeDue(&c); err != nil {
+			return err
+		}
+		if err := w.emitCommission(canonical.ChangeCommissionAdjusted, c, affiliates); err != nil {
 			return err
 		}
 	}
