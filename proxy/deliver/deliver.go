@@ -177,7 +177,7 @@ func (p *Pool) Run(ctx context.Context) {
 			for _, job := range jobs {
 				inflight++
 				go func() {
-					p.attempt(attempts, job)
+					p.work(ctx, attempts, job)
 					done <- struct{}{}
 				}()
 			}
@@ -257,23 +257,35 @@ func (p *Pool) stop(done <-chan struct{}, inflight int, abandon context.CancelFu
 	}
 }
 
-// attempt makes one attempt at a claimed delivery and records it, unless
-// ctx ended first (the pool was stopped): then the lease makes the
-// delivery due again, to be attempted by the next worker.
-func (p *Pool) attempt(ctx context.Context, job engine.DeliveryJob) {
-	at, policy := p.send(ctx, job)
-	if ctx.Err() != nil {
-		return
-	}
-	d, err := p.eng.RecordAttempt(ctx, job, at, policy)
-	switch {
-	case errors.Is(err, engine.ErrStaleAttempt) || canonical.CodeOf(err) == canonical.NotFound:
-		p.log.Info("webhook delivery: attempt not recorded", "delivery", job.Delivery.ID, "err", err)
-	case err != nil:
-		p.log.Error("webhook delivery: record attempt", "delivery", job.Delivery.ID, "err", err)
-	case at.Outcome == engine.Failed:
-		p.log.Info("webhook delivery failed", "delivery", d.ID, "endpoint", d.EndpointID, "event", d.EventID,
-			"attempts", d.Attempts, "state", d.State, "next", d.NextAttemptAt, "err", at.Error)
+// work attempts a claimed delivery and records it, and then, while the
+// pool runs (ctx), each next due delivery to the same endpoint, claimed in
+// the transaction that records the one before. An attempt cut short by
+// attempts ending (the pool stopped without draining) is not recorded:
+// its lease makes it due again, for the next worker.
+func (p *Pool) work(ctx, attempts context.Context, job engine.DeliveryJob) {
+	for {
+		at, policy := p.send(attempts, job)
+		if attempts.Err() != nil {
+			return
+		}
+		lease := p.lease
+		if ctx.Err() != nil {
+			lease = 0 // stopping: claim nothing more
+		}
+		d, next, more, err := p.eng.RecordAttemptAndNext(attempts, job, at, policy, lease)
+		switch {
+		case errors.Is(err, engine.ErrStaleAttempt) || canonical.CodeOf(err) == canonical.NotFound:
+			p.log.Info("webhook delivery: attempt not recorded", "delivery", job.Delivery.ID, "err", err)
+		case err != nil:
+			p.log.Error("webhook delivery: record attempt", "delivery", job.Delivery.ID, "err", err)
+		case at.Outcome == engine.Failed:
+			p.log.Info("webhook delivery failed", "delivery", d.ID, "endpoint", d.EndpointID, "event", d.EventID,
+				"attempts", d.Attempts, "state", d.State, "next", d.NextAttemptAt, "err", at.Error)
+		}
+		if !more {
+			return
+		}
+		job = next
 	}
 }
 

@@ -103,24 +103,43 @@ func (e *Engine) NextDelivery(ctx context.Context) (next time.Time, ok bool, err
 // since job was claimed; a delivery or endpoint deleted meanwhile is
 // NotFound.
 func (e *Engine) RecordAttempt(ctx context.Context, job DeliveryJob, at Attempt, p RetryPolicy) (canonical.Delivery, error) {
+	d, _, _, err := e.record(ctx, job, at, p, 0)
+	return d, err
+}
+
+// RecordAttemptAndNext is RecordAttempt that, when the delivery is done
+// (delivered or failed for good), also claims the next due delivery to
+// the same endpoint, leased for lease, in the same transaction: a worker
+// works through an endpoint's queue with one commit per delivery. ok is
+// false when there is none to claim.
+func (e *Engine) RecordAttemptAndNext(ctx context.Context, job DeliveryJob, at Attempt, p RetryPolicy, lease time.Duration) (d canonical.Delivery, next DeliveryJob, ok bool, err error) {
+	return e.record(ctx, job, at, p, lease)
+}
+
+// record records an attempt and, with a lease, claims the endpoint's
+// next delivery when this one is done.
+func (e *Engine) record(ctx context.Context, job DeliveryJob, at Attempt, p RetryPolicy, lease time.Duration) (canonical.Delivery, DeliveryJob, bool, error) {
+	var (
+		out     canonical.Delivery
+		next    DeliveryJob
+		found   bool
+		changed bool
+	)
 	acct, err := parseID(job.Delivery.AccountID, "account")
 	if err != nil {
-		return canonical.Delivery{}, err
+		return out, next, false, err
 	}
 	epID, err := parseID(job.Delivery.EndpointID, "webhook endpoint")
 	if err != nil {
-		return canonical.Delivery{}, err
+		return out, next, false, err
 	}
 	dID, err := parseID(job.Delivery.ID, "delivery")
 	if err != nil {
-		return canonical.Delivery{}, err
+		return out, next, false, err
 	}
 	now := e.Now()
-	var (
-		out     canonical.Delivery
-		changed bool
-	)
 	err = e.st.Update(ctx, func(tx store.Tx) error {
+		found, changed = false, false
 		// The endpoint's lock serializes the attempts recorded for it
 		// (replicas, a worker whose lease ran out) and admin updates.
 		ep, err := tx.LockEndpoint(ctx, acct, epID)
@@ -139,10 +158,20 @@ func (e *Engine) RecordAttempt(ctx context.Context, job DeliveryJob, at Attempt,
 			return err
 		}
 		out = d
-		if !changed {
+		if changed {
+			if err := tx.UpdateEndpoint(ctx, acct, &ep); err != nil {
+				return err
+			}
+		}
+		if lease <= 0 || d.State == canonical.DeliveryPending {
 			return nil
 		}
-		return tx.UpdateEndpoint(ctx, acct, &ep)
+		next, err = tx.ClaimNext(ctx, acct, epID, now, now.Add(lease))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		found = err == nil
+		return err
 	})
 	if changed && err == nil {
 		// The endpoint's failure state shows in vendor surfaces (GrowSurf's
@@ -150,9 +179,12 @@ func (e *Engine) RecordAttempt(ctx context.Context, job DeliveryJob, at Attempt,
 		e.counter(acct).Add(1)
 	}
 	if errors.Is(err, ErrStaleAttempt) {
-		return canonical.Delivery{}, err
+		return canonical.Delivery{}, DeliveryJob{}, false, err
 	}
-	return out, storeErr(err, "delivery "+job.Delivery.ID)
+	if err != nil {
+		return canonical.Delivery{}, DeliveryJob{}, false, storeErr(err, "delivery "+job.Delivery.ID)
+	}
+	return out, next, found, nil
 }
 
 // applyAttempt applies an attempt's outcome to a delivery and its

@@ -175,3 +175,41 @@ func TestNotifyWakesOnWrites(t *testing.T) {
 	default:
 	}
 }
+
+// TestRecordAttemptAndNext: recording a finished delivery claims the
+// endpoint's next one in the same transaction; a delivery left pending
+// (a retry) claims nothing, nor does a lease of 0.
+func TestRecordAttemptAndNext(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	e.subscribe()
+	for _, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		e.join(c.ID, email, canonical.ParticipantRef{})
+	}
+	policy := engine.RetryPolicy{Retries: []time.Duration{time.Minute}}
+	jobs := e.claim()
+	if len(jobs) != 1 {
+		t.Fatalf("claimed %d, want the head", len(jobs))
+	}
+	_, _, more, err := e.eng.RecordAttemptAndNext(e.ctx, jobs[0], engine.Attempt{Outcome: engine.Failed, Status: 500}, policy, time.Minute)
+	if err != nil || more {
+		t.Fatalf("a retry claimed the next: %v, %v", more, err)
+	}
+	e.clock.Advance(time.Minute)
+	jobs = e.claim()
+	d, next, more, err := e.eng.RecordAttemptAndNext(e.ctx, jobs[0], engine.Attempt{Outcome: engine.Delivered, Status: 200}, policy, time.Minute)
+	if err != nil || !more || d.State != canonical.DeliveryDelivered || next.Event.Participant == nil || next.Event.Participant.Email != "b@example.com" {
+		t.Fatalf("delivered: %+v, next %+v, %v, %v", d, next.Delivery, more, err)
+	}
+	if again := e.claim(); len(again) != 0 {
+		t.Fatalf("the claimed next was claimed again: %+v", again)
+	}
+	_, _, more, err = e.eng.RecordAttemptAndNext(e.ctx, next, engine.Attempt{Outcome: engine.Delivered, Status: 200}, policy, 0)
+	if err != nil || more {
+		t.Fatalf("lease 0 claimed: %v, %v", more, err)
+	}
+	if jobs := e.claim(); len(jobs) != 1 || jobs[0].Event.Participant.Email != "c@example.com" {
+		t.Fatalf("the last is claimable: %+v", jobs)
+	}
+}

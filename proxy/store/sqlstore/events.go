@@ -183,20 +183,50 @@ func scanDelivery(sc interface{ Scan(...any) error }, dest ...any) (canonical.De
 }
 
 func (t *tx) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]store.DeliveryJob, error) {
+	return t.claim(ctx, now, leaseUntil, limit, where{})
+}
+
+func (t *tx) ClaimNext(ctx context.Context, account, endpoint int64, now, leaseUntil time.Time) (store.DeliveryJob, error) {
+	w := where{}
+	w.add("ep.account_id = ?", account)
+	w.add("ep.id = ?", endpoint)
+	jobs, err := t.claim(ctx, now, leaseUntil, 1, w)
+	if err == nil && len(jobs) == 0 {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return store.DeliveryJob{}, err
+	}
+	return jobs[0], nil
+}
+
+// queueHead selects the head of endpoint ep's queue: its first pending
+// delivery (one argument: the pending state).
+const queueHead = `SELECT h.id FROM deliveries h WHERE h.endpoint_id = ep.id AND h.state = ? ORDER BY h.id LIMIT 1`
+
+// claim leases up to limit due heads of enabled endpoints' queues, of
+// those also, where says (its conditions are ANDed on).
+func (t *tx) claim(ctx context.Context, now, leaseUntil time.Time, limit int, also where) ([]store.DeliveryJob, error) {
 	lock := ""
 	if t.s.d.LockSuffix != "" {
 		// Replicas claiming at once skip each other's rows instead of
 		// waiting for them.
 		lock = " FOR UPDATE OF d SKIP LOCKED"
 	}
+	extra := ""
+	for _, c := range also.conds {
+		extra += " AND " + c
+	}
+	// From each enabled endpoint to the head of its queue (its first
+	// pending delivery, by the queue index), so a claim costs the number
+	// of endpoints, not of pending deliveries.
 	rows, err := t.query(ctx, `SELECT `+deliveryCols+`, ev.doc, ep.doc
-		FROM deliveries d
-		JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+		FROM webhook_endpoints ep
+		JOIN deliveries d ON d.id = (`+queueHead+`)
 		JOIN events ev ON ev.id = d.event_id
-		WHERE d.state = ? AND d.next_at <= ? AND d.lease_until <= ? AND ep.enabled = 1
-		AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.state = ? AND p.id < d.id)
+		WHERE ep.enabled = 1 AND d.next_at <= ? AND d.lease_until <= ?`+extra+`
 		ORDER BY d.id LIMIT ?`+lock,
-		string(canonical.DeliveryPending), ms(now), ms(now), string(canonical.DeliveryPending), limitOf(limit))
+		append(append([]any{string(canonical.DeliveryPending), ms(now), ms(now)}, also.args...), limitOf(limit))...)
 	if err != nil {
 		return nil, err
 	}
@@ -303,10 +333,8 @@ func (t *tx) QueueDeliveries(ctx context.Context, account, endpoint int64, q sto
 func (t *tx) NextDue(ctx context.Context) (time.Time, error) {
 	var next sql.NullInt64
 	err := t.queryRow(ctx, `SELECT MIN(CASE WHEN d.lease_until > d.next_at THEN d.lease_until ELSE d.next_at END)
-		FROM deliveries d JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-		WHERE d.state = ? AND ep.enabled = 1
-		AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.state = ? AND p.id < d.id)`,
-		string(canonical.DeliveryPending), string(canonical.DeliveryPending)).Scan(&next)
+		FROM webhook_endpoints ep JOIN deliveries d ON d.id = (`+queueHead+`)
+		WHERE ep.enabled = 1`, string(canonical.DeliveryPending)).Scan(&next)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -87,4 +88,48 @@ func testEventByID(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+}
+
+// testClaimNext: ClaimNext leases the due head of one endpoint's queue,
+// nothing behind a leased or not yet due head, nothing of a disabled
+// endpoint or of another account.
+func testClaimNext(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	other := newFixture(t, s)
+	a := f.endpoint(t, s, 0, true, canonical.ChangeParticipantAdded)
+	off := f.endpoint(t, s, 0, false, canonical.ChangeParticipantAdded)
+	first := f.change(t, s, canonical.ChangeParticipantAdded, 0)
+	second := f.change(t, s, canonical.ChangeParticipantAdded, time.Second)
+	now := t0.Add(time.Minute)
+	claimNext := func(account int64, endpoint string, at time.Time) (store.DeliveryJob, error) {
+		var job store.DeliveryJob
+		err := s.Update(ctx, func(tx store.Tx) (err error) {
+			job, err = tx.ClaimNext(ctx, account, id(endpoint), at, at.Add(time.Hour))
+			return err
+		})
+		return job, err
+	}
+	if _, err := claimNext(f.account, a.ID, t0.Add(-time.Second)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("claimed before due: %v", err)
+	}
+	if _, err := claimNext(other.account, a.ID, now); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("claimed another account's endpoint: %v", err)
+	}
+	if _, err := claimNext(f.account, off.ID, now); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("claimed for a disabled endpoint: %v", err)
+	}
+	job, err := claimNext(f.account, a.ID, now)
+	if err != nil || job.Event.ID != first.ID || job.Endpoint.ID != a.ID {
+		t.Fatalf("ClaimNext = %+v, %v; want the first event", job, err)
+	}
+	if _, err := claimNext(f.account, a.ID, now); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("claimed behind a leased head: %v", err)
+	}
+	d := job.Delivery
+	d.State, d.Attempts = canonical.DeliveryDelivered, 1
+	update(t, s, func(tx store.Tx) error { return tx.RecordAttempt(ctx, f.account, &d) })
+	if job, err = claimNext(f.account, a.ID, now); err != nil || job.Event.ID != second.ID {
+		t.Fatalf("ClaimNext after the head was delivered = %+v, %v; want the second event", job, err)
+	}
 }
