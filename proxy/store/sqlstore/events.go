@@ -183,39 +183,44 @@ func scanDelivery(sc interface{ Scan(...any) error }, dest ...any) (canonical.De
 }
 
 func (t *tx) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]store.DeliveryJob, error) {
-	return t.claim(ctx, now, leaseUntil, limit, where{})
+	return t.claim(ctx, now, leaseUntil, limit)
 }
 
-func (t *tx) ClaimNext(ctx context.Context, account, endpoint int64, now, leaseUntil time.Time) (store.DeliveryJob, error) {
-	w := where{}
-	w.add("ep.account_id = ?", account)
-	w.add("ep.id = ?", endpoint)
-	jobs, err := t.claim(ctx, now, leaseUntil, 1, w)
-	if err == nil && len(jobs) == 0 {
-		err = store.ErrNotFound
+func (t *tx) ClaimRun(ctx context.Context, account, endpoint int64, now, leaseUntil time.Time, limit int) ([]store.DeliveryJob, error) {
+	lock := ""
+	if t.s.d.LockSuffix != "" {
+		// Wait for rows another claimer holds rather than skip them: a
+		// run must not have gaps.
+		lock = " FOR UPDATE OF d"
 	}
+	rows, err := t.query(ctx, `SELECT `+deliveryCols+`, ev.doc, ep.doc, d.lease_until
+		FROM deliveries d
+		JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+		JOIN events ev ON ev.id = d.event_id
+		WHERE d.endpoint_id = ? AND d.state = ? AND ep.account_id = ? AND ep.enabled = 1
+		ORDER BY d.id LIMIT ?`+lock, endpoint, string(canonical.DeliveryPending), account, limitOf(limit))
 	if err != nil {
-		return store.DeliveryJob{}, err
+		return nil, err
 	}
-	return jobs[0], nil
+	// The run ends before the first delivery not due or leased.
+	open := true
+	return t.lease(ctx, rows, leaseUntil, func(d canonical.Delivery, lease int64) bool {
+		open = open && !d.NextAttemptAt.After(now) && lease <= ms(now)
+		return open
+	})
 }
 
 // queueHead selects the head of endpoint ep's queue: its first pending
 // delivery (one argument: the pending state).
 const queueHead = `SELECT h.id FROM deliveries h WHERE h.endpoint_id = ep.id AND h.state = ? ORDER BY h.id LIMIT 1`
 
-// claim leases up to limit due heads of enabled endpoints' queues, of
-// those also, where says (its conditions are ANDed on).
-func (t *tx) claim(ctx context.Context, now, leaseUntil time.Time, limit int, also where) ([]store.DeliveryJob, error) {
+// claim leases up to limit due heads of enabled endpoints' queues.
+func (t *tx) claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([]store.DeliveryJob, error) {
 	lock := ""
 	if t.s.d.LockSuffix != "" {
 		// Replicas claiming at once skip each other's rows instead of
 		// waiting for them.
 		lock = " FOR UPDATE OF d SKIP LOCKED"
-	}
-	extra := ""
-	for _, c := range also.conds {
-		extra += " AND " + c
 	}
 	// From each enabled endpoint to the head of its queue (its first
 	// pending delivery, by the queue index), so a claim costs the number
@@ -224,20 +229,37 @@ func (t *tx) claim(ctx context.Context, now, leaseUntil time.Time, limit int, al
 		FROM webhook_endpoints ep
 		JOIN deliveries d ON d.id = (`+queueHead+`)
 		JOIN events ev ON ev.id = d.event_id
-		WHERE ep.enabled = 1 AND d.next_at <= ? AND d.lease_until <= ?`+extra+`
+		WHERE ep.enabled = 1 AND d.next_at <= ? AND d.lease_until <= ?
 		ORDER BY d.id LIMIT ?`+lock,
-		append(append([]any{string(canonical.DeliveryPending), ms(now), ms(now)}, also.args...), limitOf(limit))...)
+		string(canonical.DeliveryPending), ms(now), ms(now), limitOf(limit))
 	if err != nil {
 		return nil, err
 	}
+	return t.lease(ctx, rows, leaseUntil, nil)
+}
+
+// lease reads the jobs rows holds (deliveryCols, the event's and the
+// endpoint's documents, and, when keep is set, the lease end), keeps those
+// keep accepts, and leases them until leaseUntil.
+func (t *tx) lease(ctx context.Context, rows *sql.Rows, leaseUntil time.Time, keep func(d canonical.Delivery, lease int64) bool) ([]store.DeliveryJob, error) {
 	var jobs []store.DeliveryJob
-	err = func() error {
+	err := func() error {
 		defer rows.Close()
 		for rows.Next() {
-			var evDoc, epDoc string
-			d, err := scanDelivery(rows, &evDoc, &epDoc)
+			var (
+				evDoc, epDoc string
+				lease        int64
+			)
+			dest := []any{&evDoc, &epDoc}
+			if keep != nil {
+				dest = append(dest, &lease)
+			}
+			d, err := scanDelivery(rows, dest...)
 			if err != nil {
 				return err
+			}
+			if keep != nil && !keep(d, lease) {
+				continue
 			}
 			job := store.DeliveryJob{Delivery: d}
 			decodeListed(atoi(d.EventID), evDoc, &job.Event, setEventID)

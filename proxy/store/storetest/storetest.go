@@ -49,7 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"LockEndpoint", testLockEndpoint},
 		{"EventByID", testEventByID},
-		{"ClaimNext", testClaimNext},
+		{"ClaimRun", testClaimRun},
 		{"Rollback", testRollback},
 		{"CancelledWrites", testCancelledWrites},
 		{"TenantIsolation", testIsolation},
