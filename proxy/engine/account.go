@@ -166,9 +166,12 @@ func (w *work) flushChanges() error {
 		if w.changes[i].Kind == "" {
 			return canonical.Errorf(canonical.Internal, "engine: a change reserved in the event log was never filled")
 		}
-		if err := w.tx.AppendEvent(w.ctx, w.acct(), &w.changes[i]); err != nil {
-			return err
-		}
+	}
+	if len(w.changes) == 0 {
+		return nil
+	}
+	if err := w.tx.AppendEvents(w.ctx, w.acct(), w.changes); err != nil {
+		return err
 	}
 	w.changes = nil
 	return nil
