@@ -15,13 +15,17 @@ type ChangeKind string
 // as they were when the change committed (see Change).
 const (
 	// ChangeParticipantAdded: a participant joined (Participant, Referrer
-	// when referred, Referral when referred).
+	// when referred, Referral when referred). A signup is one change: it is
+	// logged before the changes it causes (its referral, credit, rewards)
+	// but carries the participant as the signup left them.
 	ChangeParticipantAdded ChangeKind = "participant.added"
 	// ChangeParticipantUpdated: a participant's own fields changed through
-	// an update (Participant).
+	// an update or by adding points (Participant). An update that changes
+	// nothing logs nothing.
 	ChangeParticipantUpdated ChangeKind = "participant.updated"
 	// ChangeParticipantDeleted: a participant was removed (Participant, as
-	// it was before).
+	// it was before); their links and coupons go with them, each logged
+	// after it as deleted.
 	ChangeParticipantDeleted ChangeKind = "participant.deleted"
 	// ChangeParticipantConfirmed: a participant's email was verified
 	// (Participant).
@@ -33,8 +37,9 @@ const (
 	// affiliate state changed (Participant).
 	ChangeParticipantFraudChanged ChangeKind = "participant.fraud_changed"
 
-	// ChangeReferralCreated: a referral began: a visit, a lead or a
-	// referred signup (Referral, Participant = the referred, Referrer).
+	// ChangeReferralCreated: a referral began: a visit, an invite or a
+	// referred signup (Referral, Participant = the referred when there is
+	// one, Referrer).
 	ChangeReferralCreated ChangeKind = "referral.created"
 	// ChangeReferralLead: a visitor referral became a lead (Referral,
 	// Participant, Referrer).
@@ -51,7 +56,9 @@ const (
 	// that earned it, when one did).
 	ChangeRewardEarned ChangeKind = "reward.earned"
 	// ChangeRewardApproved: a pending reward was approved (as
-	// ChangeRewardEarned).
+	// ChangeRewardEarned). A reward approved when earned logs only
+	// ChangeRewardEarned; one approved and fulfilled at once logs both,
+	// this one carrying it as approved.
 	ChangeRewardApproved ChangeKind = "reward.approved"
 	// ChangeRewardFulfilled: a reward was fulfilled, marked as given (as
 	// ChangeRewardEarned).
@@ -65,16 +72,19 @@ const (
 	ChangeSaleRefunded ChangeKind = "sale.refunded"
 
 	// ChangeCommissionCreated: a sale earned a commission (Commission,
-	// Participant = the affiliate, Transaction).
+	// Participant = the affiliate, Transaction). A commission due at once
+	// is created due.
 	ChangeCommissionCreated ChangeKind = "commission.created"
 	// ChangeCommissionAdjusted: a commission's amount, dates or state
-	// changed other than by voiding or paying (Commission, Participant).
+	// changed other than by voiding or paying, falling due included
+	// (Commission, Participant).
 	ChangeCommissionAdjusted ChangeKind = "commission.adjusted"
 	// ChangeCommissionVoided: a commission was voided (Commission,
 	// Participant).
 	ChangeCommissionVoided ChangeKind = "commission.voided"
 	// ChangeCommissionPaid: a commission was paid with its payout
-	// (Commission, Participant, Payout).
+	// (Commission, Participant, Payout), or marked paid by itself
+	// (Commission, Participant).
 	ChangeCommissionPaid ChangeKind = "commission.paid"
 
 	// ChangePayoutCreated: due commissions were bundled into a payout
@@ -82,25 +92,33 @@ const (
 	ChangePayoutCreated ChangeKind = "payout.created"
 	// ChangePayoutPaid: a payout was paid (Payout, Participant).
 	ChangePayoutPaid ChangeKind = "payout.paid"
-	// ChangePayoutFailed: a payout failed (Payout, Participant).
+	// ChangePayoutFailed: a payout failed (Payout, Participant). The
+	// engine never fails a payout (paying one marks it paid), so it logs
+	// none; the kind is for backends that do.
 	ChangePayoutFailed ChangeKind = "payout.failed"
 
 	// ChangeCouponCreated: a coupon was issued (Coupon, Participant when
 	// it has an owner).
 	ChangeCouponCreated ChangeKind = "coupon.created"
 	// ChangeCouponActivated: a coupon was activated (Coupon, Participant).
+	// The engine has no operation that archives or reactivates a coupon,
+	// so it logs none.
 	ChangeCouponActivated ChangeKind = "coupon.activated"
 	// ChangeCouponDeactivated: a coupon was deactivated (Coupon,
-	// Participant).
+	// Participant). The engine logs none (see ChangeCouponActivated).
 	ChangeCouponDeactivated ChangeKind = "coupon.deactivated"
-	// ChangeCouponDeleted: a coupon was removed (Coupon, as it was).
+	// ChangeCouponDeleted: a coupon was removed (Coupon, as it was); in
+	// the engine, with its owner.
 	ChangeCouponDeleted ChangeKind = "coupon.deleted"
 
-	// ChangeLinkCreated: a participant got a link (Link, Participant).
+	// ChangeLinkCreated: a participant got a link (Link, Participant):
+	// their main link, with their referral code, when they join, or
+	// another.
 	ChangeLinkCreated ChangeKind = "link.created"
 	// ChangeLinkUpdated: a link changed (Link, Participant).
 	ChangeLinkUpdated ChangeKind = "link.updated"
-	// ChangeLinkDeleted: a link was removed (Link, as it was).
+	// ChangeLinkDeleted: a link was removed (Link, as it was); in the
+	// engine, with its owner.
 	ChangeLinkDeleted ChangeKind = "link.deleted"
 
 	// ChangeCampaignEnded: a campaign's status became ended (Campaign).
@@ -141,7 +159,10 @@ type Change struct {
 	Campaign    *Campaign    `json:",omitzero"`
 	Participant *Participant `json:",omitzero"`
 	// Referrer is Participant's referrer; Referred, for a referrer's
-	// reward, the participant whose referral earned it.
+	// reward, the participant whose referral earned it. The engine gives
+	// them as stored, with their credited referral count
+	// (Stats.Referrals) but not the stats that take reads to compute;
+	// Participant comes with all its stats.
 	Referrer    *Participant  `json:",omitzero"`
 	Referred    *Participant  `json:",omitzero"`
 	Referral    *Referral     `json:",omitzero"`

@@ -138,6 +138,8 @@ type work struct {
 	// changes are the changes this transaction made, for the event log;
 	// flushChanges appends them before it commits.
 	changes []canonical.Change
+	// fresh holds the participants this transaction created (see snap).
+	fresh map[string]bool
 }
 
 // emit records a change of the campaign for the event log; At defaults to
@@ -151,7 +153,7 @@ func (w *work) emit(c canonical.Change) {
 	if c.Campaign == nil {
 		camp := w.camp
 		camp.Rules = nil
-		c.Campaign = &camp
+		c.Campaign = cloneCampaign(camp)
 	}
 	w.changes = append(w.changes, c)
 }
@@ -161,6 +163,9 @@ func (w *work) emit(c canonical.Change) {
 // exactly when it commits.
 func (w *work) flushChanges() error {
 	for i := range w.changes {
+		if w.changes[i].Kind == "" {
+			return canonical.Errorf(canonical.Internal, "engine: a change reserved in the event log was never filled")
+		}
 		if err := w.tx.AppendEvent(w.ctx, w.acct(), &w.changes[i]); err != nil {
 			return err
 		}
@@ -203,8 +208,12 @@ func (w *work) settle() error {
 	if err != nil {
 		return err
 	}
+	affiliates := map[string]*canonical.Participant{}
 	for _, c := range due {
 		if err := w.makeDue(&c); err != nil {
+			return err
+		}
+		if err := w.emitCommission(canonical.ChangeCommissionAdjusted, c, affiliates); err != nil {
 			return err
 		}
 	}

@@ -93,7 +93,16 @@ func (a *Account) CreateCampaign(ctx context.Context, c canonical.Campaign) (can
 				return err
 			}
 		}
-		return nil
+		if c.Status != canonical.CampaignEnded {
+			return nil
+		}
+		// A campaign created ended became ended: logged through the same
+		// outbox as every write's changes.
+		w := &work{a: a, tx: tx, ctx: ctx, camp: c, cid: num(c.ID), now: now}
+		ended := c
+		ended.Rules = rules
+		w.emit(canonical.Change{Kind: canonical.ChangeCampaignEnded, Campaign: cloneCampaign(ended)})
+		return w.flushChanges()
 	})
 	c.Rules = rules
 	return c, storeErr(err, "campaign")
@@ -159,14 +168,20 @@ func (a *Account) UpdateCampaign(ctx context.Context, id string, p canonical.Cam
 			return err
 		}
 		w.camp = c
+		rules, err := w.tx.ListRules(w.ctx, w.acct(), w.cid)
+		if err != nil {
+			return err
+		}
 		if c.Status == canonical.CampaignEnded && was != canonical.CampaignEnded {
+			ended := c
+			ended.Rules = rules
+			w.emit(canonical.Change{Kind: canonical.ChangeCampaignEnded, Campaign: cloneCampaign(ended)})
 			if err := w.awardLeaderboards(); err != nil {
 				return err
 			}
 		}
-		var err error
-		c.Rules, err = w.tx.ListRules(w.ctx, w.acct(), w.cid)
-		return err
+		c.Rules = rules
+		return nil
 	})
 	return c, err
 }

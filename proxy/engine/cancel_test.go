@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,8 +13,6 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/engine"
 	"github.com/refbridge/refbridge/proxy/store"
-	"github.com/refbridge/refbridge/proxy/store/postgres/pgtest"
-	"github.com/refbridge/refbridge/proxy/store/sqlite"
 	"github.com/refbridge/refbridge/proxy/store/sqlstore"
 )
 
@@ -123,20 +119,7 @@ var cancelCases = []cancelCase{{
 // participant's place on a leaderboard built from the rows.
 func TestCancelledWritesAreAllOrNothing(t *testing.T) {
 	t.Parallel()
-	stores := map[string]func(t *testing.T) store.Store{
-		"sqlite": func(t *testing.T) store.Store {
-			st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "cancel.db"), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			return st
-		},
-	}
-	if os.Getenv(pgtest.EnvDSN) != "" {
-		stores["postgres"] = pgtest.Open
-	}
-	for name, open := range stores {
+	for name, open := range testStores() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			st := open(t)
@@ -188,19 +171,14 @@ type cancelRun struct {
 // cancelling just before its k-th statement (never when k < 0).
 func runCancelled(t *testing.T, st store.Store, tc cancelCase, k int) cancelRun {
 	t.Helper()
-	c := &clock{t: start}
-	eng := engine.New(st, &engine.Options{Clock: c.Now})
-	acct, err := eng.CreateAccount(context.Background(), "cancel")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, eng: eng, clock: c, b: eng.Backend(acct.ID), ctx: context.Background()}
+	e := envOn(t, st)
+	acct := e.b.(*engine.Account)
 	camp := e.campaign(tc.campaign)
 	arg := tc.setup(e, camp)
 	var run cancelRun
 	if k < 0 {
 		// The setup is deterministic: other runs start from this state.
-		run.before = campaignState(t, st, acct.ID, e.b, camp.ID)
+		run.before = campaignState(t, st, acct.ID(), e.b, camp.ID)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -213,7 +191,7 @@ func runCancelled(t *testing.T, st store.Store, tc cancelCase, k int) cancelRun 
 		}
 	})
 	run.err = tc.op(ctx, e, camp, arg)
-	run.after = campaignState(t, st, acct.ID, e.b, camp.ID)
+	run.after = campaignState(t, st, acct.ID(), e.b, camp.ID)
 	ranksMatchPlaces(t, e.b, camp.ID)
 	return run
 }
@@ -316,9 +294,9 @@ func campaignState(t *testing.T, st store.Store, account string, b canonical.Bac
 	return string(out)
 }
 
-// relabel replaces the values of ID-like fields (…ID, …IDs, codes) with
-// labels given per field, in order of first appearance; maps are walked
-// in key order. An entity's own "ID" is labelled per collection (IDs of
+// relabel replaces the values of ID-like fields (…ID, …IDs, codes, link
+// tokens) with labels given per field, in order of first appearance; maps
+// are walked in key order. An entity's own "ID" is labelled per collection (IDs of
 // different kinds may be equal numbers). The labels depend only on the
 // order in which the same data appears, so equal states read equal.
 func relabel(v any, key, collection string, labels map[string]string) any {
@@ -340,7 +318,7 @@ func relabel(v any, key, collection string, labels map[string]string) any {
 	}
 	switch x := v.(type) {
 	case string:
-		if strings.HasSuffix(key, "ID") || strings.HasSuffix(key, "IDs") || strings.HasSuffix(key, "Code") || key == "RefundOf" {
+		if strings.HasSuffix(key, "ID") || strings.HasSuffix(key, "IDs") || strings.HasSuffix(key, "Code") || key == "RefundOf" || key == "Token" {
 			return label(x)
 		}
 		return x

@@ -31,7 +31,8 @@ func (a *Account) CreateCouponGroup(ctx context.Context, campaignID string, g ca
 	return out, err
 }
 
-// addCodes stores codes in a group, or as a participant's own coupon.
+// addCodes stores codes in a group, or as a participant's own coupon,
+// emitting coupon.created for each.
 func (w *work) addCodes(groupID, participantID string, codes []string) error {
 	for _, code := range codes {
 		code = strings.TrimSpace(code)
@@ -46,6 +47,7 @@ func (w *work) addCodes(groupID, participantID string, codes []string) error {
 			}
 			return err
 		}
+		w.emit(canonical.Change{Kind: canonical.ChangeCouponCreated, Coupon: cloneCoupon(c)})
 	}
 	return nil
 }
@@ -147,6 +149,11 @@ func (a *Account) CreateCoupon(ctx context.Context, campaignID string, owner can
 			}
 			return err
 		}
+		owner, err := w.snap(p)
+		if err != nil {
+			return err
+		}
+		w.emit(canonical.Change{Kind: canonical.ChangeCouponCreated, Coupon: cloneCoupon(out), Participant: owner})
 		return nil
 	}
 	return out, a.onParticipant(ctx, campaignID, owner, a.write, fn)

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/engine"
+	"github.com/refbridge/refbridge/proxy/store"
+	"github.com/refbridge/refbridge/proxy/store/postgres/pgtest"
 	"github.com/refbridge/refbridge/proxy/store/sqlite"
 )
 
@@ -54,6 +57,12 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return envOn(t, st)
+}
+
+// envOn is an engine on st, with a test clock, and a new account in it.
+func envOn(t testing.TB, st store.Store) *env {
+	t.Helper()
 	c := &clock{t: start}
 	eng := engine.New(st, &engine.Options{Clock: c.Now})
 	acct, err := eng.CreateAccount(context.Background(), "acme")
@@ -61,6 +70,25 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	return &env{t: t, eng: eng, clock: c, b: eng.Backend(acct.ID), ctx: context.Background()}
+}
+
+// testStores opens, per test, a fresh SQLite store, and the PostgreSQL
+// test database when REFBRIDGE_TEST_POSTGRES_DSN is set.
+func testStores() map[string]func(t *testing.T) store.Store {
+	stores := map[string]func(t *testing.T) store.Store{
+		"sqlite": func(t *testing.T) store.Store {
+			st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "engine.db"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		},
+	}
+	if os.Getenv(pgtest.EnvDSN) != "" {
+		stores["postgres"] = pgtest.Open
+	}
+	return stores
 }
 
 // campaign creates an active campaign.

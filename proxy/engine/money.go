@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"slices"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -62,6 +63,18 @@ func (a *Account) CreateTransaction(ctx context.Context, in canonical.NewTransac
 		if err := w.count(0, map[string]int64{"revenue": in.Amount.Amount}); err != nil {
 			return err
 		}
+		// The buyer is the same in the sale and its conversion.
+		buyer, err := w.snap(p)
+		if err != nil {
+			return err
+		}
+		sale := canonical.Change{Kind: canonical.ChangeSaleCreated, Transaction: cloneTransaction(t), Participant: buyer}
+		if referred {
+			if sale.Referrer, err = w.briefID(r.ReferrerID); err != nil {
+				return err
+			}
+		}
+		w.emit(sale)
 		if !referred {
 			return nil
 		}
@@ -79,6 +92,8 @@ func (a *Account) CreateTransaction(ctx context.Context, in canonical.NewTransac
 			if err := w.bumpLink(r.LinkID, func(l *store.Link) { l.Conversions++ }); err != nil {
 				return err
 			}
+			w.emit(canonical.Change{Kind: canonical.ChangeReferralConverted, Referral: cloneReferral(r), Participant: buyer,
+				Referrer: sale.Referrer, Transaction: sale.Transaction})
 		}
 		if r.State == canonical.StatePending || r.State == canonical.StateUnconfirmed {
 			if err := w.credit(&r); err != nil {
@@ -145,6 +160,9 @@ func (w *work) commissionsFor(t canonical.Transaction, r canonical.Referral) ([]
 		if err := w.tx.InsertCommission(w.ctx, w.acct(), &c); err != nil {
 			return nil, err
 		}
+		// A commission due at once is created due: one change, logged
+		// before the payout it goes into.
+		created := w.reserve()
 		if err := w.count(0, map[string]int64{"commissions": amount.Amount}); err != nil {
 			return nil, err
 		}
@@ -153,6 +171,12 @@ func (w *work) commissionsFor(t canonical.Transaction, r canonical.Referral) ([]
 				return nil, err
 			}
 		}
+		change, err := w.commissionChange(canonical.ChangeCommissionCreated, c, nil)
+		if err != nil {
+			return nil, err
+		}
+		change.Transaction = cloneTransaction(t)
+		w.fill(created, change)
 		out = append(out, c)
 	}
 	return out, nil
@@ -196,11 +220,50 @@ func (w *work) makeDue(c *canonical.Commission) error {
 	}
 	p.Amount.Amount += c.Amount.Amount
 	p.CommissionIDs = append(p.CommissionIDs, c.ID)
+	isNew := p.ID == ""
 	if err := w.savePayout(&p); err != nil {
 		return err
 	}
+	if isNew {
+		affiliate, err := w.snapID(p.ParticipantID)
+		if err != nil {
+			return err
+		}
+		w.emit(canonical.Change{Kind: canonical.ChangePayoutCreated, Payout: clonePayout(p), Participant: affiliate})
+	}
 	c.PayoutID = p.ID
 	return w.tx.UpdateCommission(w.ctx, w.acct(), c)
+}
+
+// commissionChange builds a change of commission c with its affiliate as
+// they are now; affiliates, when not nil, keeps the affiliates a loop
+// over many commissions already rendered (commissions do not change an
+// affiliate's view).
+func (w *work) commissionChange(kind canonical.ChangeKind, c canonical.Commission, affiliates map[string]*canonical.Participant) (canonical.Change, error) {
+	ch := canonical.Change{Kind: kind, Commission: cloneCommission(c)}
+	if p, ok := affiliates[c.ReferrerID]; ok {
+		ch.Participant = p
+		return ch, nil
+	}
+	p, err := w.snapID(c.ReferrerID)
+	if err != nil {
+		return ch, err
+	}
+	if affiliates != nil {
+		affiliates[c.ReferrerID] = p
+	}
+	ch.Participant = p
+	return ch, nil
+}
+
+// emitCommission emits a change of commission c (see commissionChange).
+func (w *work) emitCommission(kind canonical.ChangeKind, c canonical.Commission, affiliates map[string]*canonical.Participant) error {
+	ch, err := w.commissionChange(kind, c, affiliates)
+	if err != nil {
+		return err
+	}
+	w.emit(ch)
+	return nil
 }
 
 // savePayout sets a payout's status from its amount and saves it.
@@ -296,6 +359,11 @@ func (a *Account) RefundTransaction(ctx context.Context, in canonical.NewRefund)
 			return err
 		}
 		res.Refund = refund
+		buyer, err := w.snapID(sale.ParticipantID)
+		if err != nil {
+			return err
+		}
+		w.emit(canonical.Change{Kind: canonical.ChangeSaleRefunded, Transaction: cloneTransaction(refund), Participant: buyer})
 		if err := w.count(0, map[string]int64{"revenue": -amount}); err != nil {
 			return err
 		}
@@ -304,6 +372,7 @@ func (a *Account) RefundTransaction(ctx context.Context, in canonical.NewRefund)
 			return err
 		}
 		left := remaining - amount
+		affiliates := map[string]*canonical.Participant{}
 		for _, c := range cs {
 			switch c.Status {
 			case canonical.CommissionPaid:
@@ -337,6 +406,13 @@ func (a *Account) RefundTransaction(ctx context.Context, in canonical.NewRefund)
 				if err := w.makeDue(&c); err != nil {
 					return err
 				}
+			}
+			kind := canonical.ChangeCommissionAdjusted
+			if c.Status == canonical.CommissionVoided {
+				kind = canonical.ChangeCommissionVoided
+			}
+			if err := w.emitCommission(kind, c, affiliates); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -458,8 +534,10 @@ func (a *Account) GetCommission(ctx context.Context, id string) (canonical.Commi
 }
 
 // changeCommission runs fn on a commission in its campaign's write
-// transaction and saves it.
-func (a *Account) changeCommission(ctx context.Context, id string, fn func(w *work, c *canonical.Commission) error) (canonical.Commission, error) {
+// transaction, fn saving it. When announce is set it emits what fn
+// changed: commission.paid when it became paid, commission.adjusted when
+// anything else changed.
+func (a *Account) changeCommission(ctx context.Context, id string, announce bool, fn func(w *work, c *canonical.Commission) error) (canonical.Commission, error) {
 	n, err := parseID(id, "commission")
 	if err != nil {
 		return canonical.Commission{}, err
@@ -470,10 +548,21 @@ func (a *Account) changeCommission(ctx context.Context, id string, fn func(w *wo
 		if err != nil {
 			return storeErr(err, "commission "+id)
 		}
+		was := c
 		if err := fn(w, &c); err != nil {
 			return err
 		}
 		out = c
+		if !announce {
+			return nil
+		}
+		was.UpdatedAt = c.UpdatedAt
+		switch {
+		case c.Status == canonical.CommissionPaid && was.Status != canonical.CommissionPaid:
+			return w.emitCommission(canonical.ChangeCommissionPaid, c, nil)
+		case !reflect.DeepEqual(was, c):
+			return w.emitCommission(canonical.ChangeCommissionAdjusted, c, nil)
+		}
 		return nil
 	})
 	return out, err
@@ -484,7 +573,7 @@ func (a *Account) UpdateCommission(ctx context.Context, id string, p canonical.C
 	if err := canonical.CheckValue("", p); err != nil {
 		return canonical.Commission{}, err
 	}
-	return a.changeCommission(ctx, id, func(w *work, c *canonical.Commission) error {
+	return a.changeCommission(ctx, id, true, func(w *work, c *canonical.Commission) error {
 		if c.Status == canonical.CommissionVoided {
 			return canonical.Errorf(canonical.Conflict, "commission %s is voided", id)
 		}
@@ -524,7 +613,7 @@ func (a *Account) UpdateCommission(ctx context.Context, id string, p canonical.C
 
 // ApproveCommission implements canonical.Backend.
 func (a *Account) ApproveCommission(ctx context.Context, id string) (canonical.Commission, error) {
-	return a.changeCommission(ctx, id, func(w *work, c *canonical.Commission) error {
+	return a.changeCommission(ctx, id, true, func(w *work, c *canonical.Commission) error {
 		if c.Status != canonical.CommissionPending {
 			return canonical.Errorf(canonical.Conflict, "commission %s is %s, not pending", id, c.Status)
 		}
@@ -535,7 +624,8 @@ func (a *Account) ApproveCommission(ctx context.Context, id string) (canonical.C
 
 // DeleteCommission implements canonical.Backend.
 func (a *Account) DeleteCommission(ctx context.Context, id string) (canonical.Commission, error) {
-	return a.changeCommission(ctx, id, func(w *work, c *canonical.Commission) error {
+	// Deleting a commission is no change the event log knows.
+	return a.changeCommission(ctx, id, false, func(w *work, c *canonical.Commission) error {
 		if c.Status == canonical.CommissionPaid {
 			return canonical.Errorf(canonical.Conflict, "commission %s is paid", id)
 		}
@@ -624,6 +714,14 @@ func (a *Account) PayPayout(ctx context.Context, id string) (canonical.Payout, e
 		if err := w.tx.UpdatePayout(w.ctx, w.acct(), &p); err != nil {
 			return err
 		}
+		// The payout is paid, then each of its commissions, all with the
+		// same affiliate and the paid payout.
+		affiliate, err := w.snapID(p.ParticipantID)
+		if err != nil {
+			return err
+		}
+		paid := clonePayout(p)
+		w.emit(canonical.Change{Kind: canonical.ChangePayoutPaid, Payout: paid, Participant: affiliate})
 		for _, cid := range p.CommissionIDs {
 			c, err := w.tx.GetCommission(w.ctx, w.acct(), num(cid))
 			if errors.Is(err, store.ErrNotFound) {
@@ -636,6 +734,7 @@ func (a *Account) PayPayout(ctx context.Context, id string) (canonical.Payout, e
 			if err := w.tx.UpdateCommission(w.ctx, w.acct(), &c); err != nil {
 				return err
 			}
+			w.emit(canonical.Change{Kind: canonical.ChangeCommissionPaid, Commission: cloneCommission(c), Participant: affiliate, Payout: paid})
 		}
 		out = p
 		return nil

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/mail"
+	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/store"
@@ -30,32 +32,14 @@ func (a *Account) CreateParticipant(ctx context.Context, in canonical.NewPartici
 		out     canonical.Participant
 	)
 	err := a.write(ctx, in.CampaignID, func(w *work) error {
-		p, isNew, err := w.create(in)
+		p, view, isNew, err := w.create(in)
 		if err != nil {
 			return err
 		}
 		id, created = p.ID, isNew
-		if !isNew {
-			return nil
+		if isNew {
+			out = *view
 		}
-		if out, err = w.newView(p); err != nil {
-			return err
-		}
-		snap := out
-		change := canonical.Change{Kind: canonical.ChangeParticipantAdded, Participant: &snap}
-		if out.ReferrerID != "" {
-			// The referrer as the signup left it: one read, so its stats
-			// are only its credited referral count (ranks and counters
-			// would cost every referred signup a full view).
-			ref, err := w.tx.GetParticipant(w.ctx, w.acct(), num(out.ReferrerID))
-			if err != nil {
-				return err
-			}
-			r := ref.Participant
-			r.Stats.Referrals = int(ref.Referrals)
-			change.Referrer = &r
-		}
-		w.emit(change)
 		return nil
 	})
 	if err != nil || created {
@@ -152,12 +136,14 @@ func (w *work) existing(p canonical.Participant) (store.Participant, error) {
 	return store.Participant{}, store.ErrNotFound
 }
 
-// create adds a participant, or returns the existing one unchanged.
-func (w *work) create(in canonical.NewParticipant) (store.Participant, bool, error) {
+// create adds a participant, or returns the existing one unchanged. It
+// emits participant.added, with the new participant's view as the change
+// carries it (nil for an existing participant).
+func (w *work) create(in canonical.NewParticipant) (store.Participant, *canonical.Participant, bool, error) {
 	if p, err := w.existing(in.Participant); err == nil {
-		return p, false, nil
+		return p, nil, false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return p, false, err
+		return p, nil, false, err
 	}
 	var referrer *store.Participant
 	if !in.Referrer.IsZero() {
@@ -166,28 +152,28 @@ func (w *work) create(in canonical.NewParticipant) (store.Participant, bool, err
 		case err == nil:
 			referrer = &r
 		case isNotFound(err) && in.RequireReferrer:
-			return store.Participant{}, false, notFound("referrer %s not found", in.Referrer)
+			return store.Participant{}, nil, false, notFound("referrer %s not found", in.Referrer)
 		case !isNotFound(err):
-			return store.Participant{}, false, err
+			return store.Participant{}, nil, false, err
 		}
 	}
 	if in.VisitorID != "" && referrer == nil {
 		// A visitor who signs up becomes a lead of the link they came by.
 		v, err := w.visitor(in.VisitorID)
 		if err != nil && !isNotFound(err) {
-			return store.Participant{}, false, err
+			return store.Participant{}, nil, false, err
 		}
 		if err == nil {
 			r, err := w.tx.GetParticipant(w.ctx, w.acct(), num(v.ReferrerID))
 			if err != nil {
-				return store.Participant{}, false, err
+				return store.Participant{}, nil, false, err
 			}
 			referrer = &r
 		}
 	}
 	ord, err := w.tx.NextOrdinal(w.ctx, w.acct(), w.cid)
 	if err != nil {
-		return store.Participant{}, false, err
+		return store.Participant{}, nil, false, err
 	}
 	p := store.Participant{Participant: in.Participant, Ord: ord}
 	p.ID, p.CampaignID, p.ReferrerID, p.ReferralState = "", w.camp.ID, "", ""
@@ -207,34 +193,55 @@ func (w *work) create(in canonical.NewParticipant) (store.Participant, bool, err
 		referrer = nil // the attribution is refused; the signal stays
 	}
 	if referrer != nil {
-		p.ReferrerID = referrer.ID
+		// attribute expects the attribution stored; it starts pending.
+		p.ReferrerID, p.ReferralState = referrer.ID, canonical.StatePending
 	}
 	p.ReferralCode = in.ReferralCode
 	if p.ReferralCode == "" {
 		p.ReferralCode = w.a.e.token(codeLength)
 	}
 	if err := w.tx.InsertParticipant(w.ctx, w.acct(), &p); err != nil {
-		return p, false, storeErr(err, "participant")
+		return p, nil, false, storeErr(err, "participant")
 	}
+	if w.fresh == nil {
+		w.fresh = map[string]bool{}
+	}
+	w.fresh[p.ID] = true
+	// The signup is one change, logged before what it causes (its
+	// referral, credit and rewards) but carrying the participant as the
+	// signup left them.
+	added := w.reserve()
 	if err := w.insertCode(&p, in.ReferralCode == ""); err != nil {
-		return p, false, err
+		return p, nil, false, err
 	}
 	if err := w.insertVanity(p, p.VanityKeys); err != nil {
-		return p, false, err
+		return p, nil, false, err
 	}
 	if p.Points > 0 {
 		d := treeDeltas{}
 		moveScore(d, boardPoints, p.Ord, 0, p.Points)
 		if err := d.flush(w.ctx, w.tx, w.cid); err != nil {
-			return p, false, err
+			return p, nil, false, err
 		}
 	}
+	change := canonical.Change{Kind: canonical.ChangeParticipantAdded}
 	if referrer != nil {
-		if err := w.attribute(&p, referrer, in.InitialState, in.VisitorID); err != nil {
-			return p, false, err
+		r, err := w.attribute(&p, referrer, in.InitialState, in.VisitorID)
+		if err != nil {
+			return p, nil, false, err
+		}
+		change.Referral = cloneReferral(r)
+		if change.Referrer, err = w.briefID(referrer.ID); err != nil {
+			return p, nil, false, err
 		}
 	}
-	return p, true, nil
+	view, err := w.snap(p)
+	if err != nil {
+		return p, nil, false, err
+	}
+	change.Participant = view
+	w.fill(added, change)
+	return p, view, true, nil
 }
 
 // insertCode stores p's referral code as its main link. A generated code
@@ -248,9 +255,11 @@ func (w *work) insertCode(p *store.Participant, generated bool) error {
 		switch {
 		case err == nil:
 			if attempt > 0 {
-				return w.tx.UpdateParticipant(w.ctx, w.acct(), p)
+				if err := w.tx.UpdateParticipant(w.ctx, w.acct(), p); err != nil {
+					return err
+				}
 			}
-			return nil
+			return w.linkChange(canonical.ChangeLinkCreated, link.Link, *p)
 		case !errors.Is(err, store.ErrConflict):
 			return err
 		case !generated:
@@ -467,11 +476,15 @@ func (a *Account) UpdateParticipant(ctx context.Context, campaignID string, ref 
 		if err != nil {
 			return err
 		}
+		before := *cloneParticipant(p.Participant)
 		if err := w.patch(&p, patch); err != nil {
 			return err
 		}
-		out, err = w.view(p)
-		return err
+		if out, err = w.view(p); err != nil {
+			return err
+		}
+		w.participantChanged(before, out)
+		return nil
 	}
 	return out, a.onParticipant(ctx, campaignID, ref, a.write, fn)
 }
@@ -583,7 +596,26 @@ func (a *Account) DeleteParticipant(ctx context.Context, campaignID string, ref 
 		if out, err = w.view(p); err != nil {
 			return err
 		}
-		return w.remove(p)
+		// Their links and coupons go with them.
+		links, err := w.tx.ListLinks(w.ctx, w.acct(), store.LinkQuery{Participant: num(p.ID), Kinds: []string{store.LinkCode, store.LinkExtra}})
+		if err != nil {
+			return err
+		}
+		coupons, err := w.tx.ListCoupons(w.ctx, w.acct(), store.CouponQuery{Participant: num(p.ID)})
+		if err != nil {
+			return err
+		}
+		if err := w.remove(p); err != nil {
+			return err
+		}
+		w.emit(canonical.Change{Kind: canonical.ChangeParticipantDeleted, Participant: cloneParticipant(out)})
+		for _, l := range links {
+			w.emit(canonical.Change{Kind: canonical.ChangeLinkDeleted, Link: cloneLink(l.Link)})
+		}
+		for _, c := range coupons {
+			w.emit(canonical.Change{Kind: canonical.ChangeCouponDeleted, Coupon: cloneCoupon(c)})
+		}
+		return nil
 	}
 	return out, a.onParticipant(ctx, campaignID, ref, a.write, fn)
 }
@@ -675,6 +707,7 @@ func (a *Account) AddPoints(ctx context.Context, campaignID string, ref canonica
 		if err != nil {
 			return err
 		}
+		before := p.Participant
 		if err := w.setPoints(&p, p.Points+delta); err != nil {
 			return err
 		}
@@ -682,8 +715,11 @@ func (a *Account) AddPoints(ctx context.Context, campaignID string, ref canonica
 		if err := w.tx.UpdateParticipant(w.ctx, w.acct(), &p); err != nil {
 			return err
 		}
-		out, err = w.view(p)
-		return err
+		if out, err = w.view(p); err != nil {
+			return err
+		}
+		w.participantChanged(before, out)
+		return nil
 	})
 	return out, err
 }
@@ -838,7 +874,7 @@ func (a *Account) CreateLink(ctx context.Context, campaignID string, owner canon
 			return err
 		}
 		out = l.Link
-		return nil
+		return w.linkChange(canonical.ChangeLinkCreated, l.Link, p)
 	}
 	return out, a.onParticipant(ctx, campaignID, owner, a.write, fn)
 }
@@ -893,18 +929,55 @@ func (a *Account) UpdateLink(ctx context.Context, id, token string) (canonical.L
 			}
 			return err
 		}
+		p, err := w.tx.GetParticipant(w.ctx, w.acct(), num(l.ParticipantID))
+		if err != nil {
+			return err
+		}
 		if l.Kind == store.LinkCode {
-			p, err := w.tx.GetParticipant(w.ctx, w.acct(), num(l.ParticipantID))
-			if err != nil {
-				return err
-			}
 			p.ReferralCode, p.UpdatedAt = token, w.now
 			if err := w.tx.UpdateParticipant(w.ctx, w.acct(), &p); err != nil {
 				return err
 			}
 		}
 		out = l.Link
-		return nil
+		return w.linkChange(canonical.ChangeLinkUpdated, l.Link, p)
 	})
 	return out, err
+}
+
+// linkChange emits a change of link l, owned by p.
+func (w *work) linkChange(kind canonical.ChangeKind, l canonical.Link, owner store.Participant) error {
+	p, err := w.snap(owner)
+	if err != nil {
+		return err
+	}
+	w.emit(canonical.Change{Kind: kind, Link: cloneLink(l), Participant: p})
+	return nil
+}
+
+// participantChanged emits what an update of a participant's own fields
+// changed, from before to now (both as stored, now with its stats):
+// participant.updated when anything did, then participant.confirmed when
+// their email became verified and participant.fraud_changed when their
+// fraud assessment or affiliate state moved.
+func (w *work) participantChanged(before, now canonical.Participant) {
+	if sameOwnFields(before, now) {
+		return
+	}
+	snap := cloneParticipant(now) // one copy: no change mutates it
+	w.emit(canonical.Change{Kind: canonical.ChangeParticipantUpdated, Participant: snap})
+	if now.Verified && !before.Verified {
+		w.emit(canonical.Change{Kind: canonical.ChangeParticipantConfirmed, Participant: snap})
+	}
+	if now.Fraud != before.Fraud || now.Affiliate.State != before.Affiliate.State {
+		w.emit(canonical.Change{Kind: canonical.ChangeParticipantFraudChanged, Participant: snap})
+	}
+}
+
+// sameOwnFields reports whether two renderings of a participant have the
+// same stored fields (stats and the update time aside).
+func sameOwnFields(a, b canonical.Participant) bool {
+	a.Stats, b.Stats = canonical.ParticipantStats{}, canonical.ParticipantStats{}
+	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
+	return reflect.DeepEqual(a, b)
 }

@@ -13,8 +13,9 @@ import (
 
 // attribute makes referrer the referrer of the new participant p (already
 // stored), in the given state or the one the campaign's qualification
-// implies, and saves p.
-func (w *work) attribute(p *store.Participant, referrer *store.Participant, initial canonical.ReferralState, visitorID string) error {
+// implies, saves p, and returns the referral. It emits referral.created,
+// or referral.lead when a visitor of referrer's signed up.
+func (w *work) attribute(p *store.Participant, referrer *store.Participant, initial canonical.ReferralState, visitorID string) (canonical.Referral, error) {
 	state := initial
 	if state == "" {
 		state = canonical.StatePending
@@ -22,12 +23,27 @@ func (w *work) attribute(p *store.Participant, referrer *store.Participant, init
 			state = canonical.StateCredited
 		}
 	}
+	// Store the attribution first, so what the referral's changes carry
+	// shows p referred (a new signup is stored so already). Only the
+	// attribution: the caller may hold other changes of p it saves later.
+	if p.ReferrerID != referrer.ID || p.ReferralState != canonical.StatePending {
+		stored, err := w.tx.GetParticipant(w.ctx, w.acct(), num(p.ID))
+		if err != nil {
+			return canonical.Referral{}, err
+		}
+		stored.ReferrerID, stored.ReferralState, stored.UpdatedAt = referrer.ID, canonical.StatePending, w.now
+		if err := w.tx.UpdateParticipant(w.ctx, w.acct(), &stored); err != nil {
+			return canonical.Referral{}, err
+		}
+		p.ReferrerID, p.ReferralState = referrer.ID, canonical.StatePending
+	}
 	r := canonical.Referral{CampaignID: w.camp.ID, CreatedAt: w.now}
+	kind := canonical.ChangeReferralCreated
 	if visitorID != "" {
 		if v, err := w.visitor(visitorID); err == nil && v.ReferrerID == referrer.ID {
-			r = v
+			r, kind = v, canonical.ChangeReferralLead
 		} else if err != nil && !isNotFound(err) {
-			return err
+			return canonical.Referral{}, err
 		}
 	}
 	r.ReferrerID, r.ReferredID, r.Email, r.UpdatedAt, r.LeadAt = referrer.ID, p.ID, p.Email, w.now, &w.now
@@ -40,35 +56,38 @@ func (w *work) attribute(p *store.Participant, referrer *store.Participant, init
 		r.ExpiresAt = &exp
 	}
 	if err := w.saveReferral(&r); err != nil {
-		return err
+		return canonical.Referral{}, err
+	}
+	if err := w.referralChange(kind, r, nil); err != nil {
+		return canonical.Referral{}, err
 	}
 	// A lead counts for its referrer and for the campaign, as visits and
 	// conversions do (and as Seed counts them).
 	for _, scope := range []int64{num(referrer.ID), 0} {
 		if err := w.count(scope, map[string]int64{"leads": 1}); err != nil {
-			return err
+			return canonical.Referral{}, err
 		}
 	}
 	if err := w.bumpLink(r.LinkID, func(l *store.Link) { l.Leads++ }); err != nil {
-		return err
+		return canonical.Referral{}, err
 	}
 	switch state {
 	case canonical.StateCredited:
 		if err := w.credit(&r); err != nil {
-			return err
+			return canonical.Referral{}, err
 		}
 	case canonical.StatePending:
 	default:
 		r.State = state
 		if err := w.saveReferral(&r); err != nil {
-			return err
+			return canonical.Referral{}, err
 		}
 	}
 	p.ReferrerID, p.ReferralState = referrer.ID, r.State
 	if err := w.tx.UpdateParticipant(w.ctx, w.acct(), p); err != nil {
-		return err
+		return canonical.Referral{}, err
 	}
-	return w.earnSignupRewards(referrer, p, &r)
+	return r, w.earnSignupRewards(referrer, p, &r)
 }
 
 // channelOf maps iRefer's one-letter sources to channel names; other
@@ -186,7 +205,29 @@ func (w *work) credit(r *canonical.Referral) error {
 	if err := w.addCredit(&ref, monthKey(w.now), 1); err != nil {
 		return err
 	}
+	if err := w.referralChange(canonical.ChangeReferralCredited, *r, nil); err != nil {
+		return err
+	}
 	return w.earnReferralRewards(&ref, r)
+}
+
+// referralChange emits a change of referral r: with its referred
+// participant, when it has one, its referrer and, for a conversion, the
+// sale t.
+func (w *work) referralChange(kind canonical.ChangeKind, r canonical.Referral, t *canonical.Transaction) error {
+	c := canonical.Change{Kind: kind, Referral: cloneReferral(r)}
+	var err error
+	if c.Participant, err = w.snapID(r.ReferredID); err != nil {
+		return err
+	}
+	if c.Referrer, err = w.briefID(r.ReferrerID); err != nil {
+		return err
+	}
+	if t != nil {
+		c.Transaction = cloneTransaction(*t)
+	}
+	w.emit(c)
+	return nil
 }
 
 // uncredit takes a credited referral's credit back and moves it to state.
@@ -326,7 +367,7 @@ func (w *work) reattribute(p *store.Participant, ref canonical.ParticipantRef) e
 	if err := w.upline(*p, p.Referrals, level2); err != nil {
 		return err
 	}
-	if err := w.attribute(p, newRef, "", ""); err != nil {
+	if _, err := w.attribute(p, newRef, "", ""); err != nil {
 		return err
 	}
 	// attribute saved p; reload what it changed.
@@ -520,6 +561,9 @@ func (a *Account) RecordVisit(ctx context.Context, campaignID string, v canonica
 		if err := w.saveReferral(&r); err != nil {
 			return err
 		}
+		if err := w.referralChange(canonical.ChangeReferralCreated, r, nil); err != nil {
+			return err
+		}
 		if err := w.bumpLink(l.ID, func(l *store.Link) { l.Visitors++ }); err != nil {
 			return err
 		}
@@ -578,6 +622,9 @@ func (a *Account) RecordEvent(ctx context.Context, campaignID string, e canonica
 			r := canonical.Referral{CampaignID: w.camp.ID, ReferrerID: p.ID, Email: strings.TrimSpace(e.Email),
 				State: canonical.StateInvited, Channel: "email", CreatedAt: w.now, UpdatedAt: w.now}
 			if err := w.saveReferral(&r); err != nil {
+				return err
+			}
+			if err := w.referralChange(canonical.ChangeReferralCreated, r, nil); err != nil {
 				return err
 			}
 			if err := w.count(scope, map[string]int64{"invites": 1}); err != nil {
@@ -683,7 +730,7 @@ func (a *Account) TrackConversion(ctx context.Context, campaignID string, e cano
 			if err := validateNew(&in); err != nil {
 				return err
 			}
-			created, _, err := w.create(in)
+			created, _, _, err := w.create(in)
 			if err != nil {
 				return err
 			}
@@ -703,7 +750,7 @@ func (a *Account) TrackConversion(ctx context.Context, campaignID string, e cano
 			if rerr != nil || ref.ID == p.ID {
 				return canonical.Errorf(canonical.Invalid, "referrer is invalid or not present")
 			}
-			if err := w.attribute(&p, &ref, target, ""); err != nil {
+			if _, err := w.attribute(&p, &ref, target, ""); err != nil {
 				return err
 			}
 		case err != nil:

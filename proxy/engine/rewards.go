@@ -149,7 +149,44 @@ func (w *work) earn(rule canonical.RewardRule, p store.Participant, isReferrer b
 		return er, false, err
 	}
 	w.earned = append(w.earned, er)
+	c, err := w.rewardChange(er, &rule, p)
+	if err != nil {
+		return er, false, err
+	}
+	c.Kind = canonical.ChangeRewardEarned
+	w.emit(c)
 	return er, true, nil
+}
+
+// rewardChange builds a change of reward er (its Kind left to set),
+// earned under rule (nil: the stored rule, if it still exists) by earner:
+// with the earner as they are now and, when a referral earned it, the
+// other side of that referral.
+func (w *work) rewardChange(er canonical.EarnedReward, rule *canonical.RewardRule, earner store.Participant) (canonical.Change, error) {
+	c := canonical.Change{Reward: cloneReward(er)}
+	if rule == nil {
+		r, err := w.tx.GetRule(w.ctx, w.acct(), num(er.RuleID))
+		if err != nil && !isNotFound(err) {
+			return c, err
+		}
+		if err == nil {
+			rule = &r
+		}
+	}
+	if rule != nil {
+		c.Rule = cloneRule(*rule)
+	}
+	var err error
+	if c.Participant, err = w.snap(earner); err != nil {
+		return c, err
+	}
+	switch {
+	case er.IsReferrer && er.ReferredID != "":
+		c.Referred, err = w.briefID(er.ReferredID)
+	case !er.IsReferrer:
+		c.Referrer, err = w.briefID(earner.ReferrerID)
+	}
+	return c, err
 }
 
 func (w *work) limitReached(rule canonical.RewardRule, p store.Participant) (bool, error) {
@@ -229,14 +266,53 @@ func (a *Account) changeReward(ctx context.Context, id string, fn func(w *work, 
 		if err != nil {
 			return storeErr(err, "reward "+id)
 		}
+		was := r.Status
 		if err := fn(w, &r); err != nil {
 			return err
 		}
 		r.UpdatedAt = w.now
 		out = r
-		return w.tx.UpdateReward(w.ctx, w.acct(), &r)
+		if err := w.tx.UpdateReward(w.ctx, w.acct(), &r); err != nil {
+			return err
+		}
+		return w.rewardMoved(was, r)
 	})
 	return out, err
+}
+
+// rewardMoved emits reward.approved when reward r became approved (or
+// fulfilled) from another status, and reward.fulfilled when it became
+// fulfilled; a reward approved and fulfilled at once emits both, the
+// first carrying it as it was approved.
+func (w *work) rewardMoved(was canonical.RewardStatus, r canonical.EarnedReward) error {
+	given := func(s canonical.RewardStatus) bool {
+		return s == canonical.RewardApproved || s == canonical.RewardFulfilled
+	}
+	approved, fulfilled := given(r.Status) && !given(was), r.Status == canonical.RewardFulfilled && was != canonical.RewardFulfilled
+	if !approved && !fulfilled {
+		return nil
+	}
+	earner, err := w.tx.GetParticipant(w.ctx, w.acct(), num(r.ParticipantID))
+	if err != nil {
+		return err
+	}
+	c, err := w.rewardChange(r, nil, earner)
+	if err != nil {
+		return err
+	}
+	if approved {
+		a := c
+		a.Kind, a.Reward = canonical.ChangeRewardApproved, cloneReward(r)
+		if r.Status == canonical.RewardFulfilled {
+			a.Reward.Status, a.Reward.FulfilledAt = canonical.RewardApproved, nil
+		}
+		w.emit(a)
+	}
+	if fulfilled {
+		c.Kind = canonical.ChangeRewardFulfilled
+		w.emit(c)
+	}
+	return nil
 }
 
 // ApproveReward implements canonical.Backend.
@@ -322,8 +398,11 @@ func (a *Account) PromoteParticipant(ctx context.Context, campaignID string, ref
 		if err := w.tx.UpdateParticipant(w.ctx, w.acct(), &p); err != nil {
 			return err
 		}
-		out, err = w.view(p)
-		return err
+		if out, err = w.view(p); err != nil {
+			return err
+		}
+		w.emit(canonical.Change{Kind: canonical.ChangeParticipantPromoted, Participant: cloneParticipant(out)})
+		return nil
 	})
 	return out, err
 }

@@ -27,7 +27,7 @@ func TestWebhookEndpointsAndDeliveries(t *testing.T) {
 		t.Fatalf("create = %+v, %v", ep, err)
 	}
 	ann := e.join(c.ID, "ann@example.com", canonical.ParticipantRef{})
-	changes, err := wh.ListChanges(e.ctx, canonical.ChangeQuery{CampaignID: c.ID})
+	changes, err := wh.ListChanges(e.ctx, canonical.ChangeQuery{CampaignID: c.ID, Kinds: []canonical.ChangeKind{canonical.ChangeParticipantAdded}})
 	if err != nil || len(changes.Items) != 1 || changes.Items[0].Kind != canonical.ChangeParticipantAdded ||
 		changes.Items[0].Participant == nil || changes.Items[0].Participant.ID != ann.ID || !changes.Items[0].At.Equal(start) {
 		t.Fatalf("changes = %+v, %v", changes.Items, err)

@@ -455,8 +455,11 @@ func (t *tx) RankLayoutConverted(ctx context.Context, campaign int64) (bool, err
 // nodes still missing.
 func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []store.NodeSet, missing []nodeKey, vals map[nodeKey]int64) ([]nodeKey, error) {
 	for _, set := range sets {
+		// A write transaction reads the trees it wrote from the table,
+		// uncommitted: never hand those to the cache, which holds
+		// committed state and adds the transaction's deltas on commit.
 		if !set.Whole || set.Group == "" || set.Group[len(set.Group)-1] == 0xff || !strings.HasPrefix(set.Tree, set.Group) ||
-			!t.s.nodes.groupLoadable(campaign, set.Group) ||
+			t.touchedIn(campaign, set.Group) || !t.s.nodes.groupLoadable(campaign, set.Group) ||
 			!slices.ContainsFunc(missing, func(k nodeKey) bool { return strings.HasPrefix(k.tree, set.Group) }) {
 			continue
 		}
@@ -482,7 +485,7 @@ func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []s
 	}
 	for _, set := range sets {
 		tk := treeKey{campaign, set.Tree}
-		if !set.Whole || !slices.ContainsFunc(missing, func(k nodeKey) bool { return k.tree == set.Tree }) || !t.s.nodes.loadable(tk) {
+		if !set.Whole || t.touched[tk] || !slices.ContainsFunc(missing, func(k nodeKey) bool { return k.tree == set.Tree }) || !t.s.nodes.loadable(tk) {
 			continue
 		}
 		nodes, err := t.treeNodes(ctx, campaign, set.Tree, maxWholeTree)
@@ -505,6 +508,17 @@ func (t *tx) loadWhole(ctx context.Context, campaign int64, seq uint64, sets []s
 		t.s.nodes.putTrees(seq, campaign, "", map[string]map[int64]int64{set.Tree: nodes})
 	}
 	return missing, nil
+}
+
+// touchedIn reports whether the transaction wrote a tree of campaign
+// whose name starts with prefix.
+func (t *tx) touchedIn(campaign int64, prefix string) bool {
+	for k := range t.touched {
+		if k.campaign == campaign && strings.HasPrefix(k.tree, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // readNodes reads nodes from the table; nodes without a row are 0.

@@ -1113,6 +1113,36 @@ func testWholeTrees(t *testing.T, s store.Store) {
 	view(t, s, readGroup)
 	update(t, s, readGroup)
 
+	// A write transaction changes one tree of a group, then reads another
+	// tree of it whole for the first time: it reads its own uncommitted
+	// change with the group, which a cache of committed state must not
+	// take. Once it commits, the group reads changed exactly once.
+	model["k:a"], model["k:b"] = map[int64]int64{}, map[int64]int64{}
+	add("k:b", map[int64]int64{1: 2})
+	readK := func(tx store.Tx) error {
+		for range 2 {
+			sums, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{
+				{Tree: "k:a", Nodes: []int64{1}, Whole: true, Group: "k:"}, {Tree: "k:b", Nodes: []int64{1}, Whole: true, Group: "k:"}})
+			if err != nil {
+				return err
+			}
+			if want := []int64{model["k:a"][1], model["k:b"][1]}; !slices.Equal(sums, want) {
+				t.Fatalf("group k: after a write that read it = %v, want %v", sums, want)
+			}
+		}
+		return nil
+	}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.AddNodes(ctx, f.campaign, "k:a", map[int64]int64{1: 3}); err != nil {
+			return err
+		}
+		_, err := tx.SumNodeSets(ctx, f.campaign, []store.NodeSet{{Tree: "k:b", Nodes: []int64{1}, Whole: true, Group: "k:"}})
+		return err
+	})
+	model["k:a"][1] += 3
+	view(t, s, readK)
+	update(t, s, readK)
+
 	// Groups read for the first time while commits change them: every
 	// read sees one committed state, and the end state is every change.
 	const groups, writers, each = 12, 3, 20
