@@ -131,6 +131,8 @@ func TestOperationCounts(t *testing.T) {
 //	<operationId>.<status>.json  the response body for that status
 //	<operationId>.request.json   the request body (JSON or form fields)
 //	<anything>.webhook.json      a webhook payload; not validated here
+//	webhooks/<event>.json        a webhook payload (not read here: the vendor adapter's
+//	                             tests validate it against the spec's x-webhooks)
 func TestTestdataMatchesSpec(t *testing.T) {
 	t.Parallel()
 	for _, v := range openapi.Vendors() {

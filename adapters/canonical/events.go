@@ -68,7 +68,7 @@ const (
 	// Referrer when attributed).
 	ChangeSaleCreated ChangeKind = "sale.created"
 	// ChangeSaleRefunded: a sale was refunded in part or in full
-	// (Transaction = the refund, Participant).
+	// (Transaction = the refund, Sale = the sale, Participant).
 	ChangeSaleRefunded ChangeKind = "sale.refunded"
 
 	// ChangeCommissionCreated: a sale earned a commission (Commission,
@@ -169,10 +169,13 @@ type Change struct {
 	Rule        *RewardRule   `json:",omitzero"`
 	Reward      *EarnedReward `json:",omitzero"`
 	Transaction *Transaction  `json:",omitzero"`
-	Commission  *Commission   `json:",omitzero"`
-	Payout      *Payout       `json:",omitzero"`
-	Coupon      *Coupon       `json:",omitzero"`
-	Link        *Link         `json:",omitzero"`
+	// Sale is, on sale.refunded, the sale refunded (Transaction is the
+	// refund), as vendors announce the sale with its refund.
+	Sale       *Transaction `json:",omitzero"`
+	Commission *Commission  `json:",omitzero"`
+	Payout     *Payout      `json:",omitzero"`
+	Coupon     *Coupon      `json:",omitzero"`
+	Link       *Link        `json:",omitzero"`
 }
 
 // WebhookEndpoint is one subscription of an account to its events, in one

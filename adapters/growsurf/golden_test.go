@@ -1,9 +1,7 @@
 package growsurf
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"net/http"
 	"os"
@@ -194,26 +192,7 @@ func TestGoldenMapping(t *testing.T) {
 				}
 			}
 			// Our own golden file pins the exact rendering.
-			path := filepath.Join("testdata", tc.name+".golden.json")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if errors.Is(err, os.ErrNotExist) {
-				t.Fatalf("%s missing; run go test -run TestGoldenMapping -update", path)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("rendering changed from %s:\n%s", path, got)
-			}
+			checkGolden(t, filepath.Join("testdata", tc.name+".golden.json"), got)
 		})
 	}
 }

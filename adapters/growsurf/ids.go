@@ -38,9 +38,10 @@ func newIDKind(prefix string, key uint64) idKind {
 // idCodecs are the ID kinds of the GrowSurf surface in one installation.
 // Campaigns and participants are bare six-character IDs ("abc123",
 // "k3x9qz"); the others carry the prefixes of GrowSurf's documented
-// examples ("crew_xyz789", "prw_1", "com_1", "po_1", "inv_77aa").
+// examples ("crew_xyz789", "prw_1", "com_1", "po_1", "inv_77aa"); webhooks
+// the "wh_" of the ids GrowSurf shows for them.
 type idCodecs struct {
-	campaign, participant, rule, reward, commission, payout, invite idKind
+	campaign, participant, rule, reward, commission, payout, invite, webhook idKind
 }
 
 // newIDCodecs returns the codecs of the installation whose ID secret is
@@ -59,6 +60,7 @@ func newIDCodecs(secret []byte) *idCodecs {
 		commission:  kind("commission", "com_", 0x510e527fade682d1),
 		payout:      kind("payout", "po_", 0x9b05688c2b3e6c1f),
 		invite:      kind("invite", "inv_", 0x1f83d9abfb41bd6b),
+		webhook:     kind("webhook", "wh_", 0x5be0cd19137e2179),
 	}
 }
 

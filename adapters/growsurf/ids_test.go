@@ -12,7 +12,8 @@ import (
 // kindsOf names the ID kinds of installation x.
 func kindsOf(x *idCodecs) map[string]idKind {
 	return map[string]idKind{"campaign": x.campaign, "participant": x.participant, "rule": x.rule, "reward": x.reward,
-		"commission": x.commission, "payout": x.payout, "invite": x.invite}
+		"commission": x.commission, "payout": x.payout, "invite": x.invite,
+		"webhook": x.webhook}
 }
 
 // installations are the codecs the format checks run on: the fixed keys of

@@ -142,7 +142,15 @@ func linkFromAPI(l api.AffiliateLink, owner string) canonical.Link {
 		owner = id
 	}
 	return canonical.Link{ID: uuidString(l.Id), ParticipantID: owner, Token: l.Token,
-		Visitors: l.Visitors, Leads: l.Leads, Conversions: l.Conversions}
+		Visitors: deref(l.Visitors), Leads: leads(l.Leads, l.Referrals), Conversions: l.Conversions}
+}
+
+// leads reads a leads count, which older payloads give as referrals.
+func leads(n, referrals *int) int {
+	if n == nil {
+		return deref(referrals)
+	}
+	return *n
 }
 
 // couponFromAPI maps an affiliate coupon.
@@ -164,8 +172,8 @@ func participantFromAPI(a api.Affiliate) canonical.Participant {
 			PaypalEmail: deref(a.PaypalEmail), WiseEmail: deref(a.WiseEmail),
 			StripeCustomerID: deref(a.StripeCustomerId), StripeAccountID: deref(a.StripeAccountId),
 			NoCommissionEmails: a.ReceiveNewCommissionNotifications != nil && !*a.ReceiveNewCommissionNotifications},
-		Stats: canonical.ParticipantStats{Visitors: a.Visitors, Leads: a.Leads, Conversions: a.Conversions,
-			Referrals: a.Leads, ReferredSignups: a.Leads},
+		Stats: canonical.ParticipantStats{Visitors: deref(a.Visitors), Leads: leads(a.Leads, a.Referrals), Conversions: a.Conversions,
+			Referrals: leads(a.Leads, a.Referrals), ReferredSignups: leads(a.Leads, a.Referrals)},
 		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 	}
 	if a.Campaign != nil {

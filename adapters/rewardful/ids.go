@@ -30,9 +30,11 @@ func newIDKind(name string, key uint64) idKind {
 	return idKind{name: name, perm: surface.NewScrambler(62, key), salt: mix64(key ^ 0x5bd1e9955bd1e995)}
 }
 
-// idCodecs are the entity kinds Rewardful exposes, in one installation.
+// idCodecs are the entity kinds Rewardful exposes, in one installation;
+// event and request are the ids of a webhook's event (a logged change) and
+// of its delivery.
 type idCodecs struct {
-	campaign, affiliate, link, coupon, referral, commission, payout, sale idKind
+	campaign, affiliate, link, coupon, referral, commission, payout, sale, event, request idKind
 }
 
 // newIDCodecs returns the codecs of the installation whose ID secret is
@@ -52,6 +54,8 @@ func newIDCodecs(secret []byte) *idCodecs {
 		commission: kind("commission", 0x7265776172646636),
 		payout:     kind("payout", 0x7265776172646637),
 		sale:       kind("sale", 0x7265776172646638),
+		event:      kind("event", 0x7265776172646639),
+		request:    kind("request", 0x726577617264663a),
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 
 // kindsOf lists the ID kinds of installation x.
 func kindsOf(x *idCodecs) []idKind {
-	return []idKind{x.campaign, x.affiliate, x.link, x.coupon, x.referral, x.commission, x.payout, x.sale}
+	return []idKind{x.campaign, x.affiliate, x.link, x.coupon, x.referral, x.commission, x.payout, x.sale, x.event, x.request}
 }
 
 // installations are the codecs the format checks run on: the fixed keys of

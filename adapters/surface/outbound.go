@@ -59,3 +59,11 @@ func (c Config) OutboundClient() *http.Client {
 	}
 	return safeClient
 }
+
+// OpenClient returns a client for outbound deliveries that reaches any
+// address, internal ones included: for local development, where webhook
+// receivers listen on loopback (refbridge serve --webhooks-allow-private).
+// Like the default it follows no redirects and times out after 10 seconds.
+func OpenClient() *http.Client {
+	return &http.Client{Timeout: safeClient.Timeout, CheckRedirect: safeClient.CheckRedirect}
+}

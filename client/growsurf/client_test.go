@@ -1299,8 +1299,8 @@ func TestWebhookEnvelope(t *testing.T) {
 		createdAt int64
 		dataKeys  []string
 	}{
-		{"participantReachedAGoal.webhook", growsurf.WebhookEventPARTICIPANTREACHEDAGOAL, 1717100000000, []string{"campaign", "participant", "reward"}},
-		{"newParticipantAdded.webhook", growsurf.WebhookEventNEWPARTICIPANTADDED, 1717050000000, []string{"campaign", "participant", "referrer"}},
+		{"webhooks/PARTICIPANT_REACHED_A_GOAL", growsurf.WebhookEventPARTICIPANTREACHEDAGOAL, 1717100000000, []string{"campaign", "participant", "reward"}},
+		{"webhooks/NEW_PARTICIPANT_ADDED", growsurf.WebhookEventNEWPARTICIPANTADDED, 1717050000000, []string{"campaign", "participant", "referrer"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {

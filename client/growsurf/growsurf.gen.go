@@ -740,6 +740,39 @@ func (e UpdateParticipantRequestReferralStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookCampaignEndedEvent.
+const (
+	WebhookCampaignEndedEventCAMPAIGNENDED WebhookCampaignEndedEvent = "CAMPAIGN_ENDED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCampaignEndedEvent enum.
+func (e WebhookCampaignEndedEvent) Valid() bool {
+	switch e {
+	case WebhookCampaignEndedEventCAMPAIGNENDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookCommissionEventEvent.
+const (
+	WebhookCommissionEventEventCOMMISSIONADJUSTED WebhookCommissionEventEvent = "COMMISSION_ADJUSTED"
+	WebhookCommissionEventEventNEWCOMMISSIONADDED WebhookCommissionEventEvent = "NEW_COMMISSION_ADDED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCommissionEventEvent enum.
+func (e WebhookCommissionEventEvent) Valid() bool {
+	switch e {
+	case WebhookCommissionEventEventCOMMISSIONADJUSTED:
+		return true
+	case WebhookCommissionEventEventNEWCOMMISSIONADDED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WebhookEvent.
 const (
 	WebhookEventCAMPAIGNENDED                 WebhookEvent = "CAMPAIGN_ENDED"
@@ -767,6 +800,84 @@ func (e WebhookEvent) Valid() bool {
 	case WebhookEventPARTICIPANTFRAUDSTATUSUPDATED:
 		return true
 	case WebhookEventPARTICIPANTREACHEDAGOAL:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookGoalRewardEvent.
+const (
+	WebhookGoalRewardEventCONVERSION WebhookGoalRewardEvent = "CONVERSION"
+	WebhookGoalRewardEventLEAD       WebhookGoalRewardEvent = "LEAD"
+)
+
+// Valid indicates whether the value is a known member of the WebhookGoalRewardEvent enum.
+func (e WebhookGoalRewardEvent) Valid() bool {
+	switch e {
+	case WebhookGoalRewardEventCONVERSION:
+		return true
+	case WebhookGoalRewardEventLEAD:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookNewParticipantAddedEvent.
+const (
+	WebhookNewParticipantAddedEventNEWPARTICIPANTADDED WebhookNewParticipantAddedEvent = "NEW_PARTICIPANT_ADDED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookNewParticipantAddedEvent enum.
+func (e WebhookNewParticipantAddedEvent) Valid() bool {
+	switch e {
+	case WebhookNewParticipantAddedEventNEWPARTICIPANTADDED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookNewPayoutIssuedEvent.
+const (
+	WebhookNewPayoutIssuedEventNEWPAYOUTISSUED WebhookNewPayoutIssuedEvent = "NEW_PAYOUT_ISSUED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookNewPayoutIssuedEvent enum.
+func (e WebhookNewPayoutIssuedEvent) Valid() bool {
+	switch e {
+	case WebhookNewPayoutIssuedEventNEWPAYOUTISSUED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookParticipantFraudStatusUpdatedEvent.
+const (
+	WebhookParticipantFraudStatusUpdatedEventPARTICIPANTFRAUDSTATUSUPDATED WebhookParticipantFraudStatusUpdatedEvent = "PARTICIPANT_FRAUD_STATUS_UPDATED"
+)
+
+// Valid indicates whether the value is a known member of the WebhookParticipantFraudStatusUpdatedEvent enum.
+func (e WebhookParticipantFraudStatusUpdatedEvent) Valid() bool {
+	switch e {
+	case WebhookParticipantFraudStatusUpdatedEventPARTICIPANTFRAUDSTATUSUPDATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookParticipantReachedAGoalEvent.
+const (
+	WebhookParticipantReachedAGoalEventPARTICIPANTREACHEDAGOAL WebhookParticipantReachedAGoalEvent = "PARTICIPANT_REACHED_A_GOAL"
+)
+
+// Valid indicates whether the value is a known member of the WebhookParticipantReachedAGoalEvent enum.
+func (e WebhookParticipantReachedAGoalEvent) Valid() bool {
+	switch e {
+	case WebhookParticipantReachedAGoalEventPARTICIPANTREACHEDAGOAL:
 		return true
 	default:
 		return false
@@ -2765,6 +2876,81 @@ type Webhook struct {
 	PayloadUrl *string `json:"payloadUrl"`
 }
 
+// WebhookCampaign The program an event belongs to.
+type WebhookCampaign struct {
+	// CurrencyISO Program currency (ISO 4217).
+	CurrencyISO *string `json:"currencyISO,omitempty"`
+
+	// Id Program id.
+	Id string `json:"id"`
+
+	// ImpressionCount Total impressions (GrowSurf's samples).
+	ImpressionCount *int `json:"impressionCount,omitempty"`
+
+	// InviteCount Total invites (GrowSurf's samples).
+	InviteCount *int `json:"inviteCount,omitempty"`
+
+	// Name Program name.
+	Name *string `json:"name,omitempty"`
+
+	// ParticipantCount Total participants (GrowSurf's samples).
+	ParticipantCount *int `json:"participantCount,omitempty"`
+
+	// ReferralCount Total referrals (GrowSurf's samples).
+	ReferralCount *int `json:"referralCount,omitempty"`
+
+	// Status Program status. `PENDING` and `CANCELLED` appear only in the newest contract.
+	Status *CampaignStatus `json:"status,omitempty"`
+
+	// Type Program type; fixed at creation.
+	Type *CampaignType `json:"type,omitempty"`
+
+	// WinnerCount Total winners (GrowSurf's samples).
+	WinnerCount *int `json:"winnerCount,omitempty"`
+}
+
+// WebhookCampaignEnded CAMPAIGN_ENDED - the program ended.
+type WebhookCampaignEnded struct {
+	// CreatedAt When the event happened (epoch ms).
+	CreatedAt int64 `json:"createdAt"`
+
+	// Data The program.
+	Data struct {
+		// Campaign The program an event belongs to.
+		Campaign WebhookCampaign `json:"campaign"`
+	} `json:"data"`
+
+	// Event Event name.
+	Event WebhookCampaignEndedEvent `json:"event"`
+}
+
+// WebhookCampaignEndedEvent Event name.
+type WebhookCampaignEndedEvent string
+
+// WebhookCommissionEvent NEW_COMMISSION_ADDED (a commission was generated) and COMMISSION_ADJUSTED (a commission was adjusted by a refund, chargeback or reversal) - affiliate programs.
+type WebhookCommissionEvent struct {
+	// CreatedAt When the event happened (epoch ms).
+	CreatedAt int64 `json:"createdAt"`
+
+	// Data The commission, the affiliate and the program.
+	Data struct {
+		// Campaign The program an event belongs to.
+		Campaign WebhookCampaign `json:"campaign"`
+
+		// Commission A commission earned by an affiliate for a referred customer's sale or lead.
+		Commission Commission `json:"commission"`
+
+		// Participant A participant as GET /participant renders it, plus `referee` in a goal event whose reward is the referrer's.
+		Participant WebhookParticipant `json:"participant"`
+	} `json:"data"`
+
+	// Event Event name.
+	Event WebhookCommissionEventEvent `json:"event"`
+}
+
+// WebhookCommissionEventEvent Event name.
+type WebhookCommissionEventEvent string
+
 // WebhookData Event data of a webhook delivery. PARTICIPANT_REACHED_A_GOAL carries `participant`, `reward` (campaign reward merged with the earned reward: `id` is the ParticipantReward id, `rewardId` the campaign reward id) and `campaign`; NEW_PARTICIPANT_ADDED carries the participant, campaign and referrer.
 type WebhookData map[string]interface{}
 
@@ -2783,9 +2969,340 @@ type WebhookEnvelope struct {
 // WebhookEvent Webhook event. The last three are sent by affiliate programs only; PARTICIPANT_REACHED_A_GOAL by referral programs.
 type WebhookEvent string
 
+// WebhookGoalReward The reward of a goal event: the CampaignReward merged with the ParticipantReward earned (`id` is the ParticipantReward id, `rewardId` the CampaignReward id).
+type WebhookGoalReward struct {
+	// Approved Whether the reward is approved (false while manual approval is pending).
+	Approved            bool                 `json:"approved"`
+	CommissionStructure *CommissionStructure `json:"commissionStructure,omitempty"`
+
+	// ConversionsRequired Referrals needed to earn the reward.
+	ConversionsRequired *int `json:"conversionsRequired,omitempty"`
+
+	// CouponCode Display-only coupon code for the referrer.
+	CouponCode *string `json:"couponCode,omitempty"`
+
+	// Description Reward description for the referrer.
+	Description *string `json:"description,omitempty"`
+
+	// Event What earns the reward (newest contract only).
+	Event *WebhookGoalRewardEvent `json:"event,omitempty"`
+
+	// Id Campaign reward id.
+	//
+	// Example: crew_xyz789
+	Id string `json:"id"`
+
+	// ImageUrl Reward image URL.
+	ImageUrl *string `json:"imageUrl,omitempty"`
+
+	// IsReferrer Whether the reward is the referrer's.
+	IsReferrer bool `json:"isReferrer"`
+
+	// IsUnlimited Whether one participant can earn it any number of times (overrides limit).
+	IsUnlimited bool `json:"isUnlimited"`
+
+	// IsVisible Whether the reward is enabled.
+	IsVisible *bool `json:"isVisible,omitempty"`
+
+	// Limit Times one participant can earn it; -1 when unlimited.
+	Limit         *int           `json:"limit,omitempty"`
+	LimitDuration *LimitDuration `json:"limitDuration,omitempty"`
+
+	// Metadata Flat key/value data on a campaign reward; GrowSurf stores every value as a string.
+	//
+	// Example: {"sku":"GIFT-25"}
+	Metadata RewardMetadata `json:"metadata"`
+
+	// NextMilestonePrefix UI text before the referral count (MILESTONE).
+	NextMilestonePrefix *string `json:"nextMilestonePrefix,omitempty"`
+
+	// NextMilestoneSuffix UI text after the referral count (MILESTONE).
+	NextMilestoneSuffix *string `json:"nextMilestoneSuffix,omitempty"`
+
+	// NumberOfWinners Maximum winners (LEADERBOARD), per month when limitDuration is PER_MONTH.
+	NumberOfWinners *int `json:"numberOfWinners,omitempty"`
+
+	// Order Display position; null until set in the design step.
+	Order *int `json:"order,omitempty"`
+
+	// ReferralCouponCode Display-only coupon code for the referred friend.
+	ReferralCouponCode *string `json:"referralCouponCode,omitempty"`
+
+	// ReferralDescription Reward description for the referred friend (double-sided).
+	ReferralDescription *string `json:"referralDescription,omitempty"`
+
+	// ReferredId Referred friend's participant id.
+	ReferredId *string `json:"referredId,omitempty"`
+
+	// ReferredRewardUpfront When true no ParticipantReward is created for the referred friend.
+	ReferredRewardUpfront *bool               `json:"referredRewardUpfront,omitempty"`
+	ReferredValue         *RewardTaxValuation `json:"referredValue,omitempty"`
+
+	// ReferrerId Referrer's participant id.
+	ReferrerId *string `json:"referrerId,omitempty"`
+
+	// RewardId CampaignReward id.
+	RewardId string `json:"rewardId"`
+
+	// Title Internal label; never shown to participants.
+	Title *string `json:"title,omitempty"`
+
+	// Type Campaign reward type. `AFFILIATE` is the only type affiliate programs accept.
+	Type  RewardType          `json:"type"`
+	Value *RewardTaxValuation `json:"value,omitempty"`
+}
+
+// WebhookGoalRewardEvent What earns the reward (newest contract only).
+type WebhookGoalRewardEvent string
+
 // WebhookList A program's webhooks.
 type WebhookList struct {
 	Webhooks []Webhook `json:"webhooks"`
+}
+
+// WebhookNewParticipantAdded NEW_PARTICIPANT_ADDED - a participant joined (signup, referral, import).
+type WebhookNewParticipantAdded struct {
+	// CreatedAt When the event happened (epoch ms).
+	CreatedAt int64 `json:"createdAt"`
+
+	// Data The participant (with shareUrl), the program and, when referred, the referrer.
+	Data struct {
+		// Campaign The program an event belongs to.
+		Campaign WebhookCampaign `json:"campaign"`
+
+		// Participant A participant as GET /participant renders it, plus `referee` in a goal event whose reward is the referrer's.
+		Participant WebhookParticipant `json:"participant"`
+
+		// Referrer Summary of the participant who referred this participant.
+		Referrer *Referrer `json:"referrer,omitempty"`
+	} `json:"data"`
+
+	// Event Event name.
+	Event WebhookNewParticipantAddedEvent `json:"event"`
+}
+
+// WebhookNewParticipantAddedEvent Event name.
+type WebhookNewParticipantAddedEvent string
+
+// WebhookNewPayoutIssued NEW_PAYOUT_ISSUED - a payout was issued to an affiliate (affiliate programs).
+type WebhookNewPayoutIssued struct {
+	// CreatedAt When the event happened (epoch ms).
+	CreatedAt int64 `json:"createdAt"`
+
+	// Data The payout, the affiliate and the program.
+	Data struct {
+		// Campaign The program an event belongs to.
+		Campaign WebhookCampaign `json:"campaign"`
+
+		// Participant A participant as GET /participant renders it, plus `referee` in a goal event whose reward is the referrer's.
+		Participant WebhookParticipant `json:"participant"`
+
+		// Payout Money paid (or to be paid) to an affiliate for approved commissions.
+		Payout Payout `json:"payout"`
+	} `json:"data"`
+
+	// Event Event name.
+	Event WebhookNewPayoutIssuedEvent `json:"event"`
+}
+
+// WebhookNewPayoutIssuedEvent Event name.
+type WebhookNewPayoutIssuedEvent string
+
+// WebhookParticipant A participant as GET /participant renders it, plus `referee` in a goal event whose reward is the referrer's.
+type WebhookParticipant struct {
+	AffiliateEnrollmentSource *AffiliateEnrollmentSource `json:"affiliateEnrollmentSource,omitempty"`
+	AffiliateStatus           *AffiliateStatus           `json:"affiliateStatus,omitempty"`
+
+	// AllMatchingFraudsters Other participants this one was matched with by fraud checks.
+	AllMatchingFraudsters *[]JSONObject `json:"allMatchingFraudsters,omitempty"`
+
+	// CreatedAt When the participant joined (epoch ms, UTC).
+	//
+	// Example: 1717000000000
+	CreatedAt *int64 `json:"createdAt,omitempty"`
+
+	// Email Participant's email.
+	//
+	// Example: ana@example.com
+	Email string `json:"email"`
+
+	// Fingerprint Browser fingerprint (anti-fraud).
+	Fingerprint *string `json:"fingerprint,omitempty"`
+
+	// FirstName First name.
+	FirstName *string `json:"firstName,omitempty"`
+
+	// FraudReasonCode Reason for the fraud rating, e.g. UNIQUE_IDENTITY, DUPLICATE_EMAIL, DUPLICATE_IDENTITY, MANUAL_UPDATE (open set).
+	FraudReasonCode *string `json:"fraudReasonCode,omitempty"`
+
+	// FraudRiskLevel Integrity rating of a participant.
+	FraudRiskLevel *FraudRiskLevel `json:"fraudRiskLevel,omitempty"`
+
+	// Id Participant id.
+	//
+	// Example: k3x9qz
+	Id string `json:"id"`
+
+	// ImpressionCount Views of the participant's link.
+	ImpressionCount *int `json:"impressionCount,omitempty"`
+
+	// InviteCount Invites the participant sent.
+	InviteCount *int `json:"inviteCount,omitempty"`
+
+	// IpAddress IP address (anti-fraud).
+	IpAddress *string `json:"ipAddress,omitempty"`
+
+	// IsAffiliate Whether the participant is an affiliate (newest contract).
+	IsAffiliate *bool `json:"isAffiliate,omitempty"`
+
+	// IsNew True when this call created the participant (add calls).
+	IsNew *bool `json:"isNew,omitempty"`
+
+	// IsWinner Whether the participant has an approved reward.
+	IsWinner *bool `json:"isWinner,omitempty"`
+
+	// LastName Last name.
+	LastName *string `json:"lastName,omitempty"`
+
+	// Metadata Flat free-form key/value data kept for the integrator.
+	//
+	// Example: {"plan":"pro"}
+	Metadata *Metadata `json:"metadata,omitempty"`
+
+	// MobileInstanceId Mobile SDK instance id (anti-fraud).
+	MobileInstanceId *string `json:"mobileInstanceId,omitempty"`
+
+	// MonthlyRank Leaderboard position this month (0 after the monthly reset).
+	MonthlyRank int `json:"monthlyRank"`
+
+	// MonthlyReferralCount Referrals this month (resets at month end).
+	MonthlyReferralCount int `json:"monthlyReferralCount"`
+
+	// MonthlyReferrals Ids of the newest 100 successful referrals this month.
+	MonthlyReferrals *[]string `json:"monthlyReferrals,omitempty"`
+
+	// Notes Internal notes.
+	Notes *string `json:"notes,omitempty"`
+
+	// PayoutSettings What the participant still has to provide before payouts.
+	PayoutSettings *PayoutSettings `json:"payoutSettings,omitempty"`
+
+	// PaypalEmailAddress PayPal address for payouts.
+	PaypalEmailAddress *string `json:"paypalEmailAddress,omitempty"`
+
+	// PrevMonthlyRank Last month's position; absent when the participant was not in the program then.
+	PrevMonthlyRank *int `json:"prevMonthlyRank,omitempty"`
+
+	// PrevMonthlyReferralCount Referrals last month.
+	PrevMonthlyReferralCount *int `json:"prevMonthlyReferralCount,omitempty"`
+
+	// Rank All-time leaderboard position (1-indexed).
+	Rank int `json:"rank"`
+
+	// Referee The referred friend whose referral earned the referrer's reward.
+	Referee *WebhookReferee `json:"referee,omitempty"`
+
+	// ReferralCount All-time referrals.
+	ReferralCount int `json:"referralCount"`
+
+	// ReferralSource How the participant joined.
+	ReferralSource *ReferralSource `json:"referralSource,omitempty"`
+
+	// ReferralStatus State of the referrer's credit for a referred participant; `INVITE_SENT` marks an email invite that has not joined.
+	ReferralStatus *ReferralStatus `json:"referralStatus,omitempty"`
+
+	// Referrals Ids of the newest 100 successful referrals.
+	Referrals *[]string `json:"referrals,omitempty"`
+
+	// ReferredBy Referrer's id; only for referred participants.
+	ReferredBy *string   `json:"referredBy,omitempty"`
+	Referrer   *Referrer `json:"referrer,omitempty"`
+
+	// Rewards Rewards the participant has earned.
+	Rewards []ParticipantReward `json:"rewards"`
+
+	// ShareCount Share counts keyed by channel (email, facebook, twitter, pinterest, copyRefLink, iosNativeShare, ...).
+	//
+	// Example: {"email":1,"twitter":0}
+	ShareCount *ShareCount `json:"shareCount,omitempty"`
+
+	// ShareUrl The participant's unique referral link.
+	ShareUrl *string `json:"shareUrl,omitempty"`
+
+	// UniqueImpressionCount Unique views of the participant's link.
+	UniqueImpressionCount *int `json:"uniqueImpressionCount,omitempty"`
+
+	// UnreadCommissionsCount Commissions the affiliate has not seen.
+	UnreadCommissionsCount *int `json:"unreadCommissionsCount,omitempty"`
+
+	// UnreadPayoutsCount Payouts the affiliate has not seen.
+	UnreadPayoutsCount *int `json:"unreadPayoutsCount,omitempty"`
+
+	// Unsubscribed Whether the participant opted out of emails.
+	Unsubscribed *bool `json:"unsubscribed,omitempty"`
+
+	// VanityKeys The participant's vanity keys.
+	VanityKeys *[]string `json:"vanityKeys,omitempty"`
+}
+
+// WebhookParticipantFraudStatusUpdated PARTICIPANT_FRAUD_STATUS_UPDATED - a participant's fraud status changed.
+type WebhookParticipantFraudStatusUpdated struct {
+	// CreatedAt When the event happened (epoch ms).
+	CreatedAt int64 `json:"createdAt"`
+
+	// Data The participant and the program.
+	Data struct {
+		// Campaign The program an event belongs to.
+		Campaign WebhookCampaign `json:"campaign"`
+
+		// Participant A participant as GET /participant renders it, plus `referee` in a goal event whose reward is the referrer's.
+		Participant WebhookParticipant `json:"participant"`
+	} `json:"data"`
+
+	// Event Event name.
+	Event WebhookParticipantFraudStatusUpdatedEvent `json:"event"`
+}
+
+// WebhookParticipantFraudStatusUpdatedEvent Event name.
+type WebhookParticipantFraudStatusUpdatedEvent string
+
+// WebhookParticipantReachedAGoal PARTICIPANT_REACHED_A_GOAL (referral programs) - a participant unlocked a reward.
+type WebhookParticipantReachedAGoal struct {
+	// CreatedAt When the event happened (epoch ms).
+	CreatedAt int64 `json:"createdAt"`
+
+	// Data The participant, the reward and the program.
+	Data struct {
+		// Campaign The program an event belongs to.
+		Campaign WebhookCampaign `json:"campaign"`
+
+		// Participant A participant as GET /participant renders it, plus `referee` in a goal event whose reward is the referrer's.
+		Participant WebhookParticipant `json:"participant"`
+
+		// Reward The reward of a goal event: the CampaignReward merged with the ParticipantReward earned (`id` is the ParticipantReward id, `rewardId` the CampaignReward id).
+		Reward WebhookGoalReward `json:"reward"`
+	} `json:"data"`
+
+	// Event Event name.
+	Event WebhookParticipantReachedAGoalEvent `json:"event"`
+}
+
+// WebhookParticipantReachedAGoalEvent Event name.
+type WebhookParticipantReachedAGoalEvent string
+
+// WebhookReferee The referred friend whose referral earned the referrer's reward.
+type WebhookReferee struct {
+	// Email Email.
+	Email string `json:"email"`
+
+	// FirstName First name.
+	FirstName *string `json:"firstName,omitempty"`
+
+	// Id Participant id.
+	Id string `json:"id"`
+
+	// LastName Last name.
+	LastName *string `json:"lastName,omitempty"`
 }
 
 // WebhookTestResponse How the webhook receiver answered the test delivery.
@@ -36751,349 +37268,376 @@ func (sh *strictHandler) CreateCampaign(w http.ResponseWriter, r *http.Request) 
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Lc9s4lj/6VVD636rItfIj7szsdlxb9yq23NG2LXskOdnZScqCSUjCmCLYAGlZ0/9891s4AEiQBB9y",
-	"bLfT66mp6pgi8Tw4OM/f+b3jsVXEQhLGovP+986SYJ9w+OcYx+SMrmj8kSUc/iGf+kR4nEYxZWHnfWdM",
-	"fkuIiAXCQcDWxEcR4WjJEr7X6XWEtyQrLD+KNxHpvO/QMCYLwjvfvvXyrY/JCtOQhouaHgIyjxENUbwk",
-	"yEs4J2G8ZU/nNEz0P1vOZAVfbNvDQ2ezbW8T4rHQ32Y+f9kV8A1a09Bn6227eujEtu6WxHzTn8eES+Io",
-	"d3ZGwkW8RGwOvUgi2I1YQL2N7kD2vxJHSMjOWRhs0HpJ5JBwjMyLWKAljbcYitrbpsGoPXyG4agdaRqO",
-	"WvcnGs63XifCHK9IrDnGMV5FmC7CoWNc0yVBEWcLjleo6+kXdxD1ZSdUvhHheNnpdUK8gm78Tq/DyW8J",
-	"5cTvvI95QuzBkHu8igL5Ir7x3h7+1OmZ8YmYSwqVozPjGZM15r5rVH1khoI4vIS6+r8eC+d0kXAs36wZ",
-	"p1fso92oPU7W1/ebf/37f/zsHjpbragQlIUVw05/rxma3UbdsOq6n8Q4TsQpDWLiOIkXknyyfoQ6+VQg",
-	"AZ+lA/stIXyTjUz9mqOu/4eTeed95//sZ/fRvvpV7BdHA0M8wRvRRP6a4Eno03CBQrbuyQH6eCNQly5C",
-	"xomviF/EmMcnOCb7JPTlfxHmBC3oHQl3qiYhm8lNwSdznARx5/1Pf/1Lr7PC93SVrDrv3/7HofyThvrP",
-	"nutgnxDhlWczYTxG8pGegTqoPCGVY5LNOLb2hrGA4BC6GqwwDWo3lJM54RwHAq1pvFQbKll/UNUt/Nip",
-	"J6mBWthyl5/TTeqhq5DeIxIxb4lWNAio4l+VdKQ3K9fznPEVjtXy/vVdx7nap5SLeIRXZOtlmMsvkey+",
-	"akxz03bDepzhBw4hwA0jCHC7AbgFh0u8IEjQf5EewjFaMRGjtwcHlX1BI3ZHGd0fHNSTfa9zv8vJ/IZT",
-	"f0F2QyaJA+4JfZBQZIaCqEAhi5HPvGRFwpj4qMtCgmLGAhST+xgJeabfHqA54yjCPKYejXAYix2EQx94",
-	"AQ7FmnAUMwRjRl+Sg4OfiJybbD3iRCQr4svfbwh6J2f8rdcZkfvYxYCPEy4YR3POVtB4xMkdZYmAIb8R",
-	"aBbCh7Mj+JWqEchnek6S3ag9rVpY1UDDFl7M54I49nCUrG4Il1yQs7WQcxK3NEJdBu/LMdBwUcnY1Fv5",
-	"TTXbeOA8T5fZig/9Cw4cxnVrWTvzRqBfOFtPEj6X68O44jAI+z4nQvSMDCnwSooxC7ntqCufqPeoQFfj",
-	"s10Seswn/k7FFRi5Btbuhr796f7n3/7lvJyt6daJFqXX5ES7OEQE85D4WuLY6QFp45IkUnmv8+1EjYiv",
-	"r99WzGPDkrjFDR/Bi090u9uj0EKuYnry9vuwKQ/plJIADqqQ12PGIm82lSNSLbUdkT0A6Cw/rOb1ysbU",
-	"bsV4runtx5mt3cQIMpX3LPCerW/aVEDa+q79TG6WjN26j8ha/Yiof4RmEacrzDczebbjTF14I7kz/GJe",
-	"rzgX67SntgcDWnUcjW+yARGxUBCQMT9gXyu48i+PhTEJ4Z84igLqgY6w/08hJ2V1IN/0Zbsf+ifX48Hf",
-	"rgaT6fVgPL4Yd3odwjmTWtM/0reGo0/9s+HJ9eC8Pzzr9DpzoLxMuFoRIfAC3gzvcED9PMfc63z76nqJ",
-	"q4HvZeuUzWYgByF3VBHQ+3fyyhZJFDEeX/Gg876zjONIvN/fx1G0t5CXScLnex5b7QsSxzRciP8jVwN7",
-	"8bX+TN6a7ahXdQ6LXVYV9ajRHNOA+AimAssM1/IxC+cB9drsxneOpS/1KxLG1MNBOig4zzQI0A2RUnnE",
-	"mUeEIH5PXmN5BVIKIGhFYuzjGKNbstFfwoknoUd8dLNJFWOPRRu0ZkngSyGEkxW7I3A3ciL3Di6ECplJ",
-	"/r4vKQkpKhZGB3p38DMCYkM3zN+AXpMXpY6QWU5YBbSPji9Gp2fDY02s8AkWSjxKJZ4Qr2DuOI4JV7ty",
-	"yvgN9X0SPuiQjC6m1/2r6ceL8fB/BifpOckI+u8sSUdvjFoxQxHhkg0p+wX2FI2ktD5icT+Jl4zTfxG/",
-	"TO4/vQBy/4D9HuLkjt2qvV5zFi52Y4JXqH85BJrpzlyrM9vpIYwiTH0UBTiUZGnYHlAiSL2ex5IwRmwd",
-	"Ev5GZMKTXMU7wumcSmF6BkznWvbyaTAeng6zPipoDu45MPJJmnMNT/ZiCexSMsfoBvtyRkeIxgJoFpV3",
-	"SH7Yht6GofwnDiaE3xGu1vchlDccTQfjUf/sejIYfxqMHaQ3YSsSL0EDl2Io7JBFZK6BZFT2lxfBVFNh",
-	"W3NUeXIU34LltW4Jx2anH5v9lPSDWLwkHNpLOJHsRu4pW4d7KG1Aa12ZHETCOxKwiKC/HPyE5HpRj1yF",
-	"+A7TAN8ExHAguRPD48H11aj/qT886384G2iiAhOI7EjETPYqiWrOuGS58p4goc848nAo6Rt4KPaW8jz8",
-	"5eAd+gXHZI03U7oiLEm53S/96eBz/+/X0+H54OJqavcDNiTGb5FPfTgxcxpSsYTZ0JXUkEMfvfv5Z3Qc",
-	"UBLGxwETJHe3SmZ6NhyMptfHZxeTQUEMQF15KORkArYQ71HIgEVTbUWPmRy+j2i8kw3Hw0FAuKJDvMab",
-	"I3M6iEBzJtli1XEZsfiUJcpm/LSXpmXr7dk6n9wtRTScCJZwjyCfEcWLyD0V8MIaC+STgMQPve7eNV13",
-	"ZiHMDknmdXpxNTrZ8r67xBvZ5DgVNZ9cGEGJZEjagCEXKiVvOAeRGpCUN5bMt+8D1B0PJlO4T1iI8HxO",
-	"A4rjdJfEzsOW+rB+qWGVpoyd43BjHEQP4tDj/nRwfTY8H047vU5A7ojkokTz2byEsMR36alHG5YYJ55a",
-	"NItpp76tTq+j3B4j9cP5cHQ1HdhiwuHPFQy8HfPudSSzEDFeRZ33ncODw3e7B3/dPXg7fXv4/uDg/cHB",
-	"3sHBwf88Ao/vI47NTFE3Ilz7f3pmDZhyzu4ocvFYqDx03sYiKe33sRzBhvvvpku2+5ElfDc1ILoGq7/f",
-	"d3iRv/Uqm8x5GFs3m33lblq57rYcr+0trm12+zEX3cTu5pWHb8tR2z7h2ma3H3XRB5xrnsR8swuOSbWR",
-	"55ZNobGHvLu3ql293A9rWXtvq9rWi/KwtrUrFg7kVailKpBmwpjGm+e5b0noR4yGcXajyo42UogAwcuo",
-	"mPEmIlJHVZYjdCey22An1RrsO1tdM/NEEB9hgTBa0sVyl1Nxi+YcJ76ICUfdL7ZRFH0ImHdL/C+dh90r",
-	"h4dNV7hjmc1tfjW6HF8cDyYTJTSOpsPp38sX+x7YpvTKyoXvezG9o/HmjC1cRj25wDHfyCHighkb6y+l",
-	"ECenG3EWER5TZTryOMEx8fsOK/1nJcqiJY4iEspLWtvj1HXcaFzrdWJy72j3Y7LC4a4UHeXqIOvHvbKt",
-	"yzwoNvIrDX2YrZ5dD5G9xR4aD04H43H/rIcmH/vjQQ+NB5/745MeAgWyh44vzs8vRqjLIhIiQeKdPafl",
-	"OTPP/cNaIf2mntfX9EN280/iAT+zdumMiti9U+BisYYOW0eJcPk/8puFs+bhbxqTlWg6ljblpMvZwZzj",
-	"jfw7aHCzIXmy9pzbyyrcO8rtY45L6lY6QmESBKmqwLXbLARHofxJkoMxiDostfam5Fail7r59IicW+P7",
-	"OYdHai4tWDvkkZabk3u9vBXE7UO6zB09Zc0Ar9CCxLuM7ypiQrdkA9trhYmE+P/Tf0lpzXUQ5jRcEB5x",
-	"GrrGLUU9qe5mL6EuDmO6C1xwZ8/dovEFO5wYtiO59CWN+sqsW/5yeGlMvs0DoKJvuHu5oUHIWQA8PdUH",
-	"umXV4AiZSAmprIKaphQhy8lq9Z1GGvQyP3Q5SgPXzd2YS5sO3rl5T37DbmhAhqGIcegRl7PhjK0J97Ag",
-	"6OpqeKIUO4zUd2hy8mvzYha8NOWNCWlMcYA8Tnwag8uHHKnjyFY0juUFGvoIa/eQVoODOyLkLaCU96Ln",
-	"I72oY04XCwLRjiRMVvKMHo8HJ8Pp9eVgdDIc/dLpmQd9yZEHJ9YpLc6B+C6/2lgP642wPbLNDFwdVSdP",
-	"MNQEpBbI23sCer/j0mJrhG3VlMAn8lYMyZqIWKorMceeilnbsRfi4nIwuh6MxhdnZ+eDkdQR+5eXZ8Pj",
-	"/nR4Mer0Opf98XR4PLzsj5SVstPrDEefhqDkSb34un85lMs3+dTpdU76k48fLvpj9/qlM6oigvQFuf8q",
-	"aqcoM7SYUf/ycnzxaXDS6XUmVxO5w/DvD/3RqGJj+yEONjH1HEO6TL0LSRgTLrQpVgdjonMWkg0Cb5MA",
-	"EWlFQ8ZREtJYOK7I0OeM+iMc0zsyWWJOHD2q5yhecpYslij3jfuquwkSIm43LRvUb7ub8li0GZP5GQ1v",
-	"WzZnfeFuEii8ZWPFQ2M1M8ceuWGs7bDM6+7G6CqSdwBloag6yjhAAQ1v0R0la1HRSnhHY+JkZvADRIlW",
-	"fMrEVlSQvu9uTo6U+MOwZWvmdXdjKyIEkRd1y9bS993N2ZedI9qGrHPXYUUb8t+ciLjlkNL33c39xqXq",
-	"1LIt9bK7IU58n7YdlHq5qiFFc8dw/Q3uI3k/1NCmQOslE8Rcl0R90KbtSxUOWd82piCnSF6neqhv2dGY",
-	"6gwCdfQ77ibESrRcPrGqaCImAZE8umU75vWKxpZS92s7Jv12RVMsxkEWfnssb5C6cDM7FLhbYWZu7MW1",
-	"FS3abaMvy47G5I6ECXERD/zwXR0kq5ugLdNRL1csyVoKjK1bUm+7m0pC+ltChnXXxRW8kgmbTbfGmnhL",
-	"3JZnqJcrGlriWPSjqG1T+vU9d6hRWf40QtEl4ZS5shIkQaSGJ/JbgoNggwIWLkzs+D8TEaMbMmec2I5S",
-	"4iOtWBfFI0sMq7UapC9K+aI5Nnp745BoFwq2bcO16zwhnBIxjMkKFiMILuYQ4tR2JX4vLGcE+wZBbQ7i",
-	"gOHrvVNvZpPpoavp8UNn9LVX4j9adGZzue+mN5DsBcwZfF39KOLsjpQCP5utIRUflglsngRzGriiawPB",
-	"0ArzW02mEISk385dq3YuQGknPyTB7Ql4X62xiMbx3zg/K4++XpCyTchUKiOhv2/UUIhiVn5hCP8zlrmy",
-	"9QDfD9WPhzoAXf/5tmibK6ixubF9rV2bMRGQ6FG+QeTzbRaEwxftjY3WGNjaZW4UyQqCGlu3M9EfFJfD",
-	"jCxrsmFN2NphqUxij60ISGHy3GTcU0XVzam6tVrZ/iB625x3HSKQ16tPBmeD6eAEot4rDGJpt+4UtVwo",
-	"ekn7sdoJfXLvoGAmaAxJWaF9WyDYnmpVBdzXpeneRwEOwVEE6xeycNfMWk7QOa5cwLtDq/O/c/1Ehdnj",
-	"8xJbjgzjdOIq2dNYNXTznV4nDbno9DonV8pWM+j0Oir06muTxUmtfm4306HVU+kkOx4ODi8QuyMc4SBI",
-	"VzhPmXrVKuTgMVvnYlfKm+0nyvlH6lrgJCIYlBeVKxBQwgvnxWGi4JzxulYhPlIFf7lbCHVYTGMjKxxD",
-	"dEXIbOqpEe1ddGhmIwpHpUK0s3dftdnLb0Zx/KW1zi2Ri0hMtqgrTj0NgHOksEJmFo0FcmWOOmjIxFwM",
-	"JxeOhZlcoHeHb/89CwnWb+e9GVeTk2qfjs3tqq2BKr2kOY/WtjRVkAZI0UpfkOzFvkjf5JWKWitUbevU",
-	"skdByHSjwSV0uh5MrGa6wJVuCKuH2pE1jyS1XtQ102BkUMQlahOr34hiEpHIyUq1Oba5PGanZJGy/jbt",
-	"mJyUzL/c5qupfFfqhTQMSRU7syUqdfpwjAKCRQwyhpalfSujW/k1QKA0zhcfzTkloe+2SRTvG9/EjaUu",
-	"6jTJKb+5DrIpH6A8wednm+10HY9KdaaxTlOpk0UXJC5996I1V5NNmWntrcajX5d7h7VNuzZ7Cl6ShA0K",
-	"nIPOCN/Vip5xnfQQC3zISwH3bRdstHc4QD7e9NCakFspPq5YGC93Wh89l/bsPn9Poc8bUlYCUNNYJ/a7",
-	"paCBlDJ6uYQxQyR1FH1ChL57se+DDI2DS5tAv5V1cuueRapFkyZts0QfWkZdjwUskVsYk/tY9FAAeYdG",
-	"Hk6vKW33kawiwgsido7QnBOyC0kmN8TDiSBw3d+SjXAGvdbMElQY8RSzVCpLTFZRIOkaxq+embjUx5zH",
-	"L8wl1YESYA0LUeVrbPZ3Hl9Nphfng/Gk0+tcTdR/J1cfJsfj4Qf11+f+cHo2nEw7vc6Hww/Xk35/cj0Z",
-	"nJ1e61QB+/lgNB2ML8fDiXp6fK2bupwOL0aysdPhqD86HuqUj+HxQD68GJ0NR4PrwclV6jgejiZX4/4I",
-	"Wtc/24+mg7PBx0H/DDzK6h/H/fHg+nJ88Wl4Isft8tSmKCmhiHEQYLV4j08R1Go/JQIr9E9HFPSQ3JNb",
-	"Gi56SCwlHVyNz3pWYMSjHgB31JaUYWKiUz2Vxd0hN+sm2htLUon+W4PpJ2u6jkVdwHCf5PQy1XSaPKhk",
-	"GBz0UBaU0ivyKNHTidkK4wDfp7v8qFumJUKHVlRQeMAmjnCmIykEIuK/EehLRzXzpaNXYWcPjVis4RZk",
-	"CxBgCktTsoL2IGZGLUzOYKES6R2kYgHG8MSLE07a26OPHR9/+1rUtiDQILwjHFwqdg5IlUcyJMRXthE5",
-	"bMtK2yY8T/aWRFKA9B33/wkVUYA3u0zB8cgXVV7eXAf0GhF4r43WmGu7PB/YB+vhwzohdySMK64QuT7C",
-	"NmM3XyBng77UiI8vRp8G44nk3l9b6sPHTtiFlkhNUrbHCwJZIRUrBS9IntpqWai4CiHY0kVLn5cEsqfA",
-	"A2EdA09jSiAqWcEGhak/FhJPUJfdEc6pT4TK86iI16PiExX0JiDVPVt7Asl8ci5+RfSfO+51CiOqmcER",
-	"2n2rguYSsxLtDgi8fKJ5bfvjfpb7zHnQ2wYkqh23wxJDch+f04CImIXkkpM5dRiNr4YKwybnZdScXmXv",
-	"ds+HZ4PJ9GI02GlFRbluJ8m8tls8jwl/lF6B7C7mn0GddShU5woaCCl9V6CuPLWDMUTb7fQU4qJUndT2",
-	"5/ZTktvlYHx9fjGafmxHD4z7Liu/5pUo0qZ6HTWdhLGSlY09UqsNIiZRu/4sQ8B3M2pjnWi17qbjk+/j",
-	"26ZP1PVZchOQXUENsk7LIRBf9XIVzTkLqzIeZBMoZC54HIF0MkDdepRZjXnpEw6SLS561esU38vvao5/",
-	"TOOgzpIY4BsSHKGQ3BGOxJKtQ8iuLpgFG9ewjZ1MD1lbye6eYr4u05e2edmXk8UVvzYKj26pv99gtyx6",
-	"SlMD6KMYNEvuzmarW1XMrzGpa5AfNNMh2TMQzGfHUl08OxuczKRcTzBXqJuazxREm5y/bNw/nYIaKlXK",
-	"X8aDyQRknPPLswG4yzKHmhUEbnqrVT6nzqSfSytJ7AjN6T3xEY7VodTpQ2ZsJhGo0+v0T0+HZ8P+dODu",
-	"MRWnG3AsNSrWzSYfB66ClVM+4CUiZisIUhc4gJTWgGCHDoBXbuvxsYWcGdqxzhC/lvlmnMaz5ltAdTsM",
-	"zUIf6xYdk4c3kdIiYuM1JU7Pz0MGos3gdZlnaywyc3mD3bCFhlKYstPBdemYXSNrbJFEJ6diLo+tLaDt",
-	"XHJpsjSbI7XNcL4lGaq9dLqRmhQd4msYlZQsndpODwkGWrthWi71Z9I/cx9Ccu8tcbggY6f5WD6FNLT0",
-	"2s1U29wKKsGgeseUBFjssHLb4IKXfcvNi/EtCb+fCOf3KRBMCbJR7V42N3nUbgKy6iE6l4pTK1pcssC3",
-	"tYxiGkvgm+gwyPSVHE3J9cam006adKqqRdBfh8+SNp4SAAz67nVWlqe/JSRpPpe/wVsamxMMVt/fPWd3",
-	"1Cnff6BBoFG54A0Vs8BJxBSTBUzJgGwl1g4rDTv5GynKBbDVJJER7sTDM5de26YkHTcvv3nv+1c9Y3WO",
-	"aEx5G2u2mL9Yv7uzNrdpoftHvEhb+r1dGNUlQVoLJb1c0rN9++RoLkctudWvjXbKhtKcI20F7NeZUbcQ",
-	"uzNx73GTocMGKF59cxWzoZmiBQBNlo9bnPuic8BahSwTWg+nfv2rFAaLkUOWqH2VZ5K8lQR42R+eQLLi",
-	"p8F4Ak+M6F8vck8Krt3qrIqbjVZfKtMfCuK1Fhu3PRfnJObUM3fVd3ytcoAe3oDhig9t4VuLndfvuoMN",
-	"ldcmTUAooOizkFigscVz2ZCGw4nHeG1OT79ZO4p13FUjK982z6Yfx5zeJCqzSqXcPKCXpvW3/D4Nmcba",
-	"oB3hjcjxw9rM2LTgB449QAac7e3tDScXs9x1004lPQVF26tUTLunw/8enOx8n0bqUm2OSxpNK7HISLLV",
-	"Xi/jL7CJeo0hy52jFQ4THLSRhy0bn18jcq9Vxo7d2S0hkYFnlfJuhRWhnT9Mdz0Mz1kYL+v5uZ8arENl",
-	"zBbt5P0KNXEgHysRVnnFcJ2meIQCssDeBgHaLOT1ISyQVAvz4RZnw+NfO72i2tis+2AxDGPOqjccy4nH",
-	"nPmJFzO+UeqdUoR08YR2273E4hzfV3EpF3nJ8+nhKKp1F9k9tNbjjP5mr7yHQ3STxRq21OnkylTNaWgv",
-	"mza9PaI0bfXdyAqsd9s5LeX7J80HFGohlKhDimZi+36qT2NuJR96HqGvS8I90rhZkXpLC5cPMJZAXxUW",
-	"2cH4eDCaIsYRXAKpnFtax1YruKo+U8c2cUePQ3Rpd40kl77Zbho0vMTUH1fnbsufLRh+HXuhT7LNNiBO",
-	"sR1JRFXUYC1dRguoq/du54FU4cblusw6MDW+tBnc5hl5hQKGAWFv/600hmYFKC9aVWK4paKQOWb7uTO6",
-	"bzNZJ5BbvCQK4W3FfAJwL1hFfkxOfgU3BPy1Ql01th4y/9X7sqPw4EGbzjw+DdmKXu51p94b4XBzxhZs",
-	"WBnecTU+Mzug30cBWzCnpUa/4AZDOtZfAxp2pfuw3OaD0khQ1xTXuZqcHCG6WiWxpIQdV35Jqc+FDvts",
-	"43eDENFHSMOoTHxQjj3IC9WoX8XAuvbJDwX6sXN2HVaM7TMaihlM8qHTdFAzkAZyVi+rgEPUxQq9L0/p",
-	"bwSa6eWcIViYndaxc1tHzH1vfFwVYEddHNxxQ+jbk4S6fWdI2HYhYAPMIejKHedlzjaEWJB7j0Qxygfx",
-	"bBX1NVBdMY58CkibhaDFxwv6qoIEKkR0bRHH9TAYuaeJ13qe+KzHjcc6Squw/VSB2tIyvqoxJe4hp9kR",
-	"D/Rk8VB1bpymgKdf6J0iENXUG4EE9QlK1Ps9uLEggBs5oR9ahDptG/DTMpypFin2ARFK2w5zuwtT15hq",
-	"eVN+zqpIFXAH7ojTTg5GGANAQe8IR91QMjMb2rF9upfuHhp1SRdUKL5bY1bTw6BEmT1yh8wilghvAoZ9",
-	"51X0GQBi1YyhkYiJfCaAlfRPPO7CoZ3QRUjDBVK/o+6a05jsprHZ9W4Va3Cuja0H2jC4ElLzkC9Csnyp",
-	"gh7jdsWw/F7TVugIajzuRUk8z4nPajZJe1/LeAA2AEvJQ2iada1JRWSDSU5/IyzY7J7KlAaRmNwRvgH8",
-	"iMODgxqvgosJn2NvSUOSwUmrLgyeXKYyuIqcleNQdNUzV6ol2NmtSl/IJzGmQfsUZlieE/jI6XtUdSNK",
-	"RCxXBwCuBZHHOUTvDn+WSwigPvYMTcEJB2BtBYRHAYmbZIge+ZYdtdrKt7lTj1Ko516AhUhVKGtPSpXe",
-	"yhEjVukLV1zQrqoMoQuDgyFaV4lAXblQpUyMyeD4AnA90joaHy+uxk4/ZRWYyHRJ0Mfp9FKTak8jYpB8",
-	"ZgYUq3O4661CHW6mJxVGVaIjw3XQX+WXb/s6Ta5LM6v9URkEpc6UgU/pIam+/8dfD96ibpkmVcEfiCCV",
-	"J1qFdMhOTNhD/3JYMDnJbZRvNPJkneIOnCAj69pgA/vQOSMN4FjvwuGzD7cOvXowG9LfOxhRsY6iA5Ub",
-	"Ciu6qI7N57rUdlqAUL5c4AO6IOOD+YA19zIPKBR1bDbOfet1TjlO/DEVt2duHidlu4VkcogrYJkiJHEu",
-	"lvDiszy9g5Ph1bk8vcNfPjpP739NLkYXaghbZET2kfwuTYUEBFDISrRqjJF8tWdnduIZlOG4YUbYdDCv",
-	"8FZOFeIab1StuiD7KIe2fHYG1b86vc7x1Xg8GE1Vnkmn17kcDz6lf0wvpv2z6+H55XgwmQwvRtfHF1dg",
-	"WL0aDf92NXD98uHv18cX5+dDeDpRD8aDT4PR1cD8oeKo9W9SA3OnDZ8VleHGDC3FuT0FbES1Q99Os2Ec",
-	"/tgQnMMVH46uYaYQVj7OlmIwvv77oO9m5eeWst2WFE4DHFt5qrdksw/6AtK1MqPY9naQBccx47lD83tH",
-	"XqhQypV1XAfjHLKYLd1qym5JWAeWoVQE93cOjQFAa8UwdKG63EIS05wY5myV2HX4m8SIrOu2lQqo/ZYG",
-	"ORfqtFRpAOkLzWWYs1fzX1asmfXBrvBYBP4VzKHGupy62TsLYt8UqRFt1INC/z1rsc1y5Sfoup4u8wtQ",
-	"SkAhXCjfIM4q1mGR2vd6peQoxrPIkQItWlHqb//97b8fmP/1DKCdowiFVSGi0w+xfAK8nGBhzCIpdzlR",
-	"xWzSdzJ+r3m21GmyuuUl2Ka3BwWkJfm3UNYh4wnKajaESRDkjWj5swYsJNhINtt5f5j9ncc6elv6QcDu",
-	"vvP+4v9V7pgKCJ5ogUol+igq6Hs63f4fXzUmzHlVFxwG8a6EtHRoFW3QdQc6J8Px4HjaySE//6MTvcWH",
-	"Nz9JgkpHljoe/mFHu6llspMr5F6/zfY6hdyUv6lFhH0xZdip6Jtql6Y1Kk7NR533cxwIeGbKMZi37GBk",
-	"M8x8PHG292mJeJ2//NYqZ2dFGCahlEl04tfXXgfwH1LUJU21b1M04s77g2/6pXwdPIum9//fBRfz/0xH",
-	"UkQf1q3/u/xFJDfyON5Y077DIY03v5JNtu+5CKq6ghIt4WYrm3Am/+FywYct+zHxwM7Wg+BcB5CdmmJa",
-	"DoXoAu4A2yWoLgQwQmGRIvKBtn+zUYW5kLck3m179dmS5xzac1MKTrFs2D8ZzZW0yvB4U45ZYJIt4grb",
-	"FwV6/uI/jUELrYsBNbdUvCLK4oz8Lb2BFTko0V/X8SrcKT2UonBe60pe2YPspfP+6Kp/dn11edKfDuqL",
-	"fJUvqXrqK6gwVeCFpayIbJNTlpMfSWXsgiDET3WMLNagkHkB9ZFCE25wlMYmpMlZALQEBjY9FKlxIJwG",
-	"KqyX1FsiKtIIh71WmIqfDJpiYUhvBAApPgBH0VT0KM6xpsLHg4pQtcC4qClKZesxuZ0Q+aDdYuhjpXfT",
-	"KVZPeUJMobQGwRp1se/DG6KyDyNDtZ3MUhFVAanwu6poNcdMPUlVrfNMuKf6NXlotqaJnDRZmmimtqdu",
-	"RbVxSo/tHlhOUt0S4qTAmey4NKcgWR2aYPcF7QqEY/2AhH67XlynyBdZFT8g57cHB0i7AOaJBQpqDaEe",
-	"/rx4b0uGJ2q8ffB7qy0qS+r16mTubfV9hANAwKtkK5d4c4lT65eVMViBdm0pBW7KkUcEVu2NsBA/8I1y",
-	"jrgEFylPhayURBYvSYUru1ozqSaoIB1XhXvcOZt+EIAd17ZjZQei+3YXcLFJFT02wNCmrTci0eY1qibn",
-	"bu5tZxm9Vt+neLL8Mc7TdoeoddW8I2WYl3SbGg4aI/l4qui1R/LQXziViuaIOcd1lEGptVIWSuEKpWWr",
-	"l7sE3mieFlARW/gfJkTK144OFbhoJcNzEic8FA74GGX1EVUiV165rQU5zd7M6btO6OWcaJY4CunstRNJ",
-	"+8FargkwJs17brAgAQ2Jld/hQAyBCARdQtIyTu0azpVTG9dLlsbhpuJH+o0AlAEaq8KxGdbAnquOUAUb",
-	"0bWE7h4ivyp7hJWWeNwUq66IORMLl5p7C1LFrlUf6noSlQjT8OsD2rZNGm2lQRZBqIHColXFTtyioG0c",
-	"aaZF9TY4V7bhdq6gBOPxKmJdO+UofXvlZbp6WGvrLNfUsbwIi1M0sMzbFrGsjZ220xK0QJk27Ub4UJXr",
-	"auS8h5S8e9T6jhPyOBqhFDyEW0AvN2NuwIdKx+X6ewUp2JWiAd7bcdUNOFCAK5oWETZVAu1cxGqJp7Fy",
-	"HBQVLjO8bPxZbnVbaJpHqE+oZ6vmXi0VZBLA91bo07A2208WurnE1L9I4krAJMjnBBCRrdt/glJ4SeSx",
-	"FQ0X6spwDNpcssVUWFOc0iCibDmZby3ZaMsCAa5Pv6NGgJOhb1su4EjZsxU8f+vzgsPbraRXeL+mCkD5",
-	"YmXrUJGFKZIPXnRTgI6GXpD45D+tYT9qFYCHSrHbVg94wOrXlANQ25IbfoMgAIaCepi6POb9HkpvRYNb",
-	"8R6tSeCxFRmx0OD1ZDDaZzS8/UTJmvhgf5/SFcn/eCWy14k/oYswiXqmyay9BcNB31tScif/MprMIPSJ",
-	"r0PvC09HLEx/gKESIa4iH+IO4FLcQ/0SBseD55KNPGNBv5CQcBzDeNOHff+fiYBniifpMrvmTylDTJQq",
-	"XTVsK4ikPFhLfnSMtvCrXHoLDEfNoNPrFBa/o3LSzOp3MhA6e/mLj7P1VxyuPBMIgistVu6pWa2OsYzp",
-	"5epklrJ0vZwhMxatN+P05JS4rqcwbyK8oOHCkcP1Q8DslMtqb2t5aFRech20wu4p3QyuoJG8NuuwxQm9",
-	"KhrGWjI/F0x9wejdBvWsZO9sgUvc8s0GiaKxDIALmh91dbVUlfciqccGFzaCeAO+UGOkm41j6VadvwMN",
-	"MwcQbczAD4HHfJaiBLnwk7qZpi8+wVSpX6V67aYo+6gLkZk0RPvq2f7vJmrl2/7e3l4hI9mEz7i8iVk8",
-	"TVuTi4dD5AWYrhBYan1CVvksxJx7z4rOaUj2qK23mw/qqXZJ6qOTC0OD8Jjiz1sDZNeXBN0i7423aonX",
-	"JHTXN1DM5Ml000JhhrfbFClV+wju/hrYtdOrs9NhJYCyCZlybl96cErmdYjjp7GKNExDnVUdl7apQenC",
-	"1Qbkl1h2s3CBC1cayVlJfljxYlvE8GafRhVoeEvRwm0hUKZLhcoqpw8VceSfO/LfZSxsh0GhPdRY3wUp",
-	"1Ab5+hGQrh8XlvMJ0abThR36osn5QIWx4AgSxwHZ0rP4spCtK8zb/2uwo6E6ct1eqDd+AJRqd/Ac0GkF",
-	"mjAVogWUs3rrMeCja+uUb4mEXI0GredsXmi1dr9tA2r93SvxcBTnI+SKgXsyhGMd0dMK3TjHQevQjvN0",
-	"0CDYyP7bmErSgKEf1CoC499CbAG5otkWoprdQlaxY72qKn3absOYBgFIuzEzJ86ApFRuSinbw5HqL2Ks",
-	"kjKxp60rZBXFG6UOhSwG/FVqEIRyF3Aq3vf/ftk/S3NCp/3/vh6OTi8AWvnvF1fT65PBZDocqcKfX3tb",
-	"OsmLk6hZ0qoSMlqGkGrJEZoZoGdTMUa0LRlzdXl8ca70mL9dDa4AKno4mah/nPaHZ4McjrTbLpkNtAo5",
-	"2gRIbIsare7PbThNBtisrp6HfauY9cO+bQsU7f7a+Acf8vW3BjJqCS9tMcU/EFlaU/iDUaVdizHGzuDW",
-	"E8IphFXjmDKBbki8lur3ASzJW9Q9yCI/fRLK7cEx45KDHDhoNmVxsnW3EJyzzu+jkpvZLQiXBN8svMbI",
-	"fu7usniCh/cFjjhxSXh9hmQQqKLAsqtiIGNjL84t02N3G5LLIZOQcBlqV5+KZoEMzYCKOEvsTt31nCU6",
-	"nrlA2C3Sl7Lyut+jcVXkKKXlQlTKqZ2n9ISZQrSucEkuyUHSP6zuTpWQ/ViJCI8T/9sYjNtCbUjA5Vcr",
-	"eYPoptTRrWmhTSSdnlZuVnl5ORvk15rj1CwWW0FI2n0o/z+fCxI/iSNxxTipwwlnOqdxQRC5pyKuiHnc",
-	"VvJ2OUdb1Uu9gKVwrKFaojSsPO2nvHbta4S2l+5Tftksg5qmMwkf9qCObCaMx6duOJS+Cnm06EZjngtV",
-	"SOkm5+7PqDRPvYbeM5ZmMZLKY4CDqSpOX6D7bMfGpSSEMua4OyU1V2DR5IJf9sfT4fHwsg+gHcPzy4ux",
-	"/IfKd8yqrVzb731tnWmooA+SFehGIMirjkEesZpU4d0QH48DwXRovBqNSb6EbxzDMVHvmBMFnSEYYoFP",
-	"uELT0Mg78mq0V69CG5HPSdGZ80aYuNVCMQVrjY/QbDj6NJwOrieD0XSGVpjfiuL9rVCkTDR1eVeOx4OT",
-	"4fTaKmmpHvQ/98cnoL/oB4P/vhyOlYqTdVpDLi4D0SRZrTDfOCLVIVY+naS29ObwNh4qYhBeSo9+HOmC",
-	"N4gVNSnOVgs35Wzn701wtlqfP1+u87OlJW8ndmyX+2sdv0dI/E0J8EFZv9Y8swTgljm/bXJk09E9ToKs",
-	"NdzgGXJla/IQrZFwHN42xrFvk6CqWm0dIr9VVqpFfFZC3fdnpTYmbhYXrClhctskzMKiPSwf02oKp8mT",
-	"uOqM8tbjwn+qTMwGGtqOcB4/ic9ad3ipEpf9O/LfWvHw9sljKZtsmTlWYYdJwubaAhxem3IcCmV830PK",
-	"wKeyrPTwhcOgV4xHIKG/ImHsjuj+lap6BelrhVLjV4AoevyxP/5l8KF//KtTyKuKebjgdEFDHKAFZ0JY",
-	"FVJaBzmoxXJtyxTMmVz/LoXuOeZHBhQarQiGml3zJDBvtXXcLzFfOCEXjuEXiKCjPgljOqdQB6WmRshD",
-	"Xf+15RFOOSG7gFBvPa+IIFBgA67Z/J0lHDIqoIxNm0nR8I5RNxrFUP3UqhmAr3c1ciF/aNVEhDeSVodu",
-	"XzvEmW3TTBhXNDaJOY0IurTfa9Wyorh+fSwQ8CgqNHkiHLCQtE9OS0JnKJ+pwiw2IiYr03Z1TeQk9KuU",
-	"0S8VjSkfxhGaeTj0SED8GepCygpGAVsTjvJndwdxImLGSb7I45eOE7Q3Y3h1s7Nea7EfdWzYDXP+WZWu",
-	"LrBgY490cFmTk1AbtMSJn3hVZrttGXUGCa3LnT+Ec2uMdBcuuHL82slzZUD1XMUxQEKrXwADl6adB9mu",
-	"iZpGabg4LgaGtZdbKqGBB3lM8LJpksWnLAlda8MJgAV0pRKzY5zh2kMHEAsBMVOtCgvOPJt15KLecq9N",
-	"Iwy+ElgUmDKUn+dMftAKEd80XiTLbJ+tSfQy8s8oqmrzsh1xm0elutkC07bhylQQtwVgWxaWSxUcWUjk",
-	"ikcpSDH1mTxcGk+sADkqbpPO+84vw9Pp7uFfOt8qp1LvzS9kRd9s5J5Tss6ipNvmZqTZruUQ4spk7cfJ",
-	"0q6ee66wSFmAw/eIk4hx6EGtN4REZyaHUggDP8f8lsRQg+VqcuIQjTDlYPsksW6ShuhqgnwWBJiLh5aJ",
-	"FFN8P4axNmc7mDwLgeJ0hvKrNsVRa9bSeSkcF6L15cd7aNY/PR2eDfvTwQyGYVDr5a+oHC2CsOeRKCf4",
-	"T4ajX84G15OhsvqeXFx9sP5Mqx/pQra6cFGn10k7dl42ExL62iTWqP6I7F0H+LMFZeUKQ0h/QjHTpu96",
-	"ZXdFw6H68W3lDTIl97FLRhroXNj7+Ait8AZACAGHWSCReEvJQ37/3SiOp8ZS++0b+BOyXyZaT/72rUIy",
-	"EgmQhHsYahD6lWaM58IC5hvPz9jFpXMb6Ragshz32p2sRcnIgl/gNeAjosZ+aoZdKz/plzLpqdDeFnVm",
-	"HueCtZcgP4eqpS/marc6TMWPjtCC3hFEKExlRkzS9wwxjmaaHmbo39DshvmbWXnr5GOXd1jEbAWFcNwa",
-	"qZ1c3jInJEtIV/bGJSR+VvYd6TtUHsm9mpNU2UDtMWq5I21ORfGr8hpX5VOdqDJUm3I2lY63+/rH0XNN",
-	"IPEkZ0NskOysg11QysFYqKsr3JKN0iekahaSAHWBwnpojj1yw9htD2kM7R6KZJNSF+0hj0WbMZmf0fC2",
-	"hygTIxzTOwIt91ApB7ISkbs8w1pxT/2KbjjBtz5bh2LPlAVVv8ykukUU+qISQ/UdfVQAxLoJmHcrMsi7",
-	"8qXukB0deNoP3AEbDLi4D9lQslDH0jLZGbltLODHhff1Ajel2WwNKBUVQoXbxo1m47G3s135vXwLTqJS",
-	"Z6tFSTYc6khtdb0ZxD6gE4zmAV44eEwbtmBaZewWkfk8zx2beIKLFUzteuht65ZchASEaoDm01e3sSXc",
-	"5ExVRyjCknOheMlZsgApjLppcUpE3LaMYZy9W1HEcLsahN+axtN0jdQOSBf62w5+nluwRS0mIkebIh21",
-	"v2Q8AtUcleahoZ/jfAG2B1FVZqtr4WDxGN/awSK/nBmmM9tD/RgFBIsYgrszexbqZqb3HsoZNXtIG8AB",
-	"3kWZsXsota1nT7VVuoeMR2InS7VQgA5k10+igHqpEcuVinqMxXLkiq+TP2hTLQpVoN2cELGVf+YSu6Iy",
-	"tH0be3GCg0Cl2L5Q74tdy79VJXYPZES3A6NgLjevVlnf/wAnj7MB8M5V+Sp+AdcdfJ7577JSgD+3LCDx",
-	"SL4j3cwkuYF0hsG9FyQ+DRdTfF/dsNBvp0V/Y3zfkhx1f+BsrO4AWn9Ai+2G/9CxhySu2tRJtp0GwL11",
-	"s4/ivqP10XpAbqCCQHL+trF6L949qOMNoiY3l2Yk9utVhzi2BaqypZWFOTbXFhJyWtMqkGWcta0p+0HN",
-	"tw/LzkbkcPaYRsljtfdE3khbnkkvqzwjbhRvmkRDh3yTujpwKNaEqzJG8gJcMySWOCKih1aEL4iPloST",
-	"92CMt51a3ZmWvt4jMGAjI3+Q9woop6eiTCV/me1ABlH2iv21ftn6vNAexMbL4bicSDZ2nlCFyP3Zjiup",
-	"rvhWvcPNpB6ZkFaCeSCFOTX3dGyiAuY/faG+7InF3nDACfY36Sq7vYWFRXHFfKV+VKX4GT8rDuvn0N6N",
-	"mm5rQ6VEWgBHMjJQGn+sxpEjq6ryLpXe3+od1NLcI036wb7jSi2ogg7q9r/S0JaRW71PVWd0jFMs5SYl",
-	"N/9++Vj5JMCbYXiCXXDofeWIWqZY26ZADBVohcMN8vFGQMkagsEgHyocphW+p6tk1Xn/8wH4Y9Qfb9v5",
-	"G0tTbLSU6ElCSV6OVCBLoIrZp9mIagIO9MBHJ4ssOWujcuoBW8Vk4lgj3IpEXMSgwDaN37CRFpLc60fa",
-	"Kqnyk1ikbDZOvhvhcHPGFmy4wgt3+OfV+CwFHVPvo4AtmFuhUy+4g82P9dchXhEkllLbiVlz8Q93Wfe0",
-	"PI8BSzKh662xzmbD0fXl+OKX8WAymaEouQmoWBKh8O5EsjKw76bo6ez44vzybDAdzBAJfaHR8KySwKax",
-	"Tq9jXnXY97+12Gx5NFtuuXr5mIVzujgyxxmQsBTSP7n3SBSjmexz1kM4COrpwQXAuDXsoiQEk6ANLmRF",
-	"8dWg/9pYEjMIi8gDDeYAIpOoKsvlGH6DauepXFCLsler1euCKdbDdo3SymNkyrbIFyojqKm4CiE1kVTg",
-	"Q0J1dDhEqc8VyudXoSl+ooI6IyEGqinGkU8F/DOLiajIInFnuk5l9yCgFuEja7cyKBbrriOyfGXvB6af",
-	"hOQ+PqcBETELySUnc+rQ5a+G4I40oCy5pHfwoKBuGlXhVhlz3UySeW03WVG2bXuB7b+YG5TmMmaeuqbR",
-	"Wr2AulYASIVYDAYDhw+TiijAmxS6tzF34yFHtAWkJg5Ovu/EtoHt9FUzV9GcM6eVjd4RnUUnm3ojFGxv",
-	"ot7vpdYfXK6+VA88CqFS7RxRuXAteZ3QOKi7IQN8Q9z5jncP7bT6EstNu9UNdmknx7aTWxwu0q0KDVdm",
-	"iY7I+jFQJx6KDPEoaXat6xm67Gim/uA2hQdRt1SGCzyZO7WHuSqYXdVsUQET7upY3FJ4HpwR/bWGBzQW",
-	"sZPXZjWZ1KcpXURlXLDvrGw1JlGAPQL20ofXtKo40G1dron9dtuDDK5YV7wtPJfyoK8iaFoXCcn7bcum",
-	"AiqU5FOTQKa7pEQ5GHM3nrUj2mvrFPY+LwknSM0OGomYyEfkW/oJ8bjL7TehixBsy/A76q45jclu1cFy",
-	"baBeCxdyxVr9JDWZiFGV44KNrrOHoAphvn9wad4RroMVnMkVScxOlDTpnyRkyk4xDRJOahTpLKh7TZUp",
-	"jMqxzLVkxEmkLX26JfdWNJCR3lClYICBw0z70chKj6+yGl8oiJfEUnjQAKkZkVXkmLsIVG8a9Y/QLOJ0",
-	"hflmlko5evPeCKR/MptchImHH93ax2OdDXnf6c13+Y/g0ssvxOYxEFMfdCAbct1dGEVWTynx2cv3tfow",
-	"ntSnS5RCaYDidFqEPKLm4Jpl27PhUa7Hg/7xx8HJdf/6l4v+GfIwh62aWZfNrGdi2WaoW0SR104FSBLT",
-	"9tksz+A9mlE/jVQvVxelftr00J85UeqpvwPh1DPzw+wIjQafbZiW6/7JyeAkHXrhqszqBEE7Dl28tOKD",
-	"8I4EzBVqLLncf00uRhAFm7Giy4vJFO6ebLWlvo7A64ktfihInIvFTJfbNLUreTiOE07eo1j855fk4OAn",
-	"LwnpPVoJ+IP07vTTJblHH8/7x7uTj/3Dv/y1q3rpoVigf0NfOntfOujfEMdrGOuO+nj2MIgVIFi0xFFE",
-	"HoSw0kYgtandMOitQ65ykfB3Ku7ahk6CgZTOmhNkaCbfBdr1mZdISYn4WVhmzRHq5ohPkXFGhIqa3RTc",
-	"dZJtWnOK7yhznZTUUh6uIL8sNhWy2BoxFJ/NpjLnhOzKDduzyf3OGaNv7g5oW13wAOkQLzkh0JUJ0nMk",
-	"nsiFOqpbJUiIKpQWy9WOqPy00+s4ly8POXV9Ou5fnVxPpv3p1eT66vKkP1VCff/8sj/8ZXQ9GKlvZFvH",
-	"F+fnw8lkeDFKm8o9+q+ryTR9WYPbagRYl1agV86NH9e3rl3NLBwhveaX1s5uI7k1QZqlDdfcOLnIv0oY",
-	"MMPpspA/cD1bIX/ZlVN2tIiF08MNfSpLl9SYOGe8xkTvNhp9nE4vDYRuLibRlkObfU9K0E44jTcTucg6",
-	"N4JgTng/iZfu2yEmsLP9y6E8pz11RrBAM/kJ4/RfYA95jz5AO0ix8v7l8PrXwd8tHg3bCiISvJcNeBnH",
-	"UTUqmtoCdROl8f7GwBSi3BiQSrYwdakznnGkq1WbSt8ooLcEYXSDfTkn1H138BMaXUyv+1fTjxfj4f8M",
-	"Tq4H4/HFeGev8+0bBELNmTPcDK64NwKNB5MpLNHdoVXXHQfAGx3cpPslLU0hvnR2egiLL2E6PMVK1GJk",
-	"5WLTy3ly8qtA3czOAE/Q273DvbeKGcdL8iUEb44Hg/KZJ/aQKXOh0E+B383201EoITqgIt7X3pO0JUHD",
-	"RRJgbr2+/ztVBZhmWQKA8gaSQJC9L+GXcKCSPpR/L43iODw4QDr/PhM7uqpHgXRZTH9nD4FNPcarCEb6",
-	"JdR0ja6k6KCvaxoEVBCPhb5A3avp8c6RDpunAAxlPtGA2PnI2C+hfFaOsVzQOxKiGwI2TRrDVKB8BVjr",
-	"teBMuDkPqPvTgSFMgfbRX5DowST3ZX899PagdwB/LXf2ECzJl7B/OdyVn5rwZYfQJHsEi//u7xOY4P89",
-	"p2ESk//7kSX82y78NJM79CWc7Y7JClOpp870CRBHCKN3hz8rgEDd+pfQap7EfLPbl/qlu4Nza2kt9YoF",
-	"1Ntk6WhLWJ9Oan5NT0R6Hjq9jvaBdd537g7d5zxTgLGSA1a7JPSYKv2mjnyEOV6RWFKQ3IA0FhvLKycI",
-	"5H8lOfXQTRJru4s8EwK8lEBokppDBq0jrQlqSNEjnXMQpeHJ+/8ULEz7vmG+0fXMCQVhg0UkxBHtvO/8",
-	"tHew9xPoRPESeGr+nMgnC+IMgDI5D1nBGzgcktC0uuCBW1P7feBelbcONmFenV9IbJymnSwiHkZxeHCg",
-	"PJoQ7KdzsnNzhJwKuG8bfZymD+CHjuK32mwiF+ad6tfVXDq+/Q84de/CJ4fNn+jYxdSZCt/91PzdKeM3",
-	"1PdJqL541/zFyOApyA8Of27+YMrYOQ43ekZgXv9Lm1UwFukJ4XeEq3IvcE8rwEm1v5lVSh41vBAgTuqr",
-	"pPNVFUrRx6OyRmD2SrqXQx+qA0Y49pYu4gzxStJ95v5XkCICyNPEQdxwrAvAMp5FEOyb8IFuLsQAwuzg",
-	"THazUIIdyWZRP9xo0V8LOpKHo3cHB3up436W8EBq1Up7zpKpZioJYrVKYu0b9rNRIw+HUhq4IQYTBOIF",
-	"ywcpH4DQUUImEfEHnTv6KMfIHdLyLS/T6iKNf9hZ1jC9f+YzfdDiTB+zcB5QpUf8wUxAkU0TH/jWK1w8",
-	"+7lS7M4rCCKjhQbrVZUGUXfm442Y9VR2tSkJDvnVujT7bKeXejSCDbpJvFs4WTQEQX2m6oHPpCA7g0TW",
-	"OxzMlGcYkfuYY5MV6i2ZkOIWvAey36z2iutb1cK3Y3oQAfit1/jeJC2B3uLlga5UL18tuIRgSRT8OZun",
-	"K3KEZhD3PUNdVVhijpMg3kmzH0Oma6mDVV429FtCwFKtQsA6ZjWNRoXVlkIznfcqqNwyOvh4A/WwyW1H",
-	"g3p2dOS5MyzLFa6KdwWRU5b7m9u7mOlhK+N6FIDuqqKlK8YOO5wbeqkGD2TEs0RcQqX8TqYYJ8rCzKGa",
-	"R4YZTsIFXoDfr0VFHtnaBiRVKQc6tm1M5KeesmmC3KWAOUBCC3AM4mO3UFon8/S6Zm0+y027ceWH/VEf",
-	"wprQv2TfUDsvZshLYg3/DQpDBIskthyRbFa2mhtR5h3prwinHt4fkfX13xm/dTjavj7D7ZQe9Sxls1b0",
-	"fCN1Pv3Jqxj6FGKokaiwxYTNNZQx5u+UR8uXmBdIWlU1dr5DymXC6ZWMqC3jmhssJGs0Oxn3T6ezzCPc",
-	"98B7mSJOAbJDRMG+FMZkoXU0Y7QuX2THciYvQVuT0/NYtHkV7f7wgwU0sb1kl4Up7/9uF1L8ppMeiCuz",
-	"p+92a+yhE/hAnoOsLWXmoUJX7JvpuCKHfKa+zqKgn5Ky8/gSDvKGwVAw38hXXilcUniLuVyFGkJHqtCD",
-	"MKbx5gWcDkVa8niUMD6tk2JlVX3n9dMs8tsJXu7rqupk7mtExO+7yrYeYdXVV8kMztldkRWADyLlAFIQ",
-	"nfUvL8cXnwYnDn6g8R1fCEPoazzIV4bwZ2AImra24wh1h7TaNFJ5QC7xAqJyFFqP1VTOKDKnQQzO47T8",
-	"afmknFER20PdlnWBH6gNTxipAmlbcQ8VnXwK0+g8rcqX9gkRBo5DbNeos4G5/4x63g97NuXmFcIwvRxx",
-	"P/597bh/fSKk5tPkc8uPU32Euh4LWMJFDwI2RA8Fqh5trkIHAJyAoRSHPlClChurNFqeqBE9g76ne6rQ",
-	"+vQkmUaMfDWRPL6JxKIqvdxlhS7v0u18dfrELwAEGQI/42VWfYElMclH8B2BN07taS7GBfDA0/A45QS3",
-	"tv4pXIYQDwuXn3IhPfYpe68noJ3xEKjbQ2DbVY+4ygLxm7x71ol8fB+f6zA+v3OvnhUYF9+fniX8mI6+",
-	"H4WNlG9flb+15e1LNCz5KgqAa8gTr54JEsc0XNTHvQxUn89wqHRPFYdKzf31fn2m+5WYbX+9X1ufo0e7",
-	"Qa0z93Q3qH3cnv8GrT/s5gb90x/6H/8GfcmMonyD0lDEOAhSUJAt7lH70/TIo24qUGuUJgD59W4haC+t",
-	"ZtlDK3ZDA6hDXq/ODu0BPsM5zPVXcRpzM3+9gJ/nAqZ5Qni9hh/7GD7abV06sk93Z5dP6/Pf3G04hrm/",
-	"/5dwjh//Fn/53KZ8lweQjnPDMPcrr/IzKmKRgwBENETWlwqDP03C0SGzHIeSdeyh2eV48On6/GI0/TiT",
-	"n90RAWAquRbXS4bWRCfT6nwos7D5suala//MmkOJn5bPlR4XBE3CuG82VXGI1hx1wcZ2x/ys8N23yuxB",
-	"MxgInwQo00KfcnNNGWZH2iCUEynWWTfwZP2zs+vp8HwApQ6wEMlKJQY9idfOJxEnnoIFVhgNBSoiC+xt",
-	"NITIEZrJd1KcAoFXUINkVpj9fx5fjceD0VRTT2XMsdBF810hrBmw51N6CC2khTYuwsbT9CocPpVwGOTY",
-	"heHSNhN5dI+fkph2rU3fhaKGTxQz+guJASHVJK0WkazIPfbiYKOTjH27dJoG7FC6G7a/2hUei4iPVHa0",
-	"KsoILN9KMs4kwxS8x2EYVejh5/Cu1fUUVuRpZL9+bpJ/UFZTxYwrxD+1wDrF2d6IV+Hvh45B0OmS1pHL",
-	"jpIqq2bOUM4gZN0XznghFdezrV9DfyVVP8jlNaWJewiHMd2dc5z4vaK/U/Q0qKCiTnyfqpD1ZpkLPcRn",
-	"0K9MVxVny0z71Q7zPHYYlu78qwnmiU7eo1li7FP6dEaY3AF9fvtLA38wppc/P5/48a0uL5q3lO9p6+J/",
-	"Oul/l/FdjZFzs9EguKgPSVXK22o0g7wg0p1RMSJrVT5otnMEFW/gfVNap2CY4ZZQAVAlNFzkWkxChcjg",
-	"Z21D+u1sB4r1GiTfmUrl8RlRFg5OBAvuiDEWFfWXJDSfylkt6WK5y6m4RcA0RawAljiZK6MKjZfo3eGh",
-	"ms39EicCoAOs9n5LWIxTAKB3B4eOjIGcAvFn1lLsadYk5zHu3PFXHvljJy/4fp4nbKOCWJ/t/279MfQv",
-	"OIQq1Kb+XRK+wnLEwQZxstIpPvYxTXHGUtgPd55f8aC+Jvq9ig/FZL0WFF4tL9wkwa3G6imAlcZMIZop",
-	"Aq6BxRcGpjRffk+HEgNi/xESNFwExOpJ2/ABcp2lhnMgrGb4LhvoNGDslvgoiaR8oKDyU0HBpcI/05Fq",
-	"cff8ye+aF2abqmb/T5vDeum4PepAEjTsFy6cNlVeyyrVmQgiADoadaWcedmfHn/cUSVXjdhvqiIA7qMq",
-	"jUBFrjqCS3t+euGwsnLLy5MPU3iuV7nwTyIXZvBeTyUa7mMvpnc03uwGbFFtxh4BjNCuqn5qPkEkjAFt",
-	"aM54+a6L8ELluM7YfC5IPHNnuVpz6Ot2z+RIGiIKLvGCAIhWD72V9/Lbg4PKaALwqjthsQ4PrJqdbw8a",
-	"i3Y2MtALmOrTJsVay9TG5V3crdfr+0nSW4t3YLrsAVs8ARzSg+/yhzGJRrjAfmH6ACUnpW0c3irxWkUy",
-	"QoiM0Ih/OEwveBQRvqtQyyyguzqB+EdH/ENdiDtK4Q3REov0x52tYP5qQP1eKJifmmaK1rc9QN8zxRS1",
-	"x5rLH/5XvLmn1JUKsoa94D88q31EABK5TDwrzZeDx2gQxV6xR16xR/5E2CNF4eyp0Ueel2Wk9VpfkGno",
-	"bwlJINHU5J6yolX2PSIUYN0lmzK1TNM4jSxXtTuDFqabiCiYeIy8RMRshWYiAYcvAFDfMH8z20P91Jt4",
-	"YNUbviOczqlJykQ+W2EayrZiglf6V8UkypxxQkLbPTjQ8MJPYWtydfUHmZvcQ6lyuaRJ7lD94ze59/6r",
-	"6ekP530DFURQYT0ahnc0Jg82HFH9+cviOyo3G8HgNOpu5r/MBX/CI1XUR9dtJmIPjQjxhc0xNK+xGcce",
-	"GmBvqfogSHIpjsSSrQVKIohLCdFsOPo0nA6uJ4PRdJYrylxmLmYfno6n6B7+QFaSjqCKg3xka7TC4Uav",
-	"qlBJSYK8mrBfAB+RO5jFRJodYmFJrrohSxzMXTymMhNLF3UxBetUMlbIag+gqS+aRK7cLHn1W07bLs5K",
-	"SOayMaBB8D3tNIWMVfFA7TJ+DEUtrQX3RhhPdKOWdqm7fwEamhrK82lnqr92KV96MV+1sheulUUpOWcO",
-	"LvXkR9LGoKfqeKtjHHokEBZOrU8CvCG+yf5PmZUJtsz5c1MFZ6YLKJrITsM4VbFFKYbr9h2JYDCEsebn",
-	"U9XtU8aX6C5Mj9VSgBqZzrl/Dd96KZUIYFcQTim1CFhhnVizxy8uVmXmOq1pIrT7rJmq4JSbqGkcqCsO",
-	"Ppwdjwcnw+l1Cn9OY3RDPLYi2W/9z/3xyeBklmYUGoMsWpBY9e1x4tMYdaE6XbhJy8HHKAnBB7Ozhz7T",
-	"eIlmsP7D8ARvhCohj9WbAsmT5ieBhq0g2N9Dw7nV+i65j6hiAQY9cylZBBZCVzH2cBDoig7AWaQadJPE",
-	"aMEhV1ozljIzKZztJ9JiShwk1WS+vQS+pV98ZVkvhmWpM5U7cGwOpaLLB72CfT309tcN1MN6gDZCWBSQ",
-	"ojcrGyLjWtfytb88hWyI8ELe8pJjKDR5qe5AjeZ0Ao3KQzbVF6A+mLiZ5jdPiPDavGemN2E8/rDZ6ouc",
-	"EtPC8y93vv3rp5SLeIRXpP0nZzj/xVMqVmYV2qhWNXHWr47vZ1GZuHWIX4wI9kDGCWH5lWwzbzFRjF2V",
-	"WyvyTynYEMxDV85tiQeqTp+cAz5TuIqaT5ujqxbIrOHraX2W05pf9NyRVU9+pAMbcxwK7Bk00hek6lVY",
-	"XVH33eEhAsOCVl/Nzzt7aEw8BrUbkcABQSvsQw5vlW4IopeN8+OMs9lDYOGWDVKBfLLrJ+qQS+EuhMxm",
-	"6pMwpnNKuHgP4mlEcJzmxB5qL3bR2tNDaUs6a7jM6tSMptYuPZVqlvbwBzmYciOoUtHUckhRmkk9zWOL",
-	"kAqTR56u5qvq9kObldUmm0Osapc3aHwW8VS5qfohYoFPOJrty3bFTKEWUIEEppAVeEMQRoFC2sMBxSIP",
-	"aXCUlswMWazwEfhK0l4IZh793EAbPNQZZTFkqYbK7f8h+LJkvneECyLU0fQTTzNVO0NTa+/qEBsmHXtL",
-	"lWNSYKV76NhO7tQoCpHcLQgI0niXXoDX8nvs3SpchCT0lfb3Hnlg9CT+TIeqo4CtJQngFUtAeU5CX/7K",
-	"iYgZVwNeubiwfPHpubDq5w9iwKbzKt77WVK/viUTeXEqcIpXZvuDM1vYTMblfvIFgXNUPKSVnLaex7XV",
-	"A7EVMpjHtVWHdhaCAjZDXsIF440K4fMYw/IzUlYdKRDaAuaKxNjHMe5BEAyAtJpH/7glm6//eYcDKfeh",
-	"q0gFM3FC0C3ZiCNEsLdEq0TEikMqs6FkUj6Cj1IgSpB9VMYF3EU4CKzvcgkfClrWle9hRpVL+MC+T1Vi",
-	"zyWXCx5TxXVKWR4rfG+/8VOa96GwfOzED5+Q6EI/faGQsq969JPo0VH+gD5Bany9Ciz2b5Lgdjdz6T8B",
-	"fJSNw+LrqusJHG2pBOZ4mwpaVAgSOPT3GVfBTJmXgPItEC80wxZ7qB+sAbauqH1ChHYSe2xFUARuLthn",
-	"4lsyVw8ROSqIQhDyRc7WAs0xDVx2uA9JcFtCjXmqEEh3Z3+QrJQNplpeuiR8l7O1WXO1WRjpU/EqNr0U",
-	"QBsIWG3HnFz85VFiB3UzD6ow/Ro/+Bo/+KepKP1U0YMO0aCtk99lerKL76WR1MqVul6yIAN57Or8ArhH",
-	"l/iOFGOQ3iM7yWDHMIabTab1aOmgHoHjNRDgNRDgOwMBXt3+z8npntLp7+R2Un3YVbC+2yLdm6ZSb303",
-	"DWISRJk1TPd7+pXZThWfkj8f62E8A1p1vTd9WjvP14PwVB516xhA9GsObrrsVEeGbr9+N+K826nhg9e4",
-	"sP97yCG+Y88jUax80bP+6enwbNifDmaZfl5yTGtMPAZ50vEmIntoJv8zQx4OQxajG2KM6SoPsarqi312",
-	"ngpiHjrKn50/SMfOD6Lq8Cr3vV/aulf1+kfWDBQZghuizB5quENTgqJxJsNX8gwWsNPnNF97I9ZF5ErZ",
-	"iYeH6g7UL+7Ci4CajoNCxbimu3j/dy9H6UO/Fup5nMI7F0i+NcRziY080QFuMpC9Qjy/WIjnLY/dEwe8",
-	"HRfOR13pmAzNtng8uuoaVqi0N0msL2EIG1uxOxouVORCiFfgSkudd+iWbBSfiNLiGNFGp9nAbU9Cjwir",
-	"BsLPVUi3z3CD5wvS/AA3uAG8fb3BX2jBmO3ZQdWVt/873+qKC/PBtuoQLrG6j28ICXXlJ+KjDYlblDTQ",
-	"lPha2OCVzMu3XoiSMKWnHOG5grzbiJpA4CouI41fS3swGaJN2BffWWVtqwBA64ZtcYb39VyeMUIxLwK4",
-	"dXk1KAf7oGFmelA+8RUOExyk9eNQN4SUWSlEz9RH79ecxmQGMgAUcU3zeOdJMKdBoEO3rWQW2LtAMLTC",
-	"/Jb4SL9IfNO8aVr/4DKV6Um4WdcTFE+q6O6ZUnQbmWbfbNAr03whTFNTTOmQPZRVqiOoBO/suIJDjbNw",
-	"Aa8S1C1y0Z4Os/F3WjHSNkxNn8qXxdTOMQcEbuS+oBAWGZspc5NT9dPLEoTUoORWvZ7ql3KqJZmV782U",
-	"sh56uHUDudNtJ1OkRP09Zzjv1Io4gRQtE/RacHsGflq0Mih6pY6UZ+uGLPEdZQlv4cg6g6yRV3fW/0p3",
-	"ltOFhbo6k0iS2c62JuvJya/o7d7B3gFawbkwO7mr+zoeX50oe6/7KKCYoVqj85FOhpqc/Cq0JQuwY+SF",
-	"y/ThAOgccFqlJaA0tIxcD2ElPaXJUEf6Ya7Aa6izqfLoF2KJI13H5JEceu2PvFdypzWf+bILzjr0r464",
-	"V0fc/z5H3CuPa8vjKmWWFs6/9mzNL7n3mtla2SX49LLMq2PwT+UYfGUDzyHqfL+btD0jSUrOymZGUnZw",
-	"Pql89OrmfGVuz+HmfGVuD5dx1uRmydhtKxTF1GihP0Ik9CNGw1jsoQnxOImFQnwgd5C7qIDm3aaZz6bf",
-	"Jzz0uo92hhizEK8GmCcxwKyz/TanMyWBpw0YLhKr8g2yJEYzcicbBjhhTjxC70gN/q5Ss/Sgn9SioPv4",
-	"g65KM8MGG4Je1te78eXo/+uUNh1HrJr17/+u/9U6qrV0pCpUVvuwvOqpr+Sa11NryfVp1bDPhuDbhanq",
-	"kb4R6Gp8pvAXYtFDJMQ3UvCaBxjiUgXIQFVq19PeHLk+XubNYbSr15vjxWlVj3Bz7MdECWHPeG7d+C5M",
-	"KixYaj5RQFCENwHDvqlDZ66uq/FZURCc2S+8EWhOuYjTQw6vSH0rEcRHXSh7uSShlB1VtGtIHDFiU5Kq",
-	"Ok+FCpr18FzFGuwea5Ho1lhoUK3QR0u21gF4IGlzHYv/ik73UurOYSSPsCb0mG3DFprMByqtIwVcMJ/t",
-	"GECGmODVHlKSgW/lcXKCAjKPEUtitxnhOB3AMxgP6wwJcgZvRDr0H4CmXwLcmF4tG0rEPAIR0MngjzUa",
-	"dBYnTEM0Oxn3T6czg8Jjsncl45l5Ceck9DbDyUV1Pm9a7+vw4AB15SuHB293MkNaSNbVSXv5SIBnCjf4",
-	"Qw3pTeaBdKlePm//QbV9vcLOs+M0dKeWZWWfNQF8kuLf7h8evDvSbFojoPdS2HUaekECiN4Fc3OKW4fR",
-	"f00uRuiG+Zs9RRmCeAmn8QZkwBuCOeH9JF523v/jqxTdwKytJcQ8EaWjjDjzEwAxRf3LYafXSXjQed9Z",
-	"xnEk3u/v44juLThbi4TP9zy22r87BKFQL8bvBjUzXRQpXppnNmSY9fyMYJ/wGwYuouxxBvmRe6gCGkuP",
-	"UneD9UsOkdV6bhfCz41P4SlZj0x9V+tRP8TBJqZe7mF6QdvNpSmRdm7Yt6/f/v8AAAD//w==",
+	"7L2Lctu4ljb6Kij9pypyjXyJO71n2q6pcxRbTjRtyx5J7kzP7pQFk5CEbQpQA6Rl7f5TdZ7mPNh5kr+w",
+	"AJAgCVKUY6edHk9N7Y4pEteFhXX91h+tgC+WnBEWy9bRH605wSER8M8hjsk5XdD4I08E/EM9DYkMBF3G",
+	"lLPWUWtIfk+IjCXCUcRXJERLItCcJ2Kv1WnJYE4WWH0Ur5ekddSiLCYzIlpfvnTyrQ/JAlNG2aymh4hM",
+	"Y0QZiucEBYkQhMVb9nRBWWL+2XAmC/hi2x4eO5ttexuRgLNwm/n8uCvhG7SiLOSrbbt67MS27pbEYt2d",
+	"xkQo4ih3dk7YLJ4jPoVeFBHsLnlEg7XpQPW/kMdIqs45i9ZoNSdqSDhG9kUs0ZzGWwxF7+2mweg9/AbD",
+	"0TuyaTh63Z9pOF86rSUWeEFiwzFO8GKJ6Yz1PeMazwlaCj4TeIHagXlxB9FQdULVG0scz1udFsML6CZs",
+	"dVqC/J5QQcLWUSwS4g6GPODFMlIv4tvg7eEPrY4dn4yFolA1OjueIVlhEfpG1UV2KEjAS6ht/htwNqWz",
+	"RGD1Zs04g2IfzUYdCLK6eVj/81//7Sf/0PliQaWknFUMO/29ZmhuG3XDqut+FOM4kWc0ionnJF4q8sn6",
+	"kfrkU4kkfJYO7PeEiHU2Mv1rjrr+L0GmraPW/9rP7qN9/avcL44GhniK13IT+RuCJyykbIYYX3XUAEO8",
+	"lqhNZ4wLEmrilzEW8SmOyT5hofovwoKgGb0nbKdqEqqZ3BRCMsVJFLeOfvjbj53WAj/QRbJoHb39t0P1",
+	"J2Xmz47vYJ8SGZRnM+IiRuqRmYE+qCIhlWNSzXi29pbziGAGXfUWmEa1GyrIlAiBI4lWNJ7rDVWsP6rq",
+	"Fn5s1ZNUTy9suctP6SZ10DWjD4gseTBHCxpFVPOvSjoym5XrecrFAsd6ef/2ruVd7TMqZDzAC7L1MkzV",
+	"l0h1XzWmqW17w3qc40cOIcIbRhDhZgPwCw5XeEaQpP8kHYRjtOAyRm8PDir7gkbcjjK6PzioJ/tO62FX",
+	"kOmtoOGM7DKuiAPuCXOQ0NIOBVGJGI9RyINkQVhMQtTmjKCY8wjF5CFGUp3ptwdoygVaYhHTgC4xi+UO",
+	"wiwEXoCZXBGBYo5gzOi35ODgB6LmplpfCiKTBQnV77cEvVMz/tJpDchD7GPAJ4mQXKCp4AtofCnIPeWJ",
+	"hCG/kWjC4MPJMfxK9QjUMzMnxW70nlYtrG5gwxZeTqeSePZwkCxuiVBcUPCVVHOSd3SJ2hzeV2OgbFbJ",
+	"2PRb+U2123jgPU9X2Yr3w0sBHMZ3azk780aiD4KvRomYqvXhQnMYhMNQECk7VoaUeKHEmJnadtRWT/R7",
+	"VKLr4fkuYQEPSbhTcQUufQNrdkPf/fDw0+//9F7OznTrRIvSa2qibcwQwYKR0EgcOx0gbVySRCrvdbGd",
+	"qLEUq5u3FfNY8yRucMMv4cVnut3dURghVzM9dfu9X5eHdEZJBAdVqusxY5G368oR6ZaajsgdAHSWH9bm",
+	"9crG1GzFRK7p7ceZrd3ICjKV9yzwnq1v2lRA2vqu/URu55zf+Y/ISv+IaHiMJktBF1isJ+psx5m68EZx",
+	"Z/jFvl5xLlZpT00PBrTqORpfVANyyZkkIGO+x6FRcNVfAWcxYfBPvFxGNAAdYf8fUk3K6UC9Gap233dP",
+	"b4a9/7zujcY3veHwctjqtIgQXGlNf0/f6g9+6Z73T296F93+eavTmgLlZcLVgkiJZ/Amu8cRDfMcc6/1",
+	"5bPvJaEHvpetUzabnhqE2lFNQEfv1JUtk+WSi/haRK2j1jyOl/Jofx8vl3szdZkkYroX8MW+JHFM2Uz+",
+	"L7UaOIhvzGfq1mxGvbpzWOyyqmhGjaaYRiREMBVYZriWTzibRjRoshtfOZau0q8Ii2mAo3RQcJ5pFKFb",
+	"oqTypeABkZKEHXWN5RVIJYCgBYlxiGOM7sjafAknnrCAhOh2nSrGAV+u0YonUaiEEEEW/J7A3SiI2ju4",
+	"ECpkJvX7vqIkpKlYWh3o3cFPCIgN3fJwDXpNXpQ6RnY5YRXQPjq5HJyd908MscInWGrxKJV4GF7A3HEc",
+	"E6F35YyLWxqGhD3qkAwuxzfd6/HHy2H/v3un6TnJCPpXnqSjt0atmKMlEYoNafsFDjSNpLQ+4HE3iedc",
+	"0H+SsEzuP7wAcn+Pww4S5J7f6b1eCc5muzHBC9S96gPNtCe+1ZnsdBBGS0xDtIwwU2Rp2R5QIki9QcAT",
+	"FiO+YkS8kZnwpFbxngg6pUqYngDTuVG9/NIb9s/6WR8VNAf3HBj5FM35hqd6cQR2JZljdItDNaNjRGMJ",
+	"NIvKO6Q+bEJvfab+iaMREfdE6PV9DOX1B+PecNA9vxn1hr/0hh7SG/EFieeggSsxFHbIITLfQDIq+/FF",
+	"MNVU2DYcVZ0czbdgeZ1bwrPZ6cd2PxX9IB7PiYD2EkEUu1F7yldsD6UNGK0rk4MIuycRXxL048EPSK0X",
+	"Dcg1w/eYRvg2IpYDqZ3on/RurgfdX7r98+77854hKjCBqI5kzFWviqimXCiWq+4JwkIuUICZom/goTiY",
+	"q/Pw48E79AHHZIXXY7ogPEm53YfuuPep++vNuH/Ru7weu/2ADYmLOxTSEE7MlDIq5zAbulAaMgvRu59+",
+	"QicRJSw+ibgkubtVMdPzfm8wvjk5vxz1CmIAaqtDoSYT8Zk8QowDi6bGih5zNfwQ0XgnG06Ao4gITYd4",
+	"hdfH9nQQiaZcscWq4zLg8RlPtM34eS9Nx9bbcXU+tVuaaASRPBEBQSEnmheRByrhhRWWKCQRiR973b3b",
+	"dN3ZhbA7pJjX2eX14HTL++4Kr1WTw1TUfHZhBCWKIRkDhlqolLzhHCz1gJS8Meehex+g9rA3GsN9whnC",
+	"0ymNKI7TXZI7j1vqw/qlhlUac36B2do6iB7FoYfdce/mvH/RH7c6rYjcE8VFieGzeQlhju/TU4/WPLFO",
+	"PL1oDtNOfVutTku7PQb6h4v+4Hrcc8WEw58qGHgz5t1pKWYhY7xYto5ahweH73YP/rZ78Hb89vDo4ODo",
+	"4GDv4ODgv5+Ax3eRwHamqL0kwvh/OnYNuHbO7mhyCTjTHrpg7ZCU8fs4jmDL/XfTJdv9yBOxmxoQfYM1",
+	"3+97vMhfOpVN5jyMjZvNvvI3rV13W47X9RbXNrv9mItuYn/z2sO35ahdn3Bts9uPuugDzjVPYrHeBcek",
+	"3sgLx6awsYe8u7eqXbPcj2vZeG+r2jaL8ri2jSsWDuQ1M1IVSDMspvH629y3hIVLTlmc3aiqo7USIkDw",
+	"sipmvF4SpaNqyxG6l9ltsJNqDe6dra+ZaSJJiLBEGM3pbL4rqLxDU4GTUMZEoPZvrlEUvY94cEfC31qP",
+	"u1cODzdd4Z5ltrf59eBqeHnSG4200DgY98e/li/2PbBNmZVVC98NYnpP4/U5n/mMemqBY7FWQ8QFMzY2",
+	"XyohTk13KfiSiJhq01EgCI5J2PVY6T9pURbN8XJJmLqkjT1OX8cbjWudVkwePO1+TBaY7SrRUa0Ocn7c",
+	"K9u67INiIz9TFsJszew6iOzN9tCwd9YbDrvnHTT62B32OmjY+9QdnnYQKJAddHJ5cXE5QG2+JAxJEu/s",
+	"eS3PmXnu784KmTfNvD6nH/Lbf5AA+JmzS+dUxv6dAheLM3TYOkqkz/+R3yycNQ9/05gs5KZj6VJOupwt",
+	"LAReq7+jDW42pE7Wnnd7eYV7R7t97HFJ3UrHiCVRlKoKwrjNGDgK1U+KHKxB1GOpdTcltxKd1M1nRuTd",
+	"mjDMOTxSc2nB2qGOtNqc3OvlrSB+H9JV7uhpawZ4hWYk3uViVxMTuiNr2F4nTITh/8f8paQ130GYUjYj",
+	"Yiko841biXpK3c1eQm3MYroLXHBnz9+i9QV7nBiuI7n0JV12tVm3/GX/ypp8Nw+Ayq7l7uWGekzwCHh6",
+	"qg+0y6rBMbKREkpZBTVNK0KOk9XpO4006GR+6HKUBq6buzWXbjp4F/Y99Q2/pRHpMxljFhCfs+Gcr4gI",
+	"sCTo+rp/qhU7jPR3aHT68+bFLHhpyhvDaExxhAJBQhqDy4cc6+PIFzSO1QXKQoSNe8iowdE9keoW0Mp7",
+	"0fORXtSxoLMZgWhHwpKFOqMnw95pf3xz1Ruc9gcfWh37oKs4cu/UOaXFOZDQ51cbmmG9ka5HdjMD10fV",
+	"yxMsNQGpRer2HoHe77m0+AphVzUl8Im6FRlZERkrdSUWONAxazvuQlxe9QY3vcHw8vz8ojdQOmL36uq8",
+	"f9Id9y8HrU7rqjsc90/6V92BtlK2Oq3+4Jc+KHlKL77pXvXV8o1+aXVap93Rx/eX3aF//dIZVRFB+oLa",
+	"fx21U5QZGsyoe3U1vPyld9rqtEbXI7XD8O/33cGgYmO7DEfrmAaeIV2l3oWExURIY4o1wZjogjOyRuBt",
+	"kiAiLSjjAiWMxtJzRbJQcBoOcEzvyWiOBfH0qJ+jeC54Mpuj3Df+q+42Soi8Wzds0Lztbyrgy/WQTM8p",
+	"u2vYnPOFv0mg8IaNFQ+N08wUB+SW86bDsq/7G6OLpboDKGey6ijjCEWU3aF7SlayohV2T2PiZWbwA0SJ",
+	"VnzK5VZUkL7vb06NlIR91rA1+7q/sQWRkqiLumFr6fv+5tzLzhNtQ1a567CiDfVvQWTccEjp+/7mfhdK",
+	"dWrYln7Z35AgYUibDkq/XNWQprkTuP56D0t1P9TQpkSrOZfEXpdEf9Ck7SsdDlnfNqYgpyhep3uob9nT",
+	"mO4MAnXMO/4m5EI2XD65qGgiJhFRPLphO/b1isbmSvdrOibzdkVTPMZRFn57om6QunAzNxS4XWFm3tiL",
+	"bysatNtEX1YdDck9YQnxEQ/88FUdJIvbqCnT0S9XLMlKCYyNW9Jv+5tKGP09If266+IaXsmEzU23xooE",
+	"c9yUZ+iXKxqa41h2l8umTZnX9/yhRmX50wpFV0RQ7stKUASRGp7I7wmOojWKOJvZ2PF/JDJGt2TKBXEd",
+	"pSRERrEuikeOGFZrNUhfVPLF5tjo7Y1Dslko2LYN167ziAhKZD8mC1iMKLqcQohT05X4o7CcS9g3CGrz",
+	"EAcM3+ydfjObTAddj08eO6PPnRL/MaIzn6p9t72BZC9hzuDr6i6Xgt+TUuDnZmtIxYdlApsm0ZRGvuja",
+	"SHK0wOLOkCkEIZm3c9eqmwtQ2sn3SXR3Ct5XZyxy4/hvvZ+VR18vSLkmZKqUERbuWzUUopi1XxjC/6xl",
+	"rmw9wA99/eOhCUA3f74t2uYKamxubJ9r12ZIJCR6lG8Q9XybBRHwRXNjozMGvvKZG2WygKDGxu2MzAfF",
+	"5bAjy5rcsCZ85bFUJnHAFwSkMHVuMu6po+qmVN9ajWx/EL1tz7sJEcjr1ae98964dwpR7xUGsbRbf4pa",
+	"LhS9pP047bCQPHgomEsaQ1IWc28LBNtTraqA+7o03YdlhBk4imD9GGe7dtZqgt5x5QLePVpd+JXrJyvM",
+	"Hp/m2HFkWKeT0Mme1qphmm91WmnIRavTOr3Wtppeq9PSoVefN1mc9OrndjMdWj2VjrLj4eHwEvF7IhCO",
+	"onSF85RpVq1CDh7yVS52pbzZYaKdf6SuBUGWBIPyonMFIkpE4bx4TBRCcFHXKsRH6uAvfwvMhMVsbGSB",
+	"Y4iuYNylnhrR3keHdjaycFQqRDt393WbnfxmFMdfWuvcEvmIxGaL+uLU0wA4TworZGbRWCJf5qiHhmzM",
+	"RX906VmY0SV6d/j2X7OQYPN23ptxPTqt9um43K7aGqjTSzbn0bqWpgrSACla6wuKvbgX6Zu8UlFrhapt",
+	"nTr2KAiZ3mhwYV7Xg43VTBe40g3h9FA7ss0jSa0Xdc1sMDJo4pK1idVvZDGJSOZkpdoc21wes1eySFl/",
+	"k3ZsTkrmX27y1Vi9q/RCyhipYmeuRKVPH45RRLCMQcYwsnToZHRrvwYIlNb5EqKpoISFfptE8b4JbdxY",
+	"6qJOk5zym+shm/IByhN8frbZTtfxqFRnGpo0lTpZdEbi0ncvWnO12ZSZ1t5oPOZ1tXfY2LRrs6fgJUXY",
+	"oMB56IyIXaPoWddJB/EohLwUcN+2wUZ7jyMU4nUHrQi5U+LjgrN4vtP46Pm0Z//5ew593pKyFoA2jXXk",
+	"vlsKGkgpo5NLGLNEUkfRp0SauxeHIcjQOLpyCfRLWSd37lmkW7Rp0i5LDKFl1A54xBO1hTF5iGUHRZB3",
+	"aOXh9Joydh/FKpZ4RuTOMZoKQnYhyeSWBDiRBK77O7KW3qDXmlmCCiOfY5ZaZYnJYhkpuobx62c2LvUp",
+	"5/GB+6Q6UAKcYSGqfY2b/Z0n16Px5UVvOGp1Wtcj/d/R9fvRybD/Xv/1qdsfn/dH41an9f7w/c2o2x3d",
+	"jHrnZzcmVcB93huMe8OrYX+kn57cmKauxv3LgWrsrD/oDk76JuWjf9JTDy8H5/1B76Z3ep06jvuD0fWw",
+	"O4DWzc/uo3HvvPex1z0Hj7L+x0l32Lu5Gl7+0j9V4/Z5alOUFCZjHEVYL97TUwR12k+JwAn9MxEFHaT2",
+	"5I6yWQfJuaKD6+F5xwmMeNID4I/aUjJMTEyqp7a4e+Rm00RzY0kq0X/ZYPrJmq5jUZcw3Gc5vVw3nSYP",
+	"ahkGRx2UBaV0ijxKdkxitsY4wA/pLj/plhmJ0KMVFRQesIkjnOlIGoGIhG8k+q2lm/mtZVZhZw8NeGzg",
+	"FlQLEGAKS1OygnYgZkYvTM5goRPpPaTiAMaIJIgTQZrbo088H3/5XNS2INCA3RMBLhU3B6TKI8kICbVt",
+	"RA3bsdI2Cc9TvSVLJUCGnvv/lMplhNe7XMPxqBd1Xt7UBPRaEXividaYa7s8H9gH5+HjOiH3hMUVV4ha",
+	"H+masTdfIOe9rtKITy4Hv/SGI8W9PzfUh0+8sAsNkZqUbI9nBLJCKlYKXlA8tdGyUHnNINjSR0uf5gSy",
+	"p8AD4RyDwGBKIKpYwRqx1B8LiSeoze+JEDQkUud5VMTrUfkLlfQ2ItU9O3sCyXxqLmFF9J8/7nUMI6qZ",
+	"wTHafauD5hK7Es0OCLx8anht8+N+nvvMe9CbBiTqHXfDEhl5iC9oRGTMGbkSZEo9RuPrvsawyXkZDafX",
+	"2bvti/55bzS+HPR2GlFRrttRMq3tFk9jIp6kVyC7y+knUGc9CtWFhgZCWt+VqK1ObW8I0XY7HY24qFQn",
+	"vf25/VTkdtUb3lxcDsYfm9EDF6HPym94JVoaU72Jmk5YrGVla480aoOMybJZf44h4KsZtbVONFp32/Hp",
+	"1/Ft2ydqhzy5jciupBZZp+EQSKh7uV5OBWdVGQ+qCcS4Dx5HIpMMULceZVZjX/oFR8kWF73udYwf1Hc1",
+	"xz+mcVRnSYzwLYmOESP3RCA55ysG2dUFs+DGNWxiJzNDNlay++eYr8/0ZWxe7uXkcMXPG4VHv9Tf3WC3",
+	"LHpKUwPokxg0S+7OzVa3qphfa1I3ID9oYkKyJyCYT06Uunh+3judKLmeYKFRNw2fKYg2OX/ZsHs2BjVU",
+	"qZQfhr3RCGSci6vzHrjLMoeaEwRue6tVPsfepJ8rJ0nsGE3pAwkRjvWhNOlDdmw2EajVaXXPzvrn/e64",
+	"5+8xFac34FgaVKzbdT4OXAcrp3wgSGTMFxCkLnEEKa0RwR4dAC/81uMTBzmTubHOEL+W+Wa8xrPNt4Du",
+	"ts/sQp+YFj2ThzeR1iJi6zUlXs/PYwZizOB1mWcrLDNz+Qa7YQMNpTBlr4PryjO7jayxQRKdmoq9PLa2",
+	"gDZzyaXJ0nyK9DbD+VZkqPfS60bapOiQ0MCopGTp1XY6SHLQ2i3T8qk/o+65/xCSh2CO2YwMveZj9RTS",
+	"0NJrN1NtcyuoBYPqHdMSYLHDym2DC171rTYvxneEfT0RTh9SIJgSZKPevWxu6qjdRmTRQXSqFKdGtDjn",
+	"UehqGcU0lii00WGQ6as4mpbrrU2nmTTpVVWLoL8enyXdeEoAMOir11lbnv4zIcnmc/k7vGWwOcFg9fXd",
+	"C35PvfL9expFBpUL3tAxC4IsuWaygCkZka3E2n6lYSd/Iy1zAWw1SWREePHw7KXXtClFx5uX37739aue",
+	"sTpPNKa6jQ1bzF+sX91Zk9u00P0TXqQN/d4+jOqSIG2Ekk4u6dm9fXI0l6OW3OrXRjtlQ9mcI+0E7NeZ",
+	"UbcQuzNx72mTodkGKF5zcxWzobmmBQBNVo8bnPuic8BZhSwT2gynfv2rFAaHkUOWqHuVZ5K8kwR41e2f",
+	"QrLiL73hCJ5Y0b9e5B4VXLvVWRW3a6O+VKY/FMRrIzZuey4uSCxoYO+qr/ha5wA9vgHLFR/bwpcGO2/e",
+	"9Qcbaq9NmoBQQNHnjDigscVzuSENR5CAi9qcnu5m7Sg2cVcbWfm2eTbdOBb0NtGZVTrl5hG9bFp/x++z",
+	"IdPYGLSXeC1z/LA2MzYt+IHjAJABJ3t7e/3R5SR33TRTSc9A0Q4qFdP2Wf+/eqc7X6eR+lSbk5JG00gs",
+	"spJstdfL+gtcol5hyHIXaIFZgqMm8rBj4wtrRO6VzthxO7sjZGnhWZW8W2FFaOYPM1332QVn8byen4ep",
+	"wZppY7ZsJu9XqIk99ViLsNorhus0xWMUkRkO1gjQZiGvD2GJlFqYD7c475/83OoU1cbNug+WfRYLXr3h",
+	"WE08FjxMgpiLtVbvtCJkiic02+45lhf4oYpL+chLnc8AL5e17iK3h8Z6nNXf3JUPMEO3WaxhQ51OrUzV",
+	"nPrushnT2xNK007fG1mB824zp6V6/3TzAYVaCCXqUKKZ3L6f6tOYW8nHnkfo64qIgGzcrKV+ywiXjzCW",
+	"QF8VFtne8KQ3GCMuEFwCqZxbWsdGK7ioPlMnLnEvn4bo0u42klz6ZrNpUHaFaTiszt1WPzsw/Cb2wpxk",
+	"l21AnGIzklhWUYOzdBktoLbZu51HUoUfl+sq68DW+DJmcJdn5BUKGAaEvf2X1hg2K0B50aoSwy0Vhewx",
+	"28+d0X2XyXqB3OI50QhvCx4SgHvBOvJjdPozuCHgrwVq67F1kP2v2ZcdjQcP2nTm8dmQrRjkXvfqvUvM",
+	"1ud8xvuV4R3Xw3O7A+Z9FPEZ91pqzAt+MKQT8zWgYVe6D8ttPiqNBLVtcZ3r0ekxootFEitK2PHll5T6",
+	"nJmwzyZ+NwgRfYI0jMrEB+3Yg7xQg/pVDKxrnvxQoB83Z9djxdg+o6GYwaQeek0HNQPZQM76ZR1wiNpY",
+	"o/flKf2NRBOznBMEC7PTOHZu64i5r42PqwLsqIuDO9kQ+vYsoW5fGRK2XQhYDwsIuvLHedmzDSEW5CEg",
+	"yxjlg3i2ivrq6a64QCEFpM1C0OLTBX1VQQIVIrq2iON6HIzc88RrfZv4rKeNxzpOq7D9UIHa0jC+amNK",
+	"3GNOsyce6NnioercOJsCnj7Qe00guqk3EkkaEpTo9ztwY0EAN/JCPzQIddo24KdhOFMtUuwjIpS2HeZ2",
+	"F6apMdXwpvyUVZEq4A7cE6+dHIwwFoCC3hOB2kwxMxfasXm6l+keGvVJF1RqvltjVjPDoESbPXKHzCGW",
+	"JV5HHIfeq+gTAMTqGUMjSy7zmQBO0j8JhA+HdkRnjLIZ0r+j9krQmOymsdn1bhVncL6NrQfasLgSSvNQ",
+	"L0KyfKmCHhduxbD8XtNG6Ah6PP5FSYLAi89qN8l4X8t4AC4AS8lDaJv1rUlFZINNTn8jHdjsjs6UBpGY",
+	"3BOxBvyIw4ODGq+Cjwlf4GBOGcngpHUXFk8uUxl8Rc7KcSim6pkv1RLs7E6lLxSSGNOoeQozLM8pfOT1",
+	"Peq6ESUiVqsDANeSqOPM0LvDn9QSAqiPO0NbcMIDWFsB4VFA4iYZoke+ZU+ttvJt7tWjNOp5EGEpUxXK",
+	"2ZNSpbdyxIhT+sIXF7SrK0OYwuBgiDZVIlBbLVQpE2PUO7kEXI+0jsbHy+uh109ZBSYynhP0cTy+MqTa",
+	"MYgYJJ+ZAcXqPO56p1CHn+kphVGX6MhwHcxX+eXbvk6T79LMan9UBkHpM2XhUzpIqe//9reDt6hdpkld",
+	"8AciSNWJ1iEdqhMb9tC96hdMTmob1RsbebJJcQdOkJF1bbCBe+i8kQZwrHfh8LmH24RePZoNme89jKhY",
+	"R9GDyg2FFX1Ux6dTU2o7LUCoXi7wAVOQ8dF8wJl7mQcUijpuNs596bTOBE7CIZV3534ep2S7mWJySGhg",
+	"mSIkcS6W8PKTOr290/71hTq9/Q8fvaf3P0aXg0s9hC0yIrtIfZemQgICKGQlOjXGSL7aszc78RzKcNxy",
+	"K2x6mBe7U1OFuMZbXasuyj7KoS2fn0P1r1andXI9HPYGY51n0uq0roa9X9I/xpfj7vlN/+Jq2BuN+peD",
+	"m5PLazCsXg/6/3nd8/3y/tebk8uLiz48HekHw94vvcF1z/6h46jNb0oD86cNnxeV4Y0ZWppzBxrYiBqH",
+	"vptmwwX8sSY4hyveH9zATCGsfJgtRW9482uv62flF46y3ZQUziIcO3mqd2S9D/oCMrUyl7Hr7SAzgWMu",
+	"cofmj5a6UKGUK2/5DsYFZDE7utWY3xFWB5ahVQT/dx6NAUBrZZ/5UF3uIIlpSixzdkrsevxNckBWddtK",
+	"JdR+S4OcC3VaqjSA9IXNZZizV/NfVqyZ88GuDPgS/CtYQI11NXW7dw7Evi1SI5uoB4X+O85i2+XKT9B3",
+	"PV3lF6CUgEKE1L5BnFWswzK173VKyVFcZJEjBVp0otTf/uvbfz2w/9exgHaeIhROhYhWl2H1BHg5wdKa",
+	"RVLucqqL2aTvZPze8Gyl02R1y0uwTW8PCkhL6m+prUPWE5TVbGBJFOWNaPmzBiwkWis22zo6zP7OYx29",
+	"Lf0gYXffBT+Gf1M7pgOCR0ag0ok+mgq6gUm3//tngwlzUdWFgEG8KyEtHTpFG0zdgdZpf9g7GbdyyM9/",
+	"by3f4sPbHxRBpSNLHQ9/d6Pd9DK5yRVqr99me51Cbqrf9CLCvtgy7FR2bbVL2xqVZ/aj1tEURxKe2XIM",
+	"9i03GNkOMx9PnO19WiLe5C+/dcrZORGGCVMyiUn8+txpAf5DirpkqPZtikbcOjr4Yl7K18FzaHr//54J",
+	"Of33dCRF9GHT+r+qX2Ryq47jrTPte8xovP6ZrLN9z0VQ1RWUaAg3W9mEN/kPlws+bNmPjQf2th5FFyaA",
+	"7MwW0/IoRJdwB7guQX0hgBEKyxSRD7T927UuzIWCOQnumqvPjjzn0Z43peAUy4b9g9NcSasMjzflmAUm",
+	"2SCusHlRoG9f/Gdj0ELjYkCbWypeEWVxRv2W3sCaHLTob+p4Fe6UDkpROG9MJa/sQfbSRXdw3T2/ub46",
+	"7Y579UW+ypdUPfUVVJgq8MJSVkS2ySnLyY+kMnZBEhKmOkYWa1DIvID6SMyGGxynsQlpchYALYGBzQxF",
+	"aRwIp4EKqzkN5ojKNMJhrxGm4i8WTbEwpDcSgBQfgaNoK3oU51hT4eNRRagaYFzUFKVy9ZjcTsh80G4x",
+	"9LHSu+kVq8ciIbZQ2gbBGrVxGMIbsrIPK0M1ncxcE1UBqfCrqmhtjpl6lqpaF5lwT81r6tBsTRM5abI0",
+	"0UxtT92KeuO0Hts+cJykpiUkSIEzuXFpXkGyOjTB7QvalQjH5gFhYbNefKcolFkVPyDntwcHyLgApokD",
+	"CuoMoR7+vHhvK4Yna7x98HujLSpL6vXqZO5t/f0SR4CAV8lWrvD6CqfWLydjsALt2lEK/JSjjgis2hvp",
+	"IH7gW+0c8QkuSp5ivJREFs9JhSu7WjOpJqgoHVeFe9w7m24UgR3XtWNlB6L9dhdwsUkVPW6AoU1b34hE",
+	"m9eoNjl3c297y+g1+j7FkxVPcZ62O0SNq+Yda8O8otvUcLAxkk+kil5zJA/zhVep2Bwx57mOMii1RspC",
+	"KVyhtGz1cpfEa8PTIipjB//DhkiFxtGhAxedZHhB4kQw6YGP0VYfWSVy5ZXbWpDT7M2cvuuFXs6JZomn",
+	"kM5eM5G0G63UmgBjMrznFksSUUac/A4PYghEIJgSko5xatdyrpzauJrzNA43FT/SbySgDNBYF47NsAb2",
+	"fHWEKtiIqSV0/xj5VdsjnLTEk02x6pqYM7Fwbri3JFXsWvehrydZiTANvz6ibdek0VQa5EsINdBYtLrY",
+	"iV8UdI0jm2lRvw3OlW24nS8owXq8iljXXjnK3F55ma4e1to5yzV1LC9ZcYoWlnnbIpa1sdNuWoIRKNOm",
+	"/QgfunJdjZz3mJJ3T1rfcUSeRiNUgof0C+jlZuwN+FjpuFx/ryAF+1I0wHs7rLoBexpwxdAiwrZKoJuL",
+	"WC3xbKwcB0WFywwvG3+WW90UmuYJ6hOa2eq5V0sFmQTwtRX6DKzN9pOFbq4wDS+TuBIwCfI5AURk6/af",
+	"oRResgz4grKZvjI8g7aXbDEV1hantIgoW07mS0M22rBAgO/Tr6gR4GXo25YLONb2bA3P3/i8YHa3lfQK",
+	"79dUAShfrHzFNFnYIvngRbcF6CgLoiQk/+4M+0mrADxWit22esAjVr+mHIDeltzwNwgCYCioh6nLY97v",
+	"ofRWtLgVR2hFooAvyIAzi9eTwWifU3b3CyUrEoL9fUwXJP/jtcxeJ+GIzliy7Ngms/ZmHEfdYE7JvfrL",
+	"ajI9FpLQhN4Xng44S3+AoRIpr5chxB3ApbiHuiUMjkfPJRt5xoI+EEYEjmG86cNu+I9EwjPNk0yZXfun",
+	"kiFGWpWuGrYTRFIerCM/ekZb+FUtvQOGo2fQ6rQKi9/SOWl29VsZCJ27/MXH2fprDleeCQTBlRYr99Su",
+	"VstaxsxytTJLWbpe3pAZh9Y34/TklLh2oDFvlnhG2cyTw/VdwOyUy2pva3nYqLzkOmiE3VO6GXxBI3lt",
+	"1mOLk2ZVDIy1Yn4+mPqC0bsJ6lnJ3tkAl7jhmxskio1lAHzQ/KhtqqXqvBdFPS64sBXEN+ALbYx0c3Es",
+	"/arzV6Bh5gCirRn4MfCY36QoQS78pG6m6YvPMFUaVqleuynKPmpDZCZlaF8/2//DRq182d/b2ytkJNvw",
+	"GZ83MYunaWpyCTBDQYTpAoGlNiRkkc9CzLn3nOicDcketfV280E91S5Jc3RyYWgQHlP8eWuA7PqSoFvk",
+	"vYlGLYmahO76BoqZPJluWijM8HabIqV6H8HdXwO7dnZ9ftavBFC2IVPe7UsPTsm8DnH8NNaRhmmos67j",
+	"0jQ1KF242oD8EsveLFzgwpVGclaS71a82BYxfLNPowo0vKFo4bcQaNOlRmVV04eKOOrPHfXvMha2x6DQ",
+	"HGqs64MUaoJ8/QRI108Ly/mMaNPpwvZDucn5QKW14EgSxxHZ0rP4spCtK8zb/2Owo6E6ct1e6De+A5Rq",
+	"f/Ac0GkFmjCVsgGUs37rKeCja+uUb4mEXI0GbeZsX2i0dr9vA2r91SvxeBTnY+SLgXs2hGMT0dMI3TjH",
+	"QevQjvN0sEGwUf03MZWkAUPfqVUExr+F2AJyxWZbiG52C1nFjfWqqvTpug1jGkUg7cbcnjgLklK5KaVs",
+	"D0+qv4yxTsrEgbGukMUyXmt1iPEY8FepRRDKXcCpeN/99ap7nuaEjrv/ddMfnF0CtPKvl9fjm9PeaNwf",
+	"6MKfnztbOsmLk6hZ0qoSMkaGUGrJMZpYoGdbMUY2LRlzfXVyeaH1mP+87l0DVHR/NNL/OOv2z3s5HGm/",
+	"XTIbaBVytA2Q2BY1Wt+f23CaDLBZXz2P+1Yz68d92xQo2v+19Q8+5usvG8ioIby0wxT/RGRpQ+GPRpX2",
+	"LcYQe4NbT4mgEFaNY8oluiXxSqnfB7Akb1H7IIv8DAlT24NjLhQHOfDQbMriVOt+IThnnd9HJTezXxAu",
+	"Cb5ZeI2V/fzdZfEEj+8LHHHyioj6DMko0kWBVVfFQMaNvXi3zIzdb0guh0xCwiUzrj4dzQIZmhGVcZbY",
+	"nbrrBU9MPHOBsBukL2Xldb9G46rIUUrLheiUUzdP6RkzhWhd4ZJckoOif1jdnSoh+6kSEZ4m/ndjMG4D",
+	"tSEBl1+t5A2im1ZHt6aFJpF0Zlq5WeXl5WyQn2uO02ax2AlCMu5D9f/TqSTxszgSF1yQOpxwbnIaZwSR",
+	"ByrjipjHbSVvn3O0Ub3US1gKzxrqJUrDytN+ymvXvEZoc+k+5ZebZVDbdCbhwx7Ukc2Ii/jMD4fS1SGP",
+	"Dt0YzHOpCynd5tz9GZXmqdfSe8bSHEZSeQxwNNbF6Qt0n+3YsJSEUMYc96ek5gos2lzwq+5w3D/pX3UB",
+	"tKN/cXU5VP/Q+Y5ZtZUb973PjTMNNfRBsgDdCAR53THII06TOrwb4uNxJLkJjdejscmX8I1nODbqHQui",
+	"oTMkRzwKidBoGgZ5R12N7upVaCPqOSk6c95IG7daKKbgrPExmvQHv/THvZtRbzCeoAUWd7J4f2sUKRtN",
+	"Xd6Vk2HvtD++cUpa6gfdT93hKegv5kHvv676Q63iZJ3WkIvPQDRKFgss1p5IdYiVTydpLL05vI3HihhE",
+	"lNKjn0a6EBvEipoUZ6eF23K289cmODutT79drvM3S0veTuzYLvfXOX5PkPibEuCjsn6deWYJwA1zfpvk",
+	"yKaje5oEWWe40TfIla3JQ3RGIjC72xjHvk2Cqm61cYj8VlmpDvE5CXVfn5W6MXGzuGCbEia3TcIsLNrj",
+	"8jGdpnCaPImrzqhoPC78l8rE3EBD2xHO0yfxOesOL1Xisn9F/lsjHt48eSxlkw0zxyrsMAnbXFtAwGtj",
+	"gZnUxvc9pA18OsvKDF96DHrFeATCwgVhsT+i+2eq6xWkrxVKjV8DoujJx+7wQ+999+Rnr5BXFfNwKeiM",
+	"MhyhmeBSOhVSGgc56MXybcsYzJnC/K6E7ikWxxYUGi0Ihppd0ySybzV13M+xmHkhF07gF4igoyFhMZ1S",
+	"qINSUyPksa7/2vIIZ4KQXUCod55XRBBosAHfbH7liYCMCihj02RSlN1z6kej6OufGjUD8PW+Ri7VD42a",
+	"WOK1otW+39cOcWbbNMPiisZGsaBLgq7c9xq1rCmuWx8LBDyKSkOeCEeckebJaQnzhvLZKsxyLWOysG1X",
+	"10ROWFiljP5W0Zj2YRyjSYBZQCISTlAbUlYwiviKCJQ/uztIEBlzQfJFHn9reUF7M4ZXNzvntQb7UceG",
+	"/TDnn3Tp6gILtvZID5e1OQm1QUuChElQZbbbllFnkNCm3PljOLfBSPfhgmvHr5s8VwZUz1UcAyS0+gWw",
+	"cGnGeZDtmqxplLLZSTEwrLncUgkN3MtjgpdNkzw+4wnzrY0gABbQVkrMjnWGGw8dQCxExE61Kiw482zW",
+	"kYt+y782G2HwtcCiwZSh/Lzg6oNGiPi28SJZZvvsTKKTkX9GUVWbl+2I3zyq1M0GmLYbrkwNcVsAtuWs",
+	"XKrg2EEi1zxKQ4rpz9ThMnhiBchReZe0jlof+mfj3cMfW18qp1LvzS9kRd+u1Z5TssqipJvmZqTZruUQ",
+	"4spk7afJ0q6ee66wSFmAww9IkCUX0INebwiJzkwOpRAGcYHFHYmhBsv16NQjGmEqwPZJYtMkZeh6hEIe",
+	"RVjIx5aJlGP8MISxbs52sHkWEsXpDNVXTYqj1qyl91I4KUTrq4/30KR7dtY/73fHvQkMw6LWq19ROVoE",
+	"4SAgy5zgP+oPPpz3bkZ9bfU9vbx+7/yZVj8yhWxN4aJWp5V27L1sRoSFxiS2Uf2R2bse8GcHysoXhpD+",
+	"hGJuTN/1yu6Csr7+8W3lDTImD7FPRuqZXNiH+Bgt8BpACAGHWSKZBHPFQ/74wyqOZ9ZS++UL+BOyX0ZG",
+	"T/7ypUIykgmQhH8YehDmlc0Yz4UFzDeen7GPS+c20i9AZTnutTtZi5KRBb/Aa8BHZI391A67Vn4yL2XS",
+	"U6G9LerMPM0F6y5Bfg5VS1/M1W50mIofHaMZvSeIUJjKhNik7wniAk0MPUzQv6DJLQ/Xk/LWqcc+77CM",
+	"+QIK4fg1Uje5vGFOSJaQru2Nc0j8rOx7ae5QdST3ak5SZQO1x6jhjjQ5FcWvymtclU91qstQrcvZVCbe",
+	"7vOfR881gcSjnA1xg2TnHOyCUg7GQlNd4Y6stT6hVDNGItQGCuugKQ7ILed3HWQwtDtoqZpUumgHBXy5",
+	"HpLpOWV3HUS5HOCY3hNouYNKOZCViNzlGdaKe/pXdCsIvgv5isk9WxZU/zJR6hbR6ItaDDV39HEBEOs2",
+	"4sGdzCDvype6R3b04Gk/cgdcMODiPmRDyUIdS8vkZuQ2sYCfFN43C7wpzWZrQKllIVS4adxoNh53O5uV",
+	"38u34CUqfbYalGTDzERq6+vNIvYBnWA0jfDMw2OasAXbKud3iEynee64iSf4WMHYrYfetG7JJSMgVAM0",
+	"n7m6rS3hNmeqOkZLrDgXiueCJzOQwqifFsdExk3LGMbZuxVFDLerQfhl03g2XSO1AzKF/raDnxcObFGD",
+	"iajRpkhHzS+ZgEA1R615GOjnOF+A7VFUldnqGjhYAi62drCoLyeW6Uz2UDdGEcEyhuDuzJ6F2pnpvYNy",
+	"Rs0OMgZwgHfRZuwOSm3r2VNjle4g65HYyVItNKAD2Q2TZUSD1IjlS0U9wXI+8MXXqR+MqRYxHWg3JURu",
+	"5Z+5wr6oDGPfxkGc4CjSKbYv1Pvi1vJvVIk9ABnR78AomMvtq1XW9z/ByeNtALxzVb6KD+C6g88z/11W",
+	"CvCnhgUknsh3ZJoZJbeQztB7CKIkpGw2xg/VDUvzdlr0N8YPDcnR9AfOxuoOoPVHtNhs+I8dOyNx1aaO",
+	"su20AO6Nm30S9x2tj9YDcgMVBJLzt43Ve/HuQRNvsNzk5jKMxH296hDHrkBVtrRylmNzTSEhxzWtAlnG",
+	"WduGsh/VfPOw7GxEHmePbZQ8VXvP5I105Zn0ssoz4o3izSbR0CPfpK4OzOSKCF3GSF2AK47kHC+J7KAF",
+	"ETMSojkR5AiM8a5Tqz0x0tcRAgM2svIHOdJAOR0dZar4y2QHMoiyV9yvzcvO54X2IDZeDcfnRHKx86Qu",
+	"RB5OdnxJdcW36h1uNvXIhrQSLCIlzOm5p2OTFTD/6Qv1ZU8c9oYjQXC4TlfZ7y0sLIov5iv1o2rFz/pZ",
+	"MaufQ3M3arqtGyol0gI4kpWB0vhjPY4cWVWVd6n0/lbvoJHmnmjSj/YdV2pBFXRQt/+VhraM3Op9qiaj",
+	"Y5hiKW9ScvPvl49VSCK87rNT7IND72pH1DzF2rYFYqhEC8zWKMRrCSVrCAaDPNM4TAv8QBfJonX00wH4",
+	"Y/Qfb5v5G0tT3GgpMZOEkrwC6UCWSBezT7MR9QQ86IFPThZZctZa59QDtorNxHFGuBWJ+IhBg21av+FG",
+	"Wkhyrx8bq6TOT+JLbbPx8t0lZutzPuP9BZ75wz+vh+cp6Jh+H0V8xv0KnX7BH2x+Yr5meEGQnCttJ+ab",
+	"i3/4y7qn5XksWJINXW+MdTbpD26uhpcfhr3RaIKWyW1E5ZxIjXcnk4WFfbdFTycnlxdX571xb4IIC6VB",
+	"w3NKAtvGWp2WfdVj3//SYLPV0Wy45frlE86mdHZsjzMgYWmkf/IQkGWMJqrPSQfhKKqnBx8A49awi4oQ",
+	"bII2uJA1xVeD/htjScwhLCIPNJgDiEyWVVkuJ/AbVDtP5YJalL1ard4UTHEeNmuUVh4jW7ZFvVAZQU3l",
+	"NYPURFKBDwnV0eEQpT5XKJ9fhab4C5XUGwnR001xgUIq4Z9ZTERFFok/03WsugcBtQgfWbuVUbFYdx2R",
+	"5St7PzL9hJGH+IJGRMackStBptSjy1/3wR1pQVlySe/gQUHtNKrCrzLmuhkl09pusqJs2/YC2385tSjN",
+	"Zcw8fU2jlX4BtZ0AkAqxGAwGHh8mlcsIr1Po3o25G485og0gNXF0+nUntglsZ6ibuV5OBfda2eg9MVl0",
+	"qqk3UsP2Jvr9Tmr9weXqS/XAoxAq1cwRlQvXUtcJjaO6GzLCt8Sf73j/2E6rL7HctBvdYFducmwzucXj",
+	"It2q0HBlluiArJ4CdeKxyBBPkmbXuJ6hz45m6w9uU3gQtUtluMCTuVN7mKuC2XXNFh0w4a+OJRyF59EZ",
+	"0Z9reMDGInbq2qwmk/o0pctlGRfsKytbDckywgEBe+nja1pVHOimLtfEfbvpQQZXrC/eFp4reTDUETSN",
+	"i4Tk/bZlUwGVWvKpSSAzXVKiHYy5G8/ZEeO19Qp7n+ZEEKRnB40sucxH5Dv6CQmEz+03ojMGtmX4HbVX",
+	"gsZkt+pg+TbQrIUPuWKlf1KazJJTneOCra6zh6AKYb5/cGneE2GCFbzJFUnMT7U0GZ4mZMzPMI0SQWoU",
+	"6Syoe0W1KYyqsUyNZCTI0lj6TEv+rdhARmZDtYIBBg477ScjKzO+ymp8TJIgiZXwYABSMyKryDH3EajZ",
+	"NBoeo8lS0AUW60kq5ZjNeyOR+cluchEmHn70ax9PdTbUfWc23+c/gksvvxDrp0BMfdSB3JDr7sMocnpK",
+	"ic9dvs/Vh9Eq+RVllIwxQ2lP9xA0QyLOZooTblmjr4jrjNrWpb7zeHhc0+ZjURu0J8op24fa9vwrQRoo",
+	"tMpmX4vfYBo2KA7NG/Wblq42WZScq7t2QPmSNI1HtSENPk2otWBVjRtuhmJrKTQTluMGYcD2Kxv+q/XO",
+	"2imkqmnDCZRPYumceQGGys2D9bHANG2lTNTOrT/6///f/2/nGKWNvpEuF5EML+Wcx6lDQyceQspAgIVY",
+	"FzqhYQfIqgM5Hh0LDQqvp4EuLFqj9ofeGO3bHKj9P2j4RePGzkk60p091LV8wlTN1L2rHnLGS3S7BqlV",
+	"tayGpdj3PxIZm+S+PQ9/6vmzuU+6F1fd/ofBTW9w2jtFu7leCAt9YkET2B89izleLsmjUH+sklTJUj3D",
+	"cjhxg6s/Zdwlv7D9wcf101hDj2CSMphUicktrt92nMsOude5CC6cGCzEducChZxopKmQB4lJWaWGzt9I",
+	"nZOnFArnGEBcfI7GckSUGoV7/vkPep9uTi4vLvqjUf9ycNM9VcTUxo67GDwrM1tXbAeOSO6L/7gejb0f",
+	"2RxHCHI2ucE2Nu8WB3fawH9PhMTRDtptFJP955JwNsFOIb4cEGyfhcjd2O/mPoDC7diw11zBsuLpytrO",
+	"N915woPnI0ftxSnS2597KIm0MuybTaeymmbazirulCkoO8Wn9Zm9pahvvbY6g1dpk1bHtBL+novkdzPs",
+	"dU8+9k5vujcfLrvn6bU0cUY36di0iwlqFwsemfgXwDMwoQRZSuwRmtAwTaosF8JX9/DEVguaeAsqUcN0",
+	"JvaHyTFSdOLOQfMtO/SCVScraQnteNxGJeWgx+5JxH1ZcYoN/MfocgAJW5nWfHU5GoOZJFvt6+H5HgKm",
+	"hB3VXZI4lzaULrdtandEZwzHiSBHKJb//ltycPBDkDD6gBYS/iCde/N0Th7Qx4vuye7oY/fwx7+1dS8d",
+	"FEv0L+i31t5vLfQvSOAVjHVHfzz5c3lqAyZ0asynj8sOeEIOMFHvAu3ak0/CLIOo5gi1c8SnyTgjQk3N",
+	"fgpue8k2LY8qdrRnWXGb1Nyg0WkdWdjlVSTsIMlRNpWpIGRXbRgErKE2wcE8FTD0qqKEhUSgh11DyRCj",
+	"tDL4Hi5/28nsU0Cwb6QiPXPWARXMCOM4jsliGTvxdHZ8EgkSwwEA/kEe9AZTHCElIoABioUoHUlqnaox",
+	"TaF2pf1rJ3MMTelMPTlyJmWHgssmEfD0crZ7+PBgYgE7SnxhnBFokTL09gDJHTOmt2hBWQf9qP/zw4H+",
+	"7yGad9Df1P+8PURzmNjhO/VnrI7ZjN4TiWiMkmUHfjNz1ctpuUo277c/2mGa5ZW6ZJvgK9S+6o5PPqLU",
+	"EALBglmDNEZaANMcMYigboNrOtvJ9gqQIsHMYoBQDTOgoXvh4dDcdzrXFE3+a3eYHig4nrv9cNIxUVyK",
+	"NJgxTZvRA53aPBeN4BsKvjTbK937sEKWtVY5GJ4mTQDLi+eCEK0lmvQnT0q/OtfHdYcaoCYKRZtzVfkq",
+	"P211Wt7TngfzvTkbdq9Pb0bj7vh6dHN9ddoda9knr4t0tpGRbMdQNsTU1vD5W8zKfeA4ymqnNqz2mYuV",
+	"aX3p/PE11VGpW9bUFpKkAA7DEhylsBrqRYPJsbN9/coK8Ikc+t321SmHeed2M4DVuiKV20G1VteqzG+R",
+	"/3tvtUAoc5TuX25Ny5L+545HUjKrC1LojONIn80jWOvCsIpiZFlWtHV6t5YoSwuw43ITPx591zEW2dun",
+	"LDrZXxoHz1tP0CaI9LThGgv2gKyc6XdDr53IL2fsFkogW4xnacqvW07XQXSx5CLeeXHGJLcghK7+b+BA",
+	"djo5UxhmYUfHD4u0En0xeOzJNPWv1LgzdtAM4NRji31Oxbx8gT2hDl4g6zVP4n5aRclH0s6dZsgZivY4",
+	"lf+KJUmb1X36s+lazeJbWpe+mmaXabHYJqXfvKXentmitEkAepnWXC8lNLYZFWolNRPm8jv7R6n+3ZQI",
+	"0jTPfWje9gRElESFbo6fY4nA6eI+E0TppEpz6aBllEh1xUP7E630ZMKF8cDUyXWeTUv9NxU2JFvD3Dh2",
+	"IjIFM87iyMoacoLmPAqlK1RmrCLgLCCCyY4Zt8CRnGirVhHkfAKaiq4aCM6n4kis3g8lN3aOdcmKW6Ku",
+	"fxe92cLYg9KvJOkK6oCyAdrFqOOMfP7mDWpKUZ54I01xA+NWq0QBfTlCxAtmsd/oit+oi343jNMRDfMl",
+	"NDqoUKOjKQsdEhzMSdhVGnL98SiaAks2g52S8J2wiAd3JKxBcnwx56Tj8rcXLZaI1JDR4FvH8lF/3Eyr",
+	"z3XuCoajZ5Gvh9k17lPYc0aM9DI1RGxU8EKhgCqqrYjt7v1J1QSvNhtRnqZwYHU1vZptyeECVRYJs2bg",
+	"DBAIjNEOIFDm5SunYcqZN/8d+tR5MFwgIgQXNQl8/pSSj+Pxlb3uc4hFbpTq5sxUHYabCBqvR+qIGuRE",
+	"ggUR3SSe+6k2JmCn6V711b3Q0XZeLNFEfcIF/SdkSxyh99AO0t6z7lX/5ufer45bDJgCWPzgvWzA8zhe",
+	"VtdM01ugnX8pGqBNP2EoNwZrHqey4KY5RhT8gwseQtYqiugdQRjd4lDNCbXfHfyABpfjm+71+OPlsP/f",
+	"vdOb3nB4OdzZa335AnF5U+4Fo7FG/GFvNIYluj8EGTI91IqNeyzi7d9SJid/a+10EJa/sXR42hxuLt+p",
+	"4AvY9fQKH53+LFE7y0KAJ+jt3uHe2/TO/Y1BrmcAgwp5IPeQjfjTtVFBEp6kwVdSh9gquXff5FamLUnK",
+	"ZkmEhfM6xGrt7+3tTTJ4QJ0rTJQ0/Bv7jfU0JKTO/k0xHg4PDpBB5888vW3do0SUBVESknBnD0HGXYwX",
+	"Sxjpb8zQNbpm9AGZ65dGEZUk4Eo6aV+PT3aODagehbJR9hNTLjuPm/UbU8/KCEwzek8YuiWQ8URjmMpQ",
+	"LQfk8pmwWiLseUDtHw4sYUq0j35EsgOT3NduqbcHnQP4a76zh2BJfmPdq/6u+tSCm3n81KpHyAfc/WME",
+	"E/zfF5QlMfnfH3kivuzCT6Dj/MYmu0PF/xhls4k5AfIYYfTu8CddPtC0/htzmiexWO92pzER/g4unKV1",
+	"gq95RIN1BlY7h/VppclZmZRpz0Or0zIZsq2j1v3hBtlUYu16XewSFnCtc+kjv8QCLwhELqoNSJHasEQr",
+	"EkXqv4qcOug2iY3rS50JLbgCoSlqZhxaRyZO3BQcPTaIhMsUvGz/H5KztO9bHtpIcHtCQZLlS8LwkraO",
+	"Wj/sHez9AHaWeA48NX9O1JMZ8cKjWETEzKYKh4PG9uJX2i14UzXesOKk6tbBFgSm9YHEqWiX4eXBKA4P",
+	"DnS+M0ABGX9Rbo6AuAjSWtPIV80PawIQv3Ra73S/vubS8e2/x2nyN3xyuPkTg2yUplrDdz9s/u6Mi1sa",
+	"hoTpL95t/mJgqy2oDw5/2vzBmPMLzNZmRhBP/GOTVbD5aiMi7onoKelA39O6HKXe3yxnRR01PJMg2Zqr",
+	"pPVZC/TmeFSaobJX0r3sh2AuWuI4mPuIU0fY4gwcQJsaJJCnRUm4FRhcheCyT/EF9i24QDsHQAAgPHAm",
+	"2xnQwI5is6jL1ibawgg6ioejdwcHe2la/yQRUT80ph0nL0BbdehikcQmczzMRo0CzJQ0cEtsxRAIzigf",
+	"pDw8QUuLmUTG7w2y9JMcIz/gxZe8VKvk3i9/4lk2RXz/ymf6oMGZPuFsGlGtR/zJTECTzSY+8KVTuHj2",
+	"McPROqaBrLyCIElBmlK+K8pCvkLtSYjXctLR2OsxFvEpjgmgrxMWwr93Omm+Y7RGt0lwByeLMhDUJxKS",
+	"pyZKkJ0AzPU9jiYdG4YUC2wxowOlAjPzHsh+k9orrptOaFumB/hAXzob3xvZ+TZ5uaeXA14tJIzCkuji",
+	"6HyarsgxmgAq3AS1lUAVkilOongnxUZmHMk0X46qhn5PCOSx6Syell1Nq1EZqxI00zrSkHOO/SPE6tsV",
+	"IXctU/KzZXDpvPYPH5gV3pVETVntb27vYm6GrVPvlhHorhpLrWLssMO5oaeOfTtiwMvnibwigvKwlSnG",
+	"ic4/UwORTkVxwmZ4BlnB3uibUuHIeA2SqpIDPds2JOrTQIeRmig2NVGQ0CIcg/jYNvUry3ngvlnbz3LT",
+	"3rjy/e6gq8P8/qn6TqT2uQZJbIqDg8KwhEWSW45INatazY0oy53sLoigAd4fkNXNr1zceQJaPn+D2yk9",
+	"6hmgc63o+UbpfOaTVzH0OcTQLOwjY8L2GsoY81fKo+VLLIgUrQKC+NdIuVx6c5aX1JVx7Q3GyApNTofd",
+	"s/EkyxfvBpDbnNajgroPSwr2JRaTmdHRbJxw+SI7UTN5Cdqaml7Al+tX0e5PP1hAE9tLdlnmy/4fgYNI",
+	"+cVAIhIf7mfXH5q7h07hA3UOnDQzMPNQiWRMowhNDOqIRz7TX5+4OUzPRtn56hMe8obBUDDfqFdeKVxR",
+	"eIO5XDNTYEep0D0W03j9Ak6HJi11PEoVQJ2T4mCufuX1s1nkd+Ff/ddV1cncN9G+X3eVbT3Cqquvkhlc",
+	"8PsiKwAfRMoBlCA66V5dDS9/6Z16+IGp/vhCGELXhrW/MoS/AEMwtLUdR6g7pNWmkcoDcoVnEMSma/k4",
+	"TeWMIlMaxeA8vl07xafyJ+Wcytgd6rasC/xATXjCgDzE23IPHbd2BtNoPa/Kl/YJ+QKeQ3wJyJszsKW4",
+	"Zbv/inred3s21eaV8EZc4n76+9pz/4ZEmqioWp9bfpz6I9QOeMQTITsQsCE7KNKB7ybVMvXqG0MpZiFQ",
+	"pQ4DqzRanuoRfQN9z/RUofWZSXJTT/LVRPL0JhI3Oya0215Q6PIu3dZnr0/8EkokQ3xgPNf0R6UO3cgn",
+	"TR+DN07vaS7GBaqFZxnJ4AR3tv45XIYQBAaXn3YhPfUpOzITMM54SGrrILDt6kdCY0SGm7x7zol8eh+f",
+	"7zB+e+dePSuwLr6/PEv4Ph193wsbKd++Gt11y9uXmKLli2UEXEOdeP1MkjimbFYf99LTfX6DQ2V6qjhU",
+	"eu6v9+s3ul+J3fbX+7XxOXqyG9Q5c893g7rH7dvfoPWH3d6gf/lD//3foC+ZUZRvUMpkjKMoLRmyxT3q",
+	"fpoeeSdNytRwghLAwR0E7UFmP7oennfQgt/SiKDR6c/16mzfHeA3OIe5/ipOY27mrxfwt7mAaZ4QXq/h",
+	"pz6GT3Zbl47s893Z5dP67W/uJhzD3t//QzjH93+Lv3xuU77LI0jHueUmWdZ7lZ9TGcs8ijplyPlSV+hP",
+	"k3BMyKzATLGOPTS5GvZ+ubm4HIw/TtRn90RCqZVci6s5Ryti8AtNPpRdWMBxg9hQ77V/7syhxE89Sa56",
+	"XBA0CeO+XVfFITpzBED1TsNjfl747ktl9qAdDIRPAlBRoU+1uXxBY+AE5bRBwAeJol0IxCwWL+uen9+M",
+	"+xe9HUhVkDJZ6MSgZ/HahWQpSKARJHRebIGKyAwHa4NCeIwm6p0UyAswAbFEk8Ls//3kejjsDcaGeipj",
+	"juWFxtHwhbBmZT+f00PopBc3cRFuPE2vwuFzCYdRjl1YLu0ykSf3+GmJadfZ9N2Y3xH2TDGjH0gM9VNt",
+	"0moRF4M84CCO1ibJOAyvCkgoNtY/B1SxKwO+JCHS2dEIxg8s30kyziTDtLSPxzCqa4tfwLtO12NYkeeR",
+	"/bq5Sf5JWU0VM64Q//QCpyAb2Vevwt93HYNg0iWdI5cdJUgCT89QziDk3BfeeCEd17OtX8N8pVQ/jeli",
+	"QtE6CLOY7gJeTqfo75QdC7cH1IkfUhWy3ixzaYb4DfQr21XF2bLTfrXDfBs7DE93/tUE80wn78ksMe4p",
+	"fT4jTO6Afnv7ywb+YE0vf30+8f1bXV40bynf0wVks+eR/ne52DUYObdrUyIXdSGpSntbrWaQF0TaEyoH",
+	"ZHUE9QImFlxSvY8jQXC4LhpmhCNUAFQJZbMCuJ0Bf8zahvTbyc6excIk4fv1RKfypMh/gkge3RNrLCrq",
+	"Lwmzn6pZzelsviuovNPwfjLWAEuCTLVRhcZz9O7wUM/mYY51VSq3vd8THuMUAOjdwaEnYyCnQPyVtZQ8",
+	"+GRlch4X3h1/5ZHfd/JCGOZ5wjYqiPPZ/h/OH/3wUkCoQm3q3xURC6xGHK2RIAuT4pODvrU4Yw7ipC/P",
+	"r3hQXxP9XsWHYrJeAwqvlhduk+jOYPUU6kPFXCOaaQKuKZovbWUo2XFTEEwoMdTzP0aSsllEnJ6MDR8K",
+	"svPUcA6EtRm+y4VxjTi/IyFKlrYkqcgEBZ8K/42OVIO75y9+17ww21Q1+3/eHNYrz+1RB5JgYL9KMOSU",
+	"RKF0Co8lkkio1ofaSs6EOlk7CFLJrdh/bND5APcRGgAXnEmbq9Ken184LPXzcuXDFJ7rVS78i8iFGbzX",
+	"c4mG+ziI6T2N17sRn1WbsQcAI7QLUNHIfoII06X7plyU77olnukc1wmfTiWJJ/4sV7eYkmn3XI1kQ0TB",
+	"FZ4RANHqoLfqXn57cFAZTQBedS8s1uFBp7XAD3SRLFpHbw/UX5SZv3zAyRsZ6CVM9XmTYp1lauLyLu7W",
+	"6/X9LOmtxTswXfaIz54BDunRd/njmMRGuMBuYfoAJaekbczutHitIxkhREYaxD/M0gseLYnY1ahlDtBd",
+	"nUD8vSP+oTbEHaXwhlDn0/64sxXMXw2o3wsF89PT9CD0NwXo+0YxRc2x5vKH/xVv7jl1pYKs4S74d89q",
+	"nxCARC2TUzAkB4+xQRR7xR55xR75C2GPFIWz50Yf+bYsI63484JMQ/+ZkAQSTW3uKS9aZY8QoQDrrtiU",
+	"QXjI4jSyXNX2BFoYr5dEw8RjFCQy5gs0kQk4fAGA+paH68ke6qbexIOsHAy6J4JOqU3KRCFfYMpUWzHB",
+	"C/OrZhJlzjgizHUP9gy88HPYmnxd/UnmJv9QqlwuaZI7VP/4Xe19+Gp6+tN5X08HEVRYj/rsnsbk0YYj",
+	"aj5/WXxH52YjGJxB3c38l7ngT3iki/rgMBRESiL30ICQULocw/Aal3HsoR4O5roPghSXEkjO+UqiZAlx",
+	"KQxN+oNf+uPezag3GE9S75Ofudh9eD6eYnr4E1lJOoIqDvKRr9ACs7VZVamTkiR5NWG/AD6idjCLibQ7",
+	"xFlJrrolcxxNfTymMhPLFHWxBet0MhbjtQcQwIdJrI6bJzdLXf2O07aNZVanys3GgAbB97SzKWSsigca",
+	"l/FTKGppLbg30nqiN2ppV6b7F6Ch6aF8O+1M99cs5css5qtW9sK1smVKzpmDSz/5nrQx6Kk63uoEs4BE",
+	"0sGpDUmE1yS02f8ps0qrwrr+3FTBmZgCijay0zJOXWxRieGmfU8iGAzB1j4f626fM77EdGF7rJYC9MhM",
+	"zv1r+NZLqUQAu4JwSqlFwArnxKYV9V9arMrEd1rTRGj/WbNVvqmwUdM40lccfDg5GfZO++ObFP6cxuiW",
+	"BHxBst+6n7rD097pJM0otAZZNCOx7jsQJKQxakN1Ora29R2prVEud/bQJxrP0QTWv89O8VpOdAq6flMi",
+	"ddLCJDKwFQSHe6g/dVrfJQ9LqlmARc+cKxaBpTRVjAMcRaaiA3AWpQbdJjGaCciVNoylzEwKZ/uZtJgS",
+	"B0k1mS8vgW+ZF19Z1othWfpM5Q4cn0Kp6PJBr2Bfj739TQP1sB6gjRC+jEjRm5UNkQuja4XGX55CNizx",
+	"TN3yimNoNHml7kCN5nQCG5WHbKovQH2wcTOb3zwlMmjynp3eiIv4/XqrL3JKTAPPv9r55q+f2XL7zT85",
+	"x/kvnlOxsqvQRLWqibN+dXx/E5VJOIf4xYhgj2ScEJZfyTbzFhPN2HW5tSL/VIINwYL5cm5LPFB3+uwc",
+	"8BuFq+j5NDm6eoHsGr6e1m9yWvOLnjuy+sn3dGBjgZnEgUUjfUGqXoXVFbXfHR4iMCwY9dX+vLOHhiTg",
+	"ULsRSRwRtMAh5PBW6YYgerk4P944mz0EFm7VIJUoJLthog+5Eu4YZDbTkLCYTikR8gjE0yXBcZoTe2i8",
+	"2EVrTwelLZms4TKr0zMaO7v0XKpZ2sOf5GDKjaBKRdPLoURprvS0gM8YlTaPPF3NV9XtuzYr6022h1jX",
+	"Lt+g8TnEU+Wm6jLEo5AINNlX7cqJRi2gEklMISvwliCMIo20hyOKZR7S4Dgtmcl4rPERxELRHgMzj3lu",
+	"oQ0e64xyGLJSQ9X2fxd8WTHfeyIkkfpohklgmKqboWm0d32ILZOOg7nOMSmw0j104iZ3GhSFpdotCAgy",
+	"eJdBhFfqexzcaVyEhIVa+ztCARg9STgxoeoo4itFAnjBE1CeExaqXwWRMRd6wAsfF1YvPj8X1v38SQzY",
+	"dl7Fez8p6je3ZKIuTg1O8cpsv3NmC5vJhdpPMSNwjoqHtJLT1vO4pnogdkIG87i2+tBOGChgExQkQnKx",
+	"USH8Nsaw/Iy0VUcJhK6AuSAxDnGMOxAEAyCt9tHf78j687/f40jJfeh6qYOZBCHojqzlMSI4mKNFImPN",
+	"IbXZUDGpEMFHKRAlyD464wLuIhxFzne5hA8NLevL97CjyiV84DCkOrHnSqgFj6nmOqUsjwV+cN/4Ic37",
+	"0Fg+buJHSMjy0jx9oZCyr3r0s+jRy/wBfYbU+HoVWO7fJtHdbubSfwb4KBeHJTRV1xM42koJzPE2HbSo",
+	"ESQwC/e50MFMmZeAii0QLwzDlnuoG60Atq6ofUKEdhIHfEHQEtxcsM8kdGSuDiJqVBCFINWLgq8kmmIa",
+	"+exw75PoroQa81whkP7O/iRZKRtMtbx0RcSu4Cu75nqzMDKn4lVseimANhCw2ow5+fjLk8QOmmYeVWH6",
+	"NX7wNX7wL1NR+rmiBz2iQVMnv8/05BbfSyOptSt1NedRBvLYNvkFcI/O8T0pxiAdITfJYMcyhtt1pvUY",
+	"6aAegeM1EOA1EOArAwFe3f7fktM9p9Pfy+2U+rCrYX23Rbq3TaXe+nYaxCSJNmvY7vfMK5OdKj6lfj4x",
+	"w/gGaNX13vRx7TxfD8JzedSdYwDRrzm46bJTHVm6/fzViPN+p0YIXuPC/u8hj/iOg4AsY+2LnnTPzvrn",
+	"/e64N8n085Jj2mDicciTjtdLsocm6j8TFGDGeIxuiTWm6zzEqqov7tl5Loh56Ch/dv4kHTs/iKrDq933",
+	"YWnrXtXr71kz0GQIbogye6jhDpsSFK0zGb5SZ7CAnT6l+dobsSkiV8pOPDzUd6B5cRdeBNR0HBUqxm26",
+	"i/f/CHKU3g9roZ6HKbxzgeQbQzyX2MgzHeBNBrJXiOcXC/G85bF75oC3k8L5qCsdk6HZFo9HW1/DGpX2",
+	"NonNJQxhYwt+T9lMRy4wvABXWuq8Q3dkrfnEMi2OsVybNBu47QkLiHRqIPxUhXT7DW7wfEGa7+AGt4C3",
+	"rzf4Cy0Ysz07qLry9v8QW11xLB9sqw/hHOv7+JYQZio/kRCtSdygpIGhxNfCBq9kXr71GEpYSk85wvMF",
+	"eTcRNYHAdVxGGr+W9mAzRDdhX3xllbWtAgCdG7bBGd43c/mGEYp5EcCvy+tBedgHZZnpQfvEF5glOErr",
+	"x6E2g5RZJURP9EdHK0FjMgEZAIq4pnm80ySa0igyodtOMgvsXSQ5WmBxR0JkXiShbd42bX7wmcrMJPys",
+	"6xmKJ1V0941SdDcyza7doFem+UKYpqGY0iF7LKvUR1AL3tlxBYea4GwGrxLULnLRjgmzCXcaMdImTM2c",
+	"ypfF1C6wAARu5L+gEJYZmylzkzP908sShPSg1Fa9nuqXcqoVmZXvzZSyHnu4TQO50+0mU6RE/TVnOO/U",
+	"WgoCKVo26LXg9ozCtGhlVPRKHWvP1i2Z43vKE9HAkXUOWSOv7qz/ke4srwsLtU0mkSKznW1N1qPTn9Hb",
+	"vYO9A7SAc2F3ctf0dTK8PtX2Xv9RQDFHtUbnY5MMNTr9WRpLFmDHqAuXm8MB0DngtEpLQBloGbUe0kl6",
+	"SpOhjs3DXIFXZrKp8ugXco6Xpo7JEzn0mh/5oORO23zmyy4459C/OuJeHXH/8xxxrzyuKY+rlFkaOP+a",
+	"s7Ww5N7bzNbKLsHnl2VeHYN/KcfgKxv4FqLO17tJmzOSpOSs3MxIyg7OZ5WPXt2cr8ztW7g5X5nb42Wc",
+	"Fbmdc37XCEUxNVqYjxBh4ZJTFss9NCKBILHUiA/kHnIXNdC83zTzyfb7jIfe9NHMEGMX4tUA8ywGmFW2",
+	"3/Z0piTwvAHDRWLVvkGexGhC7lXDACcsSEDoPanB39Vqlhn0s1oUTB9/0lVpZ7jBhmCW9fVufDn6/yql",
+	"Tc8Rq2b9+3+YfzWOai0dqQqV1T0sr3rqK7nm9dRacn1eNeyTJfhmYapmpG8kuh6ea/yFWHYQYfhWCV7T",
+	"CENcqgQZqErtet6bI9fHy7w5rHb1enO8OK3qCW6O/ZhoIewbnls/vgtXCgtWms8yImiJ1xHHoa1DZ6+u",
+	"6+F5URCcuC+8kWhKhYzTQw6vKH0rkSREbSh7OSdMyY462pURT4zYmKSqznOhgmY9fKtiDW6PtUh0KywN",
+	"qBYL0ZyvTAAeSNrCxOK/otO9lLpzGKkjbAg95tuwhU3mA53WkQIu2M92LCBDTPBiD2nJIHTyOAVBEZnG",
+	"iCex34xwkg7gGxgP6wwJagZvZDr074CmXwLcmFktF0rEPgIR0MvgTwwadBYnTBmanA67Z+OJReGx2buK",
+	"8UyCRAjCgnV/dFmdz5vW+zo8OEBt9crhwdudzJDGyKo6aS8fCfCNwg3+VEP6JvNAulQvn7d/p9q+WWHv",
+	"2fEaulPLsrbP2gA+RfFv9w8P3h0bNm0Q0Dsp7DplQZQAonfB3Jzi1mH0H6PLAbrl4XpPU4YkQSJovAYZ",
+	"8JZgQUQ3ieeto79/VqIbmLWNhJgnonSUS8HDBEBMUfeq3+q0EhG1jlrzOF7Ko/19vKR7M8FXMhHTvYAv",
+	"9u8PQSg0i/GHRc1MF0WJl/aZCxnmPD8nOCTiloOLKHucQX7kHuqAxtKj1N3g/JJDZHWeu4Xwc+PTeErO",
+	"I1vf1XnUZThaxzTIPUwvaLe5NCXSzQ37AlTi2v9PuhdX3f6HwU1vcNo7BZahVWBFXPbO3iMsJKEiMcsw",
+	"bJ+WNfTghS+d1snlxUV/NOpfDm66p/9xPRqXG80Q/HH4j0TGEL/qPL3ntKq39KWeElhUf4Pep5tcn6d1",
+	"HRpOtUXbV93huH/Sv+oOxt7G3ZJ2OKwY94CsHPLrhmatdPu/Xl6Pb/qj0bWnbUUSe0tMq1tVb/SlTHSL",
+	"7mjPht3r05vRuDu+Ht1cX512x7WDnwqchDfmfvR158zgTL2rAZy0OlnqfNjrnnzsnd50bz5cds8L3RoP",
+	"qw5mhosT/rbRxhs6HxIczEnY/cBxpPjO/wkAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

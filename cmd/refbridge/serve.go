@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/all"
+	"github.com/refbridge/refbridge/adapters/surface"
 	"github.com/refbridge/refbridge/proxy"
+	"github.com/refbridge/refbridge/proxy/deliver"
 	"github.com/refbridge/refbridge/proxy/engine"
 	"github.com/refbridge/refbridge/proxy/store"
 	"github.com/refbridge/refbridge/proxy/store/postgres"
@@ -38,6 +40,11 @@ type serveConfig struct {
 	enforceLimits bool
 	demo          bool
 	readCache     string
+	// workers is how many webhook deliveries run at once (0: none);
+	// allowPrivate lets them, and GrowSurf's testWebhook, reach internal
+	// addresses.
+	workers      int
+	allowPrivate bool
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -60,6 +67,10 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		"answer 429 past each vendor's documented rate limits (REFBRIDGE_ENFORCE_LIMITS)")
 	fs.StringVar(&c.readCache, "read-cache", env("REFBRIDGE_READ_CACHE", ""),
 		"how long hot reads may be answered from memory while the account is unchanged; default 1s on SQLite, off on PostgreSQL, where other replicas' writes are invisible to it (REFBRIDGE_READ_CACHE)")
+	fs.IntVar(&c.workers, "webhook-workers", envInt("REFBRIDGE_WEBHOOK_WORKERS", deliver.DefaultWorkers),
+		"webhook deliveries attempted at once; 0 delivers none from this process (REFBRIDGE_WEBHOOK_WORKERS)")
+	fs.BoolVar(&c.allowPrivate, "webhooks-allow-private", envBool("REFBRIDGE_WEBHOOKS_ALLOW_PRIVATE"),
+		"let webhook deliveries reach loopback, private and link-local addresses; local development only (REFBRIDGE_WEBHOOKS_ALLOW_PRIVATE)")
 	fs.BoolVar(&c.demo, "demo", env("REFBRIDGE_DEMO", "true") != "false",
 		"create a demo account on an empty database (REFBRIDGE_DEMO)")
 	if err := fs.Parse(args); err != nil {
@@ -68,12 +79,24 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
+	if c.workers < 0 {
+		return c, fmt.Errorf("--webhook-workers %d: want 0 or more", c.workers)
+	}
 	return c, nil
 }
 
 func envBool(name string) bool {
 	v, _ := strconv.ParseBool(os.Getenv(name))
 	return v
+}
+
+// envInt is an integer environment variable, or def when unset or not
+// an integer.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
 }
 
 // serve runs the proxy until ctx is cancelled, then shuts down gracefully.
@@ -116,8 +139,26 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		},
 	}
+	surfaces := all.Surfaces()
+	var outbound *http.Client
+	if cfg.allowPrivate {
+		outbound = surface.OpenClient()
+		log.Warn("webhooks may reach loopback, private and link-local addresses (--webhooks-allow-private); local development only")
+	}
+	pool := deliver.New(eng, deliver.Options{
+		Workers:      cfg.workers,
+		Surfaces:     surfaces,
+		Config:       surface.Config{Logger: log, Now: clock.Now, IDSecret: eng.IDSecret()},
+		AllowPrivate: cfg.allowPrivate,
+	})
 	if cfg.testMode {
-		admin.Test = &proxy.TestHooks{Reset: eng.Reset, Advance: clock.Advance}
+		advance := func(d time.Duration) time.Time {
+			t := clock.Advance(d)
+			// Deliveries that fell due on the moved clock go out now.
+			pool.Wake()
+			return t
+		}
+		admin.Test = &proxy.TestHooks{Reset: eng.Reset, Advance: advance}
 		log.Warn("test mode: the admin API can wipe all data and move the clock")
 	}
 	var origins []string
@@ -126,7 +167,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			origins = append(origins, o)
 		}
 	}
-	handler := proxy.New(eng, all.Surfaces(), &proxy.Options{
+	handler := proxy.New(eng, surfaces, &proxy.Options{
+		Outbound:       outbound,
 		Logger:         log,
 		Now:            clock.Now,
 		AllowedOrigins: origins,
@@ -161,6 +203,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("refbridge serving", "addr", ln.Addr().String(), "store", kind, "db", redact(cfg.db), "read_cache", readTTL)
 	fmt.Fprintf(stdout, "refbridge listening on %s\n", base)
 
+	// The workers stop after the server: requests still being answered
+	// may queue deliveries, and attempts in flight get Drain to finish
+	// (the rest are attempted again when their leases end).
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorkers()
+	poolDone := make(chan struct{})
+	go func() {
+		defer close(poolDone)
+		if cfg.workers > 0 {
+			pool.Run(workers)
+		}
+	}()
+	defer func() {
+		stopWorkers()
+		<-poolDone
+	}()
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -177,6 +236,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	stopWorkers()
+	<-poolDone
 	log.Info("stopped")
 	return nil
 }

@@ -364,26 +364,50 @@ func BenchmarkLeaderboardTop100(b *testing.B) {
 // after its transaction committed. Requests run in parallel, as a server's
 // would, from 16 and from 64 concurrent clients.
 func BenchmarkCreateParticipant(b *testing.B) {
+	forEach(b, func(b *testing.B, c *benchCampaign) { benchSignups(b, c) })
+}
+
+// BenchmarkCreateParticipantWebhook is BenchmarkCreateParticipant with
+// one enabled webhook endpoint subscribed to every change kind: each
+// signup also queues a delivery of each change it logs. It shows what an
+// endpoint adds to the event log every signup writes anyway.
+func BenchmarkCreateParticipantWebhook(b *testing.B) {
 	forEach(b, func(b *testing.B, c *benchCampaign) {
-		for _, clients := range []int{16, 64} {
-			b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
-				ctx := context.Background()
-				b.SetParallelism(clients / runtime.GOMAXPROCS(0))
-				start := time.Now()
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						in := canonical.NewParticipant{}
-						in.CampaignID, in.Email = c.camp.ID, fmt.Sprintf("new%d.%s@example.com", benchSeq.Add(1), benchRun)
-						if _, created, err := c.b.CreateParticipant(ctx, in); err != nil || !created {
-							b.Errorf("signup %s: created %v, %v", in.Email, created, err)
-							return
-						}
-					}
-				})
-				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "signups/s")
-			})
+		wh := c.b.(canonical.Webhooks)
+		ep, err := wh.CreateWebhookEndpoint(context.Background(), canonical.WebhookEndpoint{Vendor: canonical.GrowSurf,
+			URL: "https://hooks.example.com/in", CampaignID: c.camp.ID, Kinds: canonical.ChangeKinds(), Enabled: true})
+		if err != nil {
+			b.Fatal(err)
 		}
+		defer func() {
+			if err := wh.DeleteWebhookEndpoint(context.Background(), ep.ID); err != nil {
+				b.Fatal(err)
+			}
+		}()
+		benchSignups(b, c)
 	})
+}
+
+// benchSignups runs direct signups from 16 and from 64 clients.
+func benchSignups(b *testing.B, c *benchCampaign) {
+	for _, clients := range []int{16, 64} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			ctx := context.Background()
+			b.SetParallelism(clients / runtime.GOMAXPROCS(0))
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					in := canonical.NewParticipant{}
+					in.CampaignID, in.Email = c.camp.ID, fmt.Sprintf("new%d.%s@example.com", benchSeq.Add(1), benchRun)
+					if _, created, err := c.b.CreateParticipant(ctx, in); err != nil || !created {
+						b.Errorf("signup %s: created %v, %v", in.Email, created, err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "signups/s")
+		})
+	}
 }
 
 // BenchmarkReferralConversion measures crediting a pending referral (the

@@ -698,7 +698,7 @@ var needs = map[canonical.ChangeKind][]string{
 	canonical.ChangeReferralCredited:  {"Referral", "Participant", "Referrer"},
 	canonical.ChangeRewardEarned:      {"Reward", "Rule", "Participant"}, canonical.ChangeRewardApproved: {"Reward", "Rule", "Participant"},
 	canonical.ChangeRewardFulfilled: {"Reward", "Rule", "Participant"},
-	canonical.ChangeSaleCreated:     {"Transaction", "Participant"}, canonical.ChangeSaleRefunded: {"Transaction", "Participant"},
+	canonical.ChangeSaleCreated:     {"Transaction", "Participant"}, canonical.ChangeSaleRefunded: {"Transaction", "Sale", "Participant"},
 	canonical.ChangeCommissionCreated:  {"Commission", "Participant", "Transaction"},
 	canonical.ChangeCommissionAdjusted: {"Commission", "Participant"}, canonical.ChangeCommissionVoided: {"Commission", "Participant"},
 	canonical.ChangeCommissionPaid: {"Commission", "Participant"},
@@ -728,6 +728,8 @@ func carries(c canonical.Change, name string) bool {
 		return c.Reward != nil && c.Reward.ID != ""
 	case "Transaction":
 		return c.Transaction != nil && c.Transaction.ID != ""
+	case "Sale":
+		return c.Sale != nil && c.Sale.ID != "" && c.Transaction != nil && c.Transaction.RefundOf == c.Sale.ID
 	case "Commission":
 		return c.Commission != nil && c.Commission.ID != ""
 	case "Payout":

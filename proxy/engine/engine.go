@@ -51,6 +51,11 @@ type Engine struct {
 	// idSecret keys rendered IDs (see ids.go); set by Open, nil for a
 	// legacy database.
 	idSecret []byte
+	// watchers are the Notify channels, woken after every write.
+	watchers struct {
+		sync.RWMutex
+		m map[chan struct{}]struct{}
+	}
 }
 
 // Generation implements surface.Generations: a number that changes
@@ -73,8 +78,12 @@ func (e *Engine) counter(acct int64) *atomic.Uint64 {
 }
 
 // wrote records that a write transaction in the account ended (committed
-// or not: a spurious change only costs a cache miss).
-func (e *Engine) wrote(acct int64) { e.counter(acct).Add(1) }
+// or not: a spurious change only costs a cache miss, or a delivery
+// worker's look for due deliveries) and wakes the Notify channels.
+func (e *Engine) wrote(acct int64) {
+	e.counter(acct).Add(1)
+	e.notify()
+}
 
 // New returns an engine over st, which must be new or already opened by
 // Open (which converts data an earlier version wrote).

@@ -363,7 +363,8 @@ func (a *Account) RefundTransaction(ctx context.Context, in canonical.NewRefund)
 		if err != nil {
 			return err
 		}
-		w.emit(canonical.Change{Kind: canonical.ChangeSaleRefunded, Transaction: cloneTransaction(refund), Participant: buyer})
+		w.emit(canonical.Change{Kind: canonical.ChangeSaleRefunded, Transaction: cloneTransaction(refund), Sale: cloneTransaction(sale),
+			Participant: buyer})
 		if err := w.count(0, map[string]int64{"revenue": -amount}); err != nil {
 			return err
 		}

@@ -29,7 +29,9 @@ type Population struct {
 // signed up through CreateParticipant. It skips per-signup work the
 // population does not need (fraud checks, reward rules), builds the rank
 // trees once at the end instead of node by node, and writes in large
-// transactions, which is what makes a million participants practical.
+// transactions, which is what makes a million participants practical. A
+// synthetic population is no change anyone is told of: Seed logs nothing
+// to the event log.
 func (e *Engine) Seed(ctx context.Context, accountID, campaignID string, pop Population) error {
 	acct, err := parseID(accountID, "account")
 	if err != nil {

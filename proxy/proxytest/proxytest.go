@@ -23,6 +23,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 	"github.com/refbridge/refbridge/proxy"
+	"github.com/refbridge/refbridge/proxy/deliver"
 	"github.com/refbridge/refbridge/proxy/engine"
 	"github.com/refbridge/refbridge/proxy/store/sqlite"
 )
@@ -51,6 +52,12 @@ type Options struct {
 	// t.TempDir(). Give it the DBPath of a closed Server to restart on
 	// its data, or a database an earlier version wrote.
 	DBPath string
+	// Webhooks runs webhook delivery workers (allowed to post to
+	// loopback, where test receivers listen): Server.Deliveries.
+	Webhooks bool
+	// WebhookSurfaces are extra surfaces the workers render deliveries
+	// with (test renderers), beside those served.
+	WebhookSurfaces []surface.Surface
 }
 
 // Server is a running proxy.
@@ -59,6 +66,9 @@ type Server struct {
 	Engine *engine.Engine
 	Proxy  *proxy.Proxy
 	Clock  *Clock
+	// Deliveries are the webhook delivery workers (Options.Webhooks);
+	// Settle waits for them on the test clock.
+	Deliveries *deliver.Pool
 	// DBPath is the SQLite file the server runs on.
 	DBPath string
 	close  func()
@@ -69,6 +79,9 @@ type Clock struct {
 	mu sync.Mutex
 	t  time.Time
 }
+
+// NewClock returns a clock set to t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
 
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {
@@ -113,6 +126,20 @@ func New(t testing.TB, opts *Options) *Server {
 			surfaces = append(surfaces, s)
 		}
 	}
+	var pool *deliver.Pool
+	advance := clock.Advance
+	if opts.Webhooks {
+		pool = deliver.New(eng, deliver.Options{
+			Surfaces:     append(slices.Clip(surfaces), opts.WebhookSurfaces...),
+			Config:       surface.Config{Now: clock.Now, IDSecret: eng.IDSecret()},
+			AllowPrivate: true,
+		})
+		advance = func(d time.Duration) time.Time {
+			t := clock.Advance(d)
+			pool.Wake()
+			return t
+		}
+	}
 	readTTL := time.Second
 	if opts.NoReadCache {
 		readTTL = 0
@@ -128,16 +155,30 @@ func New(t testing.TB, opts *Options) *Server {
 		Admin: &proxy.AdminOptions{
 			Token:    AdminToken,
 			Accounts: eng,
-			Test:     &proxy.TestHooks{Reset: eng.Reset, Advance: clock.Advance},
+			Test:     &proxy.TestHooks{Reset: eng.Reset, Advance: advance},
 		},
 	})
 	srv := httptest.NewServer(p)
+	stopWorkers := func() {}
+	if pool != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			pool.Run(ctx)
+		}()
+		stopWorkers = func() {
+			cancel()
+			<-done
+		}
+	}
 	stop := sync.OnceFunc(func() {
 		srv.Close()
+		stopWorkers()
 		st.Close()
 	})
 	t.Cleanup(stop)
-	return &Server{URL: srv.URL, Engine: eng, Proxy: p, Clock: clock, DBPath: path, close: stop}
+	return &Server{URL: srv.URL, Engine: eng, Proxy: p, Clock: clock, Deliveries: pool, DBPath: path, close: stop}
 }
 
 // Close stops the server and closes its database, as a process exit

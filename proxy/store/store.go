@@ -288,6 +288,10 @@ type Tx interface {
 	GetEndpoint(ctx context.Context, account, id int64) (canonical.WebhookEndpoint, error)
 	// UpdateEndpoint replaces an endpoint (its kinds included).
 	UpdateEndpoint(ctx context.Context, account int64, e *canonical.WebhookEndpoint) error
+	// LockEndpoint returns an endpoint and holds its write lock until the
+	// transaction ends: writers of an endpoint's failure state and of its
+	// deliveries' outcomes that lock it first are serialized per endpoint.
+	LockEndpoint(ctx context.Context, account, id int64) (canonical.WebhookEndpoint, error)
 	// DeleteEndpoint removes an endpoint and its deliveries.
 	DeleteEndpoint(ctx context.Context, account, id int64) error
 	ListEndpoints(ctx context.Context, account int64, q EndpointQuery) ([]canonical.WebhookEndpoint, error)

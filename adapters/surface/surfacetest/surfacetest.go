@@ -17,6 +17,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/surface"
 	"github.com/refbridge/refbridge/proxy"
 	"github.com/refbridge/refbridge/proxy/engine"
+	"github.com/refbridge/refbridge/proxy/store"
 	"github.com/refbridge/refbridge/proxy/store/sqlite"
 )
 
@@ -62,6 +63,9 @@ type Tenant struct {
 type Env struct {
 	Tenant
 	Engine *engine.Engine
+	// Store is the engine's store, for arranging what only the proxy's
+	// workers write (delivery attempts, endpoint failures).
+	Store  store.Store
 	Clock  *Clock
 	Server *httptest.Server
 	// URL is the surface's base URL (the server's plus the surface's
@@ -97,7 +101,7 @@ func New(t testing.TB, s surface.Surface, opts *Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{Engine: eng, Clock: clock, Surface: s}
+	e := &Env{Engine: eng, Store: st, Clock: clock, Surface: s}
 	e.Tenant = e.NewTenant(t, "acme", opts.Campaign)
 	// The surface runs inside the real proxy, so every adapter test also
 	// goes through dispatch, the credential cache, body limits, CORS and

@@ -103,8 +103,15 @@ func flag(b bool) int {
 	return 0
 }
 
+// endpointByID selects one endpoint of an account.
+const endpointByID = `SELECT id, doc FROM webhook_endpoints WHERE account_id = ? AND id = ?`
+
 func (t *tx) GetEndpoint(ctx context.Context, account, id int64) (canonical.WebhookEndpoint, error) {
-	return getDoc(ctx, t, setEndpointID, `SELECT id, doc FROM webhook_endpoints WHERE account_id = ? AND id = ?`, account, id)
+	return getDoc(ctx, t, setEndpointID, endpointByID, account, id)
+}
+
+func (t *tx) LockEndpoint(ctx context.Context, account, id int64) (canonical.WebhookEndpoint, error) {
+	return getDoc(ctx, t, setEndpointID, endpointByID+t.s.d.LockSuffix, account, id)
 }
 
 func (t *tx) UpdateEndpoint(ctx context.Context, account int64, e *canonical.WebhookEndpoint) error {

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeliveryClaims", testClaims},
 		{"Replay", testReplay},
 		{"ConcurrentClaims", testConcurrentClaims},
+		{"LockEndpoint", testLockEndpoint},
 		{"Rollback", testRollback},
 		{"CancelledWrites", testCancelledWrites},
 		{"TenantIsolation", testIsolation},

@@ -1,0 +1,347 @@
+// Package deliver runs refbridge's webhook delivery workers: a Pool claims
+// the engine's due deliveries, renders each through its endpoint's vendor
+// surface (surface.WebhookSurface), posts it, and records the attempt, so
+// the engine applies the vendor's retry schedule and failure policy.
+//
+// Delivery is at least once and in order per endpoint: the engine gives
+// out only the head of each endpoint's queue, under a lease; a worker that
+// dies leaves its delivery to be claimed again when the lease ends, and
+// every attempt of a delivery carries the same event ID. Time is the
+// engine's clock, so tests move through retry schedules without waiting.
+package deliver
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
+	"github.com/refbridge/refbridge/proxy/engine"
+)
+
+// Defaults of Options.
+const (
+	DefaultWorkers = 4
+	DefaultLease   = time.Minute
+	DefaultPoll    = time.Second
+	DefaultTimeout = 10 * time.Second
+	DefaultDrain   = 10 * time.Second
+)
+
+// Options configures a Pool; zero values mean the defaults.
+type Options struct {
+	// Workers is how many attempts run at once.
+	Workers int
+	// Surfaces are the vendor surfaces; those that implement
+	// surface.WebhookSurface render their endpoints' deliveries. A
+	// delivery to an endpoint of any other vendor is completed without a
+	// request.
+	Surfaces []surface.Surface
+	// Config is the installation's surface configuration the renderers
+	// are made with (its IDSecret keys the payloads' IDs, as on the REST
+	// surfaces); its Logger receives the workers' logs.
+	Config surface.Config
+	// AllowPrivate lets deliveries reach loopback, private and link-local
+	// addresses (local development). By default they are refused, after
+	// name resolution, and the attempt fails saying so.
+	AllowPrivate bool
+	// Client, when set, posts every delivery (it overrides AllowPrivate).
+	Client *http.Client
+	// Lease is how long a claimed delivery is withheld from other workers
+	// (on the engine's clock); an attempt's timeout is kept under it.
+	Lease time.Duration
+	// Poll is the longest the pool waits, in real time, before looking
+	// for due deliveries again without being woken: deliveries queued by
+	// other replicas sharing the database are found within it.
+	Poll time.Duration
+	// Drain is how long, in real time, Run lets attempts in flight finish
+	// after its context ends; attempts still running then are abandoned
+	// unrecorded, and their leases make them due again.
+	Drain time.Duration
+}
+
+// Pool is a set of delivery workers over one engine.
+type Pool struct {
+	eng     *engine.Engine
+	hooks   map[canonical.Vendor]surface.Webhooks
+	client  *http.Client
+	log     *slog.Logger
+	workers int
+	lease   time.Duration
+	poll    time.Duration
+	drain   time.Duration
+	wake    chan struct{}
+	settle  chan chan struct{}
+}
+
+// New returns a pool delivering eng's webhooks; Run starts it.
+func New(eng *engine.Engine, opts Options) *Pool {
+	p := &Pool{
+		eng:     eng,
+		hooks:   map[canonical.Vendor]surface.Webhooks{},
+		log:     opts.Config.Log(),
+		workers: opts.Workers,
+		lease:   opts.Lease,
+		poll:    opts.Poll,
+		drain:   opts.Drain,
+		wake:    make(chan struct{}, 1),
+		settle:  make(chan chan struct{}),
+	}
+	if p.workers <= 0 {
+		p.workers = DefaultWorkers
+	}
+	if p.lease <= 0 {
+		p.lease = DefaultLease
+	}
+	if p.poll <= 0 {
+		p.poll = DefaultPoll
+	}
+	if p.drain < 0 {
+		p.drain = 0
+	} else if p.drain == 0 {
+		p.drain = DefaultDrain
+	}
+	for _, s := range opts.Surfaces {
+		if ws, ok := s.(surface.WebhookSurface); ok {
+			p.hooks[s.Vendor()] = ws.Webhooks(opts.Config)
+		}
+	}
+	switch {
+	case opts.Client != nil:
+		p.client = opts.Client
+	default:
+		// The surfaces' outbound clients, without their own timeout: each
+		// attempt is bounded by its vendor's.
+		c := *surface.Config{}.OutboundClient()
+		if opts.AllowPrivate {
+			c = *surface.OpenClient()
+		}
+		c.Timeout = 0
+		p.client = &c
+	}
+	return p
+}
+
+// Wake makes the pool look for due deliveries now (after the engine's
+// clock moved, say); it never blocks.
+func (p *Pool) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Settle wakes the pool and returns once it has looked for due
+// deliveries, found none, and has no attempt in flight: everything due on
+// the engine's clock when it returns has been attempted. It needs Run.
+func (p *Pool) Settle(ctx context.Context) error {
+	done := make(chan struct{})
+	select {
+	case p.settle <- done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Run delivers until ctx ends, then lets attempts in flight finish for
+// up to Options.Drain and returns.
+func (p *Pool) Run(ctx context.Context) {
+	written, stop := p.eng.Notify()
+	defer stop()
+	attempts, abandon := context.WithCancel(context.WithoutCancel(ctx))
+	defer abandon()
+	done := make(chan struct{}, p.workers)
+	inflight := 0
+	var settlers []chan struct{}
+	timer := time.NewTimer(p.poll)
+	defer timer.Stop()
+	for {
+		wait, idle := p.poll, false
+		if free := p.workers - inflight; free > 0 {
+			jobs, next, err := p.claim(ctx, free)
+			if err != nil && ctx.Err() == nil {
+				p.log.Error("webhook deliveries: claim", "err", err)
+			}
+			for _, job := range jobs {
+				inflight++
+				go func() {
+					p.attempt(attempts, job)
+					done <- struct{}{}
+				}()
+			}
+			idle = err == nil && len(jobs) == 0
+			if idle && !next.IsZero() {
+				// Until the next delivery falls due on the engine's
+				// clock; a claim that lost a race looks again soon.
+				wait = min(max(next.Sub(p.eng.Now()), minWait), p.poll)
+			}
+		}
+		if idle && inflight == 0 {
+			for _, s := range settlers {
+				close(s)
+			}
+			settlers = nil
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			p.stop(done, inflight, abandon)
+			for _, s := range settlers {
+				close(s)
+			}
+			return
+		case <-done:
+			inflight--
+		case <-written:
+		case <-p.wake:
+		case <-timer.C:
+		case s := <-p.settle:
+			settlers = append(settlers, s)
+		}
+		// Count every attempt that ended meanwhile, to claim for all
+		// the free workers at once.
+		for drained := false; !drained; {
+			select {
+			case <-done:
+				inflight--
+			default:
+				drained = true
+			}
+		}
+	}
+}
+
+// minWait is the shortest wait between looks for due deliveries.
+const minWait = 5 * time.Millisecond
+
+// claim claims up to n due deliveries, and says when the next one falls
+// due when none is due now (zero: none pending). It looks first in a
+// read, so an idle pool does not take the store's write lock (SQLite has
+// one for the whole database) on every write it is woken by.
+func (p *Pool) claim(ctx context.Context, n int) ([]engine.DeliveryJob, time.Time, error) {
+	next, ok, err := p.eng.NextDelivery(ctx)
+	if err != nil || !ok {
+		return nil, time.Time{}, err
+	}
+	if next.After(p.eng.Now()) {
+		return nil, next, nil
+	}
+	jobs, err := p.eng.ClaimDeliveries(ctx, p.lease, n)
+	return jobs, next, err
+}
+
+// stop waits for attempts in flight for up to the drain period, then
+// abandons the rest and waits for them to return.
+func (p *Pool) stop(done <-chan struct{}, inflight int, abandon context.CancelFunc) {
+	deadline := time.NewTimer(p.drain)
+	defer deadline.Stop()
+	for inflight > 0 {
+		select {
+		case <-done:
+			inflight--
+		case <-deadline.C:
+			abandon()
+		}
+	}
+}
+
+// attempt makes one attempt at a claimed delivery and records it, unless
+// ctx ended first (the pool was stopped): then the lease makes the
+// delivery due again, to be attempted by the next worker.
+func (p *Pool) attempt(ctx context.Context, job engine.DeliveryJob) {
+	at, policy := p.send(ctx, job)
+	if ctx.Err() != nil {
+		return
+	}
+	d, err := p.eng.RecordAttempt(ctx, job, at, policy)
+	switch {
+	case errors.Is(err, engine.ErrStaleAttempt) || canonical.CodeOf(err) == canonical.NotFound:
+		p.log.Info("webhook delivery: attempt not recorded", "delivery", job.Delivery.ID, "err", err)
+	case err != nil:
+		p.log.Error("webhook delivery: record attempt", "delivery", job.Delivery.ID, "err", err)
+	case at.Outcome == engine.Failed:
+		p.log.Info("webhook delivery failed", "delivery", d.ID, "endpoint", d.EndpointID, "event", d.EventID,
+			"attempts", d.Attempts, "state", d.State, "next", d.NextAttemptAt, "err", at.Error)
+	}
+}
+
+// send renders and posts one delivery and says how it went, with the
+// vendor's retry policy.
+func (p *Pool) send(ctx context.Context, job engine.DeliveryJob) (engine.Attempt, engine.RetryPolicy) {
+	ep := job.Endpoint
+	hooks := p.hooks[ep.Vendor]
+	if hooks == nil {
+		return engine.Attempt{Outcome: engine.Skipped, Error: fmt.Sprintf("%s has no webhooks", ep.Vendor)}, engine.RetryPolicy{}
+	}
+	pol := hooks.Policy()
+	policy := engine.RetryPolicy{Retries: pol.Retries, DisableAfter: pol.DisableAfter}
+	req, ok, err := hooks.Render(job.Event, ep, job.Delivery.ID, p.eng.Now())
+	if err != nil {
+		return engine.Attempt{Outcome: engine.Unrenderable, Error: "render: " + err.Error()}, policy
+	}
+	if !ok {
+		return engine.Attempt{Outcome: engine.Skipped, Error: fmt.Sprintf("%s announces no %s", ep.Vendor, job.Event.Kind)}, policy
+	}
+	timeout := pol.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	// The attempt must end before its lease, or another worker could
+	// attempt the delivery while this one still waits for an answer.
+	timeout = min(timeout, p.lease/2)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(req.Body))
+	if err != nil {
+		return engine.Attempt{Outcome: engine.Failed, Error: "bad endpoint URL: " + err.Error()}, policy
+	}
+	hr.Header = req.Header.Clone()
+	if hr.Header == nil {
+		hr.Header = http.Header{}
+	}
+	if hr.Header.Get("Content-Type") == "" {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if hr.Header.Get("User-Agent") == "" {
+		hr.Header.Set("User-Agent", "refbridge-webhooks")
+	}
+	resp, err := p.client.Do(hr)
+	if err != nil {
+		return engine.Attempt{Outcome: engine.Failed, Error: p.describe(err, timeout)}, policy
+	}
+	// Read a little of the answer so the connection can be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	acked := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if pol.Success != nil {
+		acked = pol.Success(resp.StatusCode)
+	}
+	if acked {
+		return engine.Attempt{Outcome: engine.Delivered, Status: resp.StatusCode}, policy
+	}
+	return engine.Attempt{Outcome: engine.Failed, Status: resp.StatusCode,
+		Error: fmt.Sprintf("endpoint answered HTTP %d", resp.StatusCode)}, policy
+}
+
+// describe says why a request got no answer.
+func (p *Pool) describe(err error, timeout time.Duration) string {
+	switch {
+	case errors.Is(err, surface.ErrPrivateAddress):
+		return "refused: " + err.Error() + " (internal addresses are allowed only with --webhooks-allow-private)"
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("no answer within %s", timeout)
+	}
+	return err.Error()
+}

@@ -1,0 +1,227 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/proxy/store"
+)
+
+// This file is the engine's side of webhook delivery: what the proxy's
+// delivery workers call to claim due deliveries of every account and to
+// record their attempts, on the engine's clock.
+
+// DeliveryJob is a claimed delivery with the change and endpoint its
+// attempt needs.
+type DeliveryJob = store.DeliveryJob
+
+// Outcome is what came of one delivery attempt.
+type Outcome int
+
+// The outcomes.
+const (
+	// Delivered: the endpoint acknowledged the delivery.
+	Delivered Outcome = iota + 1
+	// Failed: the attempt failed (no answer, or one that is not an
+	// acknowledgement). It counts against the endpoint, and the delivery
+	// is retried on the policy's schedule until that runs out.
+	Failed
+	// Skipped: the endpoint's vendor announces nothing for the change;
+	// the delivery is done without a request.
+	Skipped
+	// Unrenderable: the change cannot be rendered for the endpoint; a
+	// retry would fail the same way, so the delivery fails at once
+	// without counting against the endpoint.
+	Unrenderable
+)
+
+// Attempt is the outcome of one attempt at a delivery.
+type Attempt struct {
+	Outcome Outcome
+	// Status is the HTTP status the endpoint answered (0: none).
+	Status int
+	// Error says what went wrong ("" when delivered).
+	Error string
+}
+
+// RetryPolicy is how a vendor retries a delivery and when it gives up on
+// an endpoint.
+type RetryPolicy struct {
+	// Retries are the waits before each retry after a failed attempt;
+	// after len(Retries) retries the delivery fails.
+	Retries []time.Duration
+	// DisableAfter consecutive failed attempts turn the endpoint off
+	// (AutoDisabled); 0 never does.
+	DisableAfter int
+}
+
+// ErrStaleAttempt is returned by RecordAttempt when the delivery is no
+// longer the one the job claimed: its lease ran out and another worker
+// recorded an attempt first, or it was delivered meanwhile. Nothing is
+// recorded; the other worker's outcome stands.
+var ErrStaleAttempt = errors.New("engine: delivery attempt recorded by another worker first")
+
+// ClaimDeliveries leases up to limit due deliveries of any account, each
+// the head of its endpoint's queue, until the engine's now plus lease. A
+// worker that dies holding one leaves it to be claimed again when the
+// lease ends, so every delivery is attempted at least once.
+func (e *Engine) ClaimDeliveries(ctx context.Context, lease time.Duration, limit int) ([]DeliveryJob, error) {
+	now := e.Now()
+	var jobs []DeliveryJob
+	err := e.st.Update(ctx, func(tx store.Tx) (err error) {
+		jobs, err = tx.ClaimDeliveries(ctx, now, now.Add(lease), limit)
+		return err
+	})
+	return jobs, storeErr(err, "deliveries")
+}
+
+// NextDelivery reports when the next delivery falls due (or its lease
+// ends), on the engine's clock; ok is false when none is pending.
+func (e *Engine) NextDelivery(ctx context.Context) (next time.Time, ok bool, err error) {
+	err = e.st.View(ctx, func(tx store.Tx) (err error) {
+		next, err = tx.NextDue(ctx)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return time.Time{}, false, nil
+	}
+	return next, err == nil, storeErr(err, "deliveries")
+}
+
+// RecordAttempt records the outcome of an attempt at job's delivery, at
+// the engine's now, in one transaction with the endpoint's failure state:
+// a delivered attempt resets the endpoint's consecutive failures; a
+// failed one counts one more, sets LastFailureAt, and after
+// p.DisableAfter in a row turns the endpoint off (AutoDisabled). A failed
+// delivery is due again after the policy's next wait, or fails when the
+// schedule ran out. It returns the delivery as recorded, or
+// ErrStaleAttempt (nothing recorded) when another attempt was recorded
+// since job was claimed; a delivery or endpoint deleted meanwhile is
+// NotFound.
+func (e *Engine) RecordAttempt(ctx context.Context, job DeliveryJob, at Attempt, p RetryPolicy) (canonical.Delivery, error) {
+	acct, err := parseID(job.Delivery.AccountID, "account")
+	if err != nil {
+		return canonical.Delivery{}, err
+	}
+	epID, err := parseID(job.Delivery.EndpointID, "webhook endpoint")
+	if err != nil {
+		return canonical.Delivery{}, err
+	}
+	dID, err := parseID(job.Delivery.ID, "delivery")
+	if err != nil {
+		return canonical.Delivery{}, err
+	}
+	now := e.Now()
+	var (
+		out     canonical.Delivery
+		changed bool
+	)
+	err = e.st.Update(ctx, func(tx store.Tx) error {
+		// The endpoint's lock serializes the attempts recorded for it
+		// (replicas, a worker whose lease ran out) and admin updates.
+		ep, err := tx.LockEndpoint(ctx, acct, epID)
+		if err != nil {
+			return err
+		}
+		d, err := tx.GetDelivery(ctx, acct, dID)
+		if err != nil {
+			return err
+		}
+		if d.State != canonical.DeliveryPending || d.Attempts != job.Delivery.Attempts {
+			return ErrStaleAttempt
+		}
+		changed = applyAttempt(&d, &ep, at, p, now)
+		if err := tx.RecordAttempt(ctx, acct, &d); err != nil {
+			return err
+		}
+		out = d
+		if !changed {
+			return nil
+		}
+		return tx.UpdateEndpoint(ctx, acct, &ep)
+	})
+	if changed && err == nil {
+		// The endpoint's failure state shows in vendor surfaces (GrowSurf's
+		// failureCount): cached answers of the account are stale.
+		e.counter(acct).Add(1)
+	}
+	if errors.Is(err, ErrStaleAttempt) {
+		return canonical.Delivery{}, err
+	}
+	return out, storeErr(err, "delivery "+job.Delivery.ID)
+}
+
+// applyAttempt applies an attempt's outcome to a delivery and its
+// endpoint and reports whether the endpoint changed.
+func applyAttempt(d *canonical.Delivery, ep *canonical.WebhookEndpoint, at Attempt, p RetryPolicy, now time.Time) bool {
+	d.LastAttemptAt, d.LastStatus, d.LastError = &now, at.Status, at.Error
+	switch at.Outcome {
+	case Delivered:
+		d.Attempts++
+		d.State, d.DeliveredAt, d.NextAttemptAt = canonical.DeliveryDelivered, &now, now
+		if ep.FailureCount == 0 {
+			return false
+		}
+		ep.FailureCount = 0
+		return true
+	case Skipped:
+		d.State, d.NextAttemptAt = canonical.DeliveryDelivered, now
+		return false
+	case Unrenderable:
+		d.State, d.NextAttemptAt = canonical.DeliveryFailed, now
+		return false
+	}
+	d.Attempts++
+	if d.LastError == "" {
+		d.LastError = fmt.Sprintf("endpoint answered HTTP %d", at.Status)
+	}
+	if retry := d.Attempts - 1; retry < len(p.Retries) {
+		d.NextAttemptAt = now.Add(p.Retries[retry])
+	} else {
+		d.State, d.NextAttemptAt = canonical.DeliveryFailed, now
+	}
+	ep.FailureCount++
+	ep.LastFailureAt = &now
+	if p.DisableAfter > 0 && ep.FailureCount >= p.DisableAfter && ep.Enabled {
+		ep.Enabled, ep.AutoDisabled = false, true
+	}
+	return true
+}
+
+// Notify returns a channel that receives a value soon after any write
+// transaction through this engine ends (values coalesce: one may stand
+// for many writes), and a function that stops the notifications. The
+// delivery workers wait on it for new events instead of polling.
+func (e *Engine) Notify() (<-chan struct{}, func()) {
+	c := make(chan struct{}, 1)
+	e.watchers.Lock()
+	if e.watchers.m == nil {
+		e.watchers.m = map[chan struct{}]struct{}{}
+	}
+	e.watchers.m[c] = struct{}{}
+	e.watchers.Unlock()
+	var once sync.Once
+	return c, func() {
+		once.Do(func() {
+			e.watchers.Lock()
+			delete(e.watchers.m, c)
+			e.watchers.Unlock()
+		})
+	}
+}
+
+// notify wakes every Notify channel without blocking.
+func (e *Engine) notify() {
+	e.watchers.RLock()
+	defer e.watchers.RUnlock()
+	for c := range e.watchers.m {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
