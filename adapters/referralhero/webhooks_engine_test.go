@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,46 @@ func TestWebhookDeliverySchedule(t *testing.T) {
 		all[3].Header.Get("X-Refbridge-Event-Id") == all[4].Header.Get("X-Refbridge-Event-Id") {
 		t.Errorf("event ids of attempts: %q %q %q", all[0].Header.Get("X-Refbridge-Event-Id"), all[3].Header.Get("X-Refbridge-Event-Id"),
 			all[4].Header.Get("X-Refbridge-Event-Id"))
+	}
+}
+
+// TestEveryEventFromTheEngine: calls through the REST surface that the
+// vendor announces reach an endpoint subscribed to every event as each of
+// its events, each schema-valid.
+func TestEveryEventFromTheEngine(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t, nil)
+	a := newAPI(t, env)
+	m := func(rest string) string { return listPath(env, env.Campaign.ID, rest) }
+	if _, err := env.Backend.CreateRewardRule(context.Background(), env.Campaign.ID,
+		canonical.RewardRule{Kind: canonical.Milestone, Title: "Early access", Threshold: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, rendered := env.QueuedWebhooks(t, referralhero.EventNames(), func() {
+		bo := ok(t, a.post(m("/subscribers"), obj{"email": "bo@example.org"})).data()
+		boID := bo["id"].(string)
+		ok(t, a.post(m("/subscribers/"+boID), obj{"name": "Bo Lind"}))
+		ok(t, a.post(m("/subscribers/"+boID+"/promote"), nil))
+		ana := ok(t, a.post(m("/subscribers"), obj{"email": "ana@example.org", "referrer": bo["code"]})).data()
+		rewards := ok(t, a.get(m("/subscribers/"+boID+"/rewards"))).data()["rewards"].([]any)
+		if len(rewards) != 1 {
+			t.Fatalf("rewards %v", rewards)
+		}
+		ok(t, a.post(m("/subscribers/update_reward_status"), obj{"reward_id": num(rewards[0].(obj)["id"]), "status": "sent"}))
+		ok(t, a.do(http.MethodDelete, m("/subscribers/"+ana["id"].(string)), nil))
+	})
+	schemas := surfacetest.WebhookSchemas(t, openapi.ReferralHero)
+	var events []string
+	for _, r := range rendered {
+		event := responseOf(r.Request.Body)
+		events = append(events, event)
+		if err := surfacetest.ValidBody(schemas[event], r.Request.Body); err != nil {
+			t.Errorf("%s (%s): %v\n%s", event, r.Change.Kind, err, r.Request.Body)
+		}
+	}
+	for _, want := range []string{"new_registration", "subscriber_updated", "subscriber_promoted", "reward_unlocked", "reward_sent", "subscriber_deleted"} {
+		if !slices.Contains(events, want) {
+			t.Errorf("no %s among the deliveries %q", want, events)
+		}
 	}
 }

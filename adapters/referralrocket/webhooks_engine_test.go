@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,5 +144,49 @@ func TestWebhookDeliverySchedule(t *testing.T) {
 	}
 	if ds, _ := wh.ListDeliveries(ctx, canonical.DeliveryQuery{EndpointID: ep.ID, States: []canonical.DeliveryState{canonical.DeliveryDelivered}}); len(ds.Items) != 1 {
 		t.Errorf("delivered = %+v, want kim's signup", ds.Items)
+	}
+}
+
+// TestEveryEventFromTheEngine: a direct signup, a referred signup and its
+// qualification through the REST surface reach an endpoint subscribed to
+// every event as each of its events, each schema-valid; the reward the
+// referrer unlocked shows in its data.
+func TestEveryEventFromTheEngine(t *testing.T) {
+	t.Parallel()
+	env := surfacetest.New(t, referralrocket.New(), &surfacetest.Options{Campaign: rewardCampaign})
+	cid := campaignID(t, env, env.Campaign)
+	_, rendered := env.QueuedWebhooks(t, referralrocket.EventNames(), func() {
+		lee := add(t, env, cid, "lee@example.com", nil)
+		add(t, env, cid, "pat@example.com", map[string]string{"referredByCode": lee.ReferralCode})
+		if res := do(t, env, call{method: http.MethodPost, path: "/api/v1/qualifyParticipant",
+			body: map[string]any{"id": cid, "email": "pat@example.com", "amount": 250}}); res.status != http.StatusOK {
+			t.Fatalf("qualify: %d %s", res.status, res.body)
+		}
+	})
+	schemas := surfacetest.WebhookSchemas(t, openapi.ReferralRocket)
+	var events []string
+	leeRewarded := false
+	for _, r := range rendered {
+		event := eventTypeOf(r.Request.Body)
+		events = append(events, event)
+		if err := surfacetest.ValidBody(schemas[event], r.Request.Body); err != nil {
+			t.Errorf("%s (%s): %v\n%s", event, r.Change.Kind, err, r.Request.Body)
+		}
+		var body struct {
+			Data struct {
+				Email          string `json:"email"`
+				ReferralReward int    `json:"referralReward"`
+			} `json:"data"`
+		}
+		_ = json.Unmarshal(r.Request.Body, &body)
+		if event == "reward_unlocked" && body.Data.Email == "lee@example.com" && body.Data.ReferralReward == 20 {
+			leeRewarded = true
+		}
+	}
+	if len(events) < 3 || events[0] != "referrer_added" || events[1] != "referee_added" || !slices.Contains(events, "reward_unlocked") {
+		t.Errorf("deliveries %q, want referrer_added, referee_added, then reward_unlocked", events)
+	}
+	if !leeRewarded {
+		t.Errorf("no reward_unlocked shows lee's $20 referral reward")
 	}
 }
