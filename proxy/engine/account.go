@@ -153,7 +153,7 @@ func (w *work) emit(c canonical.Change) {
 	if c.Campaign == nil {
 		camp := w.camp
 		camp.Rules = nil
-		c.Campaign = &camp
+		c.Campaign = cloneCampaign(camp)
 	}
 	w.changes = append(w.changes, c)
 }
