@@ -174,8 +174,9 @@ func TestEveryEventFromTheEngine(t *testing.T) {
 		canonical.RewardRule{Kind: canonical.Milestone, Title: "Early access", Threshold: 1}); err != nil {
 		t.Fatal(err)
 	}
+	var bo obj
 	_, rendered := env.QueuedWebhooks(t, referralhero.EventNames(), func() {
-		bo := ok(t, a.post(m("/subscribers"), obj{"email": "bo@example.org"})).data()
+		bo = ok(t, a.post(m("/subscribers"), obj{"email": "bo@example.org"})).data()
 		boID := bo["id"].(string)
 		ok(t, a.post(m("/subscribers/"+boID), obj{"name": "Bo Lind"}))
 		ok(t, a.post(m("/subscribers/"+boID+"/promote"), nil))
@@ -194,6 +195,15 @@ func TestEveryEventFromTheEngine(t *testing.T) {
 		events = append(events, event)
 		if err := surfacetest.ValidBody(schemas[event], r.Request.Body); err != nil {
 			t.Errorf("%s (%s): %v\n%s", event, r.Change.Kind, err, r.Request.Body)
+		}
+		// Ana, referred by Bo, names Bo in every event, her deletion too.
+		var p struct {
+			Email    string `json:"email"`
+			Referral any    `json:"referral"`
+		}
+		_ = json.Unmarshal(r.Request.Body, &p)
+		if ref, _ := p.Referral.(map[string]any); p.Email == "ana@example.org" && (ref == nil || ref["code"] != bo["code"]) {
+			t.Errorf("%s of ana: referral %v, want bo", event, p.Referral)
 		}
 	}
 	for _, want := range []string{"new_registration", "subscriber_updated", "subscriber_promoted", "reward_unlocked", "reward_sent", "subscriber_deleted"} {

@@ -163,8 +163,18 @@ func (w *work) emit(c canonical.Change) {
 // exactly when it commits.
 func (w *work) flushChanges() error {
 	for i := range w.changes {
-		if w.changes[i].Kind == "" {
+		c := &w.changes[i]
+		if c.Kind == "" {
 			return canonical.Errorf(canonical.Internal, "engine: a change reserved in the event log was never filled")
+		}
+		if c.Referrer == nil && c.Participant != nil && c.Participant.ReferrerID != "" {
+			// Every change of a referred participant names its referrer
+			// (vendors put it in every payload); nil when it is gone.
+			ref, err := w.briefID(c.Participant.ReferrerID)
+			if err != nil {
+				return err
+			}
+			c.Referrer = ref
 		}
 	}
 	if len(w.changes) == 0 {
