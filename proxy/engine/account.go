@@ -162,6 +162,9 @@ func (w *work) emit(c canonical.Change) {
 // order they were made, inside the transaction: a change is logged
 // exactly when it commits.
 func (w *work) flushChanges() error {
+	// Referrers read here, once each: nothing changes them any more, and
+	// changes may share a copy (none mutates it).
+	referrers := map[string]*canonical.Participant{}
 	for i := range w.changes {
 		c := &w.changes[i]
 		if c.Kind == "" {
@@ -170,9 +173,14 @@ func (w *work) flushChanges() error {
 		if c.Referrer == nil && c.Participant != nil && c.Participant.ReferrerID != "" {
 			// Every change of a referred participant names its referrer
 			// (vendors put it in every payload); nil when it is gone.
-			ref, err := w.briefID(c.Participant.ReferrerID)
-			if err != nil {
-				return err
+			id := c.Participant.ReferrerID
+			ref, ok := referrers[id]
+			if !ok {
+				var err error
+				if ref, err = w.briefID(id); err != nil {
+					return err
+				}
+				referrers[id] = ref
 			}
 			c.Referrer = ref
 		}
