@@ -74,6 +74,9 @@ type Proxy struct {
 	// start there, in the order given to New.
 	roots map[string][]root
 	admin http.Handler
+	// hooks are the webhook renderers of the surfaces that have them, by
+	// vendor (the admin API maps subscriptions' event names with them).
+	hooks map[canonical.Vendor]surface.Webhooks
 }
 
 // mounted is one surface with its wrapped handler.
@@ -101,6 +104,7 @@ func New(tenants surface.Tenants, surfaces []surface.Surface, opts *Options) *Pr
 		hosts:    make(map[string]*mounted),
 		prefixes: make(map[string]*mounted),
 		roots:    make(map[string][]root),
+		hooks:    make(map[canonical.Vendor]surface.Webhooks),
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -132,6 +136,9 @@ func New(tenants surface.Tenants, surfaces []surface.Surface, opts *Options) *Pr
 		cfg.Reads = surface.NewReadCache(gens, opts.ReadCacheTTL, opts.Now)
 	}
 	for _, s := range surfaces {
+		if ws, ok := s.(surface.WebhookSurface); ok {
+			p.hooks[s.Vendor()] = ws.Webhooks(cfg)
+		}
 		m := &mounted{s: s}
 		m.h = p.wrap(s, s.Handler(cfg))
 		routes := s.Routes()

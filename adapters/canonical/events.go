@@ -283,6 +283,8 @@ type DeliveryQuery struct {
 
 // ChangeQuery selects an account's changes, oldest first.
 type ChangeQuery struct {
+	// EventID, when set, selects that one change.
+	EventID    string       `json:",omitzero"`
 	CampaignID string       `json:",omitzero"`
 	Kinds      []ChangeKind `json:",omitzero"`
 	// Since selects changes at or after that time (zero: all).

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -35,6 +36,15 @@ Commands:
   rules create ACCOUNT CAMPAIGN JSON                  (a canonical RewardRule)
   rules update ACCOUNT CAMPAIGN RULE JSON
   rules delete ACCOUNT CAMPAIGN RULE
+  webhooks list ACCOUNT [VENDOR]
+  webhooks get ACCOUNT WEBHOOK
+  webhooks create ACCOUNT JSON                        (e.g. '{"Vendor":"rewardful","URL":"https://…","Events":["affiliate.created"],"Secret":"…"}';
+                                                       Events are the vendor's event names; CampaignID limits it to one campaign)
+  webhooks update ACCOUNT WEBHOOK JSON                (the fields to change: URL, Events, Secret, Enabled, CampaignID)
+  webhooks delete ACCOUNT WEBHOOK
+  webhooks enable ACCOUNT WEBHOOK                     (re-enable one turned off by failures; pending deliveries resume)
+  webhooks replay ACCOUNT WEBHOOK EVENT|SINCE         (one event ID, or every event at or after an RFC 3339 time)
+  webhooks deliveries ACCOUNT [WEBHOOK [STATE]]       (newest first; states: pending, delivered, failed)
   test reset                                          (test mode only: deletes everything)
   test clock DURATION                                 (test mode only: moves the clock, e.g. 36h)
 `
@@ -138,12 +148,64 @@ func adminRequest(args []string) (method, path string, body []byte, err error) {
 		return http.MethodPatch, "/accounts/" + args[2] + "/campaigns/" + args[3] + "/rules/" + args[4], body, err
 	case "rules delete":
 		return http.MethodDelete, "/accounts/" + at(args, 2) + "/campaigns/" + at(args, 3) + "/rules/" + at(args, 4), nil, want(5)
+	case "webhooks list":
+		if len(args) != 3 && len(args) != 4 {
+			return "", "", nil, fmt.Errorf("webhooks list: want ACCOUNT [VENDOR]")
+		}
+		return http.MethodGet, "/accounts/" + args[2] + "/webhooks" + query("vendor", at(args, 3)), nil, nil
+	case "webhooks get", "webhooks delete", "webhooks enable":
+		method, suffix := map[string]string{"get": http.MethodGet, "delete": http.MethodDelete, "enable": http.MethodPost}[args[1]], ""
+		if args[1] == "enable" {
+			suffix = "/enable"
+		}
+		return method, "/accounts/" + at(args, 2) + "/webhooks/" + at(args, 3) + suffix, nil, want(4)
+	case "webhooks create":
+		if err := want(4); err != nil {
+			return "", "", nil, err
+		}
+		body, err := obj(args[3])
+		return http.MethodPost, "/accounts/" + args[2] + "/webhooks", body, err
+	case "webhooks update":
+		if err := want(5); err != nil {
+			return "", "", nil, err
+		}
+		body, err := obj(args[4])
+		return http.MethodPatch, "/accounts/" + args[2] + "/webhooks/" + args[3], body, err
+	case "webhooks replay":
+		if err := want(5); err != nil {
+			return "", "", nil, err
+		}
+		sel := map[string]string{"EventID": args[4]}
+		if _, err := time.Parse(time.RFC3339, args[4]); err == nil {
+			sel = map[string]string{"Since": args[4]}
+		}
+		return http.MethodPost, "/accounts/" + args[2] + "/webhooks/" + args[3] + "/replay", mustJSON(sel), nil
+	case "webhooks deliveries":
+		if len(args) < 3 || len(args) > 5 {
+			return "", "", nil, fmt.Errorf("webhooks deliveries: want ACCOUNT [WEBHOOK [STATE]]")
+		}
+		return http.MethodGet, "/accounts/" + args[2] + "/deliveries" + query("webhook", at(args, 3), "state", at(args, 4)), nil, nil
 	case "test reset":
 		return http.MethodPost, "/test/reset", nil, want(2)
 	case "test clock":
 		return http.MethodPost, "/test/clock", mustJSON(map[string]string{"Advance": at(args, 2)}), want(3)
 	}
 	return "", "", nil, fmt.Errorf("unknown admin command %q", cmd)
+}
+
+// query renders name, value pairs as a query string, leaving out empty
+// values.
+func query(pairs ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			v.Set(pairs[i], pairs[i+1])
+		}
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
 }
 
 // at returns args[i] or "".

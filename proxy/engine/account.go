@@ -176,9 +176,12 @@ func (w *work) flushChanges() error {
 			}
 			c.Referrer = ref
 		}
-		if err := w.tx.AppendEvent(w.ctx, w.acct(), c); err != nil {
-			return err
-		}
+	}
+	if len(w.changes) == 0 {
+		return nil
+	}
+	if err := w.tx.AppendEvents(w.ctx, w.acct(), w.changes); err != nil {
+		return err
 	}
 	w.changes = nil
 	return nil

@@ -17,10 +17,8 @@ func (a *Account) ListChanges(ctx context.Context, q canonical.ChangeQuery) (can
 		return canonical.Page[canonical.Change]{}, err
 	}
 	sq := store.EventQuery{Kinds: q.Kinds, AfterID: after, Since: q.Since}
-	if q.CampaignID != "" {
-		if sq.Campaign, err = parseID(q.CampaignID, "campaign"); err != nil {
-			return canonical.Page[canonical.Change]{}, err
-		}
+	if err := changeFilter(q, &sq); err != nil {
+		return canonical.Page[canonical.Change]{}, err
 	}
 	limit := clampLimit(q.Limit, 100, 1000)
 	sq.Limit = limit + 1
@@ -33,6 +31,19 @@ func (a *Account) ListChanges(ctx context.Context, q canonical.ChangeQuery) (can
 		return canonical.Page[canonical.Change]{}, storeErr(err, "changes")
 	}
 	return pageOf(rows, limit, func(c canonical.Change) string { return c.ID }), nil
+}
+
+// changeFilter sets the event and campaign q names on sq.
+func changeFilter(q canonical.ChangeQuery, sq *store.EventQuery) (err error) {
+	if q.EventID != "" {
+		if sq.ID, err = parseID(q.EventID, "event"); err != nil {
+			return err
+		}
+	}
+	if q.CampaignID != "" {
+		sq.Campaign, err = parseID(q.CampaignID, "campaign")
+	}
+	return err
 }
 
 // checkEndpoint validates an endpoint a caller gives.
@@ -189,10 +200,8 @@ func (a *Account) ReplayDeliveries(ctx context.Context, endpointID string, q can
 		return 0, err
 	}
 	sq := store.EventQuery{AfterID: after, Since: q.Since, Limit: q.Limit}
-	if q.CampaignID != "" {
-		if sq.Campaign, err = parseID(q.CampaignID, "campaign"); err != nil {
-			return 0, err
-		}
+	if err := changeFilter(q, &sq); err != nil {
+		return 0, err
 	}
 	var queued int
 	defer a.e.wrote(a.id)

@@ -55,8 +55,8 @@ type Options struct {
 	// Webhooks runs webhook delivery workers (allowed to post to
 	// loopback, where test receivers listen): Server.Deliveries.
 	Webhooks bool
-	// WebhookSurfaces are extra surfaces the workers render deliveries
-	// with (test renderers), beside those served.
+	// WebhookSurfaces are extra surfaces that render webhooks (test
+	// renderers such as HookSurface), beside those served.
 	WebhookSurfaces []surface.Surface
 }
 
@@ -126,11 +126,14 @@ func New(t testing.TB, opts *Options) *Server {
 			surfaces = append(surfaces, s)
 		}
 	}
+	// The extra renderers are mounted too (they serve no requests), so
+	// the admin API maps their endpoints' events.
+	surfaces = append(surfaces, opts.WebhookSurfaces...)
 	var pool *deliver.Pool
 	advance := clock.Advance
 	if opts.Webhooks {
 		pool = deliver.New(eng, deliver.Options{
-			Surfaces:     append(slices.Clip(surfaces), opts.WebhookSurfaces...),
+			Surfaces:     surfaces,
 			Config:       surface.Config{Now: clock.Now, IDSecret: eng.IDSecret()},
 			AllowPrivate: true,
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/store"
@@ -59,4 +60,31 @@ func testLockEndpoint(t *testing.T, s store.Store) {
 		return err
 	})
 	wantErr(t, err, store.ErrNotFound)
+}
+
+// testEventByID: an EventQuery with an ID selects that one event of the
+// account, for listing and for a replay; another account's is none.
+func testEventByID(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	other := newFixture(t, s)
+	ep := f.endpoint(t, s, 0, false, canonical.ChangeParticipantAdded)
+	f.change(t, s, canonical.ChangeParticipantAdded, 0)
+	b := f.change(t, s, canonical.ChangeParticipantAdded, time.Second)
+	f.change(t, s, canonical.ChangeParticipantAdded, 2*time.Second)
+	theirs := other.change(t, s, canonical.ChangeParticipantAdded, 0)
+	update(t, s, func(tx store.Tx) error {
+		got, err := tx.ListEvents(ctx, f.account, store.EventQuery{ID: id(b.ID)})
+		if err != nil || len(got) != 1 || got[0].ID != b.ID {
+			t.Errorf("ListEvents(ID %s) = %+v, %v", b.ID, got, err)
+		}
+		if got, err := tx.ListEvents(ctx, f.account, store.EventQuery{ID: id(theirs.ID)}); err != nil || len(got) != 0 {
+			t.Errorf("another account's event listed: %+v, %v", got, err)
+		}
+		n, err := tx.QueueDeliveries(ctx, f.account, id(ep.ID), store.EventQuery{ID: id(b.ID)}, t0)
+		if err != nil || n != 1 {
+			t.Errorf("QueueDeliveries(ID) = %d, %v; want 1", n, err)
+		}
+		return nil
+	})
 }
