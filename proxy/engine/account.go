@@ -162,28 +162,32 @@ func (w *work) emit(c canonical.Change) {
 // order they were made, inside the transaction: a change is logged
 // exactly when it commits.
 func (w *work) flushChanges() error {
-	// Referrers read here, once each: nothing changes them any more, and
-	// changes may share a copy (none mutates it).
+	// Every change of a referred participant names its referrer (vendors
+	// put it in every payload); nil when it is gone. A referrer another
+	// change of the write already carries (a signup's) costs no read.
 	referrers := map[string]*canonical.Participant{}
+	for _, c := range w.changes {
+		if c.Referrer != nil {
+			referrers[c.Referrer.ID] = c.Referrer
+		}
+	}
 	for i := range w.changes {
 		c := &w.changes[i]
 		if c.Kind == "" {
 			return canonical.Errorf(canonical.Internal, "engine: a change reserved in the event log was never filled")
 		}
-		if c.Referrer == nil && c.Participant != nil && c.Participant.ReferrerID != "" {
-			// Every change of a referred participant names its referrer
-			// (vendors put it in every payload); nil when it is gone.
-			id := c.Participant.ReferrerID
-			ref, ok := referrers[id]
-			if !ok {
-				var err error
-				if ref, err = w.briefID(id); err != nil {
-					return err
-				}
-				referrers[id] = ref
-			}
-			c.Referrer = ref
+		if c.Referrer != nil || c.Participant == nil || c.Participant.ReferrerID == "" {
+			continue
 		}
+		ref, ok := referrers[c.Participant.ReferrerID]
+		if !ok {
+			var err error
+			if ref, err = w.briefID(c.Participant.ReferrerID); err != nil {
+				return err
+			}
+			referrers[c.Participant.ReferrerID] = ref
+		}
+		c.Referrer = ref
 	}
 	if len(w.changes) == 0 {
 		return nil
