@@ -40,6 +40,10 @@ type webhookIn struct {
 	Events     *[]string
 	Secret     *string
 	Enabled    *bool
+	// Native holds vendor options of the endpoint (Referral Rocket's
+	// secretEncoding "hex" keys signatures with the hex-decoded secret);
+	// given, it replaces the stored options.
+	Native *canonical.Native
 }
 
 // replayIn selects what a replay sends again: one event, or every event
@@ -164,6 +168,9 @@ func (a *admin) applyWebhook(e *canonical.WebhookEndpoint, in webhookIn) error {
 	}
 	if in.Events != nil {
 		e.Events = *in.Events
+	}
+	if in.Native != nil {
+		e.Native = *in.Native
 	}
 	if in.Vendor == nil && in.Events == nil {
 		return nil

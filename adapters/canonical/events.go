@@ -158,8 +158,10 @@ type Change struct {
 	// rules, but for campaign.ended), so renderers can build links.
 	Campaign    *Campaign    `json:",omitzero"`
 	Participant *Participant `json:",omitzero"`
-	// Referrer is Participant's referrer; Referred, for a referrer's
-	// reward, the participant whose referral earned it. The engine gives
+	// Referrer is Participant's referrer, on every change whose
+	// Participant was referred (nil when the referrer is gone); Referred,
+	// for a referrer's reward, the participant whose referral earned it.
+	// The engine gives
 	// them as stored, with their credited referral count
 	// (Stats.Referrals) but not the stats that take reads to compute;
 	// Participant comes with all its stats.

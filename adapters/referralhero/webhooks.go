@@ -48,13 +48,13 @@ var _ surface.WebhookSurface = (*Surface)(nil)
 
 // Webhooks implements surface.WebhookSurface.
 func (s *Surface) Webhooks(cfg surface.Config) surface.Webhooks {
-	return &webhooks{ids: NewIDs(cfg.IDSecret), events: surface.NewEventIDs(cfg.IDSecret)}
+	return &webhooks{ids: NewIDs(cfg.IDSecret), eventIDs: surface.NewEventIDs(cfg.IDSecret)}
 }
 
 // webhooks renders ReferralHero's webhooks in one installation.
 type webhooks struct {
-	ids    *IDs
-	events surface.EventIDs
+	ids      *IDs
+	eventIDs surface.EventIDs
 }
 
 // Kinds implements surface.Webhooks.
@@ -115,7 +115,7 @@ func (w *webhooks) Render(c canonical.Change, e canonical.WebhookEndpoint, _ str
 	if err != nil {
 		return surface.WebhookRequest{}, false, err
 	}
-	req, err := surface.NewWebhookRequest(p, w.events.Encode(c.ID))
+	req, err := surface.NewWebhookRequest(p, w.eventIDs.Encode(c.ID))
 	if err != nil {
 		return surface.WebhookRequest{}, false, fmt.Errorf("referralhero webhook %s: %w", c.ID, err)
 	}

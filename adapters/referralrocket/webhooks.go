@@ -54,13 +54,13 @@ var _ surface.WebhookSurface = (*Surface)(nil)
 
 // Webhooks implements surface.WebhookSurface.
 func (s *Surface) Webhooks(cfg surface.Config) surface.Webhooks {
-	return &webhooks{ids: NewIDs(cfg.IDSecret), events: surface.NewEventIDs(cfg.IDSecret)}
+	return &webhooks{ids: NewIDs(cfg.IDSecret), eventIDs: surface.NewEventIDs(cfg.IDSecret)}
 }
 
 // webhooks renders Referral Rocket's webhooks in one installation.
 type webhooks struct {
-	ids    IDs
-	events surface.EventIDs
+	ids      IDs
+	eventIDs surface.EventIDs
 }
 
 // Kinds implements surface.Webhooks.
@@ -145,7 +145,7 @@ func (w *webhooks) Render(c canonical.Change, e canonical.WebhookEndpoint, _ str
 	}
 	ms := c.At.UnixMilli()
 	body := webhookEnvelope{EventType: name, Data: data, CreatedAt: ms, UpdatedAt: ms}
-	req, err := surface.NewWebhookRequest(body, w.events.Encode(c.ID))
+	req, err := surface.NewWebhookRequest(body, w.eventIDs.Encode(c.ID))
 	if err != nil {
 		return surface.WebhookRequest{}, false, fmt.Errorf("referralrocket webhook %s: %w", c.ID, err)
 	}

@@ -39,8 +39,9 @@ Commands:
   webhooks list ACCOUNT [VENDOR]
   webhooks get ACCOUNT WEBHOOK
   webhooks create ACCOUNT JSON                        (e.g. '{"Vendor":"rewardful","URL":"https://…","Events":["affiliate.created"],"Secret":"…"}';
-                                                       Events are the vendor's event names; CampaignID limits it to one campaign)
-  webhooks update ACCOUNT WEBHOOK JSON                (the fields to change: URL, Events, Secret, Enabled, CampaignID)
+                                                       Events are the vendor's event names; CampaignID limits it to one campaign;
+                                                       Native vendor options, e.g. {"referralrocket":{"secretEncoding":"hex"}})
+  webhooks update ACCOUNT WEBHOOK JSON                (the fields to change: URL, Events, Secret, Enabled, CampaignID, Native)
   webhooks delete ACCOUNT WEBHOOK
   webhooks enable ACCOUNT WEBHOOK                     (re-enable one turned off by failures; pending deliveries resume)
   webhooks replay ACCOUNT WEBHOOK EVENT|SINCE         (one event ID, or every event at or after an RFC 3339 time)

@@ -153,7 +153,7 @@ func (w *work) emit(c canonical.Change) {
 	if c.Campaign == nil {
 		camp := w.camp
 		camp.Rules = nil
-		c.Campaign = &camp
+		c.Campaign = cloneCampaign(camp)
 	}
 	w.changes = append(w.changes, c)
 }
@@ -162,13 +162,38 @@ func (w *work) emit(c canonical.Change) {
 // order they were made, inside the transaction: a change is logged
 // exactly when it commits.
 func (w *work) flushChanges() error {
+	// Every change of a referred participant names its referrer (vendors
+	// put it in every payload); nil when it is gone. A referrer another
+	// change of the write already carries (a signup's) costs no read.
+	referrers := map[string]*canonical.Participant{}
+	for _, c := range w.changes {
+		if c.Referrer != nil {
+			referrers[c.Referrer.ID] = c.Referrer
+		}
+	}
 	for i := range w.changes {
-		if w.changes[i].Kind == "" {
+		c := &w.changes[i]
+		if c.Kind == "" {
 			return canonical.Errorf(canonical.Internal, "engine: a change reserved in the event log was never filled")
 		}
-		if err := w.tx.AppendEvent(w.ctx, w.acct(), &w.changes[i]); err != nil {
-			return err
+		if c.Referrer != nil || c.Participant == nil || c.Participant.ReferrerID == "" {
+			continue
 		}
+		ref, ok := referrers[c.Participant.ReferrerID]
+		if !ok {
+			var err error
+			if ref, err = w.briefID(c.Participant.ReferrerID); err != nil {
+				return err
+			}
+			referrers[c.Participant.ReferrerID] = ref
+		}
+		c.Referrer = ref
+	}
+	if len(w.changes) == 0 {
+		return nil
+	}
+	if err := w.tx.AppendEvents(w.ctx, w.acct(), w.changes); err != nil {
+		return err
 	}
 	w.changes = nil
 	return nil

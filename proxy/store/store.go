@@ -280,6 +280,11 @@ type Tx interface {
 	// in every campaign). Callers append within the transaction of the
 	// change, so an event exists exactly when its change committed.
 	AppendEvent(ctx context.Context, account int64, e *canonical.Change) error
+	// AppendEvents is AppendEvent for the changes of one write, in order:
+	// their IDs grow in slice order, and each endpoint's deliveries of
+	// them are queued in the same order. It takes a few statements
+	// however many changes there are.
+	AppendEvents(ctx context.Context, account int64, es []canonical.Change) error
 	GetEvent(ctx context.Context, account, id int64) (canonical.Change, error)
 	// ListEvents lists the account's events oldest first.
 	ListEvents(ctx context.Context, account int64, q EventQuery) ([]canonical.Change, error)

@@ -3,6 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -13,23 +16,84 @@ func setEventID(e *canonical.Change, id string)             { e.ID = id }
 func setEndpointID(e *canonical.WebhookEndpoint, id string) { e.ID = id }
 
 func (t *tx) AppendEvent(ctx context.Context, account int64, e *canonical.Change) error {
-	cp := *e
-	cp.ID = ""
-	doc, err := encode(cp)
-	if err != nil {
+	es := []canonical.Change{*e}
+	if err := t.AppendEvents(ctx, account, es); err != nil {
 		return err
 	}
-	id, err := t.insertID(ctx, `INSERT INTO events (account_id, campaign_id, kind, at, doc) VALUES (?, ?, ?, ?, ?)`,
-		account, atoi(e.CampaignID), string(e.Kind), ms(e.At), doc)
-	if err != nil {
-		return err
+	e.ID = es[0].ID
+	return nil
+}
+
+// eventChunk is how many events one statement inserts; a longer batch
+// takes several, so the store prepares at most this many statement texts.
+const eventChunk = 16
+
+func (t *tx) AppendEvents(ctx context.Context, account int64, es []canonical.Change) error {
+	for len(es) > 0 {
+		n := min(len(es), eventChunk)
+		if err := t.appendEvents(ctx, account, es[:n]); err != nil {
+			return err
+		}
+		es = es[n:]
 	}
-	e.ID = itoa(id)
+	return nil
+}
+
+// appendEvents inserts up to eventChunk events with one statement and
+// queues their deliveries with another.
+func (t *tx) appendEvents(ctx context.Context, account int64, es []canonical.Change) error {
+	args := make([]any, 0, 5*len(es))
+	for _, e := range es {
+		cp := e
+		cp.ID = ""
+		doc, err := encode(cp)
+		if err != nil {
+			return err
+		}
+		args = append(args, account, atoi(e.CampaignID), string(e.Kind), ms(e.At), doc)
+	}
+	one := "(" + placeholders(5) + ")"
+	rows, err := t.query(ctx, `INSERT INTO events (account_id, campaign_id, kind, at, doc) VALUES `+
+		strings.TrimSuffix(strings.Repeat(one+", ", len(es)), ", ")+` RETURNING id`, args...)
+	if err != nil {
+		return t.classify(err)
+	}
+	ids := make([]int64, 0, len(es))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return t.classify(err)
+	}
+	if len(ids) != len(es) {
+		return fmt.Errorf("sqlstore: inserted %d events, got %d IDs back", len(es), len(ids))
+	}
+	// One statement assigns its rows IDs in the order of its VALUES;
+	// RETURNING need not list them in that order.
+	slices.Sort(ids)
+	for i := range es {
+		es[i].ID = itoa(ids[i])
+	}
+	// Every enabled endpoint subscribed to an event's kind in its campaign
+	// (or in every campaign) gets a delivery of it, due when it happened,
+	// in event order.
+	idArgs := make([]any, len(ids))
+	for i, id := range ids {
+		idArgs[i] = id
+	}
 	_, err = t.exec(ctx, `INSERT INTO deliveries (account_id, endpoint_id, event_id, kind, state, attempts, next_at, lease_until, created_at, doc)
-		SELECT k.account_id, k.endpoint_id, ?, ?, ?, 0, ?, 0, ?, '{}'
-		FROM webhook_kinds k JOIN webhook_endpoints ep ON ep.id = k.endpoint_id
-		WHERE k.account_id = ? AND k.kind = ? AND ep.enabled = 1 AND (ep.campaign_id = 0 OR ep.campaign_id = ?)`,
-		id, string(e.Kind), string(canonical.DeliveryPending), ms(e.At), ms(e.At), account, string(e.Kind), atoi(e.CampaignID))
+		SELECT k.account_id, k.endpoint_id, e.id, e.kind, ?, 0, e.at, 0, e.at, '{}'
+		FROM events e JOIN webhook_kinds k ON k.account_id = e.account_id AND k.kind = e.kind
+		JOIN webhook_endpoints ep ON ep.id = k.endpoint_id
+		WHERE e.account_id = ? AND e.id IN (`+placeholders(len(ids))+`) AND ep.enabled = 1 AND (ep.campaign_id = 0 OR ep.campaign_id = e.campaign_id)
+		ORDER BY e.id, k.endpoint_id`,
+		append([]any{string(canonical.DeliveryPending), account}, idArgs...)...)
 	return err
 }
 

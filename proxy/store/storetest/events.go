@@ -187,6 +187,64 @@ func testFanOut(t *testing.T, s store.Store) {
 	}
 }
 
+// testBatchAppend: the changes of one AppendEvents, more than one
+// statement's worth, get IDs growing in slice order, read back in that
+// order, and queue each subscribed endpoint's deliveries in that order
+// too; an unsubscribed kind queues none.
+func testBatchAppend(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	ep := f.endpoint(t, s, f.campaign, true, canonical.ChangeParticipantAdded, canonical.ChangeRewardEarned)
+	everywhere := f.endpoint(t, s, 0, true, canonical.ChangeRewardEarned)
+	kinds := []canonical.ChangeKind{canonical.ChangeParticipantAdded, canonical.ChangeLinkCreated, canonical.ChangeRewardEarned}
+	es := make([]canonical.Change, 40)
+	for i := range es {
+		es[i] = canonical.Change{Kind: kinds[i%len(kinds)], CampaignID: fmt.Sprint(f.campaign), At: t0.Add(time.Duration(i) * time.Second),
+			Participant: &canonical.Participant{Email: fmt.Sprintf("p%d@example.com", i)}}
+	}
+	update(t, s, func(tx store.Tx) error { return tx.AppendEvents(ctx, f.account, es) })
+	var got []canonical.Change
+	view(t, s, func(tx store.Tx) (err error) {
+		got, err = tx.ListEvents(ctx, f.account, store.EventQuery{})
+		return err
+	})
+	if len(got) != len(es) {
+		t.Fatalf("read back %d changes, want %d", len(got), len(es))
+	}
+	for i, c := range got {
+		if c.ID != es[i].ID || c.Kind != es[i].Kind || c.Participant == nil || c.Participant.Email != es[i].Participant.Email || !c.At.Equal(es[i].At) {
+			t.Fatalf("change %d read back %+v, appended %+v", i, c, es[i])
+		}
+		if i > 0 && id(c.ID) <= id(got[i-1].ID) {
+			t.Fatalf("change %d has ID %s after %s", i, c.ID, got[i-1].ID)
+		}
+	}
+	for _, e := range []canonical.WebhookEndpoint{ep, everywhere} {
+		ds := deliveriesOf(t, s, f.account, store.DeliveryQuery{Endpoint: id(e.ID)})
+		slices.Reverse(ds) // newest first
+		var want []string
+		for _, c := range es {
+			if e.Subscribes(c.Kind) {
+				want = append(want, c.ID)
+			}
+		}
+		var events []string
+		for i, d := range ds {
+			events = append(events, d.EventID)
+			if i > 0 && id(d.ID) <= id(ds[i-1].ID) {
+				t.Errorf("delivery %d has ID %s after %s", i, d.ID, ds[i-1].ID)
+			}
+			if d.State != canonical.DeliveryPending || !d.NextAttemptAt.Equal(es[slices.IndexFunc(es, func(c canonical.Change) bool { return c.ID == d.EventID })].At) {
+				t.Errorf("delivery %+v: want pending, due at its change", d)
+			}
+		}
+		if !slices.Equal(events, want) {
+			t.Errorf("endpoint %s got deliveries of %v, want %v", e.ID, events, want)
+		}
+	}
+	update(t, s, func(tx store.Tx) error { return tx.AppendEvents(ctx, f.account, nil) })
+}
+
 // testClaims: deliveries are claimed due, one per endpoint at a time in
 // order, never twice while leased, and again once a lease ends.
 func testClaims(t *testing.T, s store.Store) {

@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"EventLog", testEventLog},
 		{"WebhookEndpoints", testWebhookEndpoints},
 		{"FanOut", testFanOut},
+		{"BatchAppend", testBatchAppend},
 		{"DeliveryClaims", testClaims},
 		{"Replay", testReplay},
 		{"ConcurrentClaims", testConcurrentClaims},
