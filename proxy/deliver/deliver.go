@@ -4,10 +4,13 @@
 // the engine applies the vendor's retry schedule and failure policy.
 //
 // Delivery is at least once and in order per endpoint: the engine gives
-// out only the head of each endpoint's queue, under a lease; a worker that
-// dies leaves its delivery to be claimed again when the lease ends, and
-// every attempt of a delivery carries the same event ID. Time is the
-// engine's clock, so tests move through retry schedules without waiting.
+// out only the head of each endpoint's queue, under a lease, and the
+// worker that finished it claims the deliveries behind it in runs (one
+// commit records a run and claims the next), attempted in order until one
+// fails. A worker that dies leaves its deliveries to be claimed again when
+// the lease ends, and every attempt of a delivery carries the same event
+// ID. Time is the engine's clock, so tests move through retry schedules
+// without waiting.
 package deliver
 
 import (
