@@ -152,29 +152,24 @@ func (e *Engine) RecordRun(ctx context.Context, results []Result, unattempted []
 			return err
 		}
 		for _, r := range results {
-			d, ok, err := claimed(ctx, tx, acct, r.Job)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			changed = applyAttempt(&d, &ep, r.Attempt, p, now) || changed
-			if err := tx.RecordAttempt(ctx, acct, &d); err != nil {
-				return err
-			}
-			recorded = append(recorded, d)
-		}
-		for _, job := range unattempted {
-			d, ok, err := claimed(ctx, tx, acct, job)
+			// Recorded only if still as claimed; the endpoint's failure
+			// state moves only with what is recorded.
+			d, after := r.Job.Delivery, ep
+			moved := applyAttempt(&d, &after, r.Attempt, p, now)
+			ok, err := tx.RecordClaimed(ctx, acct, &d, r.Job.Delivery.Attempts)
 			if err != nil {
 				return err
 			}
 			if ok {
-				// Unchanged, its lease ended.
-				if err := tx.RecordAttempt(ctx, acct, &d); err != nil {
-					return err
-				}
+				ep, changed = after, changed || moved
+				recorded = append(recorded, d)
+			}
+		}
+		for _, job := range unattempted {
+			// Unchanged, its lease ended.
+			d := job.Delivery
+			if _, err := tx.RecordClaimed(ctx, acct, &d, d.Attempts); err != nil {
+				return err
 			}
 		}
 		if changed {
@@ -197,20 +192,6 @@ func (e *Engine) RecordRun(ctx context.Context, results []Result, unattempted []
 		return nil, nil, storeErr(err, "deliveries")
 	}
 	return recorded, next, nil
-}
-
-// claimed reads job's delivery and reports whether it is still as job
-// claimed it: pending, with no attempt recorded since.
-func claimed(ctx context.Context, tx store.Tx, acct int64, job DeliveryJob) (canonical.Delivery, bool, error) {
-	id, err := parseID(job.Delivery.ID, "delivery")
-	if err != nil {
-		return canonical.Delivery{}, false, err
-	}
-	d, err := tx.GetDelivery(ctx, acct, id)
-	if err != nil {
-		return d, false, err
-	}
-	return d, d.State == canonical.DeliveryPending && d.Attempts == job.Delivery.Attempts, nil
 }
 
 // applyAttempt applies an attempt's outcome to a delivery and its

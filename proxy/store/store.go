@@ -324,6 +324,11 @@ type Tx interface {
 	// RecordAttempt stores a delivery's state, attempts, next attempt time
 	// and last outcome after an attempt, and ends its lease.
 	RecordAttempt(ctx context.Context, account int64, d *canonical.Delivery) error
+	// RecordClaimed is RecordAttempt for a delivery as it was claimed
+	// with attempts recorded: it stores d only when the delivery is still
+	// pending with that many attempts (no other worker recorded one since)
+	// and reports whether it did.
+	RecordClaimed(ctx context.Context, account int64, d *canonical.Delivery, attempts int) (bool, error)
 	GetDelivery(ctx context.Context, account, id int64) (canonical.Delivery, error)
 	// ListDeliveries lists the account's deliveries newest first.
 	ListDeliveries(ctx context.Context, account int64, q DeliveryQuery) ([]canonical.Delivery, error)

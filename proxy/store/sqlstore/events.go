@@ -348,14 +348,29 @@ func (t *tx) lease(ctx context.Context, rows *sql.Rows, leaseUntil time.Time, ke
 }
 
 func (t *tx) RecordAttempt(ctx context.Context, account int64, d *canonical.Delivery) error {
+	return affected(t.recordAttempt(ctx, account, d, ""))
+}
+
+func (t *tx) RecordClaimed(ctx context.Context, account int64, d *canonical.Delivery, attempts int) (bool, error) {
+	res, err := t.recordAttempt(ctx, account, d, ` AND state = ? AND attempts = ?`, string(canonical.DeliveryPending), attempts)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// recordAttempt stores d's outcome where its row also matches cond.
+func (t *tx) recordAttempt(ctx context.Context, account int64, d *canonical.Delivery, cond string, args ...any) (sql.Result, error) {
 	// The columns carry identity, kind, state, attempts and times.
 	doc, err := encode(canonical.Delivery{LastAttemptAt: d.LastAttemptAt, LastStatus: d.LastStatus, LastError: d.LastError,
 		DeliveredAt: d.DeliveredAt})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return affected(t.exec(ctx, `UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, lease_until = 0, doc = ?
-		WHERE account_id = ? AND id = ?`, string(d.State), d.Attempts, ms(d.NextAttemptAt), doc, account, atoi(d.ID)))
+	return t.exec(ctx, `UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, lease_until = 0, doc = ?
+		WHERE account_id = ? AND id = ?`+cond,
+		append([]any{string(d.State), d.Attempts, ms(d.NextAttemptAt), doc, account, atoi(d.ID)}, args...)...)
 }
 
 func (t *tx) GetDelivery(ctx context.Context, account, id int64) (canonical.Delivery, error) {

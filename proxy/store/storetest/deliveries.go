@@ -157,3 +157,51 @@ func testClaimRun(t *testing.T, s store.Store) {
 		t.Errorf("after the head was delivered and the second given back: claimed %v, want %v", got, want[1:])
 	}
 }
+
+// testRecordClaimed: a delivery's outcome is stored only while it is as
+// claimed (pending, with the attempts the claim saw), so a worker whose
+// lease ran out cannot overwrite another's record.
+func testRecordClaimed(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	f.endpoint(t, s, 0, true, canonical.ChangeParticipantAdded)
+	f.change(t, s, canonical.ChangeParticipantAdded, 0)
+	now := t0.Add(time.Minute)
+	var jobs []store.DeliveryJob
+	update(t, s, func(tx store.Tx) (err error) {
+		jobs, err = tx.ClaimDeliveries(ctx, now, now.Add(time.Hour), 5)
+		return err
+	})
+	if len(jobs) != 1 {
+		t.Fatalf("claimed %d", len(jobs))
+	}
+	record := func(d canonical.Delivery, attempts int) bool {
+		var ok bool
+		update(t, s, func(tx store.Tx) (err error) {
+			ok, err = tx.RecordClaimed(ctx, f.account, &d, attempts)
+			return err
+		})
+		return ok
+	}
+	first := jobs[0].Delivery
+	first.Attempts, first.LastStatus = 1, 500
+	if !record(first, 0) {
+		t.Fatal("the claimed delivery was not recorded")
+	}
+	late := jobs[0].Delivery
+	late.State, late.Attempts = canonical.DeliveryDelivered, 1
+	if record(late, 0) {
+		t.Fatal("a record of a stale claim overwrote the first")
+	}
+	ds := deliveriesOf(t, s, f.account, store.DeliveryQuery{})
+	if len(ds) != 1 || ds[0].State != canonical.DeliveryPending || ds[0].Attempts != 1 || ds[0].LastStatus != 500 {
+		t.Fatalf("deliveries = %+v", ds)
+	}
+	ds[0].State = canonical.DeliveryDelivered
+	if !record(ds[0], 1) {
+		t.Fatal("a record as of the current attempts was refused")
+	}
+	if record(ds[0], 1) {
+		t.Fatal("a delivered delivery was recorded again")
+	}
+}

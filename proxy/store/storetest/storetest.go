@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"LockEndpoint", testLockEndpoint},
 		{"EventByID", testEventByID},
 		{"ClaimRun", testClaimRun},
+		{"RecordClaimed", testRecordClaimed},
 		{"Rollback", testRollback},
 		{"CancelledWrites", testCancelledWrites},
 		{"TenantIsolation", testIsolation},
