@@ -160,7 +160,16 @@ func (s *server) webhooks(c *call) (*hookSet, error) {
 		return nil, err
 	}
 	for _, e := range eps {
-		set.hooks = append(set.hooks, fromEndpoint(s.ids, e))
+		h := fromEndpoint(s.ids, e)
+		if set.has(h.ID) {
+			// Two first touches converted the same Native webhook at once:
+			// the older endpoint stays, so events are delivered once.
+			if err := wh.DeleteWebhookEndpoint(c.ctx, e.ID); err != nil && !canonical.IsCode(err, canonical.NotFound) {
+				return nil, err
+			}
+			continue
+		}
+		set.hooks = append(set.hooks, h)
 	}
 	var keep []webhook
 	converted := false

@@ -173,6 +173,20 @@ func TestNativeWebhooksConvert(t *testing.T) {
 	if raw, _ := camp.Native.Get(canonical.GrowSurf, "webhooks"); raw != nil && len(raw.([]any)) != 0 {
 		t.Errorf("Native still holds %v", raw)
 	}
+	// A concurrent first touch converted wh_2 too: the newer copy goes.
+	var dup canonical.WebhookEndpoint
+	dup.Vendor, dup.CampaignID, dup.URL, dup.Enabled = canonical.GrowSurf, h.env.Campaign.ID, "https://hooks.example.com/two", true
+	dup.Native.Set(canonical.GrowSurf, "webhookId", "wh_2")
+	if _, err := h.env.Backend.(canonical.Webhooks).CreateWebhookEndpoint(context.Background(), dup); err != nil {
+		t.Fatal(err)
+	}
+	list := must(t, h.do("GET", base+"/webhooks", nil), 200, "list")
+	if n := len(list.get("webhooks").([]any)); n != 2 || list.get("webhooks", "1", "isEnabled") != false {
+		t.Errorf("list with a duplicate %s", list.raw)
+	}
+	if eps := endpoints(t, h); len(eps) != 2 {
+		t.Errorf("duplicate kept: %+v", eps)
+	}
 	must(t, h.do("PATCH", base+"/webhooks/wh_2", map[string]any{"isEnabled": true}), 200, "patch converted")
 	res := must(t, h.do("POST", base+"/webhooks/primary/test", nil), 200, "test")
 	if res.get("success") != true {

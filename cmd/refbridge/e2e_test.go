@@ -128,10 +128,11 @@ type server struct {
 	exited  chan error
 }
 
-// start runs serve and waits until it prints its address.
-func start(t *testing.T, bin, db string) *server {
+// start runs serve, with extra flags, and waits until it prints its
+// address.
+func start(t *testing.T, bin, db string, extra ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", db, "--admin-token", "e2e-admin")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--admin-token", "e2e-admin"}, extra...)...)
 	cmd.Env = append(os.Environ(), "REFBRIDGE_LOG_FORMAT=json")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

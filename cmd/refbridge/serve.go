@@ -45,6 +45,9 @@ type serveConfig struct {
 	// addresses.
 	workers      int
 	allowPrivate bool
+	// lease is how long a claimed delivery is withheld from other
+	// workers and replicas.
+	lease time.Duration
 }
 
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
@@ -71,6 +74,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		"webhook deliveries attempted at once; 0 delivers none from this process (REFBRIDGE_WEBHOOK_WORKERS)")
 	fs.BoolVar(&c.allowPrivate, "webhooks-allow-private", envBool("REFBRIDGE_WEBHOOKS_ALLOW_PRIVATE"),
 		"let webhook deliveries reach loopback, private and link-local addresses; local development only (REFBRIDGE_WEBHOOKS_ALLOW_PRIVATE)")
+	fs.DurationVar(&c.lease, "webhook-lease", envDuration("REFBRIDGE_WEBHOOK_LEASE", deliver.DefaultLease),
+		"how long a delivery attempt may take before another worker or replica attempts the delivery again; attempts time out within half of it (REFBRIDGE_WEBHOOK_LEASE)")
 	fs.BoolVar(&c.demo, "demo", env("REFBRIDGE_DEMO", "true") != "false",
 		"create a demo account on an empty database (REFBRIDGE_DEMO)")
 	if err := fs.Parse(args); err != nil {
@@ -82,12 +87,24 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	if c.workers < 0 {
 		return c, fmt.Errorf("--webhook-workers %d: want 0 or more", c.workers)
 	}
+	if c.lease < time.Second {
+		return c, fmt.Errorf("--webhook-lease %s: want at least 1s", c.lease)
+	}
 	return c, nil
 }
 
 func envBool(name string) bool {
 	v, _ := strconv.ParseBool(os.Getenv(name))
 	return v
+}
+
+// envDuration is a duration environment variable, or def when unset or
+// not a duration.
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
 }
 
 // envInt is an integer environment variable, or def when unset or not
@@ -147,6 +164,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	pool := deliver.New(eng, deliver.Options{
 		Workers:      cfg.workers,
+		Lease:        cfg.lease,
 		Surfaces:     surfaces,
 		Config:       surface.Config{Logger: log, Now: clock.Now, IDSecret: eng.IDSecret()},
 		AllowPrivate: cfg.allowPrivate,

@@ -22,6 +22,7 @@ func TestServeWebhookFlags(t *testing.T) {
 		{name: "env", env: map[string]string{"REFBRIDGE_WEBHOOKS_ALLOW_PRIVATE": "1", "REFBRIDGE_WEBHOOK_WORKERS": "2"}, workers: 2, private: true},
 		{name: "flag over env", env: map[string]string{"REFBRIDGE_WEBHOOKS_ALLOW_PRIVATE": "1"}, args: []string{"--webhooks-allow-private=false"}, workers: 4},
 		{name: "negative", args: []string{"--webhook-workers", "-1"}, bad: true},
+		{name: "short lease", args: []string{"--webhook-lease", "10ms"}, bad: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for k, v := range tc.env {

@@ -32,6 +32,7 @@ const (
 	DefaultPoll    = time.Second
 	DefaultTimeout = 10 * time.Second
 	DefaultDrain   = 10 * time.Second
+	DefaultBatch   = 32
 )
 
 // Options configures a Pool; zero values mean the defaults.
@@ -60,6 +61,9 @@ type Options struct {
 	// for due deliveries again without being woken: deliveries queued by
 	// other replicas sharing the database are found within it.
 	Poll time.Duration
+	// Batch is how many deliveries to one endpoint a worker claims at
+	// once after finishing one (attempted in order, one commit for all).
+	Batch int
 	// Drain is how long, in real time, Run lets attempts in flight finish
 	// after its context ends; attempts still running then are abandoned
 	// unrecorded, and their leases make them due again.
@@ -76,6 +80,7 @@ type Pool struct {
 	lease   time.Duration
 	poll    time.Duration
 	drain   time.Duration
+	batch   int
 	wake    chan struct{}
 	settle  chan chan struct{}
 }
@@ -90,11 +95,15 @@ func New(eng *engine.Engine, opts Options) *Pool {
 		lease:   opts.Lease,
 		poll:    opts.Poll,
 		drain:   opts.Drain,
+		batch:   opts.Batch,
 		wake:    make(chan struct{}, 1),
 		settle:  make(chan chan struct{}),
 	}
 	if p.workers <= 0 {
 		p.workers = DefaultWorkers
+	}
+	if p.batch <= 0 {
+		p.batch = DefaultBatch
 	}
 	if p.lease <= 0 {
 		p.lease = DefaultLease
@@ -177,7 +186,7 @@ func (p *Pool) Run(ctx context.Context) {
 			for _, job := range jobs {
 				inflight++
 				go func() {
-					p.attempt(attempts, job)
+					p.work(ctx, attempts, job)
 					done <- struct{}{}
 				}()
 			}
@@ -257,23 +266,61 @@ func (p *Pool) stop(done <-chan struct{}, inflight int, abandon context.CancelFu
 	}
 }
 
-// attempt makes one attempt at a claimed delivery and records it, unless
-// ctx ended first (the pool was stopped): then the lease makes the
-// delivery due again, to be attempted by the next worker.
-func (p *Pool) attempt(ctx context.Context, job engine.DeliveryJob) {
-	at, policy := p.send(ctx, job)
-	if ctx.Err() != nil {
-		return
-	}
-	d, err := p.eng.RecordAttempt(ctx, job, at, policy)
-	switch {
-	case errors.Is(err, engine.ErrStaleAttempt) || canonical.CodeOf(err) == canonical.NotFound:
-		p.log.Info("webhook delivery: attempt not recorded", "delivery", job.Delivery.ID, "err", err)
-	case err != nil:
-		p.log.Error("webhook delivery: record attempt", "delivery", job.Delivery.ID, "err", err)
-	case at.Outcome == engine.Failed:
-		p.log.Info("webhook delivery failed", "delivery", d.ID, "endpoint", d.EndpointID, "event", d.EventID,
-			"attempts", d.Attempts, "state", d.State, "next", d.NextAttemptAt, "err", at.Error)
+// work attempts a claimed delivery and records it, and then, while the
+// pool runs (ctx), runs of the endpoint's next due deliveries, each
+// claimed in the transaction that records the run before. A run's
+// deliveries are attempted in order until one fails; those after it are
+// given back. An attempt cut short by attempts ending (the pool stopped
+// without draining) is not recorded: its lease makes it due again, for
+// the next worker.
+func (p *Pool) work(ctx, attempts context.Context, job engine.DeliveryJob) {
+	for run := []engine.DeliveryJob{job}; len(run) > 0; {
+		var (
+			results []engine.Result
+			policy  engine.RetryPolicy
+			start   = p.eng.Now()
+			i       int
+		)
+		for ; i < len(run); i++ {
+			// Every attempt of the run must end within the run's lease:
+			// one attempt lasts at most half of it.
+			if i > 0 && p.eng.Now().Sub(start) >= p.lease/2 {
+				break
+			}
+			at, pol := p.send(attempts, run[i])
+			if attempts.Err() != nil {
+				return
+			}
+			policy = pol
+			results = append(results, engine.Result{Job: run[i], Attempt: at})
+			if at.Outcome == engine.Failed {
+				i++
+				break
+			}
+		}
+		lease := p.lease
+		if ctx.Err() != nil {
+			lease = 0 // stopping: claim nothing more
+		}
+		recorded, next, err := p.eng.RecordRun(attempts, results, run[i:], policy, lease, p.batch)
+		if err != nil {
+			if canonical.CodeOf(err) == canonical.NotFound {
+				p.log.Info("webhook deliveries: attempts not recorded", "endpoint", job.Delivery.EndpointID, "err", err)
+			} else {
+				p.log.Error("webhook deliveries: record attempts", "endpoint", job.Delivery.EndpointID, "err", err)
+			}
+			return
+		}
+		if len(recorded) < len(results) {
+			p.log.Info("webhook deliveries: attempts recorded by another worker first", "endpoint", job.Delivery.EndpointID)
+		}
+		for _, d := range recorded {
+			if d.State != canonical.DeliveryDelivered {
+				p.log.Info("webhook delivery failed", "delivery", d.ID, "endpoint", d.EndpointID, "event", d.EventID,
+					"attempts", d.Attempts, "state", d.State, "next", d.NextAttemptAt, "err", d.LastError)
+			}
+		}
+		run = next
 	}
 }
 

@@ -40,6 +40,8 @@ type receiver struct {
 	status int
 	// hold, when set, is called before answering (a receiver that hangs).
 	hold func(r *http.Request)
+	// failOnce, when set, is an event the receiver fails the first time.
+	failOnce string
 }
 
 func newReceiver(t *testing.T) *receiver {
@@ -54,6 +56,9 @@ func newReceiver(t *testing.T) *receiver {
 		rc.mu.Lock()
 		rc.got = append(rc.got, m)
 		hold, status := rc.hold, rc.status
+		if m.EventID == rc.failOnce {
+			status, rc.failOnce = http.StatusServiceUnavailable, ""
+		}
 		rc.mu.Unlock()
 		if hold != nil {
 			hold(r)
@@ -458,3 +463,34 @@ func TestAtLeastOnceWhenAWorkerDies(t *testing.T) {
 // signups selects the changes the tests' endpoints subscribe to: a signup
 // also logs its link, which they do not take.
 var signups = canonical.ChangeQuery{Kinds: []canonical.ChangeKind{canonical.ChangeParticipantAdded}}
+
+// TestOrderHoldsAcrossAFailure: when one event of a queue fails, the
+// events behind it wait for its retry, which comes first.
+func TestOrderHoldsAcrossAFailure(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, open func(t *testing.T) store.Store) {
+		e := newEnv(t, open(t))
+		ep := e.subscribe(fakeVendor, "/order")
+		// Queued before the workers start, so they take them in runs.
+		for i := range 6 {
+			e.join(strings.Repeat("o", i+1) + "@example.com")
+		}
+		var want []string
+		for _, d := range e.deliveries(ep.ID) {
+			want = append([]string{d.EventID}, want...)
+		}
+		e.rc.mu.Lock()
+		e.rc.failOnce = want[2]
+		e.rc.mu.Unlock()
+		p, _ := e.run(surface.WebhookPolicy{Retries: []time.Duration{time.Minute}}, loopback)
+		e.settle(p)
+		if got := eventIDs(e.rc.received("/order")); !slices.Equal(got, want[:3]) {
+			t.Fatalf("before the retry: %v, want %v", got, want[:3])
+		}
+		e.clock.Advance(time.Minute)
+		e.settle(p)
+		if got := eventIDs(e.rc.received("/order")); !slices.Equal(got, append(slices.Clone(want[:3]), want[2:]...)) {
+			t.Fatalf("received %v, want %v then %v", got, want[:3], want[2:])
+		}
+	})
+}

@@ -103,56 +103,114 @@ func (e *Engine) NextDelivery(ctx context.Context) (next time.Time, ok bool, err
 // since job was claimed; a delivery or endpoint deleted meanwhile is
 // NotFound.
 func (e *Engine) RecordAttempt(ctx context.Context, job DeliveryJob, at Attempt, p RetryPolicy) (canonical.Delivery, error) {
-	acct, err := parseID(job.Delivery.AccountID, "account")
+	recorded, _, err := e.RecordRun(ctx, []Result{{Job: job, Attempt: at}}, nil, p, 0, 0)
 	if err != nil {
 		return canonical.Delivery{}, err
 	}
-	epID, err := parseID(job.Delivery.EndpointID, "webhook endpoint")
-	if err != nil {
-		return canonical.Delivery{}, err
+	if len(recorded) == 0 {
+		return canonical.Delivery{}, ErrStaleAttempt
 	}
-	dID, err := parseID(job.Delivery.ID, "delivery")
+	return recorded[0], nil
+}
+
+// Result is an attempt at a claimed delivery, for RecordRun.
+type Result struct {
+	Job     DeliveryJob
+	Attempt Attempt
+}
+
+// RecordRun records attempts at a run of one endpoint's deliveries, made
+// in order, in one transaction: each as RecordAttempt would (one recorded
+// by another worker since it was claimed is left as that worker recorded
+// it, and not returned). The deliveries of the run left unattempted
+// (after a failure, or when the worker stops) get their leases back. When
+// every attempt was recorded and the last left its delivery done, and
+// lease is positive, RecordRun also claims the endpoint's next run of up
+// to limit deliveries (store ClaimRun), leased for lease: a worker works
+// through an endpoint's queue with one commit per run.
+func (e *Engine) RecordRun(ctx context.Context, results []Result, unattempted []DeliveryJob, p RetryPolicy, lease time.Duration, limit int) (recorded []canonical.Delivery, next []DeliveryJob, err error) {
+	if len(results) == 0 {
+		return nil, nil, nil
+	}
+	first := results[0].Job.Delivery
+	acct, err := parseID(first.AccountID, "account")
 	if err != nil {
-		return canonical.Delivery{}, err
+		return nil, nil, err
+	}
+	epID, err := parseID(first.EndpointID, "webhook endpoint")
+	if err != nil {
+		return nil, nil, err
 	}
 	now := e.Now()
-	var (
-		out     canonical.Delivery
-		changed bool
-	)
+	changed := false
 	err = e.st.Update(ctx, func(tx store.Tx) error {
+		recorded, next, changed = nil, nil, false
 		// The endpoint's lock serializes the attempts recorded for it
 		// (replicas, a worker whose lease ran out) and admin updates.
 		ep, err := tx.LockEndpoint(ctx, acct, epID)
 		if err != nil {
 			return err
 		}
-		d, err := tx.GetDelivery(ctx, acct, dID)
-		if err != nil {
-			return err
+		for _, r := range results {
+			d, ok, err := claimed(ctx, tx, acct, r.Job)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			changed = applyAttempt(&d, &ep, r.Attempt, p, now) || changed
+			if err := tx.RecordAttempt(ctx, acct, &d); err != nil {
+				return err
+			}
+			recorded = append(recorded, d)
 		}
-		if d.State != canonical.DeliveryPending || d.Attempts != job.Delivery.Attempts {
-			return ErrStaleAttempt
+		for _, job := range unattempted {
+			d, ok, err := claimed(ctx, tx, acct, job)
+			if err != nil {
+				return err
+			}
+			if ok {
+				// Unchanged, its lease ended.
+				if err := tx.RecordAttempt(ctx, acct, &d); err != nil {
+					return err
+				}
+			}
 		}
-		changed = applyAttempt(&d, &ep, at, p, now)
-		if err := tx.RecordAttempt(ctx, acct, &d); err != nil {
-			return err
+		if changed {
+			if err := tx.UpdateEndpoint(ctx, acct, &ep); err != nil {
+				return err
+			}
 		}
-		out = d
-		if !changed {
+		if lease <= 0 || len(recorded) < len(results) || recorded[len(recorded)-1].State == canonical.DeliveryPending {
 			return nil
 		}
-		return tx.UpdateEndpoint(ctx, acct, &ep)
+		next, err = tx.ClaimRun(ctx, acct, epID, now, now.Add(lease), limit)
+		return err
 	})
 	if changed && err == nil {
 		// The endpoint's failure state shows in vendor surfaces (GrowSurf's
 		// failureCount): cached answers of the account are stale.
 		e.counter(acct).Add(1)
 	}
-	if errors.Is(err, ErrStaleAttempt) {
-		return canonical.Delivery{}, err
+	if err != nil {
+		return nil, nil, storeErr(err, "deliveries")
 	}
-	return out, storeErr(err, "delivery "+job.Delivery.ID)
+	return recorded, next, nil
+}
+
+// claimed reads job's delivery and reports whether it is still as job
+// claimed it: pending, with no attempt recorded since.
+func claimed(ctx context.Context, tx store.Tx, acct int64, job DeliveryJob) (canonical.Delivery, bool, error) {
+	id, err := parseID(job.Delivery.ID, "delivery")
+	if err != nil {
+		return canonical.Delivery{}, false, err
+	}
+	d, err := tx.GetDelivery(ctx, acct, id)
+	if err != nil {
+		return d, false, err
+	}
+	return d, d.State == canonical.DeliveryPending && d.Attempts == job.Delivery.Attempts, nil
 }
 
 // applyAttempt applies an attempt's outcome to a delivery and its

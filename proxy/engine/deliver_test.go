@@ -175,3 +175,53 @@ func TestNotifyWakesOnWrites(t *testing.T) {
 	default:
 	}
 }
+
+// TestRecordRun: a run's attempts are recorded in one transaction; when
+// the last left its delivery done the endpoint's next run is claimed with
+// it; the unattempted rest of a run gets its leases back; nothing is
+// claimed after a retry, nor with a lease of 0.
+func TestRecordRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.campaign(canonical.Campaign{})
+	e.subscribe()
+	var emails []string
+	for i := range 5 {
+		emails = append(emails, string(rune('a'+i))+"@example.com")
+		e.join(c.ID, emails[i], canonical.ParticipantRef{})
+	}
+	email := func(j engine.DeliveryJob) string { return j.Event.Participant.Email }
+	policy := engine.RetryPolicy{Retries: []time.Duration{time.Minute}}
+	ok := engine.Attempt{Outcome: engine.Delivered, Status: 200}
+	jobs := e.claim()
+	if len(jobs) != 1 || email(jobs[0]) != emails[0] {
+		t.Fatalf("claimed %+v, want the head", jobs)
+	}
+	rec, next, err := e.eng.RecordRun(e.ctx, []engine.Result{{Job: jobs[0], Attempt: ok}}, nil, policy, time.Minute, 3)
+	if err != nil || len(rec) != 1 || rec[0].State != canonical.DeliveryDelivered || len(next) != 3 ||
+		email(next[0]) != emails[1] || email(next[2]) != emails[3] {
+		t.Fatalf("delivered head: %+v, next %d, %v", rec, len(next), err)
+	}
+	if again := e.claim(); len(again) != 0 {
+		t.Fatalf("a claimed run was claimed again: %+v", again)
+	}
+	// The second delivered, the third failed: the fourth, unattempted,
+	// is given back, and nothing is claimed behind the retry.
+	rec, more, err := e.eng.RecordRun(e.ctx, []engine.Result{{Job: next[0], Attempt: ok},
+		{Job: next[1], Attempt: engine.Attempt{Outcome: engine.Failed, Status: 500}}}, next[2:], policy, time.Minute, 3)
+	if err != nil || len(rec) != 2 || rec[1].State != canonical.DeliveryPending || rec[1].Attempts != 1 || len(more) != 0 {
+		t.Fatalf("run with a failure: %+v, more %d, %v", rec, len(more), err)
+	}
+	e.clock.Advance(time.Minute)
+	jobs = e.claim()
+	if len(jobs) != 1 || email(jobs[0]) != emails[2] {
+		t.Fatalf("after the retry wait claimed %+v, want the failed one", jobs)
+	}
+	rec, more, err = e.eng.RecordRun(e.ctx, []engine.Result{{Job: jobs[0], Attempt: ok}}, nil, policy, 0, 3)
+	if err != nil || len(rec) != 1 || len(more) != 0 {
+		t.Fatalf("lease 0: %+v, more %d, %v", rec, len(more), err)
+	}
+	if jobs := e.claim(); len(jobs) != 1 || email(jobs[0]) != emails[3] {
+		t.Fatalf("the given-back delivery is claimable: %+v", jobs)
+	}
+}

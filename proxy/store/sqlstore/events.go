@@ -247,31 +247,83 @@ func scanDelivery(sc interface{ Scan(...any) error }, dest ...any) (canonical.De
 }
 
 func (t *tx) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]store.DeliveryJob, error) {
+	return t.claim(ctx, now, leaseUntil, limit)
+}
+
+func (t *tx) ClaimRun(ctx context.Context, account, endpoint int64, now, leaseUntil time.Time, limit int) ([]store.DeliveryJob, error) {
+	lock := ""
+	if t.s.d.LockSuffix != "" {
+		// Wait for rows another claimer holds rather than skip them: a
+		// run must not have gaps.
+		lock = " FOR UPDATE OF d"
+	}
+	rows, err := t.query(ctx, `SELECT `+deliveryCols+`, ev.doc, ep.doc, d.lease_until
+		FROM deliveries d
+		JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+		JOIN events ev ON ev.id = d.event_id
+		WHERE d.endpoint_id = ? AND d.state = ? AND ep.account_id = ? AND ep.enabled = 1
+		ORDER BY d.id LIMIT ?`+lock, endpoint, string(canonical.DeliveryPending), account, limitOf(limit))
+	if err != nil {
+		return nil, err
+	}
+	// The run ends before the first delivery not due or leased.
+	open := true
+	return t.lease(ctx, rows, leaseUntil, func(d canonical.Delivery, lease int64) bool {
+		open = open && !d.NextAttemptAt.After(now) && lease <= ms(now)
+		return open
+	})
+}
+
+// queueHead selects the head of endpoint ep's queue: its first pending
+// delivery (one argument: the pending state).
+const queueHead = `SELECT h.id FROM deliveries h WHERE h.endpoint_id = ep.id AND h.state = ? ORDER BY h.id LIMIT 1`
+
+// claim leases up to limit due heads of enabled endpoints' queues.
+func (t *tx) claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([]store.DeliveryJob, error) {
 	lock := ""
 	if t.s.d.LockSuffix != "" {
 		// Replicas claiming at once skip each other's rows instead of
 		// waiting for them.
 		lock = " FOR UPDATE OF d SKIP LOCKED"
 	}
+	// From each enabled endpoint to the head of its queue (its first
+	// pending delivery, by the queue index), so a claim costs the number
+	// of endpoints, not of pending deliveries.
 	rows, err := t.query(ctx, `SELECT `+deliveryCols+`, ev.doc, ep.doc
-		FROM deliveries d
-		JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
+		FROM webhook_endpoints ep
+		JOIN deliveries d ON d.id = (`+queueHead+`)
 		JOIN events ev ON ev.id = d.event_id
-		WHERE d.state = ? AND d.next_at <= ? AND d.lease_until <= ? AND ep.enabled = 1
-		AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.state = ? AND p.id < d.id)
+		WHERE ep.enabled = 1 AND d.next_at <= ? AND d.lease_until <= ?
 		ORDER BY d.id LIMIT ?`+lock,
-		string(canonical.DeliveryPending), ms(now), ms(now), string(canonical.DeliveryPending), limitOf(limit))
+		string(canonical.DeliveryPending), ms(now), ms(now), limitOf(limit))
 	if err != nil {
 		return nil, err
 	}
+	return t.lease(ctx, rows, leaseUntil, nil)
+}
+
+// lease reads the jobs rows holds (deliveryCols, the event's and the
+// endpoint's documents, and, when keep is set, the lease end), keeps those
+// keep accepts, and leases them until leaseUntil.
+func (t *tx) lease(ctx context.Context, rows *sql.Rows, leaseUntil time.Time, keep func(d canonical.Delivery, lease int64) bool) ([]store.DeliveryJob, error) {
 	var jobs []store.DeliveryJob
-	err = func() error {
+	err := func() error {
 		defer rows.Close()
 		for rows.Next() {
-			var evDoc, epDoc string
-			d, err := scanDelivery(rows, &evDoc, &epDoc)
+			var (
+				evDoc, epDoc string
+				lease        int64
+			)
+			dest := []any{&evDoc, &epDoc}
+			if keep != nil {
+				dest = append(dest, &lease)
+			}
+			d, err := scanDelivery(rows, dest...)
 			if err != nil {
 				return err
+			}
+			if keep != nil && !keep(d, lease) {
+				continue
 			}
 			job := store.DeliveryJob{Delivery: d}
 			decodeListed(atoi(d.EventID), evDoc, &job.Event, setEventID)
@@ -367,10 +419,8 @@ func (t *tx) QueueDeliveries(ctx context.Context, account, endpoint int64, q sto
 func (t *tx) NextDue(ctx context.Context) (time.Time, error) {
 	var next sql.NullInt64
 	err := t.queryRow(ctx, `SELECT MIN(CASE WHEN d.lease_until > d.next_at THEN d.lease_until ELSE d.next_at END)
-		FROM deliveries d JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-		WHERE d.state = ? AND ep.enabled = 1
-		AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.state = ? AND p.id < d.id)`,
-		string(canonical.DeliveryPending), string(canonical.DeliveryPending)).Scan(&next)
+		FROM webhook_endpoints ep JOIN deliveries d ON d.id = (`+queueHead+`)
+		WHERE ep.enabled = 1`, string(canonical.DeliveryPending)).Scan(&next)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -87,4 +88,72 @@ func testEventByID(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+}
+
+// testClaimRun: ClaimRun leases one endpoint's queue from its due head
+// on, in order, up to the first leased or not yet due delivery; nothing
+// of a disabled endpoint or of another account.
+func testClaimRun(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	other := newFixture(t, s)
+	a := f.endpoint(t, s, 0, true, canonical.ChangeParticipantAdded)
+	off := f.endpoint(t, s, 0, false, canonical.ChangeParticipantAdded)
+	var want []string
+	for i := range 3 {
+		want = append(want, f.change(t, s, canonical.ChangeParticipantAdded, time.Duration(i)*time.Second).ID)
+	}
+	now := t0.Add(time.Minute)
+	run := func(account int64, endpoint string, at time.Time, limit int) []string {
+		t.Helper()
+		var jobs []store.DeliveryJob
+		update(t, s, func(tx store.Tx) (err error) {
+			jobs, err = tx.ClaimRun(ctx, account, id(endpoint), at, at.Add(time.Hour), limit)
+			return err
+		})
+		var events []string
+		for _, j := range jobs {
+			if j.Endpoint.ID != endpoint || j.Delivery.EventID != j.Event.ID {
+				t.Errorf("job %+v", j)
+			}
+			events = append(events, j.Event.ID)
+		}
+		return events
+	}
+	for _, tc := range []struct {
+		name     string
+		account  int64
+		endpoint string
+		at       time.Time
+		limit    int
+		want     []string
+	}{
+		{"head not due", f.account, a.ID, t0.Add(-time.Second), 5, nil},
+		{"a run up to the first not due", f.account, a.ID, t0.Add(time.Second), 5, want[:2]},
+		{"another account", other.account, a.ID, now, 5, nil},
+		{"disabled", f.account, off.ID, now, 5, nil},
+		{"limit", f.account, a.ID, now, 2, want[:2]},
+		{"head leased", f.account, a.ID, now, 5, nil},
+	} {
+		if got := run(tc.account, tc.endpoint, tc.at, tc.limit); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: claimed %v, want %v", tc.name, got, tc.want)
+		}
+		if tc.name == "a run up to the first not due" {
+			// The head and the second were due then, and are leased now:
+			// give them back.
+			ds := deliveriesOf(t, s, f.account, store.DeliveryQuery{Endpoint: id(a.ID)})
+			for i := range ds {
+				update(t, s, func(tx store.Tx) error { return tx.RecordAttempt(ctx, f.account, &ds[i]) })
+			}
+		}
+	}
+	ds := deliveriesOf(t, s, f.account, store.DeliveryQuery{Endpoint: id(a.ID)})
+	slices.Reverse(ds)
+	ds[0].State, ds[1].State = canonical.DeliveryDelivered, canonical.DeliveryPending
+	for i := range 2 {
+		update(t, s, func(tx store.Tx) error { return tx.RecordAttempt(ctx, f.account, &ds[i]) })
+	}
+	if got := run(f.account, a.ID, now, 5); !slices.Equal(got, want[1:]) {
+		t.Errorf("after the head was delivered and the second given back: claimed %v, want %v", got, want[1:])
+	}
 }

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"LockEndpoint", testLockEndpoint},
 		{"EventByID", testEventByID},
+		{"ClaimRun", testClaimRun},
 		{"Rollback", testRollback},
 		{"CancelledWrites", testCancelledWrites},
 		{"TenantIsolation", testIsolation},
