@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -92,4 +93,25 @@ func TestAdminCommandTalksToTheAPI(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "401") || !strings.Contains(out.String(), "unauthorized") {
 		t.Fatalf("a refused call: err %v, printed %q", err, out.String())
 	}
+}
+
+// FuzzAdminRequest: any command line maps to an admin API call on a path
+// under the API, with a JSON body if any, or to an error.
+func FuzzAdminRequest(f *testing.F) {
+	for _, s := range []string{"webhooks replay 1 4 2026-03-10T12:00:00Z", "webhooks deliveries 1 4 failed",
+		`webhooks create 1 {"Vendor":"rewardful"}`, "webhooks list 1 a&b=c", "accounts create x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		method, path, body, err := adminRequest(strings.Fields(line))
+		if err != nil {
+			return
+		}
+		if method == "" || !strings.HasPrefix(path, "/") {
+			t.Fatalf("%q: %s %q", line, method, path)
+		}
+		if body != nil && !json.Valid(body) {
+			t.Fatalf("%q: body %q is not JSON", line, body)
+		}
+	})
 }

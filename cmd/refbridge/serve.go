@@ -173,6 +173,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		advance := func(d time.Duration) time.Time {
 			t := clock.Advance(d)
 			// Deliveries that fell due on the moved clock go out now.
+			// (So do those whose attempts are in flight, when the move
+			// passes their leases: at least once still holds.)
 			pool.Wake()
 			return t
 		}

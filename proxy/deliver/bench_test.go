@@ -175,24 +175,34 @@ func (s *benchServer) latencies(b *testing.B, committed map[string]time.Time) {
 }
 
 // BenchmarkSignupsHTTP measures durable GrowSurf signups over HTTP on
-// SQLite from 16 clients, with webhooks off (no endpoint, no workers) and
-// on (one endpoint subscribed to NEW_PARTICIPANT_ADDED at a local
-// receiver, the workers delivering meanwhile). With webhooks on it also
+// SQLite from 16 clients, with webhooks off (no endpoint, no workers), on
+// (one endpoint subscribed to NEW_PARTICIPANT_ADDED at a local receiver,
+// the workers delivering meanwhile), and queued (the endpoint, no
+// workers). With webhooks on it also
 // reports when the last webhook arrived (delivered/s over the whole run)
 // and each event's latency from its signup's answer to its receipt.
 func BenchmarkSignupsHTTP(b *testing.B) {
-	for _, on := range []bool{false, true} {
-		b.Run(fmt.Sprintf("webhooks=%v", on), func(b *testing.B) {
+	for _, mode := range []struct {
+		name               string
+		endpoints, workers bool
+	}{
+		{"webhooks=false", false, false},
+		{"webhooks=true", true, true},
+		// The endpoint's queue alone, nobody delivering: what the
+		// fan-out costs a signup, apart from the workers.
+		{"webhooks=queued", true, false},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
 			endpoints := 0
-			if on {
+			if mode.endpoints {
 				endpoints = 1
 			}
-			s := newBenchServer(b, on, endpoints)
+			s := newBenchServer(b, mode.workers, endpoints)
 			b.ResetTimer()
 			start := time.Now()
 			committed := s.signups(b, b.N, 16)
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "signups/s")
-			if on {
+			if mode.workers {
 				s.rc.wait(b, b.N)
 				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "delivered/s")
 				s.latencies(b, committed)

@@ -4,10 +4,13 @@
 // the engine applies the vendor's retry schedule and failure policy.
 //
 // Delivery is at least once and in order per endpoint: the engine gives
-// out only the head of each endpoint's queue, under a lease; a worker that
-// dies leaves its delivery to be claimed again when the lease ends, and
-// every attempt of a delivery carries the same event ID. Time is the
-// engine's clock, so tests move through retry schedules without waiting.
+// out only the head of each endpoint's queue, under a lease, and the
+// worker that finished it claims the deliveries behind it in runs (one
+// commit records a run and claims the next), attempted in order until one
+// fails. A worker that dies leaves its deliveries to be claimed again when
+// the lease ends, and every attempt of a delivery carries the same event
+// ID. Time is the engine's clock, so tests move through retry schedules
+// without waiting.
 package deliver
 
 import (
@@ -27,12 +30,13 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultWorkers = 4
-	DefaultLease   = time.Minute
-	DefaultPoll    = time.Second
-	DefaultTimeout = 10 * time.Second
-	DefaultDrain   = 10 * time.Second
-	DefaultBatch   = 32
+	DefaultWorkers  = 4
+	DefaultLease    = time.Minute
+	DefaultPoll     = time.Second
+	DefaultTimeout  = 10 * time.Second
+	DefaultDrain    = 10 * time.Second
+	DefaultBatch    = 32
+	DefaultCoalesce = 10 * time.Millisecond
 )
 
 // Options configures a Pool; zero values mean the defaults.
@@ -61,6 +65,14 @@ type Options struct {
 	// for due deliveries again without being woken: deliveries queued by
 	// other replicas sharing the database are found within it.
 	Poll time.Duration
+	// Coalesce is how long, in real time, the pool lets writes gather
+	// after one wakes it before it looks for due deliveries, and a worker
+	// that caught up with an endpoint's queue waits before the commit that
+	// records its run and claims the next: the events of a busy moment
+	// then go out in one run per endpoint, with one commit for many,
+	// instead of one or two per event. It adds as much to a delivery's
+	// latency. Negative: none.
+	Coalesce time.Duration
 	// Batch is how many deliveries to one endpoint a worker claims at
 	// once after finishing one (attempted in order, one commit for all).
 	Batch int
@@ -72,35 +84,40 @@ type Options struct {
 
 // Pool is a set of delivery workers over one engine.
 type Pool struct {
-	eng     *engine.Engine
-	hooks   map[canonical.Vendor]surface.Webhooks
-	client  *http.Client
-	log     *slog.Logger
-	workers int
-	lease   time.Duration
-	poll    time.Duration
-	drain   time.Duration
-	batch   int
-	wake    chan struct{}
-	settle  chan chan struct{}
+	eng      *engine.Engine
+	hooks    map[canonical.Vendor]surface.Webhooks
+	client   *http.Client
+	log      *slog.Logger
+	workers  int
+	lease    time.Duration
+	poll     time.Duration
+	drain    time.Duration
+	batch    int
+	coalesce time.Duration
+	wake     chan struct{}
+	settle   chan chan struct{}
 }
 
 // New returns a pool delivering eng's webhooks; Run starts it.
 func New(eng *engine.Engine, opts Options) *Pool {
 	p := &Pool{
-		eng:     eng,
-		hooks:   map[canonical.Vendor]surface.Webhooks{},
-		log:     opts.Config.Log(),
-		workers: opts.Workers,
-		lease:   opts.Lease,
-		poll:    opts.Poll,
-		drain:   opts.Drain,
-		batch:   opts.Batch,
-		wake:    make(chan struct{}, 1),
-		settle:  make(chan chan struct{}),
+		eng:      eng,
+		hooks:    map[canonical.Vendor]surface.Webhooks{},
+		log:      opts.Config.Log(),
+		workers:  opts.Workers,
+		lease:    opts.Lease,
+		poll:     opts.Poll,
+		drain:    opts.Drain,
+		batch:    opts.Batch,
+		coalesce: opts.Coalesce,
+		wake:     make(chan struct{}, 1),
+		settle:   make(chan chan struct{}),
 	}
 	if p.workers <= 0 {
 		p.workers = DefaultWorkers
+	}
+	if p.coalesce == 0 {
+		p.coalesce = DefaultCoalesce
 	}
 	if p.batch <= 0 {
 		p.batch = DefaultBatch
@@ -214,6 +231,7 @@ func (p *Pool) Run(ctx context.Context) {
 		case <-done:
 			inflight--
 		case <-written:
+			p.pause(ctx)
 		case <-p.wake:
 		case <-timer.C:
 		case s := <-p.settle:
@@ -229,6 +247,19 @@ func (p *Pool) Run(ctx context.Context) {
 				drained = true
 			}
 		}
+	}
+}
+
+// pause waits Options.Coalesce, or until ctx ends.
+func (p *Pool) pause(ctx context.Context) {
+	if p.coalesce <= 0 {
+		return
+	}
+	t := time.NewTimer(p.coalesce)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 
@@ -301,6 +332,11 @@ func (p *Pool) work(ctx, attempts context.Context, job engine.DeliveryJob) {
 		lease := p.lease
 		if ctx.Err() != nil {
 			lease = 0 // stopping: claim nothing more
+		} else if len(run) < p.batch {
+			// A short run: the queue is caught up. Let the events of the
+			// next moment gather, so the commit that records this run
+			// claims them all.
+			p.pause(ctx)
 		}
 		recorded, next, err := p.eng.RecordRun(attempts, results, run[i:], policy, lease, p.batch)
 		if err != nil {
