@@ -142,8 +142,8 @@ func (w *webhooks) payload(name string, c canonical.Change) (webhookPayload, err
 	if c.Campaign != nil {
 		view.SiteURL, view.Contest = c.Campaign.URL, c.Campaign.Kind == canonical.ContestProgram
 	}
-	// A reward's referrer side is the owner's referrer only when the
-	// owner was referred: Change.Referrer is the participant's referrer.
+	// Change.Referrer is the participant's referrer: the engine names it
+	// on every change of a referred participant while it exists.
 	s := renderSubscriber(w.ids, p, view, c.Referrer)
 	if s.ID == "" || view.UUID == "" {
 		return webhookPayload{}, fmt.Errorf("referralhero webhook: change %s names subscriber %q of list %q, which have no ReferralHero ids",

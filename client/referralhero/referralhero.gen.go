@@ -16804,12 +16804,12 @@ var swaggerSpec = []string{
 	"AuBH1H45iAv7irqycQYDdf1b2RTBijjxs3XuBtg9xV/1ZZZQLZ4/G6Xgmox+xHM5yyUiLOYJZdenAKv0",
 	"IVdsDNoEUhQo0BiWpacX3ZK8ICwRyKzYhtobauFL4jRPSGKJlZH5MCPXVEiHLWBpW1GT02xOqhU7TJSz",
 	"6qigF2AQY5RrKAfr4CVM3pOlYXPgmmZxon+tKjFQSxL+HGlMqQ/fn19UUvM3t62hDKeQvX8ZeaeXSW29",
-	"jIp994GHsW+hMyezD5cC6ZASTdSwN0xbqsMZ4bOUDLHaVwcZUErzspWSgH+1Mr/RLwYBss5lXGaY3Wxq",
-	"Pd0yp5IOSlfYGPSR2NSSw2z3K4HiCacxAc3OSV1QTqEq/dDdx05CSFg8TbSTRrwyR/mVWXD34SkgZ5sb",
-	"UDExixuus9jQtUVb0DucM9UuhePBKrgRVHq3O2akvxp2lRIDUN7+Tv2VU0YSt3SlLn4m8w9eS14nFjXC",
-	"aPbV9g2VKSqY4uxGy31BWLl5A2NAmKy33LzQZ6H7scOgCHQQWKM6Hbf0o+l5ym9tHoPH3BXSx+p8Uh+U",
-	"hlKoHjrduWE0Vh/sMJxCdYRhoXyGMJpjKtU2bjZ0bi8+4d5Nctzyzl8JxOeugo8pBtHTcFJk4WXuaAUN",
-	"8jEbRqPzzIrB3N393wAAAP//",
+	"jIp994GHsW+hMyezAy5QhDEmhNn82G00mhE+S8kQq/10UAGl9C5bIQn4VivxG/2ic5BxLtMyw+xmU+vn",
+	"limVVFA6wsagj8Smlhhmm18JFE84jQlodE7aglIK1eiH7h52EkLA4mminTPilTnCr8xCuw9PATHb3HyK",
+	"iVm8cJ29hq4tyoLe2ZypdikcC1axjaDCu90pI/XVsKsUGIDw9nfor5wykrilK3XxM5l/8FryOrFoEUaj",
+	"r7ZvqEvt/hRnN1reC8LKzRv4AsJkveXmhT4L3Ysd9kSgg8Aa1em3pR9Nx1N+a/MXPKaukDxW55L6oDSU",
+	"QuXQac4No7F6YIfhFCojDAvlM4TRHFOptnGzoXN74Qn3bpLilnf+SiA+d5V7TBGInoaRIgsvY0crZpCH",
+	"2TAanV9WDObu7v8GAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
