@@ -126,7 +126,7 @@ type Result struct {
 // (after a failure, or when the worker stops) get their leases back. When
 // every attempt was recorded and the last left its delivery done, and
 // lease is positive, RecordRun also claims the endpoint's next run of up
-// to limit deliveries (store ClaimRun), leased for lease: a worker works
+// to limit deliveries (store LeaseRun), leased for lease: a worker works
 // through an endpoint's queue with one commit per run.
 func (e *Engine) RecordRun(ctx context.Context, results []Result, unattempted []DeliveryJob, p RetryPolicy, lease time.Duration, limit int) (recorded []canonical.Delivery, next []DeliveryJob, err error) {
 	if len(results) == 0 {
@@ -143,8 +143,9 @@ func (e *Engine) RecordRun(ctx context.Context, results []Result, unattempted []
 	}
 	now := e.Now()
 	changed := false
+	var leased []canonical.Delivery
 	err = e.st.Update(ctx, func(tx store.Tx) error {
-		recorded, next, changed = nil, nil, false
+		recorded, leased, changed = nil, nil, false
 		// The endpoint's lock serializes the attempts recorded for it
 		// (replicas, a worker whose lease ran out) and admin updates.
 		ep, err := tx.LockEndpoint(ctx, acct, epID)
@@ -180,7 +181,7 @@ func (e *Engine) RecordRun(ctx context.Context, results []Result, unattempted []
 		if lease <= 0 || len(recorded) < len(results) || recorded[len(recorded)-1].State == canonical.DeliveryPending {
 			return nil
 		}
-		next, err = tx.ClaimRun(ctx, acct, epID, now, now.Add(lease), limit)
+		leased, err = tx.LeaseRun(ctx, acct, epID, now, now.Add(lease), limit)
 		return err
 	})
 	if changed && err == nil {
@@ -191,7 +192,43 @@ func (e *Engine) RecordRun(ctx context.Context, results []Result, unattempted []
 	if err != nil {
 		return nil, nil, storeErr(err, "deliveries")
 	}
-	return recorded, next, nil
+	// The leased run's changes and endpoint are read after the commit,
+	// by a reader: the store's writer only leased them.
+	next, err = e.jobs(ctx, acct, epID, leased)
+	return recorded, next, err
+}
+
+// jobs reads what attempts at the leased deliveries of one endpoint
+// need. Should it fail, the leases make the deliveries due again.
+func (e *Engine) jobs(ctx context.Context, acct, epID int64, leased []canonical.Delivery) ([]DeliveryJob, error) {
+	if len(leased) == 0 {
+		return nil, nil
+	}
+	jobs := make([]DeliveryJob, len(leased))
+	err := e.st.View(ctx, func(tx store.Tx) error {
+		ep, err := tx.GetEndpoint(ctx, acct, epID)
+		if err != nil {
+			return err
+		}
+		ep.AccountID = idOf(acct)
+		for i, d := range leased {
+			id, err := parseID(d.EventID, "event")
+			if err != nil {
+				return err
+			}
+			ev, err := tx.GetEvent(ctx, acct, id)
+			if err != nil {
+				return err
+			}
+			ev.AccountID = d.AccountID
+			jobs[i] = DeliveryJob{Delivery: d, Event: ev, Endpoint: ep}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, storeErr(err, "deliveries")
+	}
+	return jobs, nil
 }
 
 // applyAttempt applies an attempt's outcome to a delivery and its

@@ -309,13 +309,14 @@ type Tx interface {
 	// attempt each delivery once; one whose worker died is claimed again
 	// when its lease ends. It is the one method not scoped to an account.
 	ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]DeliveryJob, error)
-	// ClaimRun leases, until leaseUntil, a run of up to limit deliveries
+	// LeaseRun leases, until leaseUntil, a run of up to limit deliveries
 	// of one endpoint of an account: its queue from the head on, in order,
 	// up to the first that is not due at now or is leased (none when the
 	// head is not, or the endpoint is disabled). A worker that finished a
-	// delivery claims the next ones with it, in the transaction that
-	// records the attempt, and attempts them in order.
-	ClaimRun(ctx context.Context, account, endpoint int64, now, leaseUntil time.Time, limit int) ([]DeliveryJob, error)
+	// delivery leases the next ones with it, in the transaction that
+	// records the attempt, and reads their events after it commits (so a
+	// single writer does not decode them).
+	LeaseRun(ctx context.Context, account, endpoint int64, now, leaseUntil time.Time, limit int) ([]canonical.Delivery, error)
 	// NextDue is the earliest time a delivery ClaimDeliveries would give
 	// out falls due or its lease ends (whichever is later): the heads of
 	// the enabled endpoints' queues. ErrNotFound when none is pending. Not

@@ -250,28 +250,52 @@ func (t *tx) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, lim
 	return t.claim(ctx, now, leaseUntil, limit)
 }
 
-func (t *tx) ClaimRun(ctx context.Context, account, endpoint int64, now, leaseUntil time.Time, limit int) ([]store.DeliveryJob, error) {
+func (t *tx) LeaseRun(ctx context.Context, account, endpoint int64, now, leaseUntil time.Time, limit int) ([]canonical.Delivery, error) {
 	lock := ""
 	if t.s.d.LockSuffix != "" {
 		// Wait for rows another claimer holds rather than skip them: a
 		// run must not have gaps.
 		lock = " FOR UPDATE OF d"
 	}
-	rows, err := t.query(ctx, `SELECT `+deliveryCols+`, ev.doc, ep.doc, d.lease_until
-		FROM deliveries d
-		JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
-		JOIN events ev ON ev.id = d.event_id
+	rows, err := t.query(ctx, `SELECT `+deliveryCols+`, d.lease_until
+		FROM deliveries d JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
 		WHERE d.endpoint_id = ? AND d.state = ? AND ep.account_id = ? AND ep.enabled = 1
 		ORDER BY d.id LIMIT ?`+lock, endpoint, string(canonical.DeliveryPending), account, limitOf(limit))
 	if err != nil {
 		return nil, err
 	}
-	// The run ends before the first delivery not due or leased.
-	open := true
-	return t.lease(ctx, rows, leaseUntil, func(d canonical.Delivery, lease int64) bool {
-		open = open && !d.NextAttemptAt.After(now) && lease <= ms(now)
-		return open
-	})
+	var run []canonical.Delivery
+	err = func() error {
+		defer rows.Close()
+		for rows.Next() {
+			var lease int64
+			d, err := scanDelivery(rows, &lease)
+			if err != nil {
+				return err
+			}
+			// The run ends before the first delivery not due or leased.
+			if d.NextAttemptAt.After(now) || lease > ms(now) {
+				break
+			}
+			run = append(run, d)
+		}
+		return rows.Err()
+	}()
+	if err != nil || len(run) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(run))
+	for i, d := range run {
+		ids[i] = atoi(d.ID)
+	}
+	return run, t.setLease(ctx, ids, leaseUntil)
+}
+
+// setLease leases the deliveries ids until leaseUntil.
+func (t *tx) setLease(ctx context.Context, ids []int64, leaseUntil time.Time) error {
+	cond, arg := t.s.d.IntList("id", ids)
+	_, err := t.exec(ctx, `UPDATE deliveries SET lease_until = ? WHERE `+cond, ms(leaseUntil), arg)
+	return err
 }
 
 // queueHead selects the head of endpoint ep's queue: its first pending
@@ -299,31 +323,14 @@ func (t *tx) claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([
 	if err != nil {
 		return nil, err
 	}
-	return t.lease(ctx, rows, leaseUntil, nil)
-}
-
-// lease reads the jobs rows holds (deliveryCols, the event's and the
-// endpoint's documents, and, when keep is set, the lease end), keeps those
-// keep accepts, and leases them until leaseUntil.
-func (t *tx) lease(ctx context.Context, rows *sql.Rows, leaseUntil time.Time, keep func(d canonical.Delivery, lease int64) bool) ([]store.DeliveryJob, error) {
 	var jobs []store.DeliveryJob
-	err := func() error {
+	err = func() error {
 		defer rows.Close()
 		for rows.Next() {
-			var (
-				evDoc, epDoc string
-				lease        int64
-			)
-			dest := []any{&evDoc, &epDoc}
-			if keep != nil {
-				dest = append(dest, &lease)
-			}
-			d, err := scanDelivery(rows, dest...)
+			var evDoc, epDoc string
+			d, err := scanDelivery(rows, &evDoc, &epDoc)
 			if err != nil {
 				return err
-			}
-			if keep != nil && !keep(d, lease) {
-				continue
 			}
 			job := store.DeliveryJob{Delivery: d}
 			decodeListed(atoi(d.EventID), evDoc, &job.Event, setEventID)
@@ -340,11 +347,7 @@ func (t *tx) lease(ctx context.Context, rows *sql.Rows, leaseUntil time.Time, ke
 	for i, j := range jobs {
 		ids[i] = atoi(j.Delivery.ID)
 	}
-	cond, arg := t.s.d.IntList("id", ids)
-	if _, err := t.exec(ctx, `UPDATE deliveries SET lease_until = ? WHERE `+cond, ms(leaseUntil), arg); err != nil {
-		return nil, err
-	}
-	return jobs, nil
+	return jobs, t.setLease(ctx, ids, leaseUntil)
 }
 
 func (t *tx) RecordAttempt(ctx context.Context, account int64, d *canonical.Delivery) error {

@@ -90,10 +90,10 @@ func testEventByID(t *testing.T, s store.Store) {
 	})
 }
 
-// testClaimRun: ClaimRun leases one endpoint's queue from its due head
+// testLeaseRun: LeaseRun leases one endpoint's queue from its due head
 // on, in order, up to the first leased or not yet due delivery; nothing
 // of a disabled endpoint or of another account.
-func testClaimRun(t *testing.T, s store.Store) {
+func testLeaseRun(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	f := newFixture(t, s)
 	other := newFixture(t, s)
@@ -106,17 +106,17 @@ func testClaimRun(t *testing.T, s store.Store) {
 	now := t0.Add(time.Minute)
 	run := func(account int64, endpoint string, at time.Time, limit int) []string {
 		t.Helper()
-		var jobs []store.DeliveryJob
+		var run []canonical.Delivery
 		update(t, s, func(tx store.Tx) (err error) {
-			jobs, err = tx.ClaimRun(ctx, account, id(endpoint), at, at.Add(time.Hour), limit)
+			run, err = tx.LeaseRun(ctx, account, id(endpoint), at, at.Add(time.Hour), limit)
 			return err
 		})
 		var events []string
-		for _, j := range jobs {
-			if j.Endpoint.ID != endpoint || j.Delivery.EventID != j.Event.ID {
-				t.Errorf("job %+v", j)
+		for _, d := range run {
+			if d.EndpointID != endpoint || d.State != canonical.DeliveryPending {
+				t.Errorf("leased %+v", d)
 			}
-			events = append(events, j.Event.ID)
+			events = append(events, d.EventID)
 		}
 		return events
 	}

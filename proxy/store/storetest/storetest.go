@@ -50,7 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"LockEndpoint", testLockEndpoint},
 		{"EventByID", testEventByID},
-		{"ClaimRun", testClaimRun},
+		{"LeaseRun", testLeaseRun},
 		{"RecordClaimed", testRecordClaimed},
 		{"Rollback", testRollback},
 		{"CancelledWrites", testCancelledWrites},
