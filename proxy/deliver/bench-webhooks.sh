@@ -7,11 +7,11 @@
 # pairs so that a noisy machine moves both alike; the cost is the median of
 # the pairs' ratios. SQLite, durable commits.
 #
-# Usage: scripts/bench-webhooks.sh [PAIRS] [SIGNUPS]   (defaults: 7 pairs of 2000 signups)
+# Usage: proxy/deliver/bench-webhooks.sh [PAIRS] [SIGNUPS]   (defaults: 7 pairs of 2000 signups)
 set -eu
 pairs=${1:-7}
 n=${2:-2000}
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 bin=$(mktemp -d)/deliver.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go test -c -o "$bin" ./proxy/deliver
