@@ -22,21 +22,13 @@ import (
 var fixedHooks = &webhookRenderer{ids: fixedIDs, events: surface.NewEventIDs(nil)}
 
 // webhookChanges are the shared fixtures (one change per kind) and the
-// variants Rewardful renders differently: a refund with its sale, a
-// direct signup, a referral through a link.
+// variants Rewardful renders differently: a direct signup, a referral
+// through a link.
 func webhookChanges() []canonical.Change {
 	changes := surfacetest.Changes()
 	var extra []canonical.Change
 	for _, c := range changes {
 		switch c.Kind {
-		case canonical.ChangeSaleRefunded:
-			sale := *c.Transaction
-			sale.ID, sale.Kind, sale.RefundOf, sale.Amount.Amount = c.Transaction.RefundOf, canonical.Sale, "", 12500
-			sale.OccurredAt = sale.OccurredAt.Add(-time.Hour)
-			refund := *c.Transaction
-			refund.Amount.Amount = 2500
-			c.Sale, c.Transaction = &sale, &refund
-			extra = append(extra, c)
 		case canonical.ChangeParticipantAdded:
 			c.ID, c.Referrer, c.Referral = "2001", nil, nil
 			p := *c.Participant

@@ -55,7 +55,7 @@ func Changes() []canonical.Change {
 		Kind: canonical.Sale, Amount: usd(12500), ExternalIDs: map[string]string{"transaction_id": "ord_1001"},
 		OccurredAt: at, CreatedAt: at}
 	refund := sale
-	refund.ID, refund.Kind, refund.Amount, refund.RefundOf = "82", canonical.Refund, usd(-2500), "81"
+	refund.ID, refund.Kind, refund.Amount, refund.RefundOf = "82", canonical.Refund, usd(2500), "81"
 	due := at.Add(30 * 24 * time.Hour)
 	comm := canonical.Commission{ID: "91", CampaignID: "7", ReferrerID: "41", ReferredID: "42", TransactionID: "81",
 		RuleID: "61", Amount: usd(2500), SaleAmount: usd(12500), Status: canonical.CommissionPending, DueAt: &due,
@@ -86,7 +86,7 @@ func Changes() []canonical.Change {
 		case canonical.ChangeSaleCreated:
 			c.Participant, c.Referrer, c.Transaction = ptr(p), ptr(referrer), &sale
 		case canonical.ChangeSaleRefunded:
-			c.Participant, c.Transaction = ptr(p), &refund
+			c.Participant, c.Transaction, c.Sale = ptr(p), &refund, &sale
 		case canonical.ChangeCommissionCreated:
 			c.Participant, c.Commission, c.Transaction = ptr(referrer), &comm, &sale
 		case canonical.ChangeCommissionAdjusted, canonical.ChangeCommissionVoided:
