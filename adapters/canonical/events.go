@@ -2,6 +2,7 @@ package canonical
 
 import (
 	"context"
+	"net/url"
 	"time"
 )
 
@@ -316,4 +317,19 @@ type Webhooks interface {
 	// changes q selects (those of its kinds only), due now, and reports
 	// how many.
 	ReplayDeliveries(ctx context.Context, endpointID string, q ChangeQuery) (int, error)
+}
+
+// CheckWebhookURL reports, as an Invalid error, why raw cannot be a
+// webhook endpoint's URL: it must be an absolute http or https URL with a
+// host. Where it may point (no internal addresses) is the delivery's
+// concern, checked on the address dialled.
+func CheckWebhookURL(raw string) error {
+	if raw == "" {
+		return Errorf(Invalid, "a webhook endpoint needs a URL")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
+		return Errorf(Invalid, "webhook URL %q is not an absolute http or https URL", raw)
+	}
+	return nil
 }

@@ -174,8 +174,9 @@ func (s *server) webhooks(c *call) (*hookSet, error) {
 	var keep []webhook
 	converted := false
 	for _, h := range native {
-		if h.PayloadURL == nil || *h.PayloadURL == "" {
-			// Without a URL it cannot be an endpoint yet.
+		if h.PayloadURL == nil || canonical.CheckWebhookURL(*h.PayloadURL) != nil {
+			// Without a URL it cannot be an endpoint yet; nor with one
+			// an earlier version stored unchecked that is not one.
 			if !set.has(h.ID) {
 				keep = append(keep, h)
 			}
@@ -241,6 +242,9 @@ func (set *hookSet) create(h webhook) (webhook, error) {
 func (set *hookSet) save(i int) error {
 	h := set.hooks[i]
 	hasURL := h.PayloadURL != nil && *h.PayloadURL != ""
+	if hasURL && canonical.CheckWebhookURL(*h.PayloadURL) != nil {
+		return badField("payloadUrl", "INVALID_PAYLOAD_URL", "Invalid payload URL.")
+	}
 	switch {
 	case set.wh != nil && h.endpoint != nil:
 		kinds, err := set.kinds(h)
@@ -326,7 +330,7 @@ func (s *server) CreateWebhook(w http.ResponseWriter, r *http.Request, id api.Ca
 		h.Secret = *in.Secret
 	}
 	if set.wh != nil {
-		if strings.TrimSpace(in.PayloadUrl) == "" {
+		if canonical.CheckWebhookURL(strings.TrimSpace(in.PayloadUrl)) != nil {
 			s.fail(w, r, badField("payloadUrl", "INVALID_PAYLOAD_URL", "Invalid payload URL."))
 			return
 		}

@@ -66,6 +66,16 @@ func TestWebhooksAreEngineEndpoints(t *testing.T) {
 	created := must(t, h.do("POST", base+"/webhooks", map[string]any{"payloadUrl": "https://hooks.example.com/a",
 		"events": []string{"NEW_PARTICIPANT_ADDED", "PARTICIPANT_REACHED_A_GOAL"}, "secret": "s1"}), 200, "create")
 	id := created.str("id")
+	for _, bad := range []string{"hooks.example.com/a", "ftp://hooks.example.com/a", "https://"} {
+		r := must(t, h.do("POST", base+"/webhooks", map[string]any{"payloadUrl": bad}), 400, "create with "+bad)
+		if !strings.Contains(string(r.raw), "INVALID_PAYLOAD_URL") {
+			t.Errorf("create with payloadUrl %q: %s", bad, r.raw)
+		}
+		r = must(t, h.do("PATCH", base+"/webhooks/"+id, map[string]any{"payloadUrl": bad}), 400, "update with "+bad)
+		if !strings.Contains(string(r.raw), "INVALID_PAYLOAD_URL") {
+			t.Errorf("update with payloadUrl %q: %s", bad, r.raw)
+		}
+	}
 	if !strings.HasPrefix(id, "wh_") || created.get("failureCount") != 0.0 || created.get("autoDisabledDueToFailures") != false ||
 		created.get("lastFailureAt") != nil || created.get("isEnabled") != true || created.get("secret") != nil {
 		t.Fatalf("created %s", created.raw)

@@ -49,8 +49,8 @@ func changeFilter(q canonical.ChangeQuery, sq *store.EventQuery) (err error) {
 // checkEndpoint validates an endpoint a caller gives.
 func (a *Account) checkEndpoint(ctx context.Context, e *canonical.WebhookEndpoint) error {
 	e.URL = strings.TrimSpace(e.URL)
-	if e.URL == "" {
-		return canonical.Errorf(canonical.Invalid, "a webhook endpoint needs a URL")
+	if err := canonical.CheckWebhookURL(e.URL); err != nil {
+		return err
 	}
 	if e.Vendor == "" {
 		return canonical.Errorf(canonical.Invalid, "a webhook endpoint needs the vendor whose payloads it takes")

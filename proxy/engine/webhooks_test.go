@@ -18,6 +18,8 @@ func TestWebhookEndpointsAndDeliveries(t *testing.T) {
 	c := e.campaign(canonical.Campaign{})
 	_, err := wh.CreateWebhookEndpoint(e.ctx, canonical.WebhookEndpoint{Vendor: canonical.GrowSurf})
 	wantCode(t, err, canonical.Invalid)
+	_, err = wh.CreateWebhookEndpoint(e.ctx, canonical.WebhookEndpoint{Vendor: canonical.GrowSurf, URL: "hooks.example.com/in"})
+	wantCode(t, err, canonical.Invalid)
 	_, err = wh.CreateWebhookEndpoint(e.ctx, canonical.WebhookEndpoint{Vendor: canonical.GrowSurf, URL: "https://h.example.com", CampaignID: "999"})
 	wantCode(t, err, canonical.NotFound)
 	ep, err := wh.CreateWebhookEndpoint(e.ctx, canonical.WebhookEndpoint{Vendor: canonical.GrowSurf, URL: " https://h.example.com/in ",
