@@ -111,7 +111,7 @@ func (a *Account) UpdateWebhookEndpoint(ctx context.Context, e canonical.Webhook
 	var out canonical.WebhookEndpoint
 	defer a.e.wrote(a.id)
 	err = a.e.st.Update(ctx, func(tx store.Tx) error {
-		old, err := tx.GetEndpoint(ctx, a.id, n)
+		old, err := tx.LockEndpoint(ctx, a.id, n) // the failure state is read and written back: no run may record in between
 		if err != nil {
 			return err
 		}
@@ -209,6 +209,15 @@ func (a *Account) ReplayDeliveries(ctx context.Context, endpointID string, q can
 		ep, err := tx.GetEndpoint(ctx, a.id, n)
 		if err != nil {
 			return err
+		}
+		// Only the endpoint's campaign, when it has one: a replay never
+		// sends an endpoint what fan-out would not have.
+		if ep.CampaignID != "" {
+			camp := num(ep.CampaignID)
+			if sq.Campaign != 0 && sq.Campaign != camp {
+				return canonical.Errorf(canonical.Invalid, "webhook endpoint %s takes campaign %s only, not %s", endpointID, ep.CampaignID, q.CampaignID)
+			}
+			sq.Campaign = camp
 		}
 		// Only what the endpoint subscribes to, narrowed by q.Kinds.
 		sq.Kinds = ep.Kinds

@@ -59,3 +59,37 @@ func TestWebhookEndpointsAndDeliveries(t *testing.T) {
 	_, err = wh.GetWebhookEndpoint(e.ctx, ep.ID)
 	wantCode(t, err, canonical.NotFound)
 }
+
+// TestReplayKeepsToTheEndpointsCampaign: a replay to an endpoint of one
+// campaign queues that campaign's events only, as fan-out does; asking
+// for another campaign's is refused.
+func TestReplayKeepsToTheEndpointsCampaign(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	wh := e.b.(canonical.Webhooks)
+	mine, other := e.campaign(canonical.Campaign{Name: "mine"}), e.campaign(canonical.Campaign{Name: "other"})
+	ep, err := wh.CreateWebhookEndpoint(e.ctx, canonical.WebhookEndpoint{Vendor: canonical.GrowSurf, URL: "https://h.example.com/in",
+		CampaignID: mine.ID, Kinds: []canonical.ChangeKind{canonical.ChangeParticipantAdded}, Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.join(mine.ID, "ann@example.com", canonical.ParticipantRef{})
+	e.join(other.ID, "bo@example.com", canonical.ParticipantRef{})
+	e.join(other.ID, "cy@example.com", canonical.ParticipantRef{})
+	n, err := wh.ReplayDeliveries(e.ctx, ep.ID, canonical.ChangeQuery{})
+	if err != nil || n != 1 {
+		t.Errorf("replay queued %d, %v; want the one signup of the endpoint's campaign", n, err)
+	}
+	_, err = wh.ReplayDeliveries(e.ctx, ep.ID, canonical.ChangeQuery{CampaignID: other.ID})
+	wantCode(t, err, canonical.Invalid)
+	ds, err := wh.ListDeliveries(e.ctx, canonical.DeliveryQuery{EndpointID: ep.ID})
+	if err != nil || len(ds.Items) != 2 {
+		t.Fatalf("deliveries %+v, %v; want the signup and its replay", ds.Items, err)
+	}
+	for _, d := range ds.Items {
+		c, err := wh.ListChanges(e.ctx, canonical.ChangeQuery{EventID: d.EventID})
+		if err != nil || len(c.Items) != 1 || c.Items[0].CampaignID != mine.ID {
+			t.Errorf("delivery of event %s: %+v, %v; want campaign %s's", d.EventID, c.Items, err, mine.ID)
+		}
+	}
+}

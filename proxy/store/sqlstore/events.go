@@ -418,10 +418,12 @@ func (t *tx) QueueDeliveries(ctx context.Context, account, endpoint int64, q sto
 		return 0, notFound(err)
 	}
 	w := eventsWhere(account, q)
-	limit := ""
+	// Deliveries go out in delivery id order: queue them in event order
+	// whatever plan the database picks.
+	limit := ` ORDER BY id`
 	args := append([]any{endpoint, string(canonical.DeliveryPending), ms(at), ms(at)}, w.args...)
 	if q.Limit > 0 {
-		limit, args = ` ORDER BY id LIMIT ?`, append(args, q.Limit)
+		limit, args = limit+` LIMIT ?`, append(args, q.Limit)
 	}
 	res, err := t.exec(ctx, `INSERT INTO deliveries (account_id, endpoint_id, event_id, kind, state, attempts, next_at, lease_until, created_at, doc)
 		SELECT account_id, ?, id, kind, ?, 0, ?, 0, ?, '{}' FROM events`+w.sql()+limit, args...)
