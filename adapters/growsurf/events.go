@@ -63,8 +63,8 @@ func (*webhookRenderer) Kinds(events []string) ([]canonical.ChangeKind, error) {
 // Policy implements surface.Webhooks. GrowSurf documents exponential
 // backoff and switching a failing webhook off
 // (autoDisabledDueToFailures) without figures; refbridge's choice (the
-// spec's x-refbridge-note on WebhookEnvelope) is seven retries over about
-// a day and a half, and the webhook off after 15 failed attempts in a
+// spec's x-refbridge-note on WebhookEnvelope) is seven retries over 44 h 36 min
+// in all, and the webhook off after 15 failed attempts in a
 // row.
 func (*webhookRenderer) Policy() surface.WebhookPolicy {
 	return surface.WebhookPolicy{

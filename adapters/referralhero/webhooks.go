@@ -23,7 +23,9 @@ const SignatureHeader = "X-ReferralHero-Signature"
 var events = surface.WebhookEvents{
 	{Name: "new_registration", Kinds: []canonical.ChangeKind{canonical.ChangeParticipantAdded}},
 	{Name: "subscriber_promoted", Kinds: []canonical.ChangeKind{canonical.ChangeParticipantPromoted}},
-	{Name: "subscriber_updated", Kinds: []canonical.ChangeKind{canonical.ChangeParticipantUpdated, canonical.ChangeParticipantConfirmed}},
+	// A confirmed email always comes with the participant.updated of the
+	// same write, which announces it (once).
+	{Name: "subscriber_updated", Kinds: []canonical.ChangeKind{canonical.ChangeParticipantUpdated}},
 	{Name: "subscriber_deleted", Kinds: []canonical.ChangeKind{canonical.ChangeParticipantDeleted}},
 	{Name: "reward_unlocked", Kinds: []canonical.ChangeKind{canonical.ChangeRewardEarned}},
 	{Name: "bonus_unlocked", Kinds: []canonical.ChangeKind{canonical.ChangeRewardEarned}},

@@ -41,7 +41,7 @@ func EventNames() []string { return events.Names() }
 
 // policy is "exponential back-off for several days, then undeliverable":
 // refbridge retries after 1 and 5 minutes, then 15 minutes, 1, 3, 6 and
-// 12 hours, then daily three times (4 days 22 minutes in all), and never
+// 12 hours, then daily three times (3 days 22 hours 21 minutes in all), and never
 // turns the endpoint off. Any 2xx acknowledges; 10 seconds bound an
 // attempt.
 var policy = surface.WebhookPolicy{

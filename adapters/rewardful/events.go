@@ -33,8 +33,10 @@ func kinds(k ...canonical.ChangeKind) []canonical.ChangeKind { return k }
 var webhookEvents = surface.WebhookEvents{
 	{Name: "affiliate.created", Kinds: kinds(canonical.ChangeParticipantAdded)},
 	{Name: "affiliate.confirmed", Kinds: kinds(canonical.ChangeParticipantConfirmed)},
-	{Name: "affiliate.updated", Kinds: kinds(canonical.ChangeParticipantUpdated, canonical.ChangeParticipantFraudChanged,
-		canonical.ChangeParticipantPromoted)},
+	// A fraud or state change always comes with the participant.updated
+	// of the same write, which announces it: mapping both here would send
+	// one change twice under two event ids.
+	{Name: "affiliate.updated", Kinds: kinds(canonical.ChangeParticipantUpdated, canonical.ChangeParticipantPromoted)},
 	{Name: "affiliate.deleted", Kinds: kinds(canonical.ChangeParticipantDeleted)},
 	{Name: "affiliate_link.created", Kinds: kinds(canonical.ChangeLinkCreated)},
 	{Name: "affiliate_link.updated", Kinds: kinds(canonical.ChangeLinkUpdated)},

@@ -16808,8 +16808,8 @@ var swaggerSpec = []string{
 	"limVVFA6wsagj8Smlhhmm18JFE84jQlodE7aglIK1eiH7h52EkLA4mminTPilTnCr8xCuw9PATHb3HyK",
 	"iVm8cJ29hq4tyoLe2ZypdikcC1axjaDCu90pI/XVsKsUGIDw9nfor5wykrilK3XxM5l/8FryOrFoEUaj",
 	"r7ZvqEvt/hRnN1reC8LKzRv4AsJkveXmhT4L3Ysd9kSgg8Aa1em3pR9Nx1N+a/MXPKaukDxW55L6oDSU",
-	"QuXQac4No7F6YIfhFCojDAvlM4TRHFOptnGzoXN74Qn3bpLilnf+SiA+d5V7TBGInoaRIgsvY0crZpCH",
-	"2TAanV9WDObu7v8GAAD//w==",
+	"QuXQac4No7F6YIfhFCojDAvlM4TRHFOptnGzoXN74Qn3bpLilnf+SiA+d5V7TBEItIG9XB0N2KhxspRo",
+	"DI9FZ5cVQ7m7+78BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -12764,11 +12764,11 @@ var swaggerSpec = []string{
 	"N0ScI5yspI69jgXUX+Rg65s5yFdNhRTHaIrDWzabgbjOUq3zcaLObCXQQXEQS6zsgwFa0KSLjvVfA/s3",
 	"mnfRkfrjRP0xGKo/hyM0B1VW/aOrG2ffUBsPaxELZel5GfhKQSd3hCOxpDKcKwkymx12TSkVKckilWjK",
 	"oM0emq7QoI/yDgT2MQiR0iFZo+K1Ov3gTWTOCAJvcciZsGFzBrFExmc41CZQTg7lLpW9vMED8HMdEayb",
-	"g3JJQ5riRDrvfCkkTEG1f9MDq1mccXVaxZpRcRRtNaIOXlk3on2j/ZhGAVkzpn2jW/p1xnEWXZlb2Moz",
-	"XfZ8m2WYAs+9vDl1ZT21x96RdUXldeP7z6TycMexndba/vHdF3aew4cBlYfbjg21yfyQKT3yjvuWJrfN",
-	"o/rXW3q0w6h+nC09ajOqc7vahBe1F9xxCxHsHxT8I40jwtNthvPv2nkBR79nYttF3jEarRvUPN84pPFu",
-	"NTG90kN3MK2w1AfSN9T+ccyzNsN4zsB9snaI3LDRfoH6tjwvuANavc07pBdOtcdthwOPR8NY8GzDQBAk",
-	"5l9T6ZE7zCWOSXUI2zjXN0b+rHGQ+/v/HwAA//8=",
+	"g3JJQ5riRDrvfCkkTEG1f9MDq1mccXVaxZpRcRRtNaIOXlk3on2j/ZhGAVkzpn2jW/pVlzbfZipTxLmX",
+	"N6CuzFl77B1ZV01eN74f7pWHO47ttM/2j+++sPMcvlOuPNx2bKg/5odM6ZF33Lc0uW0e1b/e0qMdRvXj",
+	"ZelRm1GdG9QmvKi94I5biFn/oOADaRwRnm4znH/Xzgs4+j0T2y7yjtFo3aDm+cYhjQeribGVHrqDaaWk",
+	"PpC+hfaPY561GcZzBu6TtUPkxou2/evb8rzgDmh1M++QXjjVHrcdDrwaDWPBsw0DQSCYf02lR+4wlzgm",
+	"1SFsc1zfGPmzxkHu7/9/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
