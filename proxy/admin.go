@@ -93,6 +93,7 @@ func newAdmin(p *Proxy, opts *AdminOptions) http.Handler {
 	s.HandleFunc("/accounts/{account}/campaigns/{campaign}/rules/{rule}", a.updateRule).Methods(http.MethodPatch)
 	s.HandleFunc("/accounts/{account}/campaigns/{campaign}/rules/{rule}", a.deleteRule).Methods(http.MethodDelete)
 	a.webhookRoutes(s)
+	a.debugRoutes(s)
 	if opts.Test != nil {
 		s.HandleFunc("/test/reset", a.reset).Methods(http.MethodPost)
 		s.HandleFunc("/test/clock", a.advance).Methods(http.MethodPost)

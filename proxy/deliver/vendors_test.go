@@ -186,7 +186,8 @@ func (e *env) appendChanges(st store.Store, changes []canonical.Change) []canoni
 		changes[i].ID, changes[i].AccountID, changes[i].CampaignID = "", accounts[0].ID, e.camp
 	}
 	if err := st.Update(context.Background(), func(tx store.Tx) error {
-		return tx.AppendEvents(e.ctx, acct, changes)
+		_, err := tx.AppendEvents(e.ctx, acct, changes)
+		return err
 	}); err != nil {
 		e.t.Fatal(err)
 	}

@@ -40,7 +40,9 @@ func (a *Account) write(ctx context.Context, campaignID string, fn func(w *work)
 		return err
 	}
 	defer a.e.wrote(a.id)
+	var logged []canonical.Change
 	err = a.e.st.Update(ctx, func(tx store.Tx) error {
+		logged = nil
 		c, err := tx.LockCampaign(ctx, a.id, camp)
 		if err != nil {
 			return storeErr(err, "campaign "+campaignID)
@@ -52,8 +54,12 @@ func (a *Account) write(ctx context.Context, campaignID string, fn func(w *work)
 		if err := fn(w); err != nil {
 			return err
 		}
-		return w.flushChanges()
+		logged, err = w.flushChanges()
+		return err
 	})
+	if err == nil {
+		a.e.recent.add(a.id, logged)
+	}
 	return storeErr(err, "campaign "+campaignID)
 }
 
@@ -160,8 +166,9 @@ func (w *work) emit(c canonical.Change) {
 
 // flushChanges appends the transaction's changes to the event log, in the
 // order they were made, inside the transaction: a change is logged
-// exactly when it commits.
-func (w *work) flushChanges() error {
+// exactly when it commits. It returns those it queued deliveries of, with
+// their event IDs (for the engine's recent events).
+func (w *work) flushChanges() (delivered []canonical.Change, err error) {
 	// Every change of a referred participant names its referrer (vendors
 	// put it in every payload); nil when it is gone. A referrer another
 	// change of the write already carries (a signup's) costs no read.
@@ -174,7 +181,7 @@ func (w *work) flushChanges() error {
 	for i := range w.changes {
 		c := &w.changes[i]
 		if c.Kind == "" {
-			return canonical.Errorf(canonical.Internal, "engine: a change reserved in the event log was never filled")
+			return nil, canonical.Errorf(canonical.Internal, "engine: a change reserved in the event log was never filled")
 		}
 		if c.Referrer != nil || c.Participant == nil || c.Participant.ReferrerID == "" {
 			continue
@@ -183,20 +190,26 @@ func (w *work) flushChanges() error {
 		if !ok {
 			var err error
 			if ref, err = w.briefID(c.Participant.ReferrerID); err != nil {
-				return err
+				return nil, err
 			}
 			referrers[c.Participant.ReferrerID] = ref
 		}
 		c.Referrer = ref
 	}
 	if len(w.changes) == 0 {
-		return nil
+		return nil, nil
 	}
-	if err := w.tx.AppendEvents(w.ctx, w.acct(), w.changes); err != nil {
-		return err
+	queued, err := w.tx.AppendEvents(w.ctx, w.acct(), w.changes)
+	if err != nil {
+		return nil, err
+	}
+	for i, q := range queued {
+		if q {
+			delivered = append(delivered, w.changes[i])
+		}
 	}
 	w.changes = nil
-	return nil
+	return delivered, nil
 }
 
 func (w *work) acct() int64 { return w.a.id }

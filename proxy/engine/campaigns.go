@@ -83,7 +83,9 @@ func (a *Account) CreateCampaign(ctx context.Context, c canonical.Campaign) (can
 	now := a.now()
 	c.ID, c.Rules, c.CreatedAt, c.UpdatedAt = "", nil, now, now
 	defer a.e.wrote(a.id)
-	err := a.e.st.Update(ctx, func(tx store.Tx) error {
+	var logged []canonical.Change
+	err := a.e.st.Update(ctx, func(tx store.Tx) (err error) {
+		logged = nil
 		if err := tx.InsertCampaign(ctx, a.id, &c); err != nil {
 			return err
 		}
@@ -102,8 +104,12 @@ func (a *Account) CreateCampaign(ctx context.Context, c canonical.Campaign) (can
 		ended := c
 		ended.Rules = rules
 		w.emit(canonical.Change{Kind: canonical.ChangeCampaignEnded, Campaign: cloneCampaign(ended)})
-		return w.flushChanges()
+		logged, err = w.flushChanges()
+		return err
 	})
+	if err == nil {
+		a.e.recent.add(a.id, logged)
+	}
 	c.Rules = rules
 	return c, storeErr(err, "campaign")
 }

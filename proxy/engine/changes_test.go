@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -811,6 +812,12 @@ func TestWritesLogTheirChanges(t *testing.T) {
 					if tc.setup != nil {
 						s = tc.setup(e, c)
 					}
+					// An endpoint subscribed to every kind: the engine
+					// holds what it logs for the delivery workers.
+					if _, err := e.b.(canonical.Webhooks).CreateWebhookEndpoint(e.ctx, canonical.WebhookEndpoint{
+						Vendor: canonical.GrowSurf, URL: "https://hooks.example.com/all", Kinds: canonical.ChangeKinds(), Enabled: true}); err != nil {
+						t.Fatal(err)
+					}
 					before := changesSince(t, e, "")
 					last := ""
 					if len(before) > 0 {
@@ -840,6 +847,18 @@ func TestWritesLogTheirChanges(t *testing.T) {
 							if !carries(ch, field) {
 								t.Errorf("change %d (%s) lacks its %s", i, ch.Kind, field)
 							}
+						}
+					}
+					// What the workers render from memory is what the log
+					// holds.
+					for i, ch := range got {
+						held, ok := e.eng.RecentEvent(acct, ch.ID)
+						if !ok {
+							t.Errorf("change %d (%s) is not held for the workers", i, ch.Kind)
+							continue
+						}
+						if diff := sameJSON(held, ch); diff != "" {
+							t.Errorf("change %d (%s) held differs from the log: %s", i, ch.Kind, diff)
 						}
 					}
 					if tc.check != nil && !t.Failed() {
@@ -912,4 +931,17 @@ func TestFailedWritesLogNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sameJSON shows where the JSON of two changes differs ("" if nowhere).
+func sameJSON(got, want canonical.Change) string {
+	g, err := json.MarshalIndent(got, "", " ")
+	if err != nil {
+		return err.Error()
+	}
+	w, err := json.MarshalIndent(want, "", " ")
+	if err != nil {
+		return err.Error()
+	}
+	return diffJSON(string(w), string(g))
 }

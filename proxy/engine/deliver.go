@@ -143,35 +143,41 @@ func (e *Engine) RecordRun(ctx context.Context, results []Result, unattempted []
 	}
 	now := e.Now()
 	changed := false
-	var leased []canonical.Delivery
-	err = e.st.Update(ctx, func(tx store.Tx) error {
+	var (
+		leased []canonical.Delivery
+		ep     canonical.WebhookEndpoint
+	)
+	err = e.st.Update(ctx, func(tx store.Tx) (err error) {
 		recorded, leased, changed = nil, nil, false
 		// The endpoint's lock serializes the attempts recorded for it
 		// (replicas, a worker whose lease ran out) and admin updates.
-		ep, err := tx.LockEndpoint(ctx, acct, epID)
-		if err != nil {
+		if ep, err = tx.LockEndpoint(ctx, acct, epID); err != nil {
 			return err
 		}
+		// Each delivery's outcome does not depend on the endpoint's
+		// state: record them all in one go, as claimed, and then move the
+		// endpoint's failure state by those that were recorded, in order.
+		outcomes := make([]store.Outcome, 0, len(results)+len(unattempted))
 		for _, r := range results {
-			// Recorded only if still as claimed; the endpoint's failure
-			// state moves only with what is recorded.
-			d, after := r.Job.Delivery, ep
-			moved := applyAttempt(&d, &after, r.Attempt, p, now)
-			ok, err := tx.RecordClaimed(ctx, acct, &d, r.Job.Delivery.Attempts)
-			if err != nil {
-				return err
-			}
-			if ok {
-				ep, changed = after, changed || moved
-				recorded = append(recorded, d)
-			}
+			d, scratch := r.Job.Delivery, ep
+			applyAttempt(&d, &scratch, r.Attempt, p, now)
+			outcomes = append(outcomes, store.Outcome{Delivery: d, Claimed: r.Job.Delivery.Attempts})
 		}
 		for _, job := range unattempted {
 			// Unchanged, its lease ended.
-			d := job.Delivery
-			if _, err := tx.RecordClaimed(ctx, acct, &d, d.Attempts); err != nil {
-				return err
+			outcomes = append(outcomes, store.Outcome{Delivery: job.Delivery, Claimed: job.Delivery.Attempts})
+		}
+		stored, err := tx.RecordClaimed(ctx, acct, outcomes)
+		if err != nil {
+			return err
+		}
+		for i, r := range results {
+			if !stored[i] {
+				continue
 			}
+			d := r.Job.Delivery
+			changed = applyAttempt(&d, &ep, r.Attempt, p, now) || changed
+			recorded = append(recorded, d)
 		}
 		if changed {
 			if err := tx.UpdateEndpoint(ctx, acct, &ep); err != nil {
@@ -192,36 +198,45 @@ func (e *Engine) RecordRun(ctx context.Context, results []Result, unattempted []
 	if err != nil {
 		return nil, nil, storeErr(err, "deliveries")
 	}
-	// The leased run's changes and endpoint are read after the commit,
-	// by a reader: the store's writer only leased them.
-	next, err = e.jobs(ctx, acct, epID, leased)
+	// The leased run's changes are read after the commit, by a reader
+	// (the store's writer only leased them), or found among the recent.
+	ep.AccountID = idOf(acct)
+	next, err = e.jobs(ctx, acct, ep, leased)
 	return recorded, next, err
 }
 
-// jobs reads what attempts at the leased deliveries of one endpoint
-// need. Should it fail, the leases make the deliveries due again.
-func (e *Engine) jobs(ctx context.Context, acct, epID int64, leased []canonical.Delivery) ([]DeliveryJob, error) {
+// jobs completes the leased deliveries of endpoint ep with their changes:
+// those the engine logged lately from memory, the others from the log in
+// one read. Should it fail, the leases make the deliveries due again.
+func (e *Engine) jobs(ctx context.Context, acct int64, ep canonical.WebhookEndpoint, leased []canonical.Delivery) ([]DeliveryJob, error) {
 	if len(leased) == 0 {
 		return nil, nil
 	}
 	jobs := make([]DeliveryJob, len(leased))
-	err := e.st.View(ctx, func(tx store.Tx) error {
-		ep, err := tx.GetEndpoint(ctx, acct, epID)
+	var missing []int
+	for i, d := range leased {
+		id, err := parseID(d.EventID, "event")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		ep.AccountID = idOf(acct)
-		for i, d := range leased {
-			id, err := parseID(d.EventID, "event")
+		jobs[i] = DeliveryJob{Delivery: d, Endpoint: ep}
+		if c, ok := e.recent.get(acct, id); ok {
+			jobs[i].Event = *c
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 {
+		return jobs, nil
+	}
+	err := e.st.View(ctx, func(tx store.Tx) error {
+		for _, i := range missing {
+			ev, err := tx.GetEvent(ctx, acct, num(jobs[i].Delivery.EventID))
 			if err != nil {
 				return err
 			}
-			ev, err := tx.GetEvent(ctx, acct, id)
-			if err != nil {
-				return err
-			}
-			ev.AccountID = d.AccountID
-			jobs[i] = DeliveryJob{Delivery: d, Event: ev, Endpoint: ep}
+			ev.AccountID = jobs[i].Delivery.AccountID
+			jobs[i].Event = ev
 		}
 		return nil
 	})

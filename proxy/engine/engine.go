@@ -51,6 +51,9 @@ type Engine struct {
 	// idSecret keys rendered IDs (see ids.go); set by Open, nil for a
 	// legacy database.
 	idSecret []byte
+	// recent holds the changes last logged with deliveries queued, for
+	// the delivery workers.
+	recent recentEvents
 	// watchers are the Notify channels, woken after every write.
 	watchers struct {
 		sync.RWMutex

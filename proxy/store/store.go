@@ -283,8 +283,9 @@ type Tx interface {
 	// AppendEvents is AppendEvent for the changes of one write, in order:
 	// their IDs grow in slice order, and each endpoint's deliveries of
 	// them are queued in the same order. It takes a few statements
-	// however many changes there are.
-	AppendEvents(ctx context.Context, account int64, es []canonical.Change) error
+	// however many changes there are, and reports which changes it queued
+	// deliveries of (queued[i] for es[i]).
+	AppendEvents(ctx context.Context, account int64, es []canonical.Change) (queued []bool, err error)
 	GetEvent(ctx context.Context, account, id int64) (canonical.Change, error)
 	// ListEvents lists the account's events oldest first.
 	ListEvents(ctx context.Context, account int64, q EventQuery) ([]canonical.Change, error)
@@ -325,11 +326,12 @@ type Tx interface {
 	// RecordAttempt stores a delivery's state, attempts, next attempt time
 	// and last outcome after an attempt, and ends its lease.
 	RecordAttempt(ctx context.Context, account int64, d *canonical.Delivery) error
-	// RecordClaimed is RecordAttempt for a delivery as it was claimed
-	// with attempts recorded: it stores d only when the delivery is still
-	// pending with that many attempts (no other worker recorded one since)
-	// and reports whether it did.
-	RecordClaimed(ctx context.Context, account int64, d *canonical.Delivery, attempts int) (bool, error)
+	// RecordClaimed is RecordAttempt for deliveries as they were claimed:
+	// it stores each outcome only when its delivery is still pending with
+	// the attempts the claim saw (no other worker recorded one since), and
+	// reports which it stored, in the order given. Outcomes alike but for
+	// their delivery (a run delivered at one instant) take one statement.
+	RecordClaimed(ctx context.Context, account int64, outcomes []Outcome) (stored []bool, err error)
 	GetDelivery(ctx context.Context, account, id int64) (canonical.Delivery, error)
 	// ListDeliveries lists the account's deliveries newest first.
 	ListDeliveries(ctx context.Context, account int64, q DeliveryQuery) ([]canonical.Delivery, error)
@@ -551,7 +553,15 @@ type DeliveryQuery struct {
 	Limit    int
 }
 
-// DeliveryJob is a claimed delivery with what its attempt needs.
+// Outcome is a delivery after an attempt, for RecordClaimed, with the
+// attempts it had when it was claimed.
+type Outcome struct {
+	Delivery canonical.Delivery
+	Claimed  int
+}
+
+// DeliveryJob is a claimed delivery with the change and endpoint its
+// attempt needs.
 type DeliveryJob struct {
 	Delivery canonical.Delivery
 	Event    canonical.Change

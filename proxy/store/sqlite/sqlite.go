@@ -165,6 +165,10 @@ func Open(ctx context.Context, path string, opts *Options) (store.Store, error) 
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	// Readers stay open: a connection closed when idle loses its pragmas
+	// and prepared statements, and reopening costs more than it saves.
+	readers := max(4, runtime.GOMAXPROCS(0))
+	reader.SetMaxOpenConns(readers)
+	reader.SetMaxIdleConns(readers)
 	return sqlstore.New(writer, reader, Dialect), nil
 }

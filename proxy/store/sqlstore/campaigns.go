@@ -105,7 +105,7 @@ func (t *tx) ListCampaigns(ctx context.Context, account, before int64, limit int
 	if before > 0 {
 		w.add("id < ?", before)
 	}
-	return listDocs(ctx, t, setCampaignID, `SELECT id, doc FROM campaigns`+w.sql()+` ORDER BY id DESC LIMIT ?`,
+	return listDocs(ctx, t, setCampaignID, `SELECT id, doc FROM campaigns`+w.sql()+` ORDER BY id DESC LIMIT +?`,
 		append(w.args, limitOf(limit))...)
 }
 

@@ -17,7 +17,7 @@ func setEndpointID(e *canonical.WebhookEndpoint, id string) { e.ID = id }
 
 func (t *tx) AppendEvent(ctx context.Context, account int64, e *canonical.Change) error {
 	es := []canonical.Change{*e}
-	if err := t.AppendEvents(ctx, account, es); err != nil {
+	if _, err := t.AppendEvents(ctx, account, es); err != nil {
 		return err
 	}
 	e.ID = es[0].ID
@@ -28,20 +28,21 @@ func (t *tx) AppendEvent(ctx context.Context, account int64, e *canonical.Change
 // takes several, so the store prepares at most this many statement texts.
 const eventChunk = 16
 
-func (t *tx) AppendEvents(ctx context.Context, account int64, es []canonical.Change) error {
-	for len(es) > 0 {
-		n := min(len(es), eventChunk)
-		if err := t.appendEvents(ctx, account, es[:n]); err != nil {
-			return err
+func (t *tx) AppendEvents(ctx context.Context, account int64, es []canonical.Change) ([]bool, error) {
+	queued := make([]bool, len(es))
+	for i := 0; i < len(es); i += eventChunk {
+		n := min(len(es)-i, eventChunk)
+		if err := t.appendEvents(ctx, account, es[i:i+n], queued[i:i+n]); err != nil {
+			return nil, err
 		}
-		es = es[n:]
 	}
-	return nil
+	return queued, nil
 }
 
 // appendEvents inserts up to eventChunk events with one statement and
-// queues their deliveries with another.
-func (t *tx) appendEvents(ctx context.Context, account int64, es []canonical.Change) error {
+// queues their deliveries with another, setting queued[i] when es[i] got
+// any.
+func (t *tx) appendEvents(ctx context.Context, account int64, es []canonical.Change, queued []bool) error {
 	args := make([]any, 0, 5*len(es))
 	for _, e := range es {
 		cp := e
@@ -87,14 +88,27 @@ func (t *tx) appendEvents(ctx context.Context, account int64, es []canonical.Cha
 	for i, id := range ids {
 		idArgs[i] = id
 	}
-	_, err = t.exec(ctx, `INSERT INTO deliveries (account_id, endpoint_id, event_id, kind, state, attempts, next_at, lease_until, created_at, doc)
+	rows, err = t.query(ctx, `INSERT INTO deliveries (account_id, endpoint_id, event_id, kind, state, attempts, next_at, lease_until, created_at, doc)
 		SELECT k.account_id, k.endpoint_id, e.id, e.kind, ?, 0, e.at, 0, e.at, '{}'
 		FROM events e JOIN webhook_kinds k ON k.account_id = e.account_id AND k.kind = e.kind
 		JOIN webhook_endpoints ep ON ep.id = k.endpoint_id
 		WHERE e.account_id = ? AND e.id IN (`+placeholders(len(ids))+`) AND ep.enabled = 1 AND (ep.campaign_id = 0 OR ep.campaign_id = e.campaign_id)
-		ORDER BY e.id, k.endpoint_id`,
+		ORDER BY e.id, k.endpoint_id RETURNING event_id`,
 		append([]any{string(canonical.DeliveryPending), account}, idArgs...)...)
-	return err
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		if i, ok := slices.BinarySearch(ids, id); ok {
+			queued[i] = true
+		}
+	}
+	return rows.Err()
 }
 
 func (t *tx) GetEvent(ctx context.Context, account, id int64) (canonical.Change, error) {
@@ -123,7 +137,7 @@ func eventsWhere(account int64, q store.EventQuery) where {
 
 func (t *tx) ListEvents(ctx context.Context, account int64, q store.EventQuery) ([]canonical.Change, error) {
 	w := eventsWhere(account, q)
-	return listDocs(ctx, t, setEventID, `SELECT id, doc FROM events`+w.sql()+` ORDER BY id LIMIT ?`,
+	return listDocs(ctx, t, setEventID, `SELECT id, doc FROM events`+w.sql()+` ORDER BY id LIMIT +?`,
 		append(w.args, limitOf(q.Limit))...)
 }
 
@@ -260,7 +274,7 @@ func (t *tx) LeaseRun(ctx context.Context, account, endpoint int64, now, leaseUn
 	rows, err := t.query(ctx, `SELECT `+deliveryCols+`, d.lease_until
 		FROM deliveries d JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
 		WHERE d.endpoint_id = ? AND d.state = ? AND ep.account_id = ? AND ep.enabled = 1
-		ORDER BY d.id LIMIT ?`+lock, endpoint, string(canonical.DeliveryPending), account, limitOf(limit))
+		ORDER BY d.id LIMIT +?`+lock, endpoint, string(canonical.DeliveryPending), account, limitOf(limit))
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +332,7 @@ func (t *tx) claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([
 		JOIN deliveries d ON d.id = (`+queueHead+`)
 		JOIN events ev ON ev.id = d.event_id
 		WHERE ep.enabled = 1 AND d.next_at <= ? AND d.lease_until <= ?
-		ORDER BY d.id LIMIT ?`+lock,
+		ORDER BY d.id LIMIT +?`+lock,
 		string(canonical.DeliveryPending), ms(now), ms(now), limitOf(limit))
 	if err != nil {
 		return nil, err
@@ -354,20 +368,89 @@ func (t *tx) RecordAttempt(ctx context.Context, account int64, d *canonical.Deli
 	return affected(t.recordAttempt(ctx, account, d, ""))
 }
 
-func (t *tx) RecordClaimed(ctx context.Context, account int64, d *canonical.Delivery, attempts int) (bool, error) {
-	res, err := t.recordAttempt(ctx, account, d, ` AND state = ? AND attempts = ?`, string(canonical.DeliveryPending), attempts)
-	if err != nil {
-		return false, err
+func (t *tx) RecordClaimed(ctx context.Context, account int64, outcomes []store.Outcome) ([]bool, error) {
+	// Outcomes that set the same columns go in one statement: a run
+	// delivered at one instant is one UPDATE however long it is.
+	type key struct {
+		state             string
+		attempts, claimed int
+		next              int64
+		tried, delivered  int64 // the last attempt's times, -1 for none
+		status            int
+		err               string
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	type group struct {
+		key
+		doc string
+		ids []int64
+	}
+	var groups []*group
+	byKey := map[key]*group{}
+	at := make(map[int64]int, len(outcomes))
+	for i, o := range outcomes {
+		d := o.Delivery
+		k := key{state: string(d.State), attempts: d.Attempts, claimed: o.Claimed, next: ms(d.NextAttemptAt),
+			tried: nanosOrNone(d.LastAttemptAt), delivered: nanosOrNone(d.DeliveredAt), status: d.LastStatus, err: d.LastError}
+		g := byKey[k]
+		if g == nil {
+			doc, err := attemptDoc(d)
+			if err != nil {
+				return nil, err
+			}
+			g = &group{key: k, doc: doc}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		id := atoi(d.ID)
+		g.ids = append(g.ids, id)
+		at[id] = i
+	}
+	stored := make([]bool, len(outcomes))
+	for _, g := range groups {
+		cond, arg := t.s.d.IntList("id", g.ids)
+		rows, err := t.query(ctx, `UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, lease_until = 0, doc = ?
+			WHERE account_id = ? AND state = ? AND attempts = ? AND `+cond+` RETURNING id`,
+			g.state, g.attempts, g.next, g.doc, account, string(canonical.DeliveryPending), g.claimed, arg)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if i, ok := at[id]; ok {
+				stored[i] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, t.classify(err)
+		}
+	}
+	return stored, nil
+}
+
+// nanosOrNone is *t in Unix nanoseconds, or -1 for nil.
+func nanosOrNone(t *time.Time) int64 {
+	if t == nil {
+		return -1
+	}
+	return t.UnixNano()
+}
+
+// attemptDoc encodes what a delivery's document holds: what its last
+// attempt left (the columns carry identity, kind, state, attempts and
+// times).
+func attemptDoc(d canonical.Delivery) (string, error) {
+	return encode(canonical.Delivery{LastAttemptAt: d.LastAttemptAt, LastStatus: d.LastStatus, LastError: d.LastError,
+		DeliveredAt: d.DeliveredAt})
 }
 
 // recordAttempt stores d's outcome where its row also matches cond.
 func (t *tx) recordAttempt(ctx context.Context, account int64, d *canonical.Delivery, cond string, args ...any) (sql.Result, error) {
-	// The columns carry identity, kind, state, attempts and times.
-	doc, err := encode(canonical.Delivery{LastAttemptAt: d.LastAttemptAt, LastStatus: d.LastStatus, LastError: d.LastError,
-		DeliveredAt: d.DeliveredAt})
+	doc, err := attemptDoc(*d)
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +477,7 @@ func (t *tx) ListDeliveries(ctx context.Context, account int64, q store.Delivery
 	if q.Before > 0 {
 		w.add("d.id < ?", q.Before)
 	}
-	rows, err := t.query(ctx, `SELECT `+deliveryCols+` FROM deliveries d`+w.sql()+` ORDER BY d.id DESC LIMIT ?`,
+	rows, err := t.query(ctx, `SELECT `+deliveryCols+` FROM deliveries d`+w.sql()+` ORDER BY d.id DESC LIMIT +?`,
 		append(w.args, limitOf(q.Limit))...)
 	if err != nil {
 		return nil, err
@@ -423,7 +506,7 @@ func (t *tx) QueueDeliveries(ctx context.Context, account, endpoint int64, q sto
 	limit := ` ORDER BY id`
 	args := append([]any{endpoint, string(canonical.DeliveryPending), ms(at), ms(at)}, w.args...)
 	if q.Limit > 0 {
-		limit, args = limit+` LIMIT ?`, append(args, q.Limit)
+		limit, args = limit+` LIMIT +?`, append(args, q.Limit)
 	}
 	res, err := t.exec(ctx, `INSERT INTO deliveries (account_id, endpoint_id, event_id, kind, state, attempts, next_at, lease_until, created_at, doc)
 		SELECT account_id, ?, id, kind, ?, 0, ?, 0, ?, '{}' FROM events`+w.sql()+limit, args...)

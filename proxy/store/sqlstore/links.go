@@ -71,7 +71,7 @@ func (t *tx) ListLinks(ctx context.Context, account int64, q store.LinkQuery) ([
 	if q.Before > 0 {
 		w.add("id < ?", q.Before)
 	}
-	return listDocs(ctx, t, setLinkID, `SELECT id, doc FROM links`+w.sql()+` ORDER BY id DESC LIMIT ?`,
+	return listDocs(ctx, t, setLinkID, `SELECT id, doc FROM links`+w.sql()+` ORDER BY id DESC LIMIT +?`,
 		append(w.args, limitOf(q.Limit))...)
 }
 
@@ -136,7 +136,7 @@ func (t *tx) ListReferrals(ctx context.Context, account int64, q store.ReferralQ
 	} else if q.Cursor > 0 {
 		w.add("id < ?", q.Cursor)
 	}
-	return listDocs(ctx, t, setReferralID, `SELECT id, doc FROM referrals`+w.sql()+order+` LIMIT ? OFFSET ?`,
+	return listDocs(ctx, t, setReferralID, `SELECT id, doc FROM referrals`+w.sql()+order+` LIMIT +? OFFSET +?`,
 		append(w.args, limitOf(q.Limit), max(q.Offset, 0))...)
 }
 

@@ -43,7 +43,7 @@ func (t *tx) ListCouponGroups(ctx context.Context, account, campaign, before int
 	if before > 0 {
 		w.add("id < ?", before)
 	}
-	return listDocs(ctx, t, setGroupID, `SELECT id, doc FROM coupon_groups`+w.sql()+` ORDER BY id DESC LIMIT ?`,
+	return listDocs(ctx, t, setGroupID, `SELECT id, doc FROM coupon_groups`+w.sql()+` ORDER BY id DESC LIMIT +?`,
 		append(w.args, limitOf(limit))...)
 }
 
@@ -113,7 +113,7 @@ func (t *tx) ListCoupons(ctx context.Context, account int64, q store.CouponQuery
 	if q.Before > 0 {
 		w.add("id < ?", q.Before)
 	}
-	return listDocs(ctx, t, setCouponID, `SELECT id, doc FROM coupons`+w.sql()+order+` LIMIT ?`,
+	return listDocs(ctx, t, setCouponID, `SELECT id, doc FROM coupons`+w.sql()+order+` LIMIT +?`,
 		append(w.args, limitOf(q.Limit))...)
 }
 
@@ -140,7 +140,7 @@ func (t *tx) ListSpecificActions(ctx context.Context, account, campaign, before 
 	if before > 0 {
 		w.add("id < ?", before)
 	}
-	return listDocs(ctx, t, setActionID, `SELECT id, doc FROM specific_actions`+w.sql()+` ORDER BY id DESC LIMIT ?`,
+	return listDocs(ctx, t, setActionID, `SELECT id, doc FROM specific_actions`+w.sql()+` ORDER BY id DESC LIMIT +?`,
 		append(w.args, limitOf(limit))...)
 }
 
@@ -343,7 +343,7 @@ func (t *tx) RankTree(ctx context.Context, campaign int64, tree string) (map[int
 func (t *tx) treeNodes(ctx context.Context, campaign int64, tree string, limit int) (map[int64]int64, error) {
 	q, args := `SELECT node, n FROM rank_nodes WHERE campaign_id = ? AND tree = ?`, []any{campaign, tree}
 	if limit >= 0 {
-		q, args = q+` LIMIT ?`, append(args, limit+1)
+		q, args = q+` LIMIT +?`, append(args, limit+1)
 	}
 	rows, err := t.query(ctx, q, args...)
 	if err != nil {
@@ -367,7 +367,7 @@ func (t *tx) groupTrees(ctx context.Context, campaign int64, prefix string, limi
 	// The names with the prefix sort from the prefix itself up to, not
 	// including, the prefix with its last byte raised by one.
 	end := prefix[:len(prefix)-1] + string([]byte{prefix[len(prefix)-1] + 1})
-	rows, err := t.query(ctx, `SELECT tree, node, n FROM rank_nodes WHERE campaign_id = ? AND tree >= ? AND tree < ? LIMIT ?`,
+	rows, err := t.query(ctx, `SELECT tree, node, n FROM rank_nodes WHERE campaign_id = ? AND tree >= ? AND tree < ? LIMIT +?`,
 		campaign, prefix, end, limit+1)
 	if err != nil {
 		return nil, 0, err

@@ -68,7 +68,7 @@ func (t *tx) ListRewards(ctx context.Context, account int64, q store.RewardQuery
 	if q.Before > 0 {
 		w.add("id < ?", q.Before)
 	}
-	return listDocs(ctx, t, setRewardID, `SELECT id, doc FROM rewards`+w.sql()+` ORDER BY id DESC LIMIT ?`,
+	return listDocs(ctx, t, setRewardID, `SELECT id, doc FROM rewards`+w.sql()+` ORDER BY id DESC LIMIT +?`,
 		append(w.args, limitOf(q.Limit))...)
 }
 
@@ -163,7 +163,7 @@ func (t *tx) ListTransactions(ctx context.Context, account int64, q store.Transa
 	if q.Before > 0 {
 		w.add("id < ?", q.Before)
 	}
-	return listDocs(ctx, t, setTransactionID, `SELECT id, doc FROM transactions`+w.sql()+` ORDER BY id DESC LIMIT ?`,
+	return listDocs(ctx, t, setTransactionID, `SELECT id, doc FROM transactions`+w.sql()+` ORDER BY id DESC LIMIT +?`,
 		append(w.args, limitOf(q.Limit))...)
 }
 
@@ -214,7 +214,7 @@ func (t *tx) ListCommissions(ctx context.Context, account int64, q store.Commiss
 	if q.Before > 0 {
 		w.add("id < ?", q.Before)
 	}
-	return listDocs(ctx, t, setCommissionID, `SELECT id, doc FROM commissions`+w.sql()+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+	return listDocs(ctx, t, setCommissionID, `SELECT id, doc FROM commissions`+w.sql()+` ORDER BY id DESC LIMIT +? OFFSET +?`,
 		append(w.args, limitOf(q.Limit), max(q.Offset, 0))...)
 }
 
@@ -294,7 +294,7 @@ func (t *tx) ListPayouts(ctx context.Context, account int64, q store.PayoutQuery
 	if q.Before > 0 {
 		w.add("id < ?", q.Before)
 	}
-	return listDocs(ctx, t, setPayoutID, `SELECT id, doc FROM payouts`+w.sql()+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+	return listDocs(ctx, t, setPayoutID, `SELECT id, doc FROM payouts`+w.sql()+` ORDER BY id DESC LIMIT +? OFFSET +?`,
 		append(w.args, limitOf(q.Limit), max(q.Offset, 0))...)
 }
 

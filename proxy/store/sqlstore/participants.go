@@ -128,7 +128,7 @@ func (t *tx) ListParticipants(ctx context.Context, account int64, q store.Partic
 		order += ", id " + dir
 	}
 	limit := limitOf(q.Limit)
-	rows, err := listDocs(ctx, t, setParticipantID, `SELECT id, doc FROM participants`+w.sql()+order+` LIMIT ? OFFSET ?`,
+	rows, err := listDocs(ctx, t, setParticipantID, `SELECT id, doc FROM participants`+w.sql()+order+` LIMIT +? OFFSET +?`,
 		append(w.args, limit+1, max(q.Offset, 0))...)
 	for i := range rows {
 		if err == nil {
@@ -290,7 +290,7 @@ func (t *tx) Leaderboard(ctx context.Context, account, campaign int64, q store.B
 	if q.MaxOrd > 0 {
 		w.add("ord <= ?", q.MaxOrd)
 	}
-	rows, err := t.query(ctx, `SELECT `+col+`, id, doc FROM participants`+w.sql()+` ORDER BY `+col+` DESC, ord ASC LIMIT ?`,
+	rows, err := t.query(ctx, `SELECT `+col+`, id, doc FROM participants`+w.sql()+` ORDER BY `+col+` DESC, ord ASC LIMIT +?`,
 		append(w.args, limit)...)
 	if err != nil {
 		return nil, err
@@ -317,7 +317,7 @@ func (t *tx) monthBoard(ctx context.Context, account, campaign int64, month int,
 		}
 		w.add("p.account_id = ?", account)
 		rows, err := t.query(ctx, `SELECT m.n, p.id, p.doc FROM monthly_scores m JOIN participants p ON p.id = m.participant_id`+
-			w.sql()+` ORDER BY m.n DESC, m.ord ASC LIMIT ?`, append(w.args, limit)...)
+			w.sql()+` ORDER BY m.n DESC, m.ord ASC LIMIT +?`, append(w.args, limit)...)
 		if err != nil {
 			return nil, err
 		}
@@ -336,7 +336,7 @@ func (t *tx) monthBoard(ctx context.Context, account, campaign int64, month int,
 	rows, err := t.query(ctx, `SELECT 0, p.id, p.doc FROM participants p
 		WHERE p.account_id = ? AND p.campaign_id = ? AND p.ord > ? AND p.ord <= ? AND NOT EXISTS (
 			SELECT 1 FROM monthly_scores m WHERE m.campaign_id = p.campaign_id AND m.month = ? AND m.participant_id = p.id)
-		ORDER BY p.ord ASC LIMIT ?`, account, campaign, after, maxOrd, month, limit-len(out))
+		ORDER BY p.ord ASC LIMIT +?`, account, campaign, after, maxOrd, month, limit-len(out))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,12 @@
 // Every entity is a row of projected columns, which queries and indexes
 // use, plus a JSON document holding the whole canonical value, so vendor
 // native values survive without schema changes.
+//
+// Bound row counts are written LIMIT +? and OFFSET +?, never LIMIT ?:
+// SQLite plans a bare bound LIMIT with its value, so every new value
+// expires the prepared statement and compiles it again (about three times
+// the cost of running it); the unary plus keeps the plan independent of
+// the value, and PostgreSQL reads it alike.
 package sqlstore
 
 import (

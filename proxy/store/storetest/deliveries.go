@@ -176,12 +176,15 @@ func testRecordClaimed(t *testing.T, s store.Store) {
 		t.Fatalf("claimed %d", len(jobs))
 	}
 	record := func(d canonical.Delivery, attempts int) bool {
-		var ok bool
+		var ok []bool
 		update(t, s, func(tx store.Tx) (err error) {
-			ok, err = tx.RecordClaimed(ctx, f.account, &d, attempts)
+			ok, err = tx.RecordClaimed(ctx, f.account, []store.Outcome{{Delivery: d, Claimed: attempts}})
 			return err
 		})
-		return ok
+		if len(ok) != 1 {
+			t.Fatalf("RecordClaimed of one outcome reported %d", len(ok))
+		}
+		return ok[0]
 	}
 	first := jobs[0].Delivery
 	first.Attempts, first.LastStatus = 1, 500
@@ -203,5 +206,77 @@ func testRecordClaimed(t *testing.T, s store.Store) {
 	}
 	if record(ds[0], 1) {
 		t.Fatal("a delivered delivery was recorded again")
+	}
+}
+
+// testRecordClaimedRun: a run's outcomes are recorded together, each only
+// if its delivery is still as claimed, and RecordClaimed says which in the
+// order given; outcomes that differ (a failure after deliveries, a
+// delivery given back) keep their own state, attempts, times and errors.
+func testRecordClaimedRun(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	f := newFixture(t, s)
+	ep := f.endpoint(t, s, 0, true, canonical.ChangeParticipantAdded)
+	for i := range 5 {
+		f.change(t, s, canonical.ChangeParticipantAdded, time.Duration(i)*time.Second)
+	}
+	now := t0.Add(time.Minute)
+	var run []canonical.Delivery
+	update(t, s, func(tx store.Tx) (err error) {
+		run, err = tx.LeaseRun(ctx, f.account, id(ep.ID), now, now.Add(time.Hour), 10)
+		return err
+	})
+	if len(run) != 5 {
+		t.Fatalf("leased %d deliveries, want 5", len(run))
+	}
+	// Another worker recorded the third first.
+	third := run[2]
+	third.Attempts, third.State = 1, canonical.DeliveryDelivered
+	update(t, s, func(tx store.Tx) error { return tx.RecordAttempt(ctx, f.account, &third) })
+
+	delivered := func(d canonical.Delivery) canonical.Delivery {
+		d.State, d.Attempts, d.LastStatus, d.LastAttemptAt, d.DeliveredAt = canonical.DeliveryDelivered, 1, 200, &now, &now
+		return d
+	}
+	failed := run[3]
+	retry := now.Add(time.Minute)
+	failed.Attempts, failed.LastStatus, failed.LastError, failed.LastAttemptAt, failed.NextAttemptAt = 1, 503, "endpoint answered HTTP 503", &now, retry
+	outcomes := []store.Outcome{
+		{Delivery: delivered(run[0])},
+		{Delivery: delivered(run[1])},
+		{Delivery: delivered(run[2])},
+		{Delivery: failed},
+		{Delivery: run[4]}, // given back unattempted
+	}
+	var stored []bool
+	update(t, s, func(tx store.Tx) (err error) {
+		stored, err = tx.RecordClaimed(ctx, f.account, outcomes)
+		return err
+	})
+	if want := []bool{true, true, false, true, true}; !slices.Equal(stored, want) {
+		t.Fatalf("stored %v, want %v", stored, want)
+	}
+	ds := deliveriesOf(t, s, f.account, store.DeliveryQuery{Endpoint: id(ep.ID)})
+	slices.Reverse(ds)
+	for i, d := range ds {
+		want := outcomes[i].Delivery
+		if i == 2 {
+			want = third
+		}
+		if d.ID != want.ID || d.State != want.State || d.Attempts != want.Attempts || d.LastStatus != want.LastStatus ||
+			d.LastError != want.LastError || !d.NextAttemptAt.Equal(want.NextAttemptAt) ||
+			(d.DeliveredAt == nil) != (want.DeliveredAt == nil) || (d.LastAttemptAt == nil) != (want.LastAttemptAt == nil) {
+			t.Errorf("delivery %d = %+v, want %+v", i, d, want)
+		}
+	}
+	// Both are pending again with their leases ended: once the failed
+	// one's retry falls due, a run takes it and then the one given back.
+	var again []canonical.Delivery
+	update(t, s, func(tx store.Tx) (err error) {
+		again, err = tx.LeaseRun(ctx, f.account, id(ep.ID), retry, retry.Add(time.Hour), 10)
+		return err
+	})
+	if len(again) != 2 || again[0].ID != run[3].ID || again[1].ID != run[4].ID {
+		t.Errorf("after the run, leased %+v; want the failed delivery, then the one given back", again)
 	}
 }

@@ -202,7 +202,11 @@ func testBatchAppend(t *testing.T, s store.Store) {
 		es[i] = canonical.Change{Kind: kinds[i%len(kinds)], CampaignID: fmt.Sprint(f.campaign), At: t0.Add(time.Duration(i) * time.Second),
 			Participant: &canonical.Participant{Email: fmt.Sprintf("p%d@example.com", i)}}
 	}
-	update(t, s, func(tx store.Tx) error { return tx.AppendEvents(ctx, f.account, es) })
+	var queued []bool
+	update(t, s, func(tx store.Tx) (err error) {
+		queued, err = tx.AppendEvents(ctx, f.account, es)
+		return err
+	})
 	var got []canonical.Change
 	view(t, s, func(tx store.Tx) (err error) {
 		got, err = tx.ListEvents(ctx, f.account, store.EventQuery{})
@@ -242,7 +246,19 @@ func testBatchAppend(t *testing.T, s store.Store) {
 			t.Errorf("endpoint %s got deliveries of %v, want %v", e.ID, events, want)
 		}
 	}
-	update(t, s, func(tx store.Tx) error { return tx.AppendEvents(ctx, f.account, nil) })
+	// Reported queued: exactly the changes some endpoint subscribes to.
+	for i, c := range es {
+		if want := ep.Subscribes(c.Kind) || everywhere.Subscribes(c.Kind); queued[i] != want {
+			t.Errorf("change %d (%s): reported queued %v, want %v", i, c.Kind, queued[i], want)
+		}
+	}
+	update(t, s, func(tx store.Tx) error {
+		q, err := tx.AppendEvents(ctx, f.account, nil)
+		if len(q) != 0 {
+			t.Errorf("appending no events reported %v", q)
+		}
+		return err
+	})
 }
 
 // testClaims: deliveries are claimed due, one per endpoint at a time in

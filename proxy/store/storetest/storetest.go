@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"EventByID", testEventByID},
 		{"LeaseRun", testLeaseRun},
 		{"RecordClaimed", testRecordClaimed},
+		{"RecordClaimedRun", testRecordClaimedRun},
 		{"Rollback", testRollback},
 		{"CancelledWrites", testCancelledWrites},
 		{"TenantIsolation", testIsolation},
