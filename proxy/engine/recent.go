@@ -72,71 +72,141 @@ func (r *recentEvents) get(acct, id int64) (*canonical.Change, bool) {
 // that would not (a free-form value holding an int or a json.Number
 // rather than a float64, a string that is not UTF-8, a time outside UTC)
 // is not held, so a worker renders every change as the log holds it.
+//
+// Typed strings are not looked at: every value the engine stores passed
+// canonical.CheckValue, which refuses strings and keys that are not UTF-8.
+// So in typed values only times and free-form values can differ, and the
+// walk visits only the fields that can lead to one (typePlan).
 func storedAlike(v reflect.Value, free bool) bool {
+	if free {
+		return freeAlike(v)
+	}
 	switch v.Kind() {
-	case reflect.Invalid:
-		return true
-	case reflect.String:
-		// A json.Number in a free-form value comes back a float64.
-		return (!free || v.Type() == reflect.TypeFor[string]()) && utf8.ValidString(v.String())
-	case reflect.Bool:
-		return true
-	case reflect.Float64:
-		return true
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32:
-		// Typed numbers read back as they are; in a free-form value
-		// they come back as float64.
-		return !free
 	case reflect.Pointer:
-		return v.IsNil() || storedAlike(v.Elem(), free)
+		return v.IsNil() || storedAlike(v.Elem(), false)
 	case reflect.Interface:
-		return v.IsNil() || storedAlike(v.Elem(), true)
+		return v.IsNil() || freeAlike(v.Elem())
 	case reflect.Slice, reflect.Array:
-		if free && v.Type() != reflect.TypeFor[[]any]() {
-			return false
-		}
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return !free
+		if !planOf(v.Type().Elem()).worth {
+			return true
 		}
 		for i := range v.Len() {
-			if !storedAlike(v.Index(i), free) {
+			if !storedAlike(v.Index(i), false) {
 				return false
 			}
 		}
 		return true
 	case reflect.Map:
-		if free && v.Type() != reflect.TypeFor[map[string]any]() {
-			return false
-		}
-		if v.Type().Key().Kind() != reflect.String {
-			return false
+		if !planOf(v.Type().Elem()).worth {
+			return true
 		}
 		for it := v.MapRange(); it.Next(); {
-			if !utf8.ValidString(it.Key().String()) || !storedAlike(it.Value(), free) {
+			if !storedAlike(it.Value(), false) {
 				return false
 			}
 		}
 		return true
 	case reflect.Struct:
-		if free {
-			return false
-		}
-		if v.Type() == reflect.TypeFor[time.Time]() {
+		if v.Type() == timeType {
 			return v.Interface().(time.Time).Location() == time.UTC
 		}
-		for i := range v.NumField() {
-			if !v.Type().Field(i).IsExported() {
-				if !v.Field(i).IsZero() {
-					return false
-				}
-				continue
-			}
+		for _, i := range planOf(v.Type()).fields {
 			if !storedAlike(v.Field(i), false) {
 				return false
 			}
 		}
 		return true
 	}
+	return true
+}
+
+// freeAlike is storedAlike for a value inside a free-form value, which
+// reads back as nil, bool, float64, string, []any or map[string]any.
+func freeAlike(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Invalid:
+		return true
+	case reflect.Interface:
+		return v.IsNil() || freeAlike(v.Elem())
+	case reflect.Bool:
+		return v.Type() == reflect.TypeFor[bool]()
+	case reflect.Float64:
+		return v.Type() == reflect.TypeFor[float64]()
+	case reflect.String:
+		// A json.Number comes back a float64.
+		return v.Type() == reflect.TypeFor[string]() && utf8.ValidString(v.String())
+	case reflect.Slice:
+		if v.Type() != reflect.TypeFor[[]any]() {
+			return false
+		}
+		for i := range v.Len() {
+			if !freeAlike(v.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if v.Type() != reflect.TypeFor[map[string]any]() {
+			return false
+		}
+		for it := v.MapRange(); it.Next(); {
+			if !utf8.ValidString(it.Key().String()) || !freeAlike(it.Value()) {
+				return false
+			}
+		}
+		return true
+	}
 	return false
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// typePlan says of a type whether a value of it can hold a time or a
+// free-form value (worth walking) and, for a struct, which fields can.
+type typePlan struct {
+	worth  bool
+	fields []int
+}
+
+// plans caches typePlan by reflect.Type.
+var plans sync.Map
+
+// planOf returns t's plan.
+func planOf(t reflect.Type) *typePlan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*typePlan)
+	}
+	p := buildPlan(t, map[reflect.Type]bool{})
+	plans.Store(t, p)
+	return p
+}
+
+// buildPlan works t's plan out; seen breaks cycles of types (a type
+// already being worked out counts as worth walking, to be safe).
+func buildPlan(t reflect.Type, seen map[reflect.Type]bool) *typePlan {
+	if seen[t] {
+		return &typePlan{worth: true}
+	}
+	seen[t] = true
+	defer delete(seen, t)
+	switch t.Kind() {
+	case reflect.Interface:
+		return &typePlan{worth: true}
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return &typePlan{worth: buildPlan(t.Elem(), seen).worth}
+	case reflect.Struct:
+		if t == timeType {
+			return &typePlan{worth: true}
+		}
+		p := &typePlan{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.IsExported() && buildPlan(f.Type, seen).worth {
+				p.fields = append(p.fields, i)
+			}
+		}
+		p.worth = len(p.fields) > 0
+		return p
+	}
+	return &typePlan{}
 }
