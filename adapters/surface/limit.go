@@ -1,10 +1,8 @@
 package surface
 
 import (
-	"strconv"
+	"sync"
 	"time"
-
-	"github.com/patrickmn/go-cache"
 )
 
 // Window is one of a vendor's rate-limit policies: Limit calls per Period.
@@ -32,40 +30,54 @@ func (u Usage) Over() bool { return u.Count > u.Limit }
 
 // Limiter counts calls in fixed windows, per key (account and surface).
 // Counters live in this process: with several proxy replicas each counts
-// its own share, so reported remainders are per replica.
+// its own share, so reported remainders are per replica. A key's counters
+// are kept for the life of the process (one small record per account and
+// surface), and a call takes one uncontended lock: no allocation, no
+// expiry sweep.
 type Limiter struct {
-	counts *cache.Cache
+	keys sync.Map // key → *limitState
+}
+
+// limitState is one key's windows: the start of each one's current window
+// (Unix nanoseconds) and the calls counted in it.
+type limitState struct {
+	mu     sync.Mutex
+	starts []int64
+	counts []int
 }
 
 // NewLimiter returns an empty limiter.
 func NewLimiter() *Limiter {
-	return &Limiter{counts: cache.New(time.Minute, 5*time.Minute)}
+	return &Limiter{}
 }
 
 // Take counts one call by key against every window at time now and
 // returns each window's usage, in the order given.
 func (l *Limiter) Take(key string, windows []Window, now time.Time) []Usage {
+	v, ok := l.keys.Load(key)
+	if !ok {
+		v, _ = l.keys.LoadOrStore(key, &limitState{})
+	}
+	st := v.(*limitState)
 	out := make([]Usage, len(windows))
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.starts) != len(windows) {
+		st.starts, st.counts = make([]int64, len(windows)), make([]int, len(windows))
+	}
 	for i, w := range windows {
-		start := now.Truncate(w.Period)
-		reset := start.Add(w.Period)
-		k := key + "|" + w.Name + "|" + strconv.FormatInt(start.UnixNano(), 36)
-		n := l.incr(k, reset.Sub(now))
-		out[i] = Usage{Window: w, Count: n, Remaining: max(w.Limit-n, 0), Reset: reset}
+		start := now.Truncate(w.Period).UnixNano()
+		// A call stamped before the current window (its goroutine read
+		// the clock just before another crossed into the next) counts in
+		// the current one.
+		if start > st.starts[i] {
+			st.starts[i], st.counts[i] = start, 0
+		}
+		st.counts[i]++
+		n := st.counts[i]
+		out[i] = Usage{Window: w, Count: n, Remaining: max(w.Limit-n, 0), Reset: time.Unix(0, st.starts[i]).UTC().Add(w.Period)}
 	}
 	return out
-}
-
-// incr adds one to k's counter, creating it with the given lifetime.
-func (l *Limiter) incr(k string, ttl time.Duration) int {
-	for {
-		// Add fails when the counter exists; either way it exists now,
-		// unless it expired in between, in which case we go round again.
-		_ = l.counts.Add(k, int64(0), ttl+time.Second)
-		if n, err := l.counts.IncrementInt64(k, 1); err == nil {
-			return int(n)
-		}
-	}
 }
 
 // FirstOver returns the first usage over its limit, if any.

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -139,6 +140,38 @@ func TestLimiterWindows(t *testing.T) {
 	}
 	if got := l.Take("other", windows, now); got[0].Count != 1 {
 		t.Fatalf("other key = %+v", got)
+	}
+}
+
+// TestLimiterCountsEveryConcurrentCall: calls from many goroutines at
+// once are each counted once; a call stamped just before the current
+// window began counts in it rather than reopening the old one.
+func TestLimiterCountsEveryConcurrentCall(t *testing.T) {
+	t.Parallel()
+	l := surface.NewLimiter()
+	windows := []surface.Window{{Name: "MINUTE", Limit: 1000, Period: time.Minute}}
+	now := time.Date(2026, 1, 1, 10, 0, 30, 0, time.UTC)
+	const goroutines, calls = 8, 250
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range calls {
+				l.Take("acct", windows, now)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := l.Take("acct", windows, now)[0]; got.Count != goroutines*calls+1 || !got.Over() {
+		t.Fatalf("after %d calls, usage %+v", goroutines*calls+1, got)
+	}
+	next := now.Add(30 * time.Second) // 10:01:00, the next window
+	if got := l.Take("acct", windows, next)[0]; got.Count != 1 || !got.Reset.Equal(next.Add(time.Minute)) {
+		t.Fatalf("first call of the next window: %+v", got)
+	}
+	if got := l.Take("acct", windows, next.Add(-time.Millisecond))[0]; got.Count != 2 || !got.Reset.Equal(next.Add(time.Minute)) {
+		t.Fatalf("a late call of the previous window: %+v, want it counted in the current one", got)
 	}
 }
 
@@ -440,5 +473,15 @@ func TestCallFailureStatuses(t *testing.T) {
 		if got := surface.ServerErrorCode(status); got != want {
 			t.Errorf("ServerErrorCode(%d) = %q, want %q", status, got, want)
 		}
+	}
+}
+
+// BenchmarkLimiterTake is one call counted against GrowSurf-like windows.
+func BenchmarkLimiterTake(b *testing.B) {
+	l := surface.NewLimiter()
+	windows := []surface.Window{{Name: "SECOND", Limit: 10, Period: time.Second}, {Name: "MINUTE", Limit: 600, Period: time.Minute}}
+	now := time.Date(2026, 1, 1, 10, 0, 30, 0, time.UTC)
+	for b.Loop() {
+		l.Take("1|growsurf", windows, now)
 	}
 }
