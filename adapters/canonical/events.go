@@ -201,9 +201,12 @@ type WebhookEndpoint struct {
 	Events []string     `json:",omitzero"`
 	Kinds  []ChangeKind `json:",omitzero"`
 	// Secret signs deliveries as the vendor does; it is never shown once
-	// set.
-	Secret  string `json:",omitzero"`
-	Enabled bool   `json:",omitzero"`
+	// set. An update that leaves it "" keeps the stored one.
+	Secret string `json:",omitzero"`
+	// ClearSecret, in an update, removes the stored secret instead (the
+	// endpoint's deliveries go out unsigned). It is never stored.
+	ClearSecret bool `json:"-"`
+	Enabled     bool `json:",omitzero"`
 	// AutoDisabled is set when delivery failures turned the endpoint off
 	// (Enabled is then false); FailureCount counts consecutive failed
 	// attempts, LastFailureAt the latest.
@@ -306,8 +309,8 @@ type Webhooks interface {
 	CreateWebhookEndpoint(ctx context.Context, e WebhookEndpoint) (WebhookEndpoint, error)
 	GetWebhookEndpoint(ctx context.Context, id string) (WebhookEndpoint, error)
 	// UpdateWebhookEndpoint replaces an endpoint's URL, events, kinds,
-	// secret ("" keeps it) and Enabled; enabling clears AutoDisabled and
-	// the failure count.
+	// secret ("" keeps it, unless ClearSecret) and Enabled; enabling
+	// clears AutoDisabled and the failure count.
 	UpdateWebhookEndpoint(ctx context.Context, e WebhookEndpoint) (WebhookEndpoint, error)
 	DeleteWebhookEndpoint(ctx context.Context, id string) error
 	ListWebhookEndpoints(ctx context.Context, q WebhookEndpointQuery) ([]WebhookEndpoint, error)

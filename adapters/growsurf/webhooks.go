@@ -38,6 +38,9 @@ type webhook struct {
 	AutoDisabled  bool     `json:"autoDisabled,omitempty"`
 	// endpoint is the engine endpoint behind the webhook, if any.
 	endpoint *canonical.WebhookEndpoint
+	// clearSecret is set by an update that removes the secret (Secret is
+	// then ""), which the engine would otherwise keep.
+	clearSecret bool
 }
 
 // webhookOut is GrowSurf's Webhook.
@@ -70,7 +73,7 @@ func fromEndpoint(ids *idCodecs, e canonical.WebhookEndpoint) webhook {
 // endpoint is the engine endpoint h is (or becomes) in campaign c.
 func (h webhook) toEndpoint(c canonical.Campaign, kinds []canonical.ChangeKind) canonical.WebhookEndpoint {
 	e := canonical.WebhookEndpoint{Vendor: canonical.GrowSurf, CampaignID: c.ID, Events: append([]string{}, h.Events...), Kinds: kinds,
-		Secret: h.Secret, Enabled: h.IsEnabled}
+		Secret: h.Secret, ClearSecret: h.clearSecret && h.Secret == "", Enabled: h.IsEnabled}
 	if h.PayloadURL != nil {
 		e.URL = *h.PayloadURL
 	}
@@ -363,10 +366,25 @@ func (s *server) UpdateWebhook(w http.ResponseWriter, r *http.Request, id api.Ca
 		s.fail(w, r, err)
 		return
 	}
-	var in api.UpdateWebhookRequest
+	var in struct {
+		api.UpdateWebhookRequest
+		// Secret tells an absent secret (kept) from a null one (removed,
+		// as "" is); it hides the request's own field.
+		Secret json.RawMessage `json:"secret"`
+	}
 	if err := decode(r, &in); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	var secret *string
+	if len(in.Secret) > 0 {
+		if err := json.Unmarshal(in.Secret, &secret); err != nil {
+			s.fail(w, r, canonical.Wrap(canonical.Invalid, err, "invalid request body"))
+			return
+		}
+		if secret == nil {
+			secret = new(string)
+		}
 	}
 	set, err := s.webhooks(c)
 	if err != nil {
@@ -391,8 +409,9 @@ func (s *server) UpdateWebhook(w http.ResponseWriter, r *http.Request, id api.Ca
 			h.FailureCount = 0
 		}
 	}
-	if in.Secret != nil {
-		h.Secret = *in.Secret
+	if secret != nil {
+		// "" or null removes the secret; an absent one keeps it.
+		h.Secret, h.clearSecret = *secret, *secret == ""
 	}
 	if err := set.save(i); err != nil {
 		s.fail(w, r, err)

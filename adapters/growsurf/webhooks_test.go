@@ -433,3 +433,53 @@ func TestGoalWebhookThroughEngine(t *testing.T) {
 		t.Errorf("sides rendered %v, want the referrer's and the friend's", sides)
 	}
 }
+
+// TestWebhookSecretClears: an update of an engine-backed webhook without
+// a secret keeps its secret, one with a new secret replaces it, and one
+// with "" or null removes it, so its deliveries (here its test event) go
+// out unsigned.
+func TestWebhookSecretClears(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		patch map[string]any
+		want  string // the secret deliveries are signed with ("": none)
+	}{
+		{"absent keeps", map[string]any{"isEnabled": true}, "s1"},
+		{"new replaces", map[string]any{"secret": "s2"}, "s2"},
+		{"empty clears", map[string]any{"secret": ""}, ""},
+		{"null clears", map[string]any{"secret": nil}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, nil)
+			signatures := make(chan string, 1)
+			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				sig := r.Header.Get("GrowSurf-Signature")
+				if sig != "" && !verify(sig, tc.want, body) {
+					sig = "bad: " + sig
+				}
+				signatures <- sig
+			}))
+			t.Cleanup(rc.Close)
+			base := "/campaign/" + h.campaignID("Spring launch")
+			id := must(t, h.do("POST", base+"/webhooks", map[string]any{"payloadUrl": rc.URL,
+				"events": []string{"NEW_PARTICIPANT_ADDED"}, "secret": "s1"}), 200, "create").str("id")
+			must(t, h.do("PATCH", base+"/webhooks/"+id, tc.patch), 200, "update")
+			if eps := endpoints(t, h); len(eps) != 1 || eps[0].Secret != tc.want {
+				t.Errorf("engine endpoints %+v, want secret %q", eps, tc.want)
+			}
+			res := must(t, h.do("POST", base+"/webhooks/"+id+"/test", nil), 200, "test")
+			if res.get("success") != true {
+				t.Fatalf("test %s", res.raw)
+			}
+			switch sig := <-signatures; {
+			case tc.want == "" && sig != "":
+				t.Errorf("signature %q, want none", sig)
+			case tc.want != "" && (sig == "" || strings.HasPrefix(sig, "bad")):
+				t.Errorf("signature %q, want one with %q", sig, tc.want)
+			}
+		})
+	}
+}

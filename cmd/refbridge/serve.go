@@ -50,6 +50,13 @@ type serveConfig struct {
 	lease time.Duration
 }
 
+// minLease is the shortest --webhook-lease: a worker's attempts get at
+// most half the lease and its record a quarter, and below 5s that is too
+// little for an endpoint across the internet (2.5s) or a commit under load
+// (1.25s): attempts would time out, or records land after the lease,
+// when another worker may send the deliveries again.
+const minLease = 5 * time.Second
+
 func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	var c serveConfig
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -75,7 +82,7 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&c.allowPrivate, "webhooks-allow-private", envBool("REFBRIDGE_WEBHOOKS_ALLOW_PRIVATE"),
 		"let webhook deliveries reach loopback, private and link-local addresses; local development only (REFBRIDGE_WEBHOOKS_ALLOW_PRIVATE)")
 	fs.DurationVar(&c.lease, "webhook-lease", envDuration("REFBRIDGE_WEBHOOK_LEASE", deliver.DefaultLease),
-		"how long a delivery attempt may take before another worker or replica attempts the delivery again; attempts time out within half of it (REFBRIDGE_WEBHOOK_LEASE)")
+		"how long a claimed webhook delivery is this worker's before another worker or replica may attempt it again; a worker records its attempts within the lease: each times out within half of it, and the last quarter is kept for the commit that records them. At least 5s, so that attempts get a useful timeout and the commit a second or more under load (REFBRIDGE_WEBHOOK_LEASE)")
 	fs.BoolVar(&c.demo, "demo", env("REFBRIDGE_DEMO", "true") != "false",
 		"create a demo account on an empty database (REFBRIDGE_DEMO)")
 	if err := fs.Parse(args); err != nil {
@@ -87,8 +94,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 	if c.workers < 0 {
 		return c, fmt.Errorf("--webhook-workers %d: want 0 or more", c.workers)
 	}
-	if c.lease < time.Second {
-		return c, fmt.Errorf("--webhook-lease %s: want at least 1s", c.lease)
+	if c.lease < minLease {
+		return c, fmt.Errorf("--webhook-lease %s: want at least %s", c.lease, minLease)
 	}
 	return c, nil
 }

@@ -23,6 +23,9 @@ func TestServeWebhookFlags(t *testing.T) {
 		{name: "flag over env", env: map[string]string{"REFBRIDGE_WEBHOOKS_ALLOW_PRIVATE": "1"}, args: []string{"--webhooks-allow-private=false"}, workers: 4},
 		{name: "negative", args: []string{"--webhook-workers", "-1"}, bad: true},
 		{name: "short lease", args: []string{"--webhook-lease", "10ms"}, bad: true},
+		{name: "lease under 5s", args: []string{"--webhook-lease", "4s"}, bad: true},
+		{name: "lease of 5s", args: []string{"--webhook-lease", "5s"}, workers: 4},
+		{name: "lease under 5s from env", env: map[string]string{"REFBRIDGE_WEBHOOK_LEASE": "1s"}, bad: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for k, v := range tc.env {

@@ -234,7 +234,7 @@ func TestWebhooksSurviveSIGKILL(t *testing.T) {
 	hooks.holdAfter = 12
 	rc := httptest.NewServer(hooks)
 	t.Cleanup(rc.Close)
-	flags := []string{"--webhooks-allow-private", "--webhook-lease", "3s"}
+	flags := []string{"--webhooks-allow-private", "--webhook-lease", "5s"}
 
 	first := start(t, bin, db, flags...)
 	c := &driver{t: t, base: first.base, s: first.secrets}

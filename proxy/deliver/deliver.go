@@ -59,7 +59,10 @@ type Options struct {
 	// Client, when set, posts every delivery (it overrides AllowPrivate).
 	Client *http.Client
 	// Lease is how long a claimed delivery is withheld from other workers
-	// (on the engine's clock); an attempt's timeout is kept under it.
+	// (on the engine's clock). A worker attempts a run of deliveries and
+	// records it within the run's lease: an attempt times out within half
+	// of it, and the last quarter is kept for the commit that records the
+	// run, so no attempt starts that could not end before that quarter.
 	Lease time.Duration
 	// Poll is the longest the pool waits, in real time, before looking
 	// for due deliveries again without being woken: deliveries queued by
@@ -196,6 +199,7 @@ func (p *Pool) Run(ctx context.Context) {
 	for {
 		wait, idle := p.poll, false
 		if free := p.workers - inflight; free > 0 {
+			began := p.now()
 			jobs, next, err := p.claim(ctx, free)
 			if err != nil && ctx.Err() == nil {
 				p.log.Error("webhook deliveries: claim", "err", err)
@@ -203,7 +207,7 @@ func (p *Pool) Run(ctx context.Context) {
 			for _, job := range jobs {
 				inflight++
 				go func() {
-					p.work(ctx, attempts, job)
+					p.work(ctx, attempts, job, began)
 					done <- struct{}{}
 				}()
 			}
@@ -297,28 +301,52 @@ func (p *Pool) stop(done <-chan struct{}, inflight int, abandon context.CancelFu
 	}
 }
 
-// work attempts a claimed delivery and records it, and then, while the
-// pool runs (ctx), runs of the endpoint's next due deliveries, each
-// claimed in the transaction that records the run before. A run's
-// deliveries are attempted in order until one fails; those after it are
+// instant is a moment on the engine's clock and on the wall clock.
+type instant struct {
+	clock time.Time // the engine's clock, which tests move at will
+	real  time.Time // the wall clock (with its monotonic reading)
+}
+
+// now is the present instant.
+func (p *Pool) now() instant { return instant{clock: p.eng.Now(), real: time.Now()} }
+
+// recordShare is the share of a run's lease (one part in recordShare)
+// kept for recording the run: no attempt starts that could still be
+// running when that part of the lease begins, so the record commits
+// before the lease ends unless the commit itself takes that long.
+const recordShare = 4
+
+// work attempts a claimed delivery (claimed by a commit that began at
+// began, or later) and records it, and then, while the pool runs (ctx),
+// runs of the endpoint's next due deliveries, each claimed in the
+// transaction that records the run before. A run's deliveries are
+// attempted in order until one fails, or until the run's lease has too
+// little left for another attempt and the record; those after it are
 // given back. An attempt cut short by attempts ending (the pool stopped
 // without draining) is not recorded: its lease makes it due again, for
 // the next worker.
-func (p *Pool) work(ctx, attempts context.Context, job engine.DeliveryJob) {
+func (p *Pool) work(ctx, attempts context.Context, job engine.DeliveryJob, began instant) {
+	// One endpoint, one vendor: every attempt has the same timeout.
+	timeout := p.timeout(job.Endpoint)
+	// What of the lease attempts may use: the rest is for the record.
+	usable := p.lease - p.lease/recordShare
 	for run := []engine.DeliveryJob{job}; len(run) > 0; {
 		var (
 			results []engine.Result
 			policy  engine.RetryPolicy
-			start   = p.eng.Now()
 			i       int
 		)
 		for ; i < len(run); i++ {
-			// Every attempt of the run must end within the run's lease:
-			// one attempt lasts at most half of it.
-			if i > 0 && p.eng.Now().Sub(start) >= p.lease/2 {
+			// An attempt starts only if it ends, at its timeout, within
+			// the usable part of the lease: in real time, which bounds
+			// its timeout, and, after the first, on the engine's clock,
+			// which bounds the lease (the two agree but in tests, and
+			// the first attempt goes out however a test moved the clock).
+			if time.Since(began.real)+timeout > usable ||
+				i > 0 && p.eng.Now().Sub(began.clock)+timeout > usable {
 				break
 			}
-			at, pol := p.send(attempts, run[i])
+			at, pol := p.send(attempts, run[i], timeout)
 			if attempts.Err() != nil {
 				return
 			}
@@ -329,15 +357,24 @@ func (p *Pool) work(ctx, attempts context.Context, job engine.DeliveryJob) {
 				break
 			}
 		}
+		if len(results) == 0 {
+			// The claim's commit took so long that the lease has no room
+			// left for an attempt: it ends soon, for the next worker.
+			p.log.Warn("webhook deliveries: claimed too late in the lease to attempt", "endpoint", job.Delivery.EndpointID,
+				"lease", p.lease, "elapsed", time.Since(began.real))
+			return
+		}
 		lease := p.lease
 		if ctx.Err() != nil {
 			lease = 0 // stopping: claim nothing more
-		} else if len(run) < p.batch {
+		} else if len(run) < p.batch && time.Since(began.real)+p.coalesce <= usable {
 			// A short run: the queue is caught up. Let the events of the
 			// next moment gather, so the commit that records this run
-			// claims them all.
+			// claims them all, if the lease has room for it.
 			p.pause(ctx)
 		}
+		// The next run's lease begins within the commit.
+		began = p.now()
 		recorded, next, err := p.eng.RecordRun(attempts, results, run[i:], policy, lease, p.batch)
 		if err != nil {
 			if canonical.CodeOf(err) == canonical.NotFound {
@@ -360,9 +397,19 @@ func (p *Pool) work(ctx, attempts context.Context, job engine.DeliveryJob) {
 	}
 }
 
-// send renders and posts one delivery and says how it went, with the
-// vendor's retry policy.
-func (p *Pool) send(ctx context.Context, job engine.DeliveryJob) (engine.Attempt, engine.RetryPolicy) {
+// timeout is how long an attempt at a delivery to ep may take: its
+// vendor's timeout, within half the lease.
+func (p *Pool) timeout(ep canonical.WebhookEndpoint) time.Duration {
+	t := DefaultTimeout
+	if hooks := p.hooks[ep.Vendor]; hooks != nil && hooks.Policy().Timeout > 0 {
+		t = hooks.Policy().Timeout
+	}
+	return min(t, p.lease/2)
+}
+
+// send renders and posts one delivery, waiting up to timeout for the
+// answer, and says how it went, with the vendor's retry policy.
+func (p *Pool) send(ctx context.Context, job engine.DeliveryJob, timeout time.Duration) (engine.Attempt, engine.RetryPolicy) {
 	ep := job.Endpoint
 	hooks := p.hooks[ep.Vendor]
 	if hooks == nil {
@@ -377,13 +424,6 @@ func (p *Pool) send(ctx context.Context, job engine.DeliveryJob) (engine.Attempt
 	if !ok {
 		return engine.Attempt{Outcome: engine.Skipped, Error: fmt.Sprintf("%s announces no %s", ep.Vendor, job.Event.Kind)}, policy
 	}
-	timeout := pol.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	// The attempt must end before its lease, or another worker could
-	// attempt the delivery while this one still waits for an answer.
-	timeout = min(timeout, p.lease/2)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(req.Body))

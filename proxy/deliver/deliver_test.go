@@ -124,9 +124,17 @@ func stores(t *testing.T, fn func(t *testing.T, open func(t *testing.T) store.St
 
 func newEnv(t *testing.T, st store.Store) *env {
 	t.Helper()
-	ctx := context.Background()
 	c := proxytest.NewClock(start)
-	eng, err := engine.Open(ctx, st, &engine.Options{Clock: c.Now})
+	e := newEnvOn(t, st, c.Now)
+	e.clock = c
+	return e
+}
+
+// newEnvOn is newEnv with the engine on the clock now (e.clock is nil).
+func newEnvOn(t *testing.T, st store.Store, now func() time.Time) *env {
+	t.Helper()
+	ctx := context.Background()
+	eng, err := engine.Open(ctx, st, &engine.Options{Clock: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +147,7 @@ func newEnv(t *testing.T, st store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, ctx: ctx, eng: eng, clock: c, b: b, wh: b.(canonical.Webhooks), camp: camp.ID, rc: newReceiver(t)}
+	return &env{t: t, ctx: ctx, eng: eng, b: b, wh: b.(canonical.Webhooks), camp: camp.ID, rc: newReceiver(t)}
 }
 
 // subscribe adds an enabled endpoint of vendor at the receiver's path,
@@ -491,6 +499,50 @@ func TestOrderHoldsAcrossAFailure(t *testing.T) {
 		e.settle(p)
 		if got := eventIDs(e.rc.received("/order")); !slices.Equal(got, append(slices.Clone(want[:3]), want[2:]...)) {
 			t.Fatalf("received %v, want %v then %v", got, want[:3], want[2:])
+		}
+	})
+}
+
+// TestSlowEndpointShortLeaseSendsOnce: with a lease only a few times
+// longer than the endpoint takes to answer, and the engine's clock
+// running in real time, every run is recorded before its lease ends, so
+// no delivery is claimed again and sent twice while its worker is still
+// about to record it.
+func TestSlowEndpointShortLeaseSendsOnce(t *testing.T) {
+	t.Parallel()
+	const (
+		lease = 2 * time.Second
+		// Each answer takes 40% of the lease: two attempts and the
+		// pause before the record (30%) would outlast it.
+		slow = lease * 4 / 10
+	)
+	stores(t, func(t *testing.T, open func(t *testing.T) store.Store) {
+		began := time.Now()
+		e := newEnvOn(t, open(t), func() time.Time { return start.Add(time.Since(began)) })
+		ep := e.subscribe(fakeVendor, "/slow")
+		e.rc.hold = func(r *http.Request) {
+			// The endpoint is slow: the time it takes is the test.
+			select {
+			case <-time.After(slow):
+			case <-r.Context().Done():
+			}
+		}
+		// Queued before the workers start, so they go out in runs.
+		for i := range 3 {
+			e.join(strings.Repeat("s", i+1) + "@example.com")
+		}
+		opts := loopback
+		opts.Lease, opts.Coalesce = lease, lease*3/10
+		p, _ := e.run(surface.WebhookPolicy{Retries: []time.Duration{time.Hour}}, opts)
+		e.settle(p)
+		got := eventIDs(e.rc.received("/slow"))
+		if len(got) != 3 || len(slices.Compact(slices.Sorted(slices.Values(got)))) != 3 {
+			t.Errorf("received %v, want 3 events once each", got)
+		}
+		for _, d := range e.deliveries(ep.ID) {
+			if d.State != canonical.DeliveryDelivered || d.Attempts != 1 {
+				t.Errorf("delivery %+v, want delivered on the first attempt", d)
+			}
 		}
 	})
 }

@@ -117,7 +117,10 @@ func (a *Account) UpdateWebhookEndpoint(ctx context.Context, e canonical.Webhook
 		}
 		out = e
 		out.AccountID, out.CreatedAt, out.UpdatedAt = a.ID(), old.CreatedAt, a.now()
-		if out.Secret == "" {
+		switch {
+		case out.ClearSecret:
+			out.Secret, out.ClearSecret = "", false
+		case out.Secret == "":
 			out.Secret = old.Secret
 		}
 		out.AutoDisabled, out.FailureCount, out.LastFailureAt = old.AutoDisabled, old.FailureCount, old.LastFailureAt

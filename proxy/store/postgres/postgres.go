@@ -34,6 +34,9 @@ var Dialect = sqlstore.Dialect{
 	Numbered:      true,
 	AbortsOnError: true,
 	LockSuffix:    " FOR UPDATE",
+	// An endpoint's lock must not hold up the signups that queue
+	// deliveries to it (their foreign key takes FOR KEY SHARE on it).
+	KeyKeptLockSuffix: " FOR NO KEY UPDATE",
 	IntList: func(col string, vals []int64) (string, any) {
 		return col + " = ANY(?::bigint[])", vals
 	},

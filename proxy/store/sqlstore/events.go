@@ -192,7 +192,10 @@ func (t *tx) GetEndpoint(ctx context.Context, account, id int64) (canonical.Webh
 }
 
 func (t *tx) LockEndpoint(ctx context.Context, account, id int64) (canonical.WebhookEndpoint, error) {
-	return getDoc(ctx, t, setEndpointID, endpointByID+t.s.d.LockSuffix, account, id)
+	// The lock's holder updates the endpoint but keeps its key: deliveries
+	// queued to it meanwhile (their foreign key shares the key) need not
+	// wait for a worker recording a run.
+	return getDoc(ctx, t, setEndpointID, endpointByID+t.s.d.KeyKeptLockSuffix, account, id)
 }
 
 func (t *tx) UpdateEndpoint(ctx context.Context, account int64, e *canonical.WebhookEndpoint) error {
@@ -215,13 +218,19 @@ func (t *tx) UpdateEndpoint(ctx context.Context, account int64, e *canonical.Web
 
 func (t *tx) DeleteEndpoint(ctx context.Context, account, id int64) error {
 	return t.guard(ctx, true, func() error {
+		// The endpoint's row first, then its deliveries, in the order in
+		// which a worker recording a run locks them (LockEndpoint, then
+		// the run): the other order deadlocks with it. The foreign keys
+		// cascade to the deliveries and kinds; the deletes after say so
+		// without relying on it.
+		if err := affected(t.exec(ctx, `DELETE FROM webhook_endpoints WHERE account_id = ? AND id = ?`, account, id)); err != nil {
+			return err
+		}
 		if _, err := t.exec(ctx, `DELETE FROM deliveries WHERE account_id = ? AND endpoint_id = ?`, account, id); err != nil {
 			return err
 		}
-		if _, err := t.exec(ctx, `DELETE FROM webhook_kinds WHERE account_id = ? AND endpoint_id = ?`, account, id); err != nil {
-			return err
-		}
-		return affected(t.exec(ctx, `DELETE FROM webhook_endpoints WHERE account_id = ? AND id = ?`, account, id))
+		_, err := t.exec(ctx, `DELETE FROM webhook_kinds WHERE account_id = ? AND endpoint_id = ?`, account, id)
+		return err
 	})
 }
 

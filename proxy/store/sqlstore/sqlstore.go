@@ -36,6 +36,11 @@ type Dialect struct {
 	// LockSuffix is appended to a SELECT to lock its rows (" FOR UPDATE"),
 	// or "" where transactions already hold a database-wide write lock.
 	LockSuffix string
+	// KeyKeptLockSuffix is LockSuffix for rows the transaction may update
+	// but neither deletes nor re-keys (" FOR NO KEY UPDATE"): unlike
+	// LockSuffix it lets other transactions insert rows that refer to
+	// them by foreign key meanwhile, which lock them FOR KEY SHARE.
+	KeyKeptLockSuffix string
 	// IsUnique reports whether err is a unique-constraint violation.
 	IsUnique func(error) bool
 	// AbortsOnError is set when a failed statement aborts the whole
@@ -111,6 +116,11 @@ type stmtCache struct {
 const maxStatements = 512
 
 var _ store.Store = (*DB)(nil)
+
+// SerializesWrites reports whether the store runs one write transaction at
+// a time (its dialect has no row locks: SQLite), so a write that waits for
+// another write's rows never runs while that one is open.
+func (s *DB) SerializesWrites() bool { return s.d.LockSuffix == "" }
 
 // New returns a store over writer (for Update) and reader (for View); they
 // may be the same pool. closers run on Close after the pools are closed.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -61,6 +62,58 @@ func testLockEndpoint(t *testing.T, s store.Store) {
 		return err
 	})
 	wantErr(t, err, store.ErrNotFound)
+}
+
+// serializesWrites reports whether s runs one write transaction at a
+// time (SQLite): one write never runs while another is open.
+func serializesWrites(s store.Store) bool {
+	w, ok := s.(interface{ SerializesWrites() bool })
+	return ok && w.SerializesWrites()
+}
+
+// testLockEndpointLetsDeliveriesIn: a transaction holding an endpoint's
+// lock (a delivery worker recording a run) does not hold up another that
+// queues a delivery to it (a signup): both commit, the signup first. On
+// a store that runs one write at a time there is nothing to check.
+func testLockEndpointLetsDeliveriesIn(t *testing.T, s store.Store) {
+	if serializesWrites(s) {
+		t.Skip("the store runs one write transaction at a time")
+	}
+	ctx := context.Background()
+	f := newFixture(t, s)
+	ep := f.endpoint(t, s, 0, true, canonical.ChangeParticipantAdded)
+	locked, appended := make(chan struct{}), make(chan error, 1)
+	go func() {
+		<-locked
+		// Bounds the wait of a signup held up by the lock, which would
+		// otherwise last as long as the locking transaction: for ever.
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		c := canonical.Change{Kind: canonical.ChangeParticipantAdded, CampaignID: fmt.Sprint(f.campaign), At: t0,
+			Participant: &canonical.Participant{Email: "ann@example.com"}}
+		appended <- s.Update(actx, func(tx store.Tx) error { return tx.AppendEvent(actx, f.account, &c) })
+	}()
+	var (
+		lock      = sync.OnceFunc(func() { close(locked) })
+		appendErr error
+		waited    bool
+	)
+	update(t, s, func(tx store.Tx) error {
+		if _, err := tx.LockEndpoint(ctx, f.account, id(ep.ID)); err != nil {
+			return err
+		}
+		lock()
+		if !waited { // the function may run again, after a retryable error
+			appendErr, waited = <-appended, true
+		}
+		return nil
+	})
+	if appendErr != nil {
+		t.Fatalf("a signup while the endpoint was locked: %v; want it committed", appendErr)
+	}
+	if ds := deliveriesOf(t, s, f.account, store.DeliveryQuery{Endpoint: id(ep.ID)}); len(ds) != 1 {
+		t.Fatalf("deliveries = %+v, want the signup's", ds)
+	}
 }
 
 // testEventByID: an EventQuery with an ID selects that one event of the

@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"Replay", testReplay},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"LockEndpoint", testLockEndpoint},
+		{"LockEndpointLetsDeliveriesIn", testLockEndpointLetsDeliveriesIn},
 		{"EventByID", testEventByID},
 		{"LeaseRun", testLeaseRun},
 		{"RecordClaimed", testRecordClaimed},
