@@ -35,27 +35,29 @@ type recentEvents struct {
 // add holds the committed changes of one write of account acct; they carry
 // their event IDs.
 func (r *recentEvents) add(acct int64, cs []canonical.Change) {
-	if len(cs) == 0 {
-		return
+	// Which to hold is worked out before taking the lock: the signups
+	// adding and the workers reading share it.
+	keep := make([]eventKey, len(cs))
+	for i := range cs {
+		if id, err := parseID(cs[i].ID, "event"); err == nil && storedAlike(reflect.ValueOf(&cs[i]).Elem(), false) {
+			keep[i] = eventKey{acct, id}
+		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.m == nil {
-		r.m = make(map[eventKey]*canonical.Change, recentCapacity)
-	}
-	for i := range cs {
-		c := &cs[i]
-		id, err := parseID(c.ID, "event")
-		if err != nil || !storedAlike(reflect.ValueOf(c).Elem(), false) {
+	for i, k := range keep {
+		if k == (eventKey{}) {
 			continue
 		}
-		k := eventKey{acct, id}
+		if r.m == nil {
+			r.m = make(map[eventKey]*canonical.Change, recentCapacity)
+		}
 		if old := r.ring[r.next]; old != (eventKey{}) {
 			delete(r.m, old)
 		}
 		r.ring[r.next] = k
 		r.next = (r.next + 1) % recentCapacity
-		r.m[k] = c
+		r.m[k] = &cs[i]
 	}
 }
 

@@ -374,7 +374,12 @@ func (t *tx) claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([
 }
 
 func (t *tx) RecordAttempt(ctx context.Context, account int64, d *canonical.Delivery) error {
-	return affected(t.recordAttempt(ctx, account, d, ""))
+	doc, err := attemptDoc(*d)
+	if err != nil {
+		return err
+	}
+	return affected(t.exec(ctx, `UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, lease_until = 0, doc = ?
+		WHERE account_id = ? AND id = ?`, string(d.State), d.Attempts, ms(d.NextAttemptAt), doc, account, atoi(d.ID)))
 }
 
 func (t *tx) RecordClaimed(ctx context.Context, account int64, outcomes []store.Outcome) ([]bool, error) {
@@ -455,17 +460,6 @@ func nanosOrNone(t *time.Time) int64 {
 func attemptDoc(d canonical.Delivery) (string, error) {
 	return encode(canonical.Delivery{LastAttemptAt: d.LastAttemptAt, LastStatus: d.LastStatus, LastError: d.LastError,
 		DeliveredAt: d.DeliveredAt})
-}
-
-// recordAttempt stores d's outcome where its row also matches cond.
-func (t *tx) recordAttempt(ctx context.Context, account int64, d *canonical.Delivery, cond string, args ...any) (sql.Result, error) {
-	doc, err := attemptDoc(*d)
-	if err != nil {
-		return nil, err
-	}
-	return t.exec(ctx, `UPDATE deliveries SET state = ?, attempts = ?, next_at = ?, lease_until = 0, doc = ?
-		WHERE account_id = ? AND id = ?`+cond,
-		append([]any{string(d.State), d.Attempts, ms(d.NextAttemptAt), doc, account, atoi(d.ID)}, args...)...)
 }
 
 func (t *tx) GetDelivery(ctx context.Context, account, id int64) (canonical.Delivery, error) {
