@@ -20,17 +20,26 @@ var ErrPrivateAddress = errors.New("outbound delivery to an internal address ref
 var safeClient = &http.Client{
 	Timeout: 10 * time.Second,
 	Transport: &http.Transport{
-		Proxy: nil,
-		DialContext: (&net.Dialer{
-			Timeout: 5 * time.Second,
-			Control: refuseInternal,
-		}).DialContext,
+		Proxy:                 nil,
+		DialContext:           OutboundDialer(false).DialContext,
 		TLSHandshakeTimeout:   5 * time.Second,
 		ResponseHeaderTimeout: 10 * time.Second,
 		MaxIdleConns:          10,
 		IdleConnTimeout:       30 * time.Second,
 	},
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// OutboundDialer returns the dialer of outbound deliveries: it gives up
+// connecting after 5 seconds and, unless allowInternal, refuses
+// loopback, private, link-local and other internal addresses (wrapping
+// ErrPrivateAddress), after name resolution.
+func OutboundDialer(allowInternal bool) *net.Dialer {
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	if !allowInternal {
+		d.Control = refuseInternal
+	}
+	return d
 }
 
 // refuseInternal runs after name resolution, on the address actually

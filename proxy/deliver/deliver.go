@@ -21,6 +21,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"os"
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -57,6 +59,9 @@ type Options struct {
 	// name resolution, and the attempt fails saying so.
 	AllowPrivate bool
 	// Client, when set, posts every delivery (it overrides AllowPrivate).
+	// By default deliveries are posted over the pool's own kept-alive
+	// HTTP/1.1 connections, each exchange on its worker's goroutine, and
+	// through net/http only where an environment proxy applies.
 	Client *http.Client
 	// Lease is how long a claimed delivery is withheld from other workers
 	// (on the engine's clock). A worker attempts a run of deliveries and
@@ -90,6 +95,7 @@ type Pool struct {
 	eng      *engine.Engine
 	hooks    map[canonical.Vendor]surface.Webhooks
 	client   *http.Client
+	poster   *poster // nil: every delivery goes through client
 	log      *slog.Logger
 	workers  int
 	lease    time.Duration
@@ -153,6 +159,7 @@ func New(eng *engine.Engine, opts Options) *Pool {
 		}
 		c.Timeout = 0
 		p.client = &c
+		p.poster = newPoster(surface.OutboundDialer(opts.AllowPrivate), nil, p.workers)
 	}
 	return p
 }
@@ -189,6 +196,9 @@ func (p *Pool) Settle(ctx context.Context) error {
 func (p *Pool) Run(ctx context.Context) {
 	written, stop := p.eng.Notify()
 	defer stop()
+	if p.poster != nil {
+		defer p.poster.close()
+	}
 	attempts, abandon := context.WithCancel(context.WithoutCancel(ctx))
 	defer abandon()
 	done := make(chan struct{}, p.workers)
@@ -424,46 +434,76 @@ func (p *Pool) send(ctx context.Context, job engine.DeliveryJob, timeout time.Du
 	if !ok {
 		return engine.Attempt{Outcome: engine.Skipped, Error: fmt.Sprintf("%s announces no %s", ep.Vendor, job.Event.Kind)}, policy
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(req.Body))
-	if err != nil {
-		return engine.Attempt{Outcome: engine.Failed, Error: "bad endpoint URL: " + err.Error()}, policy
+	header := req.Header
+	if header.Get("Content-Type") == "" || header.Get("User-Agent") == "" {
+		header = header.Clone()
+		if header == nil {
+			header = http.Header{}
+		}
+		if header.Get("Content-Type") == "" {
+			header.Set("Content-Type", "application/json")
+		}
+		if header.Get("User-Agent") == "" {
+			header.Set("User-Agent", "refbridge-webhooks")
+		}
 	}
-	hr.Header = req.Header.Clone()
-	if hr.Header == nil {
-		hr.Header = http.Header{}
-	}
-	if hr.Header.Get("Content-Type") == "" {
-		hr.Header.Set("Content-Type", "application/json")
-	}
-	if hr.Header.Get("User-Agent") == "" {
-		hr.Header.Set("User-Agent", "refbridge-webhooks")
-	}
-	resp, err := p.client.Do(hr)
+	status, err := p.post(ctx, ep.URL, header, req.Body, timeout)
 	if err != nil {
 		return engine.Attempt{Outcome: engine.Failed, Error: p.describe(err, timeout)}, policy
 	}
-	// Read a little of the answer so the connection can be reused.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	acked := resp.StatusCode >= 200 && resp.StatusCode < 300
+	acked := status >= 200 && status < 300
 	if pol.Success != nil {
-		acked = pol.Success(resp.StatusCode)
+		acked = pol.Success(status)
 	}
 	if acked {
-		return engine.Attempt{Outcome: engine.Delivered, Status: resp.StatusCode}, policy
+		return engine.Attempt{Outcome: engine.Delivered, Status: status}, policy
 	}
-	return engine.Attempt{Outcome: engine.Failed, Status: resp.StatusCode,
-		Error: fmt.Sprintf("endpoint answered HTTP %d", resp.StatusCode)}, policy
+	return engine.Attempt{Outcome: engine.Failed, Status: status,
+		Error: fmt.Sprintf("endpoint answered HTTP %d", status)}, policy
+}
+
+// errBadURL marks an endpoint URL that cannot be posted to.
+type errBadURL struct{ error }
+
+// post posts body to rawURL and returns the answer's status code, once
+// its body is read (up to 64 KiB), within timeout.
+func (p *Pool) post(ctx context.Context, rawURL string, header http.Header, body []byte, timeout time.Duration) (int, error) {
+	if p.poster != nil {
+		u, err := url.Parse(rawURL)
+		if err != nil {
+			return 0, errBadURL{err}
+		}
+		status, err := p.poster.post(ctx, u, header, body, time.Now().Add(timeout))
+		if !errors.Is(err, errNotPosted) {
+			return status, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
+	if err != nil {
+		return 0, errBadURL{err}
+	}
+	hr.Header = header
+	resp, err := p.client.Do(hr)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	// Read a little of the answer so the connection can be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
+	return resp.StatusCode, nil
 }
 
 // describe says why a request got no answer.
 func (p *Pool) describe(err error, timeout time.Duration) string {
+	var bad errBadURL
 	switch {
+	case errors.As(err, &bad):
+		return "bad endpoint URL: " + bad.Error()
 	case errors.Is(err, surface.ErrPrivateAddress):
 		return "refused: " + err.Error() + " (internal addresses are allowed only with --webhooks-allow-private)"
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return fmt.Sprintf("no answer within %s", timeout)
 	}
 	return err.Error()
