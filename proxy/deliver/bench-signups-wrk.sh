@@ -80,8 +80,16 @@ func main() {
 EOF
 printf 'module receiver\n\ngo 1.24\n' >"$dir/receiver/go.mod"
 (cd "$dir/receiver" && GOWORK=off go build -o "$dir/recv" .)
+if curl -fsS -o /dev/null http://127.0.0.1:19300/count 2>/dev/null; then
+	echo "something already listens on 127.0.0.1:19300 (a receiver left running?): its count would be read as this run's" >&2
+	exit 1
+fi
 "${client[@]}" "$dir/recv" 127.0.0.1:19300 &
 pids+=($!)
+for _ in $(seq 1 100); do
+	curl -fsS -o /dev/null http://127.0.0.1:19300/count 2>/dev/null && break
+	sleep 0.1
+done
 
 token=bench-admin-token
 # start NAME PORT FLAGS…: serve on a fresh database; prints nothing.
