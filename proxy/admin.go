@@ -46,6 +46,10 @@ type AdminOptions struct {
 	Ready func(ctx context.Context) error
 	// Test enables the test-mode endpoints; nil leaves them out.
 	Test *TestHooks
+	// MetricsPublic serves GET /_refbridge/metrics (Options.Metrics)
+	// without the admin token, for a Prometheus server that holds none.
+	// By default the token is required.
+	MetricsPublic bool
 }
 
 // TestHooks are the test-mode operations: wiping all data and moving the
@@ -55,6 +59,19 @@ type TestHooks struct {
 	Reset func(ctx context.Context) error
 	// Advance moves the clock forward by d and returns the new time.
 	Advance func(d time.Duration) time.Time
+}
+
+// noteAdminRoute labels an admin request's metrics with the template of
+// the route it matched.
+func noteAdminRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if route := mux.CurrentRoute(r); route != nil {
+			if tmpl, err := route.GetPathTemplate(); err == nil {
+				surface.SetRoute(r, tmpl)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // admin serves /_refbridge/. Bodies and answers are canonical values in
@@ -73,11 +90,18 @@ func newAdmin(p *Proxy, opts *AdminOptions) http.Handler {
 		a.fail(w, canonical.Errorf(canonical.NotFound, "no admin endpoint %s %s", r.Method, r.URL.Path))
 	})
 	r.MethodNotAllowedHandler = r.NotFoundHandler
+	r.Use(noteAdminRoute)
 	r.HandleFunc("/health", a.health).Methods(http.MethodGet)
 	r.HandleFunc("/ready", a.ready).Methods(http.MethodGet)
+	if p.metrics != nil && opts.MetricsPublic {
+		r.Handle("/metrics", p.metrics.Handler()).Methods(http.MethodGet)
+	}
 
 	s := r.NewRoute().Subrouter()
 	s.Use(a.auth)
+	if p.metrics != nil && !opts.MetricsPublic {
+		s.Handle("/metrics", p.metrics.Handler()).Methods(http.MethodGet)
+	}
 	s.HandleFunc("/accounts", a.listAccounts).Methods(http.MethodGet)
 	s.HandleFunc("/accounts", a.createAccount).Methods(http.MethodPost)
 	s.HandleFunc("/accounts/{account}", a.getAccount).Methods(http.MethodGet)

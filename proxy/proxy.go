@@ -15,6 +15,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
+	"github.com/refbridge/refbridge/proxy/metrics"
 )
 
 // Options configures a proxy; nil means defaults.
@@ -59,6 +60,10 @@ type Options struct {
 	IDSecret []byte
 	// Admin, when set, serves the admin API under /_refbridge/.
 	Admin *AdminOptions
+	// Metrics, when set, counts every request (surface, method, route
+	// template, status, latency, in flight), and the admin API serves
+	// them at /_refbridge/metrics.
+	Metrics *metrics.Metrics
 }
 
 // Proxy serves every configured vendor surface. It is an http.Handler.
@@ -72,8 +77,9 @@ type Proxy struct {
 	prefixes map[string]*mounted
 	// roots maps a path's first segment to the surfaces whose own paths
 	// start there, in the order given to New.
-	roots map[string][]root
-	admin http.Handler
+	roots   map[string][]root
+	admin   http.Handler
+	metrics *metrics.Metrics
 	// hooks are the webhook renderers of the surfaces that have them, by
 	// vendor (the admin API maps subscriptions' event names with them).
 	hooks map[canonical.Vendor]surface.Webhooks
@@ -105,6 +111,7 @@ func New(tenants surface.Tenants, surfaces []surface.Surface, opts *Options) *Pr
 		prefixes: make(map[string]*mounted),
 		roots:    make(map[string][]root),
 		hooks:    make(map[canonical.Vendor]surface.Webhooks),
+		metrics:  opts.Metrics,
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -171,6 +178,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if p.admin == nil {
 			writeNotFound(w)
 			return
+		}
+		if p.metrics != nil {
+			m := p.metrics.Begin("admin")
+			rec := &statusRecorder{ResponseWriter: w}
+			var route *string
+			r, route = surface.NoteRoute(r)
+			defer func() { m.End(r.Method, *route, rec.status()) }()
+			w = rec
 		}
 		p.admin.ServeHTTP(w, r)
 		return

@@ -22,6 +22,12 @@ func (p *Proxy) wrap(s surface.Surface, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
+		var route *string
+		if p.metrics != nil {
+			m := p.metrics.Begin(vendor)
+			r, route = surface.NoteRoute(r)
+			defer func() { m.End(r.Method, *route, rec.status()) }()
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

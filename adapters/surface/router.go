@@ -1,6 +1,7 @@
 package surface
 
 import (
+	"context"
 	"net/http"
 	"path"
 	"strings"
@@ -37,6 +38,9 @@ func Index(r *mux.Router, mws ...mux.MiddlewareFunc) http.Handler {
 		if err != nil {
 			return nil
 		}
+		if h := route.GetHandler(); h != nil {
+			route.Handler(notingRoute(tmpl, h))
+		}
 		methods, err := route.GetMethods()
 		if err != nil {
 			return nil
@@ -44,6 +48,9 @@ func Index(r *mux.Router, mws ...mux.MiddlewareFunc) http.Handler {
 		one := mux.NewRouter().SkipClean(true)
 		one.NotFoundHandler = r
 		one.MethodNotAllowedHandler = r
+		// The route is noted before the vendor's middlewares run, so a
+		// request they refuse (401, 429) is labelled with it too.
+		one.Use(func(next http.Handler) http.Handler { return notingRoute(tmpl, next) })
 		one.Use(mws...)
 		nr := one.Handle(tmpl, route.GetHandler()).Methods(methods...)
 		if name := route.GetName(); name != "" {
@@ -132,4 +139,32 @@ func canonicalPath(p string) bool {
 		c += "/"
 	}
 	return c == p
+}
+
+// routeNoteKey keys the place NoteRoute makes in a request's context.
+type routeNoteKey struct{}
+
+// NoteRoute returns r with a place in its context where the handlers of
+// an Index write the path template of the route they serve, and that
+// place; it stays "" if no route matched. Metrics label requests with it
+// (never with raw paths, which carry IDs).
+func NoteRoute(r *http.Request) (*http.Request, *string) {
+	route := new(string)
+	return r.WithContext(context.WithValue(r.Context(), routeNoteKey{}, route)), route
+}
+
+// SetRoute writes tmpl to the place NoteRoute made in r's context, if
+// any: for routers that are not an Index (the admin API).
+func SetRoute(r *http.Request, tmpl string) {
+	if p, ok := r.Context().Value(routeNoteKey{}).(*string); ok {
+		*p = tmpl
+	}
+}
+
+// notingRoute writes tmpl to the request's route note, then serves h.
+func notingRoute(tmpl string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		SetRoute(r, tmpl)
+		h.ServeHTTP(w, r)
+	})
 }

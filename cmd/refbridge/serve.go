@@ -23,6 +23,7 @@ import (
 	"github.com/refbridge/refbridge/proxy"
 	"github.com/refbridge/refbridge/proxy/deliver"
 	"github.com/refbridge/refbridge/proxy/engine"
+	"github.com/refbridge/refbridge/proxy/metrics"
 	"github.com/refbridge/refbridge/proxy/store"
 	"github.com/refbridge/refbridge/proxy/store/postgres"
 	"github.com/refbridge/refbridge/proxy/store/sqlite"
@@ -48,6 +49,8 @@ type serveConfig struct {
 	// lease is how long a claimed delivery is withheld from other
 	// workers and replicas.
 	lease time.Duration
+	// metricsPublic serves /_refbridge/metrics without the admin token.
+	metricsPublic bool
 }
 
 // minLease is the shortest --webhook-lease: a worker's attempts get at
@@ -83,6 +86,8 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		"let webhook deliveries reach loopback, private and link-local addresses; local development only (REFBRIDGE_WEBHOOKS_ALLOW_PRIVATE)")
 	fs.DurationVar(&c.lease, "webhook-lease", envDuration("REFBRIDGE_WEBHOOK_LEASE", deliver.DefaultLease),
 		"how long a claimed webhook delivery is this worker's before another worker or replica may attempt it again; a worker records its attempts within the lease: each times out within half of it, and the last quarter is kept for the commit that records them. At least 5s, so that attempts get a useful timeout and the commit a second or more under load (REFBRIDGE_WEBHOOK_LEASE)")
+	fs.BoolVar(&c.metricsPublic, "metrics-public", envBool("REFBRIDGE_METRICS_PUBLIC"),
+		"serve the Prometheus metrics at /_refbridge/metrics without the admin token (REFBRIDGE_METRICS_PUBLIC)")
 	fs.BoolVar(&c.demo, "demo", env("REFBRIDGE_DEMO", "true") != "false",
 		"create a demo account on an empty database (REFBRIDGE_DEMO)")
 	if err := fs.Parse(args); err != nil {
@@ -156,8 +161,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "admin token (generated; set REFBRIDGE_ADMIN_TOKEN to choose one): %s\n", cfg.adminToken)
 	}
 	admin := &proxy.AdminOptions{
-		Token:    cfg.adminToken,
-		Accounts: eng,
+		MetricsPublic: cfg.metricsPublic,
+		Token:         cfg.adminToken,
+		Accounts:      eng,
 		Ready: func(ctx context.Context) error {
 			_, err := eng.Accounts(ctx)
 			return err
@@ -203,6 +209,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ReadCacheTTL:   readTTL,
 		IDSecret:       eng.IDSecret(),
 		Admin:          admin,
+		Metrics:        metrics.New(),
 	})
 	if eng.IDSecret() == nil {
 		log.Warn("this database handed out IDs before installations had their own ID secret: it keeps rendering them with the fixed keys in refbridge's source, which anyone can decode")
