@@ -141,6 +141,9 @@ func New(tenants surface.Tenants, surfaces []surface.Surface, opts *Options) *Pr
 	}
 	if gens, ok := tenants.(surface.Generations); ok && opts.ReadCacheTTL > 0 {
 		cfg.Reads = surface.NewReadCache(gens, opts.ReadCacheTTL, opts.Now)
+		if p.metrics != nil {
+			p.metrics.ReadCache(cfg.Reads.Stats)
+		}
 	}
 	for _, s := range surfaces {
 		if ws, ok := s.(surface.WebhookSurface); ok {

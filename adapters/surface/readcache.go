@@ -2,6 +2,7 @@ package surface
 
 import (
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/patrickmn/go-cache"
@@ -22,10 +23,11 @@ type Generations interface {
 //
 // A nil *ReadCache caches nothing.
 type ReadCache struct {
-	items *cache.Cache
-	gens  Generations
-	ttl   time.Duration
-	now   func() time.Time
+	hits, misses atomic.Uint64
+	items        *cache.Cache
+	gens         Generations
+	ttl          time.Duration
+	now          func() time.Time
 }
 
 type cached struct {
@@ -67,15 +69,26 @@ func Cached[T any](c *ReadCache, accountID, key string, fill func() (T, error)) 
 	if v, ok := c.items.Get(k); ok {
 		e := v.(cached)
 		if t, ok := e.value.(T); ok && e.gen == gen && now.Sub(e.at) < c.ttl && !now.Before(e.at) {
+			c.hits.Add(1)
 			return t, nil
 		}
 	}
+	c.misses.Add(1)
 	v, err := fill()
 	if err != nil {
 		return v, err
 	}
 	c.items.SetDefault(k, cached{gen: gen, at: now, value: v})
 	return v, nil
+}
+
+// Stats returns how many reads the cache answered (hits) and computed
+// (misses) so far, and how many answers it holds.
+func (c *ReadCache) Stats() (hits, misses uint64, entries int) {
+	if c == nil {
+		return 0, 0, 0
+	}
+	return c.hits.Load(), c.misses.Load(), c.items.ItemCount()
 }
 
 // String describes the cache for logs.

@@ -305,6 +305,10 @@ func TestReadCache(t *testing.T) {
 	if get("1", "bad"); fills != 5 {
 		t.Fatalf("an error was cached: %d fills", fills)
 	}
+	// One hit (the second read); six misses (five fills and the error).
+	if hits, misses, entries := c.Stats(); hits != 1 || misses != 6 || entries != 3 {
+		t.Fatalf("stats: %d hits, %d misses, %d entries; want 1, 6, 3", hits, misses, entries)
+	}
 	var off *surface.ReadCache
 	n := 0
 	for range 2 {

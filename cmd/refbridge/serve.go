@@ -145,6 +145,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	met := metrics.New()
+	if o, ok := st.(store.Observable); ok {
+		o.Observe(met.Store())
+	}
 
 	readTTL, err := readCacheTTL(cfg.readCache, kind)
 	if err != nil {
@@ -176,6 +180,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Warn("webhooks may reach loopback, private and link-local addresses (--webhooks-allow-private); local development only")
 	}
 	pool := deliver.New(eng, deliver.Options{
+		Observer:     met.Webhooks(),
 		Workers:      cfg.workers,
 		Lease:        cfg.lease,
 		Surfaces:     surfaces,
@@ -209,7 +214,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ReadCacheTTL:   readTTL,
 		IDSecret:       eng.IDSecret(),
 		Admin:          admin,
-		Metrics:        metrics.New(),
+		Metrics:        met,
 	})
 	if eng.IDSecret() == nil {
 		log.Warn("this database handed out IDs before installations had their own ID secret: it keeps rendering them with the fixed keys in refbridge's source, which anyone can decode")

@@ -84,10 +84,19 @@ type Options struct {
 	// Batch is how many deliveries to one endpoint a worker claims at
 	// once after finishing one (attempted in order, one commit for all).
 	Batch int
+	// Observer, when set, is told of every attempt.
+	Observer Observer
 	// Drain is how long, in real time, Run lets attempts in flight finish
 	// after its context ends; attempts still running then are abandoned
 	// unrecorded, and their leases make them due again.
 	Drain time.Duration
+}
+
+// Observer is told of every delivery attempt (for metrics): its
+// endpoint's vendor, its outcome (engine.Outcome's name) and how long it
+// took, rendering included. It is called from every worker at once.
+type Observer interface {
+	Attempt(vendor, outcome string, d time.Duration)
 }
 
 // Pool is a set of delivery workers over one engine.
@@ -96,6 +105,7 @@ type Pool struct {
 	hooks    map[canonical.Vendor]surface.Webhooks
 	client   *http.Client
 	poster   *poster // nil: every delivery goes through client
+	observer Observer
 	log      *slog.Logger
 	workers  int
 	lease    time.Duration
@@ -119,6 +129,7 @@ func New(eng *engine.Engine, opts Options) *Pool {
 		drain:    opts.Drain,
 		batch:    opts.Batch,
 		coalesce: opts.Coalesce,
+		observer: opts.Observer,
 		wake:     make(chan struct{}, 1),
 		settle:   make(chan chan struct{}),
 	}
@@ -356,9 +367,13 @@ func (p *Pool) work(ctx, attempts context.Context, job engine.DeliveryJob, began
 				i > 0 && p.eng.Now().Sub(began.clock)+timeout > usable {
 				break
 			}
+			start := time.Now()
 			at, pol := p.send(attempts, run[i], timeout)
 			if attempts.Err() != nil {
 				return
+			}
+			if p.observer != nil {
+				p.observer.Attempt(string(job.Endpoint.Vendor), at.Outcome.String(), time.Since(start))
 			}
 			policy = pol
 			results = append(results, engine.Result{Job: run[i], Attempt: at})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -38,6 +39,22 @@ const (
 	// without counting against the endpoint.
 	Unrenderable
 )
+
+// String is the outcome's name in lower case ("delivered"), for logs and
+// metrics.
+func (o Outcome) String() string {
+	switch o {
+	case Delivered:
+		return "delivered"
+	case Failed:
+		return "failed"
+	case Skipped:
+		return "skipped"
+	case Unrenderable:
+		return "unrenderable"
+	}
+	return "outcome(" + strconv.Itoa(int(o)) + ")"
+}
 
 // Attempt is the outcome of one attempt at a delivery.
 type Attempt struct {

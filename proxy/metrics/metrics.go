@@ -104,3 +104,138 @@ func (r Request) End(method, route string, code int) {
 	r.m.requests.WithLabelValues(r.surface, method, route, strconv.Itoa(code)).Inc()
 	r.m.duration.WithLabelValues(r.surface, method, route).Observe(time.Since(r.start).Seconds())
 }
+
+// Store returns the store's observer (store.Observer): transactions by
+// kind and outcome with their latency, and each commit's size (how many
+// writes a grouped commit carried) and latency.
+func (m *Metrics) Store() *StoreMetrics {
+	s := &StoreMetrics{
+		txs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "refbridge", Subsystem: "store", Name: "transactions_total",
+			Help: "Store transactions ended, by kind (read or write) and outcome (ok or error).",
+		}, []string{"kind", "outcome"}),
+		txDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "refbridge", Subsystem: "store", Name: "transaction_duration_seconds",
+			Help:    "Time a store transaction took, by kind; a write's includes its wait for a grouped commit.",
+			Buckets: storeBuckets,
+		}, []string{"kind"}),
+		commitWrites: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "refbridge", Subsystem: "store", Name: "commit_writes",
+			Help:    "Writes carried by one commit (SQLite groups concurrent writes into one).",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
+		}),
+		commitDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "refbridge", Subsystem: "store", Name: "commit_duration_seconds",
+			Help:    "Time a write transaction's commit took.",
+			Buckets: storeBuckets,
+		}),
+		commitErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "refbridge", Subsystem: "store", Name: "commit_errors_total",
+			Help: "Commits that failed.",
+		}),
+	}
+	m.reg.MustRegister(s.txs, s.txDuration, s.commitWrites, s.commitDuration, s.commitErrors)
+	for _, kind := range []string{"read", "write"} {
+		s.byKind[kindIndex(kind == "write")] = kindMetrics{
+			ok:       s.txs.WithLabelValues(kind, "ok"),
+			failed:   s.txs.WithLabelValues(kind, "error"),
+			duration: s.txDuration.WithLabelValues(kind),
+		}
+	}
+	return s
+}
+
+// storeBuckets are the latency buckets of store transactions and commits:
+// from 100 µs (a cached read on SQLite) to a second.
+var storeBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1}
+
+// StoreMetrics observes a store (it implements store.Observer).
+type StoreMetrics struct {
+	txs            *prometheus.CounterVec
+	txDuration     *prometheus.HistogramVec
+	commitWrites   prometheus.Histogram
+	commitDuration prometheus.Histogram
+	commitErrors   prometheus.Counter
+	byKind         [2]kindMetrics // read, write: resolved once, not per call
+}
+
+type kindMetrics struct {
+	ok, failed prometheus.Counter
+	duration   prometheus.Observer
+}
+
+func kindIndex(write bool) int {
+	if write {
+		return 1
+	}
+	return 0
+}
+
+// Transaction implements store.Observer.
+func (s *StoreMetrics) Transaction(write bool, d time.Duration, err error) {
+	k := &s.byKind[kindIndex(write)]
+	if err != nil {
+		k.failed.Inc()
+	} else {
+		k.ok.Inc()
+	}
+	k.duration.Observe(d.Seconds())
+}
+
+// Commit implements store.Observer.
+func (s *StoreMetrics) Commit(writes int, d time.Duration, err error) {
+	s.commitWrites.Observe(float64(writes))
+	s.commitDuration.Observe(d.Seconds())
+	if err != nil {
+		s.commitErrors.Inc()
+	}
+}
+
+// ReadCache reports a read cache's use: stats returns its hits, misses
+// and entries so far (surface.ReadCache.Stats).
+func (m *Metrics) ReadCache(stats func() (hits, misses uint64, entries int)) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "refbridge", Subsystem: "read_cache", Name: "hits_total",
+			Help: "Reads answered from the read cache.",
+		}, func() float64 { h, _, _ := stats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: "refbridge", Subsystem: "read_cache", Name: "misses_total",
+			Help: "Reads the read cache could not answer (computed and stored).",
+		}, func() float64 { _, mi, _ := stats(); return float64(mi) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: "refbridge", Subsystem: "read_cache", Name: "entries",
+			Help: "Answers held by the read cache (expired ones until they are swept).",
+		}, func() float64 { _, _, n := stats(); return float64(n) }),
+	)
+}
+
+// Webhooks returns the delivery workers' observer: attempts by vendor and
+// outcome, and how long each took.
+func (m *Metrics) Webhooks() *WebhookMetrics {
+	w := &WebhookMetrics{
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "refbridge", Subsystem: "webhook", Name: "attempts_total",
+			Help: "Webhook delivery attempts, by vendor and outcome (delivered, failed, skipped, unrenderable).",
+		}, []string{"vendor", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "refbridge", Subsystem: "webhook", Name: "attempt_duration_seconds",
+			Help:    "Time a webhook delivery attempt took, rendering and the endpoint's answer included, by vendor.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"vendor"}),
+	}
+	m.reg.MustRegister(w.attempts, w.duration)
+	return w
+}
+
+// WebhookMetrics observes the delivery workers.
+type WebhookMetrics struct {
+	attempts *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// Attempt records one delivery attempt to an endpoint of vendor.
+func (w *WebhookMetrics) Attempt(vendor, outcome string, d time.Duration) {
+	w.attempts.WithLabelValues(vendor, outcome).Inc()
+	w.duration.WithLabelValues(vendor).Observe(d.Seconds())
+}

@@ -91,6 +91,7 @@ type DB struct {
 	nodes          *nodeCache // nil unless the dialect caches nodes
 	closers        []func() error
 
+	obs       store.Observer  // nil: none; set before use (Observe)
 	queue     chan *commitReq // group commit: pending writes
 	writerOut chan struct{}   // closed when the writer goroutine ends
 	closeOnce sync.Once
@@ -115,7 +116,10 @@ type stmtCache struct {
 
 const maxStatements = 512
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store      = (*DB)(nil)
+	_ store.Observable = (*DB)(nil)
+)
 
 // SerializesWrites reports whether the store runs one write transaction at
 // a time (its dialect has no row locks: SQLite), so a write that waits for
@@ -164,6 +168,11 @@ func (s *DB) groupWriter() {
 	}
 }
 
+// Observe implements store.Observable. Call it before the store is used:
+// the grouped writer reads the observer without a lock, after receiving
+// the first write (which Observe happened before).
+func (s *DB) Observe(o store.Observer) { s.obs = o }
+
 // runBatch runs a batch of writes in one transaction, each in its own
 // savepoint so one write's failure undoes only that write.
 func (s *DB) runBatch(batch []*commitReq) {
@@ -184,7 +193,7 @@ func (s *DB) runBatch(batch []*commitReq) {
 		}
 		errs[i] = t.savepoint(r.ctx, "batch", func() error { return runSafely(r.fn, t) })
 	}
-	if err := t.commit(); err != nil {
+	if err := s.observedCommit(t, len(batch)); err != nil {
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = fmt.Errorf("sqlstore: commit: %w", err)
@@ -245,9 +254,31 @@ func (s *DB) prepare(ctx context.Context, db *sql.DB, queries []string) {
 	}
 }
 
+// observedCommit commits t, which carries writes Updates, and tells the
+// observer.
+func (s *DB) observedCommit(t *tx, writes int) error {
+	if s.obs == nil {
+		return t.commit()
+	}
+	start := time.Now()
+	err := t.commit()
+	s.obs.Commit(writes, time.Since(start), err)
+	return err
+}
+
 // Update implements store.Store. A transaction that fails only because a
 // concurrent one got in its way is run again, up to five times.
 func (s *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if s.obs == nil {
+		return s.update(ctx, fn)
+	}
+	start := time.Now()
+	err := s.update(ctx, fn)
+	s.obs.Transaction(true, time.Since(start), err)
+	return err
+}
+
+func (s *DB) update(ctx context.Context, fn func(store.Tx) error) error {
 	if s.queue != nil {
 		r := &commitReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 		select {
@@ -270,7 +301,13 @@ func (s *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
 
 // View implements store.Store.
 func (s *DB) View(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, s.reader, true, fn)
+	if s.obs == nil {
+		return s.run(ctx, s.reader, true, fn)
+	}
+	start := time.Now()
+	err := s.run(ctx, s.reader, true, fn)
+	s.obs.Transaction(false, time.Since(start), err)
+	return err
 }
 
 func (s *DB) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(store.Tx) error) error {
@@ -306,7 +343,11 @@ func (s *DB) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(store.T
 		_ = sqlTx.Rollback()
 		return err
 	}
-	if err := t.commit(); err != nil {
+	commit := t.commit
+	if !readOnly {
+		commit = func() error { return s.observedCommit(t, 1) }
+	}
+	if err := commit(); err != nil {
 		return fmt.Errorf("sqlstore: commit: %w", err)
 	}
 	return nil
