@@ -93,6 +93,7 @@ func newAdmin(p *Proxy, opts *AdminOptions) http.Handler {
 	r.Use(noteAdminRoute)
 	r.HandleFunc("/health", a.health).Methods(http.MethodGet)
 	r.HandleFunc("/ready", a.ready).Methods(http.MethodGet)
+	a.specRoutes(r)
 	if p.metrics != nil && opts.MetricsPublic {
 		r.Handle("/metrics", p.metrics.Handler()).Methods(http.MethodGet)
 	}
