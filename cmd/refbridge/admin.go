@@ -4,66 +4,155 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
 
-const adminUsage = `Usage: refbridge admin [-url URL] [-token TOKEN] <command> [arguments]
+const adminUsageHead = `Usage: refbridge admin [-url URL] [-token TOKEN] <command> [arguments]
 
 The server's URL defaults to REFBRIDGE_URL or http://127.0.0.1:8080, the token
 to REFBRIDGE_ADMIN_TOKEN. JSON arguments may be given inline or as @file.
-Answers are printed as JSON.
+Answers are printed as JSON. Each command takes --help, e.g.
+"refbridge admin accounts create --help".
 
 Commands:
-  health | ready
-  accounts list
-  accounts create NAME
-  accounts get ACCOUNT
-  credentials list ACCOUNT
-  credentials issue ACCOUNT VENDOR KIND [CAMPAIGN]   (kinds: api_key, api_secret, license_key, site_key)
-  credentials revoke ACCOUNT CREDENTIAL
-  campaigns list ACCOUNT
-  campaigns get ACCOUNT CAMPAIGN
-  campaigns create ACCOUNT JSON                       (a canonical Campaign, e.g. '{"Name":"Spring","Status":"active"}')
-  campaigns update ACCOUNT CAMPAIGN JSON              (a canonical CampaignPatch)
-  rules list ACCOUNT CAMPAIGN
-  rules create ACCOUNT CAMPAIGN JSON                  (a canonical RewardRule)
-  rules update ACCOUNT CAMPAIGN RULE JSON
-  rules delete ACCOUNT CAMPAIGN RULE
-  webhooks list ACCOUNT [VENDOR]
-  webhooks get ACCOUNT WEBHOOK
-  webhooks create ACCOUNT JSON                        (e.g. '{"Vendor":"rewardful","URL":"https://…","Events":["affiliate.created"],"Secret":"…"}';
-                                                       Events are the vendor's event names; CampaignID limits it to one campaign;
-                                                       Native vendor options, e.g. {"referralrocket":{"secretEncoding":"hex"}})
-  webhooks update ACCOUNT WEBHOOK JSON                (the fields to change: URL, Events, Secret, Enabled, CampaignID, Native)
-  webhooks delete ACCOUNT WEBHOOK
-  webhooks enable ACCOUNT WEBHOOK                     (re-enable one turned off by failures; pending deliveries resume)
-  webhooks replay ACCOUNT WEBHOOK EVENT|SINCE         (one event ID, or every event at or after an RFC 3339 time)
-  webhooks deliveries ACCOUNT [WEBHOOK [STATE]]       (newest first; states: pending, delivered, failed)
-  test reset                                          (test mode only: deletes everything)
-  test clock DURATION                                 (test mode only: moves the clock, e.g. 36h)
 `
 
-// adminCommand runs one admin API call from the shell.
+const adminUsageFlags = `
+Flags (before the command):
+  -url URL      server URL (REFBRIDGE_URL)
+  -token TOKEN  admin token (REFBRIDGE_ADMIN_TOKEN)
+`
+
+// adminCmd is one admin command as its usage shows it.
+type adminCmd struct {
+	name string // e.g. "accounts create"
+	args string // e.g. "ACCOUNT JSON"
+	note string // lines shown beside it, if any
+}
+
+// adminCommands lists every command adminRequest understands, in the
+// order the usage shows them.
+var adminCommands = []adminCmd{
+	{"health", "", "whether the server answers; needs no token"},
+	{"ready", "", "whether the server can use its store; needs no token"},
+	{"accounts list", "", ""},
+	{"accounts create", "NAME", ""},
+	{"accounts get", "ACCOUNT", ""},
+	{"credentials list", "ACCOUNT", ""},
+	{"credentials issue", "ACCOUNT VENDOR KIND [CAMPAIGN]", "kinds: api_key, api_secret, license_key, site_key"},
+	{"credentials revoke", "ACCOUNT CREDENTIAL", ""},
+	{"campaigns list", "ACCOUNT", ""},
+	{"campaigns get", "ACCOUNT CAMPAIGN", ""},
+	{"campaigns create", "ACCOUNT JSON", `a canonical Campaign, e.g. '{"Name":"Spring","Status":"active"}'`},
+	{"campaigns update", "ACCOUNT CAMPAIGN JSON", "a canonical CampaignPatch"},
+	{"rules list", "ACCOUNT CAMPAIGN", ""},
+	{"rules create", "ACCOUNT CAMPAIGN JSON", "a canonical RewardRule"},
+	{"rules update", "ACCOUNT CAMPAIGN RULE JSON", ""},
+	{"rules delete", "ACCOUNT CAMPAIGN RULE", ""},
+	{"webhooks list", "ACCOUNT [VENDOR]", ""},
+	{"webhooks get", "ACCOUNT WEBHOOK", ""},
+	{"webhooks create", "ACCOUNT JSON", `e.g. '{"Vendor":"rewardful","URL":"https://…","Events":["affiliate.created"],"Secret":"…"}';
+Events are the vendor's event names; CampaignID limits it to one campaign;
+Native vendor options, e.g. {"referralrocket":{"secretEncoding":"hex"}}`},
+	{"webhooks update", "ACCOUNT WEBHOOK JSON", "the fields to change: URL, Events, Secret, Enabled, CampaignID, Native"},
+	{"webhooks delete", "ACCOUNT WEBHOOK", ""},
+	{"webhooks enable", "ACCOUNT WEBHOOK", "re-enable one turned off by failures; pending deliveries resume"},
+	{"webhooks replay", "ACCOUNT WEBHOOK EVENT|SINCE", "one event ID, or every event at or after an RFC 3339 time"},
+	{"webhooks deliveries", "ACCOUNT [WEBHOOK [STATE]]", "newest first; states: pending, delivered, failed"},
+	{"test reset", "", "test mode only: deletes everything"},
+	{"test clock", "DURATION", "test mode only: moves the clock, e.g. 36h"},
+}
+
+// adminUsage prints the usage of refbridge admin.
+func adminUsage(w io.Writer) {
+	fmt.Fprint(w, adminUsageHead)
+	for _, c := range adminCommands {
+		line := strings.TrimSpace(c.name + " " + c.args)
+		if c.note == "" {
+			fmt.Fprintf(w, "  %s\n", line)
+			continue
+		}
+		note := strings.ReplaceAll("("+c.note+")", "\n", "\n"+strings.Repeat(" ", 54))
+		fmt.Fprintf(w, "  %-51s %s\n", line, note)
+	}
+	fmt.Fprint(w, adminUsageFlags)
+}
+
+// usage prints the usage of one admin command.
+func (c adminCmd) usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: refbridge admin [-url URL] [-token TOKEN] %s\n", strings.TrimSpace(c.name+" "+c.args))
+	if c.note != "" {
+		fmt.Fprintf(w, "\n%s\n", c.note)
+	}
+	fmt.Fprint(w, "\nThe server's URL defaults to REFBRIDGE_URL or http://127.0.0.1:8080, the token\nto REFBRIDGE_ADMIN_TOKEN. Run \"refbridge admin --help\" for every command.\n")
+}
+
+// findAdminCommand returns the command args start with.
+func findAdminCommand(args []string) (adminCmd, bool) {
+	for _, c := range adminCommands {
+		n := len(strings.Fields(c.name))
+		if len(args) >= n && strings.Join(args[:n], " ") == c.name {
+			return c, true
+		}
+	}
+	return adminCmd{}, false
+}
+
+// adminCommand runs one admin API call from the shell. A command line that
+// names no call, or a call's wrong arguments, is a usage error; an
+// unreachable server or an answer of 300 or more is not.
 func adminCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, adminUsage) }
 	url := fs.String("url", env("REFBRIDGE_URL", "http://127.0.0.1:8080"), "server URL (REFBRIDGE_URL)")
 	token := fs.String("token", env("REFBRIDGE_ADMIN_TOKEN", ""), "admin token (REFBRIDGE_ADMIN_TOKEN)")
-	if err := fs.Parse(args); err != nil {
-		return err
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		adminUsage(stdout)
+		return nil
+	} else if err != nil {
+		return &usageError{cmd: "admin", err: err}
 	}
-	method, path, body, err := adminRequest(fs.Args())
+	args = fs.Args()
+	if len(args) == 0 {
+		return usageErrorf("admin", "no admin command given")
+	}
+	if args[0] == "help" {
+		if c, ok := findAdminCommand(args[1:]); ok {
+			c.usage(stdout)
+		} else {
+			adminUsage(stdout)
+		}
+		return nil
+	}
+	cmd, ok := findAdminCommand(args)
+	if !ok {
+		name := args[0]
+		if len(args) > 1 && !isHelpFlag(args[1]) {
+			name += " " + args[1]
+		}
+		if isHelpFlag(args[len(args)-1]) {
+			adminUsage(stdout)
+			return nil
+		}
+		return usageErrorf("admin", "unknown admin command %q", name)
+	}
+	if slices.ContainsFunc(args, isHelpFlag) {
+		cmd.usage(stdout)
+		return nil
+	}
+	method, path, body, err := adminRequest(args)
 	if err != nil {
-		fmt.Fprint(stderr, adminUsage)
-		return err
+		msg := strings.TrimPrefix(err.Error(), cmd.name+": ")
+		return usageErrorf("admin "+cmd.name, "%s", msg)
 	}
 	c := &adminClient{base: strings.TrimSuffix(*url, "/"), token: *token, http: &http.Client{Timeout: 30 * time.Second}}
 	return c.do(ctx, method, path, body, stdout)

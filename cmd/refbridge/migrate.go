@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/client"
 	"github.com/refbridge/refbridge/client/migrate"
 )
@@ -46,8 +46,6 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 // migrateCommand runs refbridge migrate.
 func migrateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, migrateUsage); fs.PrintDefaults() }
 	from := fs.String("from", "", "source URL (required)")
 	to := fs.String("to", "", "target URL (required)")
 	var campaigns stringList
@@ -56,21 +54,23 @@ func migrateCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	dry := fs.Bool("dry-run", false, "read everything and report what would be written and lost; write nothing")
 	state := fs.String("state", "refbridge-migrate", "directory for the checkpoint and ID map")
 	reportPath := fs.String("report", "", "also write the report as JSON to this file")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, "migrate", args, func(w io.Writer) { fmt.Fprint(w, migrateUsage) }, stdout); err != nil {
 		return err
 	}
-	if *from == "" || *to == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return errors.New("migrate needs --from and --to")
+	if fs.NArg() > 0 {
+		return usageErrorf("migrate", "migrate takes no arguments, got %q", fs.Args())
 	}
-	src, err := client.Open(ctx, *from)
+	if *from == "" || *to == "" {
+		return usageErrorf("migrate", "migrate needs --from and --to")
+	}
+	src, err := openEndpoint(ctx, "--from", *from)
 	if err != nil {
-		return fmt.Errorf("--from: %w", err)
+		return err
 	}
 	defer src.Close()
-	dst, err := client.Open(ctx, *to)
+	dst, err := openEndpoint(ctx, "--to", *to)
 	if err != nil {
-		return fmt.Errorf("--to: %w", err)
+		return err
 	}
 	defer dst.Close()
 
@@ -115,6 +115,21 @@ func migrateCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		return runErr
 	}
 	return nil
+}
+
+// openEndpoint opens a --from or --to URL. A URL client.Open rejects as
+// invalid (not a URL, an unknown scheme, a missing key) is a usage error;
+// one it could not reach or open is not.
+func openEndpoint(ctx context.Context, flagName, rawURL string) (*client.Client, error) {
+	c, err := client.Open(ctx, rawURL)
+	if err == nil {
+		return c, nil
+	}
+	err = fmt.Errorf("%s: %w", flagName, err)
+	if canonical.IsCode(err, canonical.Invalid) {
+		return nil, &usageError{cmd: "migrate", err: err}
+	}
+	return nil, err
 }
 
 // progress shows the run's progress: a bar per entity on a terminal,

@@ -60,10 +60,22 @@ type serveConfig struct {
 // when another worker may send the deliveries again.
 const minLease = 5 * time.Second
 
-func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
+const serveUsage = `Usage: refbridge serve [flags]
+
+Serves every vendor surface (Referral Rocket, GrowSurf, ReferralHero,
+Rewardful, iRefer) and the admin API under /_refbridge/ over the native
+engine, on a SQLite file or PostgreSQL, until SIGINT or SIGTERM. Every flag
+has an environment variable, named in its description; a flag given on the
+command line wins.
+
+Flags:
+`
+
+// parseServe parses serve's command line; -h prints the usage to stdout
+// and returns flag.ErrHelp, and a bad flag or value is a *usageError.
+func parseServe(args []string, stdout io.Writer) (serveConfig, error) {
 	var c serveConfig
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", env("REFBRIDGE_ADDR", "127.0.0.1:8080"), "listen address (REFBRIDGE_ADDR)")
 	fs.StringVar(&c.db, "db", env("REFBRIDGE_DB", "refbridge.db"),
 		"database: a SQLite file path, or postgres://… for PostgreSQL (REFBRIDGE_DB)")
@@ -90,17 +102,23 @@ func parseServe(args []string, stderr io.Writer) (serveConfig, error) {
 		"serve the Prometheus metrics at /_refbridge/metrics without the admin token (REFBRIDGE_METRICS_PUBLIC)")
 	fs.BoolVar(&c.demo, "demo", env("REFBRIDGE_DEMO", "true") != "false",
 		"create a demo account on an empty database (REFBRIDGE_DEMO)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, "serve", args, func(w io.Writer) { fmt.Fprint(w, serveUsage) }, stdout); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+		return c, usageErrorf("serve", "serve takes no arguments, got %q", fs.Args())
 	}
 	if c.workers < 0 {
-		return c, fmt.Errorf("--webhook-workers %d: want 0 or more", c.workers)
+		return c, usageErrorf("serve", "--webhook-workers %d: want 0 or more", c.workers)
 	}
 	if c.lease < minLease {
-		return c, fmt.Errorf("--webhook-lease %s: want at least %s", c.lease, minLease)
+		return c, usageErrorf("serve", "--webhook-lease %s: want at least %s", c.lease, minLease)
+	}
+	if _, err := newLogger(io.Discard, c.logLevel, c.logFormat); err != nil {
+		return c, &usageError{cmd: "serve", err: err}
+	}
+	if _, err := readCacheTTL(c.readCache, ""); err != nil {
+		return c, &usageError{cmd: "serve", err: err}
 	}
 	return c, nil
 }
@@ -130,7 +148,7 @@ func envInt(name string, def int) int {
 
 // serve runs the proxy until ctx is cancelled, then shuts down gracefully.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseServe(args, stderr)
+	cfg, err := parseServe(args, stdout)
 	if err != nil {
 		return err
 	}
