@@ -58,3 +58,12 @@ func TestCollectors(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRequest is what counting one request costs (Begin and End).
+func BenchmarkRequest(b *testing.B) {
+	m := metrics.New()
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Begin("growsurf").End("GET", "/v2/campaign/{id}/participant/{participantIdOrEmail}", 200)
+	}
+}
