@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 // documented reads a payload of testdata/growsurf.

@@ -17,8 +17,8 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/growsurf"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
 	"github.com/refbridge/refbridge/openapi"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 // harness sends GrowSurf requests to a surfacetest server and checks every

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +19,6 @@ import (
 	"github.com/refbridge/refbridge/adapters/surface"
 	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
 	"github.com/refbridge/refbridge/openapi"
-	"github.com/refbridge/refbridge/proxy/store"
 )
 
 // endpoints lists the campaign's GrowSurf endpoints in the engine.
@@ -35,28 +33,6 @@ func endpoints(t *testing.T, h *harness) []canonical.WebhookEndpoint {
 		t.Fatal(err)
 	}
 	return eps
-}
-
-// failEndpoint records failed attempts on an endpoint, as the delivery
-// workers do.
-func failEndpoint(t *testing.T, h *harness, id string, failures int, at time.Time, disable bool) {
-	t.Helper()
-	acct, _ := strconv.ParseInt(h.env.Account.ID, 10, 64)
-	n, _ := strconv.ParseInt(id, 10, 64)
-	err := h.env.Store.Update(context.Background(), func(tx store.Tx) error {
-		e, err := tx.GetEndpoint(context.Background(), acct, n)
-		if err != nil {
-			return err
-		}
-		e.FailureCount, e.LastFailureAt = failures, &at
-		if disable {
-			e.Enabled, e.AutoDisabled = false, true
-		}
-		return tx.UpdateEndpoint(context.Background(), acct, &e)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestWebhooksAreEngineEndpoints(t *testing.T) {
@@ -93,7 +69,7 @@ func TestWebhooksAreEngineEndpoints(t *testing.T) {
 
 	// The workers switch it off after failures: GrowSurf shows it.
 	failedAt := time.UnixMilli(1773144000000).UTC()
-	failEndpoint(t, h, ep.ID, 15, failedAt, true)
+	h.env.FailEndpoint(t, ep.ID, 15, failedAt, true)
 	list := must(t, h.do("GET", base+"/webhooks", nil), 200, "list")
 	if list.str("webhooks", "0", "id") != "primary" || list.str("webhooks", "1", "id") != id ||
 		list.get("webhooks", "1", "failureCount") != 15.0 || list.get("webhooks", "1", "autoDisabledDueToFailures") != true ||

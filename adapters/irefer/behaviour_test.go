@@ -12,7 +12,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/irefer"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 func TestAuthentication(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/referralhero"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 // TestNumbersAsStrings: the seed documents points, reward_id and active

@@ -13,7 +13,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/referralhero"
 	"github.com/refbridge/refbridge/adapters/surface"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 func TestRoutes(t *testing.T) {

@@ -14,8 +14,9 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/referralhero"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
+	checks "github.com/refbridge/refbridge/adapters/surface/surfacetest"
 	"github.com/refbridge/refbridge/openapi"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 // TestWebhooksFromTheEngine: signups made through the REST surface reach
@@ -39,10 +40,10 @@ func TestWebhooksFromTheEngine(t *testing.T) {
 	if len(rendered) != 2 {
 		t.Fatalf("%d deliveries queued, want the two signups", len(rendered))
 	}
-	schema := surfacetest.WebhookSchemas(t, openapi.ReferralHero)["new_registration"]
+	schema := checks.WebhookSchemas(t, openapi.ReferralHero)["new_registration"]
 	for i, want := range []map[string]any{bo, ana} {
 		r := rendered[i]
-		if err := surfacetest.ValidBody(schema, r.Request.Body); err != nil {
+		if err := checks.ValidBody(schema, r.Request.Body); err != nil {
 			t.Errorf("delivery %d: %v\n%s", i, err, r.Request.Body)
 		}
 		var got map[string]any
@@ -57,7 +58,7 @@ func TestWebhooksFromTheEngine(t *testing.T) {
 		if got["subscriber_id"] != want["id"] || got["list_uuid"] != codec(env).ListUUID(env.Campaign.ID) || got["response"] != "new_registration" {
 			t.Errorf("delivery %d: %s", i, r.Request.Body)
 		}
-		if !strings.HasPrefix(got["referral_link"].(string), surfacetest.SiteURL) {
+		if !strings.HasPrefix(got["referral_link"].(string), checks.SiteURL) {
 			t.Errorf("delivery %d: referral_link %v is not on the campaign's site", i, got["referral_link"])
 		}
 		if sig := r.Request.Header.Get(referralhero.SignatureHeader); sig == "" || sig != referralhero.Sign(ep.Secret, r.Request.Body) {
@@ -79,7 +80,7 @@ func TestWebhooksFromTheEngine(t *testing.T) {
 func TestWebhookDeliverySchedule(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t, nil)
-	rc := surfacetest.NewReceiver(t)
+	rc := checks.NewReceiver(t)
 	rc.SetStatus(http.StatusCreated) // not a 200: a failure for ReferralHero
 	ctx := context.Background()
 	wh := env.Backend.(canonical.Webhooks)
@@ -136,7 +137,7 @@ func TestWebhookDeliverySchedule(t *testing.T) {
 	}
 	settle()
 	all := rc.Got()
-	schema := surfacetest.WebhookSchemas(t, openapi.ReferralHero)["new_registration"]
+	schema := checks.WebhookSchemas(t, openapi.ReferralHero)["new_registration"]
 	emails := map[string]bool{}
 	for _, r := range all[10:] {
 		m := hmac.New(sha256.New, []byte("whsec_rh"))
@@ -144,7 +145,7 @@ func TestWebhookDeliverySchedule(t *testing.T) {
 		if r.Header.Get("X-ReferralHero-Signature") != base64.StdEncoding.EncodeToString(m.Sum(nil)) {
 			t.Errorf("bad signature on %s", r.Body)
 		}
-		if err := surfacetest.ValidBody(schema, r.Body); err != nil {
+		if err := checks.ValidBody(schema, r.Body); err != nil {
 			t.Errorf("%v: %s", err, r.Body)
 		}
 		var p struct{ Email string }
@@ -188,12 +189,12 @@ func TestEveryEventFromTheEngine(t *testing.T) {
 		ok(t, a.post(m("/subscribers/update_reward_status"), obj{"reward_id": num(rewards[0].(obj)["id"]), "status": "sent"}))
 		ok(t, a.do(http.MethodDelete, m("/subscribers/"+ana["id"].(string)), nil))
 	})
-	schemas := surfacetest.WebhookSchemas(t, openapi.ReferralHero)
+	schemas := checks.WebhookSchemas(t, openapi.ReferralHero)
 	var events []string
 	for _, r := range rendered {
 		event := responseOf(r.Request.Body)
 		events = append(events, event)
-		if err := surfacetest.ValidBody(schemas[event], r.Request.Body); err != nil {
+		if err := checks.ValidBody(schemas[event], r.Request.Body); err != nil {
 			t.Errorf("%s (%s): %v\n%s", event, r.Change.Kind, err, r.Request.Body)
 		}
 		// Ana, referred by Bo, names Bo in every event, her deletion too.

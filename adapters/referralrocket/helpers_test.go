@@ -10,7 +10,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/referralrocket"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 // call is one request to the surface.

@@ -14,8 +14,8 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/referralrocket"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
 	"github.com/refbridge/refbridge/openapi"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 // TestSweep calls every operation of the spec with valid input and

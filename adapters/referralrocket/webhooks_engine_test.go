@@ -16,8 +16,9 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/referralrocket"
 	"github.com/refbridge/refbridge/adapters/surface"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
+	checks "github.com/refbridge/refbridge/adapters/surface/surfacetest"
 	"github.com/refbridge/refbridge/openapi"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 // TestWebhooksFromTheEngine: a direct and a referred signup through the
@@ -37,7 +38,7 @@ func TestWebhooksFromTheEngine(t *testing.T) {
 	if len(rendered) != 2 {
 		t.Fatalf("%d deliveries queued, want the two signups", len(rendered))
 	}
-	schemas := surfacetest.WebhookSchemas(t, openapi.ReferralRocket)
+	schemas := checks.WebhookSchemas(t, openapi.ReferralRocket)
 	ids := referralrocket.NewIDs(env.Engine.IDSecret())
 	for i, want := range []struct {
 		event string
@@ -59,7 +60,7 @@ func TestWebhooksFromTheEngine(t *testing.T) {
 		if err := json.Unmarshal(r.Request.Body, &got); err != nil {
 			t.Fatal(err)
 		}
-		if err := surfacetest.ValidBody(schemas[want.event], r.Request.Body); err != nil || got.EventType != want.event {
+		if err := checks.ValidBody(schemas[want.event], r.Request.Body); err != nil || got.EventType != want.event {
 			t.Errorf("delivery %d is %q, want %s: %v\n%s", i, got.EventType, want.event, err, r.Request.Body)
 		}
 		d := got.Data
@@ -92,7 +93,7 @@ func TestWebhookDeliverySchedule(t *testing.T) {
 	t.Parallel()
 	env := surfacetest.New(t, referralrocket.New(), nil)
 	cid := campaignID(t, env, env.Campaign)
-	rc := surfacetest.NewReceiver(t)
+	rc := checks.NewReceiver(t)
 	rc.SetStatus(http.StatusBadGateway)
 	ctx := context.Background()
 	wh := env.Backend.(canonical.Webhooks)
@@ -138,7 +139,7 @@ func TestWebhookDeliverySchedule(t *testing.T) {
 	if last.Header.Get("X-RR-Signature") != hex.EncodeToString(m.Sum(nil)) {
 		t.Errorf("bad signature on %s", last.Body)
 	}
-	if err := surfacetest.ValidBody(surfacetest.WebhookSchemas(t, openapi.ReferralRocket)["referrer_added"], last.Body); err != nil ||
+	if err := checks.ValidBody(checks.WebhookSchemas(t, openapi.ReferralRocket)["referrer_added"], last.Body); err != nil ||
 		!strings.Contains(string(last.Body), `"email":"kim@example.com"`) {
 		t.Errorf("%v: %s", err, last.Body)
 	}
@@ -163,13 +164,13 @@ func TestEveryEventFromTheEngine(t *testing.T) {
 			t.Fatalf("qualify: %d %s", res.status, res.body)
 		}
 	})
-	schemas := surfacetest.WebhookSchemas(t, openapi.ReferralRocket)
+	schemas := checks.WebhookSchemas(t, openapi.ReferralRocket)
 	var events []string
 	leeRewarded := false
 	for _, r := range rendered {
 		event := eventTypeOf(r.Request.Body)
 		events = append(events, event)
-		if err := surfacetest.ValidBody(schemas[event], r.Request.Body); err != nil {
+		if err := checks.ValidBody(schemas[event], r.Request.Body); err != nil {
 			t.Errorf("%s (%s): %v\n%s", event, r.Change.Kind, err, r.Request.Body)
 		}
 		var body struct {

@@ -15,7 +15,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/rewardful"
 	"github.com/refbridge/refbridge/adapters/surface"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 func TestAuthFailures(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/rewardful"
-	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
+	"github.com/refbridge/refbridge/proxy/surfacetest"
 )
 
 // client calls the surface with one tenant's API secret.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/store"
-	"github.com/refbridge/refbridge/proxy/store/sqlstore"
 )
 
 // assessFraud rates a new participant from the signals the engine has:
@@ -45,9 +44,9 @@ func (w *work) assessFraud(p store.Participant, referrer *store.Participant) can
 // mailbox normalizes an address to the mailbox it delivers to: lower case,
 // without a +tag, and for Gmail without dots.
 func mailbox(email string) string {
-	local, domain, ok := strings.Cut(sqlstore.Key(email), "@")
+	local, domain, ok := strings.Cut(store.Key(email), "@")
 	if !ok {
-		return sqlstore.Key(email)
+		return store.Key(email)
 	}
 	local, _, _ = strings.Cut(local, "+")
 	if domain == "gmail.com" || domain == "googlemail.com" {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/store"
-	"github.com/refbridge/refbridge/proxy/store/sqlstore"
 )
 
 // codeLength is the length of generated referral codes (Referral Rocket
@@ -128,7 +127,7 @@ func (w *work) existing(p canonical.Participant) (store.Participant, error) {
 		if k.value == "" {
 			continue
 		}
-		found, err := w.tx.FindParticipant(w.ctx, w.acct(), w.cid, k.kind, sqlstore.Key(k.value))
+		found, err := w.tx.FindParticipant(w.ctx, w.acct(), w.cid, k.kind, store.Key(k.value))
 		if err == nil || !errors.Is(err, store.ErrNotFound) {
 			return found, err
 		}
@@ -324,7 +323,7 @@ func (w *work) resolveAny(ref canonical.ParticipantRef) (store.Participant, erro
 		}
 		p, err = w.tx.GetParticipant(w.ctx, w.acct(), id)
 	case ref.Email != "":
-		p, err = w.tx.FindParticipant(w.ctx, w.acct(), w.cid, "email", sqlstore.Key(ref.Email))
+		p, err = w.tx.FindParticipant(w.ctx, w.acct(), w.cid, "email", store.Key(ref.Email))
 	case ref.Code != "":
 		var l store.Link
 		if l, err = w.tx.FindLink(w.ctx, w.acct(), ref.Code); err == nil {
@@ -390,7 +389,7 @@ func (a *Account) ListParticipants(ctx context.Context, q canonical.ParticipantQ
 		return page, canonical.Errorf(canonical.Invalid, "offset must not be negative")
 	}
 	err = a.read(ctx, q.CampaignID, func(w *work) error {
-		sq := store.ParticipantQuery{Campaign: w.cid, EmailKey: sqlstore.Key(q.Email), States: q.States,
+		sq := store.ParticipantQuery{Campaign: w.cid, EmailKey: store.Key(q.Email), States: q.States,
 			StripeCustomerID: q.StripeCustomerID, OnlyAffiliates: q.Affiliates, Sort: q.Sort, After: after}
 		if q.ReferrerID != "" {
 			r, err := w.resolve(canonical.ByID(q.ReferrerID))

@@ -8,7 +8,6 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/proxy/store"
-	"github.com/refbridge/refbridge/proxy/store/sqlstore"
 )
 
 // attribute makes referrer the referrer of the new participant p (already
@@ -466,7 +465,7 @@ func (a *Account) ListReferrals(ctx context.Context, q canonical.ReferralQuery) 
 		return canonical.Page[canonical.Referral]{}, canonical.Errorf(canonical.Invalid, "offset must not be negative")
 	}
 	sq := store.ReferralQuery{Campaign: num(q.CampaignID), Referrer: num(q.ReferrerID), Referred: num(q.ReferredID),
-		States: q.States, Converted: q.Converted, EmailKey: sqlstore.Key(q.Email), UpdatedSince: q.UpdatedSince,
+		States: q.States, Converted: q.Converted, EmailKey: store.Key(q.Email), UpdatedSince: q.UpdatedSince,
 		UpdatedUntil: q.UpdatedUntil, Oldest: q.Oldest, Cursor: cursor}
 	var page canonical.Page[canonical.Referral]
 	run := func(tx store.Tx) error {

@@ -15,10 +15,17 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 )
+
+// Key normalizes an identity value for lookups, as every store keys it:
+// trimmed and lower-cased. Stores key participants' identities, link tokens
+// and coupon codes with it; callers pass FindParticipant's value and the
+// queries' EmailKey through it.
+func Key(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
 
 // Errors returned by Tx methods (wrapped; test with errors.Is).
 var (
@@ -112,7 +119,7 @@ type Tx interface {
 	GetParticipant(ctx context.Context, account, id int64) (Participant, error)
 	// FindParticipant finds a participant of a campaign by one identity
 	// key: kind is "email", "phone", "wallet" or "other", value normalized
-	// by the caller.
+	// by the caller with Key.
 	FindParticipant(ctx context.Context, account, campaign int64, kind, value string) (Participant, error)
 	UpdateParticipant(ctx context.Context, account int64, p *Participant) error
 	DeleteParticipant(ctx context.Context, account, id int64) error

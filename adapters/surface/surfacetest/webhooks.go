@@ -2,7 +2,6 @@ package surfacetest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -18,6 +17,9 @@ import (
 	"github.com/refbridge/refbridge/adapters/surface"
 	"github.com/refbridge/refbridge/openapi"
 )
+
+// SiteURL is the website of the campaign the sample changes belong to.
+const SiteURL = "https://shop.example.com"
 
 // ChangeAt is the time of every change Changes builds.
 var ChangeAt = time.Date(2026, 3, 10, 12, 30, 0, 0, time.UTC)
@@ -383,59 +385,6 @@ func FuzzWebhooks(f *testing.F, vendor openapi.Vendor, hooks surface.Webhooks, n
 		}
 		CheckFuzzedRender(t, hooks, schemas, eventOf, FuzzedChange(kind, text, n, id, flags), ep)
 	})
-}
-
-// QueuedWebhooks subscribes an enabled endpoint of the surface's vendor
-// (with a secret) to events through the engine, runs act, which changes
-// things through the surface, and renders each delivery the engine
-// queued for the endpoint, oldest first, with the surface's renderer of
-// this installation, as a delivery worker would. Every queued delivery
-// must render. It returns the endpoint and what rendered (Event unset:
-// the body names it).
-func (e *Env) QueuedWebhooks(t *testing.T, events []string, act func()) (canonical.WebhookEndpoint, []Rendered) {
-	t.Helper()
-	ws, ok := e.Surface.(surface.WebhookSurface)
-	if !ok {
-		t.Fatalf("the %s surface renders no webhooks", e.Surface.Vendor())
-	}
-	hooks := ws.Webhooks(surface.Config{IDSecret: e.Engine.IDSecret()})
-	kinds, err := hooks.Kinds(events)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	wh := e.Backend.(canonical.Webhooks)
-	ep, err := wh.CreateWebhookEndpoint(ctx, canonical.WebhookEndpoint{Vendor: e.Surface.Vendor(), URL: "https://hooks.example.com/refbridge",
-		Events: events, Kinds: kinds, Secret: "whsec_queued", Enabled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	act()
-	ds, err := wh.ListDeliveries(ctx, canonical.DeliveryQuery{EndpointID: ep.ID, ListOptions: canonical.ListOptions{Limit: 100}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	changes, err := wh.ListChanges(ctx, canonical.ChangeQuery{ListOptions: canonical.ListOptions{Limit: 100}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	byID := map[string]canonical.Change{}
-	for _, c := range changes.Items {
-		byID[c.ID] = c
-	}
-	var out []Rendered
-	for _, d := range slices.Backward(ds.Items) {
-		c, found := byID[d.EventID]
-		if !found || d.State != canonical.DeliveryPending {
-			t.Fatalf("delivery %+v: its event is not logged, or it is not pending", d)
-		}
-		req, ok, err := hooks.Render(c, ep, d.ID, e.Clock.Now())
-		if err != nil || !ok {
-			t.Fatalf("the queued %s change %s does not render: %v, %v", c.Kind, c.ID, ok, err)
-		}
-		out = append(out, Rendered{Change: c, Request: req})
-	}
-	return ep, out
 }
 
 // CheckPolicyDocumented checks that the vendor's spec documents policy:

@@ -87,7 +87,7 @@ func (t *tx) InsertLinks(ctx context.Context, account int64, ls []*store.Link) e
 		if err != nil {
 			return err
 		}
-		rows[i], keys[i] = append([]any{account}, args...), Key(l.Token)
+		rows[i], keys[i] = append([]any{account}, args...), store.Key(l.Token)
 	}
 	return t.insertMany(ctx, `INSERT INTO links (account_id, campaign_id, participant_id, kind, token_key, created_at, doc)`, 7, rows,
 		"token_key", keys, func(i int, id int64) { ls[i].ID = itoa(id) })

@@ -18,7 +18,7 @@ func linkArgs(l *store.Link) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{atoi(l.CampaignID), atoi(l.ParticipantID), l.Kind, Key(l.Token), ms(l.CreatedAt), doc}, nil
+	return []any{atoi(l.CampaignID), atoi(l.ParticipantID), l.Kind, store.Key(l.Token), ms(l.CreatedAt), doc}, nil
 }
 
 func (t *tx) InsertLink(ctx context.Context, account int64, l *store.Link) error {
@@ -40,7 +40,7 @@ func (t *tx) GetLink(ctx context.Context, account, id int64) (store.Link, error)
 }
 
 func (t *tx) FindLink(ctx context.Context, account int64, token string) (store.Link, error) {
-	return getDoc(ctx, t, setLinkID, `SELECT id, doc FROM links WHERE account_id = ? AND token_key = ?`, account, Key(token))
+	return getDoc(ctx, t, setLinkID, `SELECT id, doc FROM links WHERE account_id = ? AND token_key = ?`, account, store.Key(token))
 }
 
 func (t *tx) UpdateLink(ctx context.Context, account int64, l *store.Link) error {
@@ -85,7 +85,7 @@ func referralArgs(r *canonical.Referral) ([]any, error) {
 		return nil, err
 	}
 	return []any{atoi(r.CampaignID), atoi(r.ReferrerID), nullID(atoi(r.ReferredID)), string(r.State), r.ConvertedAt != nil,
-		Key(r.Email), r.Channel, r.StripeCustomerID, msp(r.TriggerAt), ms(r.CreatedAt), ms(r.UpdatedAt), doc}, nil
+		store.Key(r.Email), r.Channel, r.StripeCustomerID, msp(r.TriggerAt), ms(r.CreatedAt), ms(r.UpdatedAt), doc}, nil
 }
 
 func (t *tx) InsertReferral(ctx context.Context, account int64, r *canonical.Referral) error {

@@ -54,7 +54,7 @@ func couponArgs(c *canonical.Coupon) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{atoi(c.CampaignID), nullID(atoi(c.GroupID)), nullID(atoi(c.ParticipantID)), Key(c.Code), ms(c.CreatedAt), doc}, nil
+	return []any{atoi(c.CampaignID), nullID(atoi(c.GroupID)), nullID(atoi(c.ParticipantID)), store.Key(c.Code), ms(c.CreatedAt), doc}, nil
 }
 
 func (t *tx) InsertCoupon(ctx context.Context, account int64, c *canonical.Coupon) error {

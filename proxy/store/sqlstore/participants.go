@@ -14,9 +14,6 @@ import (
 
 func setParticipantID(p *store.Participant, id string) { p.ID = id }
 
-// Key normalizes an identity value for lookups: trimmed and lower-cased.
-func Key(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
-
 // participantCols are the projected columns, in the order participantArgs
 // returns their values.
 const participantCols = `campaign_id, ord, email_key, phone_key, wallet_key, other_key, name_key, referrer_id,
@@ -31,8 +28,9 @@ func participantArgs(p *store.Participant) ([]any, error) {
 		return nil, err
 	}
 	return []any{
-		atoi(p.CampaignID), p.Ord, Key(p.Email), Key(p.Phone), Key(p.CryptoWallet), Key(p.OtherIdentifier),
-		Key(p.Name()), nullID(atoi(p.ReferrerID)), string(p.ReferralState), p.Affiliate.StripeCustomerID,
+		atoi(p.CampaignID), p.Ord,
+		store.Key(p.Email), store.Key(p.Phone), store.Key(p.CryptoWallet), store.Key(p.OtherIdentifier), store.Key(p.Name()),
+		nullID(atoi(p.ReferrerID)), string(p.ReferralState), p.Affiliate.StripeCustomerID,
 		p.Affiliate.IsAffiliate, p.IPAddress, p.Referrals, p.Points, ms(p.CreatedAt), doc,
 	}, nil
 }
@@ -198,9 +196,9 @@ func participantCursor(s canonical.ParticipantSort, p store.Participant) string 
 	id := p.ID
 	switch participantSorts[s].col {
 	case "email_key":
-		return Key(p.Email) + "\x1f" + id
+		return store.Key(p.Email) + "\x1f" + id
 	case "name_key":
-		return Key(p.Name()) + "\x1f" + id
+		return store.Key(p.Name()) + "\x1f" + id
 	case "referrals":
 		return strconv.FormatInt(p.Referrals, 10) + "\x1f" + id
 	case "points":

@@ -1,7 +1,10 @@
 // Package surfacetest runs one vendor surface in-process for tests: the
 // native engine on a fresh SQLite file, an account with an active campaign
 // and the vendor's credentials, a settable clock, and an httptest server
-// serving the proxy with just that surface, at the vendor's own paths.
+// serving the proxy with just that surface, at the vendor's own paths; and
+// the delivery workers over it. The vendor adapters' external tests use it.
+// It lives under proxy/ because it runs the server: the checks a surface's
+// tests need without a server are in adapters/surface/surfacetest.
 package surfacetest
 
 import (
@@ -15,6 +18,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
+	checks "github.com/refbridge/refbridge/adapters/surface/surfacetest"
 	"github.com/refbridge/refbridge/proxy"
 	"github.com/refbridge/refbridge/proxy/engine"
 	"github.com/refbridge/refbridge/proxy/store"
@@ -24,8 +28,9 @@ import (
 // Start is the test clock's initial time.
 var Start = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 
-// SiteURL is the test campaign's website (iRefer host checks use it).
-const SiteURL = "https://shop.example.com"
+// SiteURL is the test campaign's website (iRefer host checks use it): the
+// one the sample changes of adapters/surface/surfacetest carry.
+const SiteURL = checks.SiteURL
 
 // Clock is a settable clock.
 type Clock struct {
