@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/refbridge/refbridge/client"
+	_ "github.com/refbridge/refbridge/client/allclients" // every scheme --from and --to accept
 	"github.com/refbridge/refbridge/client/migrate"
 )
 
