@@ -40,5 +40,8 @@ func Open(_ context.Context, u *url.URL) (canonical.Backend, io.Closer, error) {
 		l = pace.New(growsurf.DocumentedLimits()...)
 	}
 	b, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: v.BaseURL, APIKey: key, Limiter: l})
-	return b, nil, err
+	if err != nil {
+		return nil, nil, err // not a typed nil in the interface
+	}
+	return b, nil, nil
 }

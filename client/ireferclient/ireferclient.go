@@ -43,5 +43,8 @@ func Open(_ context.Context, u *url.URL) (canonical.Backend, io.Closer, error) {
 		return nil, nil, err
 	}
 	b, err := irefer.NewBackend(irefer.BackendOptions{BaseURL: v.BaseURL, LicenseKey: license, APIKey: site, CampaignID: campaign})
-	return b, nil, err
+	if err != nil {
+		return nil, nil, err // not a typed nil in the interface
+	}
+	return b, nil, nil
 }

@@ -36,5 +36,8 @@ func Open(_ context.Context, u *url.URL) (canonical.Backend, io.Closer, error) {
 		APIKey:     client.Secret(v.User, client.EnvReferralRocketKey),
 		CampaignID: client.Secret(v.Query.Get("campaign_id"), client.EnvReferralRocketCampaign),
 	})
-	return b, nil, err
+	if err != nil {
+		return nil, nil, err // not a typed nil in the interface
+	}
+	return b, nil, nil
 }

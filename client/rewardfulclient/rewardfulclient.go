@@ -40,5 +40,8 @@ func Open(_ context.Context, u *url.URL) (canonical.Backend, io.Closer, error) {
 		l = pace.New(rewardful.DocumentedLimits()...)
 	}
 	b, err := rewardful.NewBackend(rewardful.BackendOptions{BaseURL: v.BaseURL, APISecret: s, Limiter: l})
-	return b, nil, err
+	if err != nil {
+		return nil, nil, err // not a typed nil in the interface
+	}
+	return b, nil, nil
 }
