@@ -4,6 +4,14 @@
 // and refbridge's own engine in-process — so an application switches
 // vendor by changing a URL.
 //
+// Package client is portable: it imports no vendor adapter, engine or SQL
+// driver. Open reaches a backend through the opener registered for the
+// URL's scheme, and a program registers the ones it uses by blank import,
+// go-cloud style (client/allclients registers them all):
+//
+//	import _ "github.com/refbridge/refbridge/client/growsurfclient"  // growsurf://
+//	import _ "github.com/refbridge/refbridge/client/engineclient"    // sqlite://, postgres://
+//
 // A Client checks its input and applies defaults before the backend sees
 // a call, pages through lists with iterators, and adds the operation's
 // name to errors without changing their canonical code:

@@ -25,9 +25,11 @@ func exampleDB() (string, func()) {
 	return filepath.Join(dir, "refbridge.db"), func() { os.RemoveAll(dir) }
 }
 
-// Open a client on refbridge's own engine, in-process on a SQLite file.
-// A vendor URL such as "growsurf://" (key from GROWSURF_API_KEY) opens
-// the same Client over that vendor instead.
+// Open a client on refbridge's own engine, in-process on a SQLite file;
+// the program imports _ "github.com/refbridge/refbridge/client/engineclient",
+// which registers sqlite://. A vendor URL such as "growsurf://" (key from
+// GROWSURF_API_KEY, registered by client/growsurfclient) opens the same
+// Client over that vendor instead.
 func ExampleOpen() {
 	ctx := context.Background()
 	path, cleanup := exampleDB()

@@ -2,27 +2,34 @@ package client
 
 import (
 	"context"
+	"io"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
-	"github.com/refbridge/refbridge/proxy/engine"
-	"github.com/refbridge/refbridge/proxy/store"
-	"github.com/refbridge/refbridge/proxy/store/postgres"
-	"github.com/refbridge/refbridge/proxy/store/sqlite"
 )
 
-// Open opens a client from a URL. The scheme picks the backend:
+// Open opens a client from a URL. The scheme picks the backend, through
+// the opener registered for it (see Register); package client itself
+// registers none, so a program links only the backends it imports:
 //
-//	growsurf://[KEY@][HOST[:PORT][/PATH]]        GrowSurf; key from the URL or GROWSURF_API_KEY
-//	referralhero://[TOKEN@][HOST…]               ReferralHero; REFERRALHERO_API_TOKEN
-//	rewardful://[SECRET@][HOST…]                 Rewardful; REWARDFUL_API_SECRET
-//	referralrocket://[KEY@][HOST…]               Referral Rocket; REFERRALROCKET_API_KEY (optional)
+//	import _ "github.com/refbridge/refbridge/client/growsurfclient"
+//
+// The schemes and the packages that register them:
+//
+//	growsurf://[KEY@][HOST[:PORT][/PATH]]        client/growsurfclient: GrowSurf; key from the URL or GROWSURF_API_KEY
+//	referralhero://[TOKEN@][HOST…]               client/referralheroclient: ReferralHero; REFERRALHERO_API_TOKEN
+//	rewardful://[SECRET@][HOST…]                 client/rewardfulclient: Rewardful; REWARDFUL_API_SECRET
+//	referralrocket://[KEY@][HOST…]               client/referralrocketclient: Referral Rocket; REFERRALROCKET_API_KEY (optional)
 //	irefer://[LICENSE:SITEKEY@][HOST…]?campaign_id=N
-//	                                             iRefer; IREFER_LICENSE_KEY, IREFER_API_KEY, IREFER_CAMPAIGN_ID
-//	sqlite:///path/to.db[?account=ID]            the native engine in-process on a SQLite file
-//	postgres://…[&account=ID]                    the native engine in-process on PostgreSQL
+//	                                             client/ireferclient: iRefer; IREFER_LICENSE_KEY, IREFER_API_KEY, IREFER_CAMPAIGN_ID
+//	sqlite:///path/to.db[?account=ID]            client/engineclient: the native engine in-process on a SQLite file
+//	postgres://…[&account=ID]                    client/engineclient: the native engine in-process on PostgreSQL
+//
+// client/allclients registers them all.
 //
 // For a vendor, HOST (and PATH) override the vendor's production API, so
 // the same URL shape points at refbridge's proxy: growsurf://KEY@127.0.0.1:8080/v2?insecure=true
@@ -37,128 +44,142 @@ import (
 // For the engine, account selects the tenant; without it the database's
 // only account is used, or, on an empty database, an account named
 // "default" is created.
+//
+// A scheme no imported package registered is an Invalid error naming the
+// package to import.
 func Open(ctx context.Context, rawURL string) (*Client, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, canonical.Wrap(canonical.Invalid, err, "client URL is not a URL")
 	}
-	switch u.Scheme {
-	case "sqlite", "postgres", "postgresql":
-		return openEngine(ctx, u)
+	registry.mu.RLock()
+	open, ok := registry.openers[u.Scheme]
+	registry.mu.RUnlock()
+	if !ok {
+		return nil, unregistered(u.Scheme)
 	}
-	if open, ok := vendorOpeners[u.Scheme]; ok {
-		b, err := open(u)
-		if err != nil {
-			return nil, err
-		}
-		return New(b), nil
-	}
-	return nil, canonical.Errorf(canonical.Invalid, "unknown client URL scheme %q (want growsurf, referralhero, rewardful, referralrocket, irefer, sqlite or postgres)", u.Scheme)
-}
-
-// openEngine opens the native engine in-process.
-func openEngine(ctx context.Context, u *url.URL) (*Client, error) {
-	q := u.Query()
-	account := q.Get("account")
-	q.Del("account")
-	var st store.Store
-	var err error
-	if u.Scheme == "sqlite" {
-		path := u.Path
-		if u.Host != "" { // sqlite://relative/path
-			path = u.Host + u.Path
-		}
-		if path == "" {
-			return nil, canonical.Errorf(canonical.Invalid, "sqlite URL without a file path: want sqlite:///path/to.db")
-		}
-		st, err = sqlite.Open(ctx, path, nil)
-	} else {
-		u2 := *u
-		u2.RawQuery = q.Encode()
-		st, err = postgres.Open(ctx, u2.String())
-	}
+	b, closer, err := open(ctx, u)
 	if err != nil {
-		return nil, canonical.Wrap(canonical.Internal, err, "open the engine's store")
-	}
-	eng, err := engine.Open(ctx, st, nil)
-	if err != nil {
-		st.Close()
-		return nil, canonical.Wrap(canonical.Internal, err, "open the engine")
-	}
-	if account == "" {
-		if account, err = soleAccount(ctx, eng); err != nil {
-			st.Close()
-			return nil, err
-		}
-	} else if _, err := eng.GetAccount(ctx, account); err != nil {
-		st.Close()
 		return nil, err
 	}
-	c := New(eng.Backend(account))
-	c.closer = st
+	c := New(b)
+	c.closer = closer
 	return c, nil
 }
 
-// soleAccount returns the database's only account, creating "default" in
-// an empty database.
-func soleAccount(ctx context.Context, eng *engine.Engine) (string, error) {
-	accounts, err := eng.Accounts(ctx)
-	if err != nil {
-		return "", err
-	}
-	switch len(accounts) {
-	case 0:
-		a, err := eng.CreateAccount(ctx, "default")
-		return a.ID, err
-	case 1:
-		return accounts[0].ID, nil
-	}
-	ids := make([]string, len(accounts))
-	for i, a := range accounts {
-		ids[i] = a.ID
-	}
-	return "", canonical.Errorf(canonical.Invalid, "the database has %d accounts (%s): choose one with ?account=ID", len(accounts), strings.Join(ids, ", "))
+// OpenerFunc opens a backend from a URL with a scheme it was registered
+// for. The closer, which may be nil, releases what opening acquired; the
+// Client's Close calls it.
+type OpenerFunc func(ctx context.Context, u *url.URL) (b canonical.Backend, closer io.Closer, err error)
+
+var registry struct {
+	mu      sync.RWMutex
+	openers map[string]OpenerFunc
 }
 
-// vendorURL is the parts of a vendor URL every opener needs.
-type vendorURL struct {
-	// paced is false when the URL says pace=off.
-	paced bool
-	// base is the API base URL, "" for the vendor's default.
-	base string
-	// user and pass are the URL's credentials, if any.
-	user, pass string
-	query      url.Values
+// Register makes Open use open for URLs of the given scheme. Opener
+// packages call it from init, so a blank import enables their schemes.
+// It panics when open is nil or the scheme is taken, as database/sql's
+// Register does.
+func Register(scheme string, open OpenerFunc) {
+	if open == nil {
+		panic("client: Register of a nil opener for scheme " + scheme)
+	}
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	if _, dup := registry.openers[scheme]; dup {
+		panic("client: Register called twice for scheme " + scheme)
+	}
+	if registry.openers == nil {
+		registry.openers = map[string]OpenerFunc{}
+	}
+	registry.openers[scheme] = open
 }
 
-// parseVendor reads HOST/PATH, credentials and options from u.
-func parseVendor(u *url.URL) vendorURL {
-	v := vendorURL{query: u.Query()}
+// Schemes returns the registered schemes, sorted.
+func Schemes() []string {
+	registry.mu.RLock()
+	defer registry.mu.RUnlock()
+	s := make([]string, 0, len(registry.openers))
+	for k := range registry.openers {
+		s = append(s, k)
+	}
+	slices.Sort(s)
+	return s
+}
+
+// openerPackages names, per scheme refbridge knows, the package whose
+// blank import registers it.
+var openerPackages = map[string]string{
+	"growsurf":       "growsurfclient",
+	"referralhero":   "referralheroclient",
+	"rewardful":      "rewardfulclient",
+	"referralrocket": "referralrocketclient",
+	"irefer":         "ireferclient",
+	"sqlite":         "engineclient",
+	"postgres":       "engineclient",
+	"postgresql":     "engineclient",
+}
+
+// unregistered is the error for a scheme no opener is registered for.
+func unregistered(scheme string) error {
+	const mod = "github.com/refbridge/refbridge/client/"
+	registered := "none"
+	if s := Schemes(); len(s) > 0 {
+		registered = strings.Join(s, ", ")
+	}
+	if pkg, ok := openerPackages[scheme]; ok {
+		return canonical.Errorf(canonical.Invalid, "client URL scheme %q is not registered: import _ %q (or %q for every backend); registered: %s",
+			scheme, mod+pkg, mod+"allclients", registered)
+	}
+	return canonical.Errorf(canonical.Invalid, "unknown client URL scheme %q (want growsurf, referralhero, rewardful, referralrocket, irefer, sqlite or postgres); registered: %s", scheme, registered)
+}
+
+// VendorURL is what every vendor opener reads from its URL.
+type VendorURL struct {
+	// Paced is false when the URL says pace=off.
+	Paced bool
+	// BaseURL is the API base URL from HOST and PATH ("https://", or
+	// "http://" with insecure=true), "" for the vendor's default.
+	BaseURL string
+	// User and Password are the URL's credentials, if any.
+	User, Password string
+	// Query is the URL's query.
+	Query url.Values
+}
+
+// ParseVendorURL reads HOST/PATH, credentials and options from u.
+func ParseVendorURL(u *url.URL) VendorURL {
+	v := VendorURL{Query: u.Query()}
 	if u.User != nil {
-		v.user = u.User.Username()
-		v.pass, _ = u.User.Password()
+		v.User = u.User.Username()
+		v.Password, _ = u.User.Password()
 	}
-	v.paced = v.query.Get("pace") != "off"
+	v.Paced = v.Query.Get("pace") != "off"
 	if u.Host != "" {
 		scheme := "https"
-		if v.query.Get("insecure") == "true" {
+		if v.Query.Get("insecure") == "true" {
 			scheme = "http"
 		}
-		v.base = scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/")
+		v.BaseURL = scheme + "://" + u.Host + strings.TrimSuffix(u.Path, "/")
 	}
 	return v
 }
 
-// secret returns the URL's value or the environment variable's.
-func secret(fromURL, env string) string {
+// Secret returns the URL's value, or else the environment variable's.
+func Secret(fromURL, env string) string {
 	if fromURL != "" {
 		return fromURL
 	}
 	return os.Getenv(env)
 }
 
-// missing is the error for a credential found neither in the URL nor in
-// the environment.
-func missing(what, env string) error {
-	return canonical.Errorf(canonical.Invalid, "%s is required: put it in the URL or set %s", what, env)
+// Credential returns the URL's value, or else the environment variable's;
+// when both are empty it is an Invalid error saying that what is required
+// and where to put it.
+func Credential(fromURL, env, what string) (string, error) {
+	if v := Secret(fromURL, env); v != "" {
+		return v, nil
+	}
+	return "", canonical.Errorf(canonical.Invalid, "%s is required: put it in the URL or set %s", what, env)
 }

@@ -2,8 +2,10 @@ package client_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/referralhero"
 	"github.com/refbridge/refbridge/adapters/rewardful"
 	"github.com/refbridge/refbridge/client"
+	_ "github.com/refbridge/refbridge/client/allclients"
 )
 
 // TestOpenVendorURLs: each scheme opens its vendor's backend, with
@@ -163,4 +166,29 @@ func TestVendorBackendsWaitOnTheirLimiter(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpenUnregisteredScheme: a scheme no package registered names the
+// package to import; an unknown one lists the schemes refbridge knows.
+func TestOpenUnregisteredScheme(t *testing.T) {
+	t.Parallel()
+	_, err := client.Open(context.Background(), "ftp://example.com")
+	if canonical.CodeOf(err) != canonical.Invalid || !strings.Contains(err.Error(), "unknown client URL scheme") {
+		t.Errorf("Open(ftp://) = %v, want an Invalid unknown scheme", err)
+	}
+	if got, want := client.Schemes(), []string{"growsurf", "irefer", "postgres", "postgresql", "referralhero", "referralrocket", "rewardful", "sqlite"}; !slices.Equal(got, want) {
+		t.Errorf("allclients registered %v, want %v", got, want)
+	}
+}
+
+// TestRegisterRefusesADuplicate: registering a taken scheme panics, as
+// database/sql's Register does, instead of silently replacing an opener.
+func TestRegisterRefusesADuplicate(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if recover() == nil {
+			t.Error("a second Register for growsurf did not panic")
+		}
+	}()
+	client.Register("growsurf", func(context.Context, *url.URL) (canonical.Backend, io.Closer, error) { return nil, nil, nil })
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/client"
+	_ "github.com/refbridge/refbridge/client/engineclient" // sqlite:// for the targets
 	"github.com/refbridge/refbridge/client/migrate"
 )
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/client"
+	_ "github.com/refbridge/refbridge/client/allclients" // every scheme --from and --to accept
 	"github.com/refbridge/refbridge/client/migrate"
 )
 
