@@ -1,0 +1,556 @@
+package proxy
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gorilla/mux"
+
+	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/openapi"
+)
+
+// docsFiles are the reference pages' templates and assets; nothing is
+// fetched from anywhere else.
+//
+//go:embed docs
+var docsFiles embed.FS
+
+var docsTemplates = template.Must(template.ParseFS(docsFiles, "docs/*.html"))
+
+// docsAsset is one embedded static file of the reference pages.
+type docsAsset struct {
+	ctype string
+	etag  string
+	body  []byte
+}
+
+var docsAssets = func() map[string]docsAsset {
+	out := map[string]docsAsset{}
+	for name, ctype := range map[string]string{
+		"docs.css": "text/css; charset=utf-8",
+		"docs.js":  "text/javascript; charset=utf-8",
+	} {
+		b, err := docsFiles.ReadFile("docs/" + name)
+		if err != nil {
+			panic(err)
+		}
+		sum := sha256.Sum256(b)
+		out[name] = docsAsset{ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, body: b}
+	}
+	return out
+}()
+
+// docsCSP keeps the pages to this server: their own script and style,
+// and fetch() only to this origin.
+const docsCSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+// docsRoutes serves the browsable reference of every vendor surface: an
+// index at /_refbridge/docs, a page per vendor at /_refbridge/docs/{vendor}
+// and their assets. Public, as the specs are.
+func (a *admin) docsRoutes(r *mux.Router) {
+	r.HandleFunc("/docs", a.docsIndex).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/docs/", a.docsIndex).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/docs/assets/{file}", a.docsAsset).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/docs/{vendor}", a.docsVendor).Methods(http.MethodGet, http.MethodHead)
+}
+
+func (a *admin) docsAsset(w http.ResponseWriter, r *http.Request) {
+	name := mux.Vars(r)["file"]
+	f, ok := docsAssets[name]
+	if !ok {
+		a.fail(w, canonical.Errorf(canonical.NotFound, "no docs asset %s", name))
+		return
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("ETag", f.etag)
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(f.body))
+}
+
+func (a *admin) docsIndex(w http.ResponseWriter, r *http.Request) {
+	pages, err := loadDocsPages()
+	if err != nil {
+		a.fail(w, canonical.Wrap(canonical.Internal, err, "the embedded specs do not load"))
+		return
+	}
+	a.docsRender(w, "index.html", struct{ Pages []*docsPage }{pages})
+}
+
+func (a *admin) docsVendor(w http.ResponseWriter, r *http.Request) {
+	v := openapi.Vendor(mux.Vars(r)["vendor"])
+	if !v.Known() {
+		a.fail(w, canonical.Errorf(canonical.NotFound, "no docs for %s: try one of %s", v, specNames()))
+		return
+	}
+	pages, err := loadDocsPages()
+	if err != nil {
+		a.fail(w, canonical.Wrap(canonical.Internal, err, "the embedded specs do not load"))
+		return
+	}
+	for _, p := range pages {
+		if p.Vendor == string(v) {
+			a.docsRender(w, "vendor.html", struct {
+				*docsPage
+				Pages []*docsPage
+			}{p, pages})
+			return
+		}
+	}
+}
+
+// docsRender executes a template into a buffer first, so a failure is
+// an error answer rather than half a page.
+func (a *admin) docsRender(w http.ResponseWriter, name string, data any) {
+	var buf bytes.Buffer
+	if err := docsTemplates.ExecuteTemplate(&buf, name, data); err != nil {
+		a.fail(w, canonical.Wrap(canonical.Internal, err, "rendering the docs"))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", docsCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	_, _ = w.Write(buf.Bytes())
+}
+
+// The reference pages, built from the specs once.
+var docsCache struct {
+	once  sync.Once
+	pages []*docsPage
+	err   error
+}
+
+func loadDocsPages() ([]*docsPage, error) {
+	docsCache.once.Do(func() {
+		docs, err := loadSpecs()
+		if err != nil {
+			docsCache.err = err
+			return
+		}
+		for _, v := range openapi.Vendors() {
+			docsCache.pages = append(docsCache.pages, newDocsPage(v, docs[v]))
+		}
+	})
+	return docsCache.pages, docsCache.err
+}
+
+// docsPage is one vendor's reference, ready for the template: every
+// string in it is spec text the template escapes.
+type docsPage struct {
+	Vendor      string
+	Title       string
+	Version     string
+	Description string
+	// Base is the path prefix of the vendor's API on this server, from
+	// the spec's servers ("/v2", or "" at the root).
+	Base     string
+	Schemes  []docsScheme
+	Groups   []docsGroup
+	Schemas  []docsSchema
+	NumOps   int
+	Optional bool // some operation may be called without a credential
+}
+
+// docsScheme is a way to send the credential, from securitySchemes.
+type docsScheme struct {
+	Name        string
+	Kind        string // bearer, basic, header, query or "" (not sendable here)
+	Param       string // the header or query parameter name
+	Hint        string // how the credential is sent, for people
+	Description string
+}
+
+type docsGroup struct {
+	Name        string
+	Anchor      string
+	Description string
+	Ops         []docsOp
+}
+
+type docsOp struct {
+	Anchor      string
+	ID          string // the operationId, or METHOD path when it has none
+	Method      string
+	Path        string
+	Summary     string
+	Description string
+	Deprecated  bool
+	Params      []docsParam
+	Body        *docsBody
+	Responses   []docsResponse
+	// Schemes are the ways to authenticate, in the spec's order;
+	// NoAuth says the operation may also go without.
+	Schemes []docsScheme
+	NoAuth  bool
+}
+
+type docsParam struct {
+	Name        string
+	In          string
+	Required    bool
+	Type        []typePart
+	Description string
+	Example     string
+}
+
+type docsBody struct {
+	ContentType string
+	Required    bool
+	Description string
+	Type        []typePart
+	Example     string
+}
+
+type docsResponse struct {
+	Status      string
+	Description string
+	ContentType string
+	Type        []typePart
+	Example     string
+}
+
+type docsSchema struct {
+	Name        string
+	Anchor      string
+	Type        []typePart
+	Description string
+	Enum        []string
+	Properties  []docsProperty
+	Example     string
+}
+
+type docsProperty struct {
+	Name        string
+	Type        []typePart
+	Required    bool
+	Description string
+}
+
+// typePart is a piece of a rendered schema type: text, or a schema's
+// name linking to its entry.
+type typePart struct {
+	Text string
+	Link string
+}
+
+const schemaRefPrefix = "#/components/schemas/"
+
+func newDocsPage(v openapi.Vendor, doc *openapi3.T) *docsPage {
+	p := &docsPage{Vendor: string(v)}
+	if doc.Info != nil {
+		p.Title, p.Version, p.Description = doc.Info.Title, doc.Info.Version, doc.Info.Description
+	}
+	if len(doc.Servers) > 0 {
+		if u, err := url.Parse(doc.Servers[0].URL); err == nil {
+			p.Base = strings.TrimSuffix(u.Path, "/")
+		}
+	}
+	schemes := map[string]docsScheme{}
+	if doc.Components != nil {
+		for _, name := range sortedKeys(doc.Components.SecuritySchemes) {
+			if ref := doc.Components.SecuritySchemes[name]; ref != nil && ref.Value != nil {
+				s := newDocsScheme(name, ref.Value)
+				schemes[name] = s
+				p.Schemes = append(p.Schemes, s)
+			}
+		}
+	}
+
+	groups := map[string]*docsGroup{}
+	var order []string
+	for _, t := range doc.Tags {
+		groups[t.Name] = &docsGroup{Name: t.Name, Description: t.Description}
+		order = append(order, t.Name)
+	}
+	var extra []string
+	for _, path := range sortedKeys(doc.Paths.Map()) {
+		item := doc.Paths.Value(path)
+		for _, method := range docsMethods {
+			op := item.GetOperation(method)
+			if op == nil {
+				continue
+			}
+			o := newDocsOp(doc, method, path, item, op, schemes)
+			if o.NoAuth {
+				p.Optional = true
+			}
+			tag := "Other"
+			if len(op.Tags) > 0 {
+				tag = op.Tags[0]
+			}
+			g := groups[tag]
+			if g == nil {
+				g = &docsGroup{Name: tag}
+				groups[tag] = g
+				extra = append(extra, tag)
+			}
+			g.Ops = append(g.Ops, o)
+			p.NumOps++
+		}
+	}
+	sort.Strings(extra)
+	for _, name := range append(order, extra...) {
+		if g := groups[name]; len(g.Ops) > 0 {
+			g.Anchor = "tag-" + anchor(name)
+			p.Groups = append(p.Groups, *g)
+		}
+	}
+
+	if doc.Components != nil {
+		for _, name := range sortedKeys(doc.Components.Schemas) {
+			ref := doc.Components.Schemas[name]
+			if ref == nil || ref.Value == nil {
+				continue
+			}
+			s := ref.Value
+			ds := docsSchema{Name: name, Anchor: "schema-" + anchor(name), Type: schemaType(&openapi3.SchemaRef{Value: s}),
+				Description: s.Description, Example: exampleText(s.Example)}
+			for _, e := range s.Enum {
+				ds.Enum = append(ds.Enum, fmt.Sprint(e))
+			}
+			for _, prop := range sortedKeys(s.Properties) {
+				pr := docsProperty{Name: prop, Type: schemaType(s.Properties[prop]), Required: slices.Contains(s.Required, prop)}
+				if pv := s.Properties[prop].Value; pv != nil {
+					pr.Description = pv.Description
+				}
+				ds.Properties = append(ds.Properties, pr)
+			}
+			p.Schemas = append(p.Schemas, ds)
+		}
+	}
+	return p
+}
+
+var docsMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions}
+
+func newDocsScheme(name string, s *openapi3.SecurityScheme) docsScheme {
+	ds := docsScheme{Name: name, Description: s.Description}
+	switch {
+	case s.Type == "http" && strings.EqualFold(s.Scheme, "bearer"):
+		ds.Kind, ds.Hint = "bearer", "Authorization: Bearer <credential>"
+	case s.Type == "http" && strings.EqualFold(s.Scheme, "basic"):
+		ds.Kind, ds.Hint = "basic", "Authorization: Basic, with the credential typed as user:password (without a colon, it is the user and the password is empty)"
+	case s.Type == "apiKey" && s.In == "header":
+		ds.Kind, ds.Param, ds.Hint = "header", s.Name, "header "+s.Name+": <credential>"
+	case s.Type == "apiKey" && s.In == "query":
+		ds.Kind, ds.Param, ds.Hint = "query", s.Name, "query parameter "+s.Name+"=<credential>"
+	default:
+		ds.Hint = s.Type + " " + s.In + " " + s.Name + " (not sent by this page)"
+	}
+	return ds
+}
+
+func newDocsOp(doc *openapi3.T, method, path string, item *openapi3.PathItem, op *openapi3.Operation, schemes map[string]docsScheme) docsOp {
+	o := docsOp{ID: op.OperationID, Method: method, Path: path, Summary: op.Summary, Description: op.Description, Deprecated: op.Deprecated}
+	if o.ID == "" {
+		o.ID = method + " " + path
+	}
+	o.Anchor = "op-" + anchor(o.ID)
+
+	// Operation parameters override the path item's of the same name
+	// and location.
+	var params []*openapi3.Parameter
+	for _, list := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, ref := range list {
+			if ref == nil || ref.Value == nil {
+				continue
+			}
+			prm := ref.Value
+			params = slices.DeleteFunc(params, func(q *openapi3.Parameter) bool { return q.Name == prm.Name && q.In == prm.In })
+			params = append(params, prm)
+		}
+	}
+	for _, prm := range params {
+		dp := docsParam{Name: prm.Name, In: prm.In, Required: prm.Required, Type: schemaType(prm.Schema), Description: prm.Description}
+		ex := prm.Example
+		if ex == nil && prm.Schema != nil && prm.Schema.Value != nil {
+			ex = prm.Schema.Value.Example
+		}
+		if ex != nil {
+			if s, ok := ex.(string); ok {
+				dp.Example = s
+			} else {
+				dp.Example = exampleText(ex)
+			}
+		}
+		o.Params = append(o.Params, dp)
+	}
+
+	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		rb := op.RequestBody.Value
+		ct, mt := pickContent(rb.Content)
+		b := &docsBody{ContentType: ct, Required: rb.Required, Description: rb.Description}
+		if mt != nil {
+			b.Type = schemaType(mt.Schema)
+			b.Example = mediaExample(mt)
+		}
+		o.Body = b
+	}
+
+	if op.Responses != nil {
+		codes := sortedKeys(op.Responses.Map())
+		for _, code := range codes {
+			ref := op.Responses.Value(code)
+			if ref == nil || ref.Value == nil {
+				continue
+			}
+			dr := docsResponse{Status: code}
+			if ref.Value.Description != nil {
+				dr.Description = *ref.Value.Description
+			}
+			if ct, mt := pickContent(ref.Value.Content); mt != nil {
+				dr.ContentType = ct
+				dr.Type = schemaType(mt.Schema)
+				dr.Example = mediaExample(mt)
+			}
+			o.Responses = append(o.Responses, dr)
+		}
+	}
+
+	reqs := doc.Security
+	if op.Security != nil {
+		reqs = *op.Security
+	}
+	for _, req := range reqs {
+		if len(req) == 0 {
+			o.NoAuth = true
+		}
+		for _, name := range sortedKeys(req) {
+			if s, ok := schemes[name]; ok && !slices.ContainsFunc(o.Schemes, func(x docsScheme) bool { return x.Name == name }) {
+				o.Schemes = append(o.Schemes, s)
+			}
+		}
+	}
+	if len(reqs) == 0 {
+		o.NoAuth = true
+	}
+	return o
+}
+
+// pickContent chooses the media type shown: JSON if there is one, else
+// the first by name.
+func pickContent(c openapi3.Content) (string, *openapi3.MediaType) {
+	if len(c) == 0 {
+		return "", nil
+	}
+	for _, ct := range []string{"application/json", "application/x-www-form-urlencoded"} {
+		if mt, ok := c[ct]; ok {
+			return ct, mt
+		}
+	}
+	ct := sortedKeys(c)[0]
+	return ct, c[ct]
+}
+
+// mediaExample is the media type's example, its first named example,
+// or its schema's example, as indented JSON (or the string itself).
+func mediaExample(mt *openapi3.MediaType) string {
+	ex := mt.Example
+	if ex == nil && len(mt.Examples) > 0 {
+		if ref := mt.Examples[sortedKeys(mt.Examples)[0]]; ref != nil && ref.Value != nil {
+			ex = ref.Value.Value
+		}
+	}
+	if ex == nil && mt.Schema != nil && mt.Schema.Value != nil {
+		ex = mt.Schema.Value.Example
+	}
+	return exampleText(ex)
+}
+
+func exampleText(ex any) string {
+	switch ex := ex.(type) {
+	case nil:
+		return ""
+	case string:
+		if json.Valid([]byte(ex)) {
+			return ex
+		}
+	}
+	b, err := json.MarshalIndent(ex, "", "  ")
+	if err != nil {
+		return fmt.Sprint(ex)
+	}
+	return string(b)
+}
+
+// schemaType renders a schema's type: a named schema links to its entry,
+// arrays and maps say of what, compositions list their members.
+func schemaType(ref *openapi3.SchemaRef) []typePart {
+	if ref == nil {
+		return nil
+	}
+	if name, ok := strings.CutPrefix(ref.Ref, schemaRefPrefix); ok {
+		return []typePart{{Text: name, Link: "#schema-" + anchor(name)}}
+	}
+	s := ref.Value
+	if s == nil {
+		return []typePart{{Text: ref.Ref}}
+	}
+	join := func(sep string, refs openapi3.SchemaRefs) []typePart {
+		var out []typePart
+		for i, r := range refs {
+			if i > 0 {
+				out = append(out, typePart{Text: sep})
+			}
+			out = append(out, schemaType(r)...)
+		}
+		return out
+	}
+	switch {
+	case len(s.OneOf) > 0:
+		return join(" | ", s.OneOf)
+	case len(s.AnyOf) > 0:
+		return join(" | ", s.AnyOf)
+	case len(s.AllOf) > 0:
+		return join(" & ", s.AllOf)
+	case s.Type.Is("array"):
+		return append([]typePart{{Text: "array of "}}, schemaType(s.Items)...)
+	case s.Type.Is("object") && s.AdditionalProperties.Schema != nil && len(s.Properties) == 0:
+		return append([]typePart{{Text: "map of "}}, schemaType(s.AdditionalProperties.Schema)...)
+	}
+	t := strings.Join(s.Type.Slice(), " | ")
+	if t == "" {
+		t = "any"
+	}
+	if s.Format != "" {
+		t += " (" + s.Format + ")"
+	}
+	if s.Nullable {
+		t += ", nullable"
+	}
+	return []typePart{{Text: t}}
+}
+
+// anchor makes s usable as an HTML id and URL fragment.
+func anchor(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.' {
+			return r
+		}
+		return '-'
+	}, s)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
