@@ -397,7 +397,7 @@ func newDocsOp(doc *openapi3.T, method, path string, item *openapi3.PathItem, op
 		b := &docsBody{ContentType: ct, Required: rb.Required, Description: rb.Description}
 		if mt != nil {
 			b.Type = schemaType(mt.Schema)
-			b.Example = mediaExample(mt)
+			b.Example = mediaExample(ct, mt)
 		}
 		o.Body = b
 	}
@@ -416,7 +416,7 @@ func newDocsOp(doc *openapi3.T, method, path string, item *openapi3.PathItem, op
 			if ct, mt := pickContent(ref.Value.Content); mt != nil {
 				dr.ContentType = ct
 				dr.Type = schemaType(mt.Schema)
-				dr.Example = mediaExample(mt)
+				dr.Example = mediaExample(ct, mt)
 			}
 			o.Responses = append(o.Responses, dr)
 		}
@@ -442,24 +442,36 @@ func newDocsOp(doc *openapi3.T, method, path string, item *openapi3.PathItem, op
 	return o
 }
 
-// pickContent chooses the media type shown: JSON if there is one, else
-// the first by name.
+// pickContent chooses the media type shown: JSON, else a form, else the
+// first by name; one with an example wins over one without, so the try-it
+// body starts from something.
 func pickContent(c openapi3.Content) (string, *openapi3.MediaType) {
-	if len(c) == 0 {
-		return "", nil
-	}
-	for _, ct := range []string{"application/json", "application/x-www-form-urlencoded"} {
-		if mt, ok := c[ct]; ok {
-			return ct, mt
+	best, bestScore := "", -1
+	for _, ct := range sortedKeys(c) {
+		score := 0
+		switch ct {
+		case "application/json":
+			score = 2
+		case "application/x-www-form-urlencoded":
+			score = 1
+		}
+		if mediaExample(ct, c[ct]) != "" {
+			score += 4
+		}
+		if score > bestScore {
+			best, bestScore = ct, score
 		}
 	}
-	ct := sortedKeys(c)[0]
-	return ct, c[ct]
+	if best == "" {
+		return "", nil
+	}
+	return best, c[best]
 }
 
 // mediaExample is the media type's example, its first named example,
-// or its schema's example, as indented JSON (or the string itself).
-func mediaExample(mt *openapi3.MediaType) string {
+// or its schema's example: form-encoded for a form body, else indented
+// JSON (or the string itself).
+func mediaExample(ct string, mt *openapi3.MediaType) string {
 	ex := mt.Example
 	if ex == nil && len(mt.Examples) > 0 {
 		if ref := mt.Examples[sortedKeys(mt.Examples)[0]]; ref != nil && ref.Value != nil {
@@ -468,6 +480,13 @@ func mediaExample(mt *openapi3.MediaType) string {
 	}
 	if ex == nil && mt.Schema != nil && mt.Schema.Value != nil {
 		ex = mt.Schema.Value.Example
+	}
+	if m, ok := ex.(map[string]any); ok && ct == "application/x-www-form-urlencoded" {
+		form := url.Values{}
+		for k, v := range m {
+			form.Set(k, fmt.Sprint(v))
+		}
+		return form.Encode()
 	}
 	return exampleText(ex)
 }
