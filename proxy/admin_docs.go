@@ -172,6 +172,7 @@ type docsScheme struct {
 	Kind        string // bearer, basic, header, query or "" (not sendable here)
 	Param       string // the header or query parameter name
 	Hint        string // how the credential is sent, for people
+	Note        string // how to type it, when that needs saying
 	Description string
 }
 
@@ -344,7 +345,8 @@ func newDocsScheme(name string, s *openapi3.SecurityScheme) docsScheme {
 	case s.Type == "http" && strings.EqualFold(s.Scheme, "bearer"):
 		ds.Kind, ds.Hint = "bearer", "Authorization: Bearer <credential>"
 	case s.Type == "http" && strings.EqualFold(s.Scheme, "basic"):
-		ds.Kind, ds.Hint = "basic", "Authorization: Basic, with the credential typed as user:password (without a colon, it is the user and the password is empty)"
+		ds.Kind, ds.Hint = "basic", "Authorization: Basic <user:password>"
+		ds.Note = "In Try it, type user:password; without a colon, what you type is the user and the password is empty."
 	case s.Type == "apiKey" && s.In == "header":
 		ds.Kind, ds.Param, ds.Hint = "header", s.Name, "header "+s.Name+": <credential>"
 	case s.Type == "apiKey" && s.In == "query":

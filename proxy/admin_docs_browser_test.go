@@ -69,6 +69,11 @@ func TestDocsInBrowser(t *testing.T) {
 		if !styled {
 			t.Errorf("%s: the stylesheet did not apply", v)
 		}
+		var fits bool
+		page.eval(t, ctx, fitsWidth, &fits)
+		if !fits {
+			t.Errorf("%s: the page is wider than the window", v)
+		}
 		var foreign []string
 		page.eval(t, ctx, `performance.getEntriesByType("resource").map(e => e.name).filter(n => !n.startsWith(location.origin + "/"))`, &foreign)
 		if len(foreign) > 0 {
@@ -112,12 +117,20 @@ func TestDocsInBrowser(t *testing.T) {
 			if !strings.HasPrefix(status, "200 ") || !strings.Contains(body, tc.wantBody) {
 				t.Fatalf("the page shows %q\n%s", status, body)
 			}
+			var fits bool
+			page.eval(t, ctx, fitsWidth, &fits)
+			if !fits {
+				t.Errorf("with the answer shown, the page is wider than the window")
+			}
 		})
 	}
 	if errs := b.errors(); len(errs) > 0 {
 		t.Errorf("the pages raised script errors:\n%s", strings.Join(errs, "\n"))
 	}
 }
+
+// fitsWidth says the page needs no horizontal scrolling.
+const fitsWidth = `document.documentElement.scrollWidth <= document.documentElement.clientWidth`
 
 // browser is a Chromium speaking the DevTools protocol on the pipe of
 // --remote-debugging-pipe: JSON messages ending in a NUL byte, commands
