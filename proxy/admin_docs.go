@@ -214,7 +214,8 @@ type docsBody struct {
 	Required    bool
 	Description string
 	Type        []typePart
-	Example     string
+	Example     string // the spec's
+	Sample      string // the try-it form's: the example, or one built from the schema
 }
 
 type docsResponse struct {
@@ -400,6 +401,10 @@ func newDocsOp(doc *openapi3.T, method, path string, item *openapi3.PathItem, op
 		if mt != nil {
 			b.Type = schemaType(mt.Schema)
 			b.Example = mediaExample(ct, mt)
+			b.Sample = b.Example
+			if b.Sample == "" {
+				b.Sample = encodeExample(ct, sample(mt.Schema, 0))
+			}
 		}
 		o.Body = b
 	}
@@ -471,8 +476,7 @@ func pickContent(c openapi3.Content) (string, *openapi3.MediaType) {
 }
 
 // mediaExample is the media type's example, its first named example,
-// or its schema's example: form-encoded for a form body, else indented
-// JSON (or the string itself).
+// or its schema's example, encoded for ct.
 func mediaExample(ct string, mt *openapi3.MediaType) string {
 	ex := mt.Example
 	if ex == nil && len(mt.Examples) > 0 {
@@ -483,14 +487,102 @@ func mediaExample(ct string, mt *openapi3.MediaType) string {
 	if ex == nil && mt.Schema != nil && mt.Schema.Value != nil {
 		ex = mt.Schema.Value.Example
 	}
+	return encodeExample(ct, ex)
+}
+
+// encodeExample writes an example value as a body of type ct: form-encoded
+// for a form, else indented JSON (or the string itself).
+func encodeExample(ct string, ex any) string {
 	if m, ok := ex.(map[string]any); ok && ct == "application/x-www-form-urlencoded" {
 		form := url.Values{}
 		for k, v := range m {
-			form.Set(k, fmt.Sprint(v))
+			if b, err := json.Marshal(v); err == nil && !isScalar(v) {
+				form.Set(k, string(b))
+			} else {
+				form.Set(k, fmt.Sprint(v))
+			}
 		}
 		return form.Encode()
 	}
 	return exampleText(ex)
+}
+
+func isScalar(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	return true
+}
+
+// sample builds a value that fits a schema, for a try-it body the spec
+// gives no example of: the schema's own examples, defaults and first enum
+// values where it has them, its required properties (all of them when
+// none is required), a one-item array, and placeholders by type.
+func sample(ref *openapi3.SchemaRef, depth int) any {
+	if ref == nil || ref.Value == nil || depth > 4 {
+		return nil
+	}
+	s := ref.Value
+	switch {
+	case s.Example != nil:
+		return s.Example
+	case s.Default != nil:
+		return s.Default
+	case len(s.Enum) > 0:
+		return s.Enum[0]
+	case len(s.OneOf) > 0:
+		return sample(s.OneOf[0], depth+1)
+	case len(s.AnyOf) > 0:
+		return sample(s.AnyOf[0], depth+1)
+	case len(s.AllOf) > 0:
+		out := map[string]any{}
+		for _, part := range s.AllOf {
+			if m, ok := sample(part, depth+1).(map[string]any); ok {
+				for k, v := range m {
+					out[k] = v
+				}
+			}
+		}
+		return out
+	case s.Type.Is("array"):
+		if item := sample(s.Items, depth+1); item != nil {
+			return []any{item}
+		}
+		return []any{}
+	case s.Type.Is("object") || len(s.Properties) > 0:
+		names := s.Required
+		if len(names) == 0 {
+			names = sortedKeys(s.Properties)
+		}
+		out := map[string]any{}
+		for _, name := range names {
+			if v := sample(s.Properties[name], depth+1); v != nil {
+				out[name] = v
+			}
+		}
+		return out
+	case s.Type.Is("integer"), s.Type.Is("number"):
+		if s.Min != nil {
+			return *s.Min
+		}
+		return 0
+	case s.Type.Is("boolean"):
+		return false
+	case s.Type.Is("string"):
+		switch s.Format {
+		case "email":
+			return "someone@example.com"
+		case "date-time":
+			return "2026-01-01T00:00:00Z"
+		case "date":
+			return "2026-01-01"
+		case "uri", "url":
+			return "https://example.com/"
+		}
+		return "string"
+	}
+	return nil
 }
 
 func exampleText(ex any) string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"slices"
@@ -43,6 +44,21 @@ func TestDocsInBrowser(t *testing.T) {
 	}
 	srv := proxytest.New(t, nil)
 	tn := srv.NewTenant(t, "acme", canonical.Campaign{Name: "Browser launch"})
+
+	// The GrowSurf id of the tenant's campaign, for a path parameter.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v2/campaigns", nil)
+	req.Header.Set("Authorization", "Bearer "+tn.Secret(canonical.GrowSurf, canonical.APIKey))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var programs struct{ Campaigns []struct{ ID string } }
+	err = json.NewDecoder(resp.Body).Decode(&programs)
+	resp.Body.Close()
+	if err != nil || len(programs.Campaigns) != 1 {
+		t.Fatalf("GrowSurf programs: %v %+v", err, programs)
+	}
+	growsurfID := programs.Campaigns[0].ID
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -92,6 +108,9 @@ func TestDocsInBrowser(t *testing.T) {
 		{openapi.Rewardful, "listCampaigns", map[string]string{"credential": tn.Secret(canonical.Rewardful, canonical.APISecret)}, "", "Browser launch"},
 		{openapi.ReferralHero, "listLists", map[string]string{"credential": tn.Secret(canonical.ReferralHero, canonical.APIKey)}, "bearer", "Browser launch"},
 		{openapi.Rewardful, "createAffiliate", map[string]string{"credential": tn.Secret(canonical.Rewardful, canonical.APISecret)}, "", "jb007@mi6.co.uk"},
+		// The body is the one built from the schema (the spec gives the
+		// email property an example, not the body).
+		{openapi.GrowSurf, "addParticipant", map[string]string{"id": growsurfID, "credential": tn.Secret(canonical.GrowSurf, canonical.APIKey)}, "", "ana@example.com"},
 	} {
 		t.Run(string(tc.vendor)+"/"+tc.op, func(t *testing.T) {
 			page.open(t, ctx, srv.URL+"/_refbridge/docs/"+string(tc.vendor))

@@ -135,6 +135,9 @@ func TestDocsPages(t *testing.T) {
 					t.Errorf("schema %s is not on the page", name)
 				}
 			}
+			if n := strings.Count(page, `spellcheck="false"></textarea>`); n > 0 {
+				t.Errorf("%d try-it bodies start empty: each starts from the spec's example or one built from its schema", n)
+			}
 			if !strings.Contains(page, schemeHint[v]) {
 				t.Errorf("the page does not say %q", schemeHint[v])
 			}
