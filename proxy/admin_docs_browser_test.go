@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/irefer"
+	"github.com/refbridge/refbridge/adapters/referralrocket"
 	"github.com/refbridge/refbridge/openapi"
 	"github.com/refbridge/refbridge/proxy/proxytest"
 )
@@ -26,7 +28,9 @@ import (
 // library): every vendor page loads with its own style and nothing from
 // elsewhere, lists every operation of its spec, raises no script error,
 // and "Try it" calls made by clicking and typing in the page return 200
-// and show it.
+// and show it: one per vendor, covering every way a credential is sent
+// (Bearer, Basic, an X-API-Key header, api_token and api_key in the
+// query), path and query parameters, and a prefilled JSON and form body.
 func TestDocsInBrowser(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -59,6 +63,11 @@ func TestDocsInBrowser(t *testing.T) {
 		t.Fatalf("GrowSurf programs: %v %+v", err, programs)
 	}
 	growsurfID := programs.Campaigns[0].ID
+	rrCampaign, ok := referralrocket.NewIDs(tn.IDSecret).EncodeCampaignID(tn.Campaign.ID)
+	if !ok {
+		t.Fatalf("referralrocket: campaign %q does not encode", tn.Campaign.ID)
+	}
+	irCampaign := irefer.NewIDs(tn.IDSecret).EncodeID(irefer.KindCampaign, tn.Campaign.ID)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -106,7 +115,12 @@ func TestDocsInBrowser(t *testing.T) {
 	}{
 		{openapi.GrowSurf, "listCampaigns", map[string]string{"credential": tn.Secret(canonical.GrowSurf, canonical.APIKey)}, "", "Browser launch"},
 		{openapi.Rewardful, "listCampaigns", map[string]string{"credential": tn.Secret(canonical.Rewardful, canonical.APISecret)}, "", "Browser launch"},
-		{openapi.ReferralHero, "listLists", map[string]string{"credential": tn.Secret(canonical.ReferralHero, canonical.APIKey)}, "bearer", "Browser launch"},
+		{openapi.ReferralHero, "listLists", map[string]string{"credential": tn.Secret(canonical.ReferralHero, canonical.APIKey)}, "query", "Browser launch"},
+		{openapi.ReferralRocket, "getCampaign", map[string]string{"id": rrCampaign, "credential": tn.Secret(canonical.ReferralRocket, canonical.APIKey)}, "", "Browser launch"},
+		{openapi.IRefer, "campaignStats", map[string]string{
+			"license_key": tn.Secret(canonical.IRefer, canonical.LicenseKey), "campaign_id": irCampaign,
+			"credential": tn.Secret(canonical.IRefer, canonical.SiteKey),
+		}, "query", "Browser launch"},
 		{openapi.Rewardful, "createAffiliate", map[string]string{"credential": tn.Secret(canonical.Rewardful, canonical.APISecret)}, "", "jb007@mi6.co.uk"},
 		// The body is the one built from the schema (the spec gives the
 		// email property an example, not the body).
