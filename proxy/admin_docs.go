@@ -8,10 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -101,15 +101,15 @@ func (a *admin) docsVendor(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, canonical.Wrap(canonical.Internal, err, "the embedded specs do not load"))
 		return
 	}
-	for _, p := range pages {
-		if p.Vendor == string(v) {
-			a.docsRender(w, "vendor.html", struct {
-				*docsPage
-				Pages []*docsPage
-			}{p, pages})
-			return
-		}
+	i := slices.IndexFunc(pages, func(p *docsPage) bool { return p.Vendor == string(v) })
+	if i < 0 {
+		a.fail(w, canonical.Errorf(canonical.Internal, "no docs page for %s", v))
+		return
 	}
+	a.docsRender(w, "vendor.html", struct {
+		*docsPage
+		Pages []*docsPage
+	}{pages[i], pages})
 }
 
 // docsRender executes a template into a buffer first, so a failure is
@@ -264,7 +264,7 @@ func newDocsPage(v openapi.Vendor, doc *openapi3.T) *docsPage {
 	}
 	schemes := map[string]docsScheme{}
 	if doc.Components != nil {
-		for _, name := range sortedKeys(doc.Components.SecuritySchemes) {
+		for _, name := range slices.Sorted(maps.Keys(doc.Components.SecuritySchemes)) {
 			if ref := doc.Components.SecuritySchemes[name]; ref != nil && ref.Value != nil {
 				s := newDocsScheme(name, ref.Value)
 				schemes[name] = s
@@ -280,7 +280,7 @@ func newDocsPage(v openapi.Vendor, doc *openapi3.T) *docsPage {
 		order = append(order, t.Name)
 	}
 	var extra []string
-	for _, path := range sortedKeys(doc.Paths.Map()) {
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
 		item := doc.Paths.Value(path)
 		for _, method := range docsMethods {
 			op := item.GetOperation(method)
@@ -305,7 +305,7 @@ func newDocsPage(v openapi.Vendor, doc *openapi3.T) *docsPage {
 			p.NumOps++
 		}
 	}
-	sort.Strings(extra)
+	slices.Sort(extra)
 	for _, name := range append(order, extra...) {
 		if g := groups[name]; len(g.Ops) > 0 {
 			g.Anchor = "tag-" + anchor(name)
@@ -314,7 +314,7 @@ func newDocsPage(v openapi.Vendor, doc *openapi3.T) *docsPage {
 	}
 
 	if doc.Components != nil {
-		for _, name := range sortedKeys(doc.Components.Schemas) {
+		for _, name := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
 			ref := doc.Components.Schemas[name]
 			if ref == nil || ref.Value == nil {
 				continue
@@ -325,7 +325,7 @@ func newDocsPage(v openapi.Vendor, doc *openapi3.T) *docsPage {
 			for _, e := range s.Enum {
 				ds.Enum = append(ds.Enum, fmt.Sprint(e))
 			}
-			for _, prop := range sortedKeys(s.Properties) {
+			for _, prop := range slices.Sorted(maps.Keys(s.Properties)) {
 				pr := docsProperty{Name: prop, Type: schemaType(s.Properties[prop]), Required: slices.Contains(s.Required, prop)}
 				if pv := s.Properties[prop].Value; pv != nil {
 					pr.Description = pv.Description
@@ -410,7 +410,7 @@ func newDocsOp(doc *openapi3.T, method, path string, item *openapi3.PathItem, op
 	}
 
 	if op.Responses != nil {
-		codes := sortedKeys(op.Responses.Map())
+		codes := slices.Sorted(maps.Keys(op.Responses.Map()))
 		for _, code := range codes {
 			ref := op.Responses.Value(code)
 			if ref == nil || ref.Value == nil {
@@ -437,7 +437,7 @@ func newDocsOp(doc *openapi3.T, method, path string, item *openapi3.PathItem, op
 		if len(req) == 0 {
 			o.NoAuth = true
 		}
-		for _, name := range sortedKeys(req) {
+		for _, name := range slices.Sorted(maps.Keys(req)) {
 			if s, ok := schemes[name]; ok && !slices.ContainsFunc(o.Schemes, func(x docsScheme) bool { return x.Name == name }) {
 				o.Schemes = append(o.Schemes, s)
 			}
@@ -454,7 +454,7 @@ func newDocsOp(doc *openapi3.T, method, path string, item *openapi3.PathItem, op
 // body starts from something.
 func pickContent(c openapi3.Content) (string, *openapi3.MediaType) {
 	best, bestScore := "", -1
-	for _, ct := range sortedKeys(c) {
+	for _, ct := range slices.Sorted(maps.Keys(c)) {
 		score := 0
 		switch ct {
 		case "application/json":
@@ -480,7 +480,7 @@ func pickContent(c openapi3.Content) (string, *openapi3.MediaType) {
 func mediaExample(ct string, mt *openapi3.MediaType) string {
 	ex := mt.Example
 	if ex == nil && len(mt.Examples) > 0 {
-		if ref := mt.Examples[sortedKeys(mt.Examples)[0]]; ref != nil && ref.Value != nil {
+		if ref := mt.Examples[slices.Sorted(maps.Keys(mt.Examples))[0]]; ref != nil && ref.Value != nil {
 			ex = ref.Value.Value
 		}
 	}
@@ -553,7 +553,7 @@ func sample(ref *openapi3.SchemaRef, depth int) any {
 	case s.Type.Is("object") || len(s.Properties) > 0:
 		names := s.Required
 		if len(names) == 0 {
-			names = sortedKeys(s.Properties)
+			names = slices.Sorted(maps.Keys(s.Properties))
 		}
 		out := map[string]any{}
 		for _, name := range names {
@@ -657,13 +657,4 @@ func anchor(s string) string {
 		}
 		return '-'
 	}, s)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -27,8 +27,9 @@
       }
     }
     var scheme = form.querySelector("select.scheme"), cred = form.querySelector("input.credential");
-    if (scheme && cred && cred.value !== "") {
-      var opt = scheme.options[scheme.selectedIndex], param = opt.getAttribute("data-param");
+    var opt = scheme && scheme.options[scheme.selectedIndex];
+    if (opt && cred && cred.value !== "") {
+      var param = opt.getAttribute("data-param");
       switch (scheme.value) {
         case "bearer": headers.set("Authorization", "Bearer " + cred.value); break;
         case "basic": headers.set("Authorization", basic(cred.value)); break;
