@@ -94,6 +94,7 @@ func newAdmin(p *Proxy, opts *AdminOptions) http.Handler {
 	r.HandleFunc("/health", a.health).Methods(http.MethodGet)
 	r.HandleFunc("/ready", a.ready).Methods(http.MethodGet)
 	a.specRoutes(r)
+	a.docsRoutes(r)
 	if p.metrics != nil && opts.MetricsPublic {
 		r.Handle("/metrics", p.metrics.Handler()).Methods(http.MethodGet)
 	}
