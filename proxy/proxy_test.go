@@ -1,15 +1,19 @@
 package proxy_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/refbridge/refbridge/adapters/all"
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 	"github.com/refbridge/refbridge/proxy"
@@ -256,4 +260,73 @@ func TestCredentialCache(t *testing.T) {
 	if n := tn.calls.Load(); n != 4 {
 		t.Fatalf("after Forget: %d lookups, want 4", n)
 	}
+}
+
+// panicTenants accepts any credential and gives a backend whose every
+// method panics (a nil embedded interface).
+type panicTenants struct{}
+
+func (panicTenants) Authenticate(context.Context, canonical.Vendor, canonical.CredentialKind, string) (canonical.Credential, error) {
+	return canonical.Credential{AccountID: "1"}, nil
+}
+
+func (panicTenants) Backend(string) canonical.Backend { return panicBackend{} }
+
+type panicBackend struct{ canonical.Backend }
+
+// TestPanicInRealSurfaces: a panic in a real surface's request is the
+// proxy's one recovery's: logged with its stack, answered as that
+// vendor's 500 without the panic's text, and the server goes on. (iRefer
+// and Referral Rocket are left out: they decode a campaign ID against the
+// credential before any backend call, which these fake tenants cannot
+// give; the recovery is the same code for every surface.)
+func TestPanicInRealSurfaces(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	p := proxy.New(panicTenants{}, all.Surfaces(), &proxy.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	for _, c := range []struct {
+		vendor, path string
+		auth         func(*http.Request)
+		want         string
+	}{
+		{"growsurf", "/v2/campaigns", func(r *http.Request) { r.Header.Set("Authorization", "Bearer key") }, `"INTERNAL_SERVER_ERROR"`},
+		{"rewardful", "/v1/campaigns", func(r *http.Request) { r.SetBasicAuth("secret", "") }, `{"error":"Internal server error."}`},
+		{"referralhero", "/api/v2/lists?api_token=key", func(*http.Request) {}, ""},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+c.path, nil)
+		c.auth(req)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(string(body), c.want) ||
+			strings.Contains(string(body), "nil pointer") {
+			t.Errorf("%s: %d %s", c.vendor, resp.StatusCode, body)
+		}
+	}
+	if got := logs.String(); strings.Count(got, "panic serving request") != 3 || !strings.Contains(got, "goroutine") {
+		t.Errorf("logs lack the three panics with their stacks: %.500s", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -102,15 +102,10 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 			srv.fail(w, r, fromBinding(err))
 		},
 	})
-	h := surface.Index(r, mws...)
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		defer func() {
-			if p := recover(); p != nil {
-				srv.fail(w, req, canonical.Wrap(canonical.Internal, fmt.Errorf("panic: %v", p), "internal error"))
-			}
-		}()
-		h.ServeHTTP(w, req)
-	})
+	// Panics are recovered by the proxy (proxy/wrap.go), which logs the
+	// stack and answers in this surface's error shape; there is one
+	// recovery, not one per surface.
+	return surface.Index(r, mws...)
 }
 
 // server implements api.ServerInterface over the caller's backend.
