@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,13 +35,20 @@ type BackendOptions struct {
 	Limiter *pace.Limiter
 }
 
+// limits are GrowSurf's documented per-API-key request limits, with its
+// names for them: the one source of how the backend paces
+// (DocumentedLimits) and of what the surface reports and enforces.
+var limits = []pace.Window{
+	{Name: "SECOND", Requests: 30, Per: 5 * time.Second},
+	{Name: "MINUTE", Requests: 200, Per: time.Minute},
+	{Name: "HOUR", Requests: 10_000, Per: time.Hour},
+}
+
 // DocumentedLimits are GrowSurf's per-API-key request limits: 30
 // requests per 5 seconds, 200 per minute and 10,000 per hour. (GrowSurf
 // also delays writes beyond 60 a minute and allows 3 concurrent
 // connections per IP; neither fails a request paced to these.)
-func DocumentedLimits() []pace.Window {
-	return []pace.Window{{Requests: 30, Per: 5 * time.Second}, {Requests: 200, Per: time.Minute}, {Requests: 10_000, Per: time.Hour}}
-}
+func DocumentedLimits() []pace.Window { return slices.Clone(limits) }
 
 // Backend is the OUTBOUND GrowSurf backend: canonical.Backend implemented
 // over GrowSurf's REST API through the generated client.

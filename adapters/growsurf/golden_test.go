@@ -140,7 +140,7 @@ func goldenCases() []goldenCase {
 			skip: []string{"autoDisabledDueToFailures"}},
 		{name: "getParticipant.404", got: errorCase(notFound("Participant not found."), goldenNow), exact: true},
 		{name: "listCampaigns.403", got: errorCase(canonical.Errorf(canonical.Unauthorized, "invalid credential"), goldenNow), exact: true},
-		{name: "getCampaign.429", got: errorCase(&rateLimited{usage: surface.Usage{Window: Windows[1]}}, at(1717243200000)), exact: true},
+		{name: "getCampaign.429", got: errorCase(&rateLimited{usage: surface.Usage{Window: windows[1]}}, at(1717243200000)), exact: true},
 		{name: "addParticipant.400", got: errorCase(badField("email", "INVALID_EMAIL", "Invalid email address."), goldenNow), exact: true},
 		{name: "addParticipant.422", got: errorCase(unprocessable("Participant Blocked"), goldenNow), exact: true},
 		{name: "recordTransaction.422", got: errorCase(unprocessable("This endpoint is only available for affiliate programs."), goldenNow), exact: true},

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
@@ -23,12 +22,9 @@ import (
 // operation.
 const BaseURL = "/v2"
 
-// Windows are GrowSurf's documented rate-limit policies per API key.
-var Windows = []surface.Window{
-	{Name: "SECOND", Limit: 30, Period: 5 * time.Second},
-	{Name: "MINUTE", Limit: 200, Period: time.Minute},
-	{Name: "HOUR", Limit: 10000, Period: time.Hour},
-}
+// windows are GrowSurf's documented rate-limit policies per API key
+// (limits), as the surface reports and enforces them.
+var windows = surface.WindowsOf(limits)
 
 // Surface is GrowSurf's inbound HTTP surface.
 type Surface struct{}
@@ -117,7 +113,7 @@ func limit(cfg surface.Config, fail func(http.ResponseWriter, *http.Request, err
 				next.ServeHTTP(w, r)
 				return
 			}
-			usage := cfg.Limits.Take(caller.Credential.AccountID+"|growsurf", Windows, cfg.Clock())
+			usage := cfg.Limits.Take(caller.Credential.AccountID+"|growsurf", windows, cfg.Clock())
 			h := w.Header()
 			for _, u := range usage {
 				label := windowLabel(u.Name)

@@ -17,6 +17,9 @@ import (
 
 // Window is one documented limit: at most Requests requests per Per.
 type Window struct {
+	// Name is the vendor's name for the window (GrowSurf's "MINUTE"),
+	// which its inbound surface reports; pacing ignores it.
+	Name     string
 	Requests int
 	Per      time.Duration
 }

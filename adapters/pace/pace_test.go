@@ -51,9 +51,9 @@ func TestBackToBackRequests(t *testing.T) {
 		want    []time.Duration
 	}{
 		{"no windows", nil, 4, []time.Duration{0, 0, 0, 0}},
-		{"one window", []Window{{3, s}}, 7, []time.Duration{0, 0, 0, s, s, s, 2 * s}},
-		{"two windows", []Window{{2, s}, {3, 10 * s}}, 6, []time.Duration{0, 0, s, 10 * s, 10 * s, 11 * s}},
-		{"empty windows ignored", []Window{{0, s}, {5, 0}, {1, s}}, 3, []time.Duration{0, s, 2 * s}},
+		{"one window", []Window{{Requests: 3, Per: s}}, 7, []time.Duration{0, 0, 0, s, s, s, 2 * s}},
+		{"two windows", []Window{{Requests: 2, Per: s}, {Requests: 3, Per: 10 * s}}, 6, []time.Duration{0, 0, s, 10 * s, 10 * s, 11 * s}},
+		{"empty windows ignored", []Window{{Requests: 0, Per: s}, {Requests: 5, Per: 0}, {Requests: 1, Per: s}}, 3, []time.Duration{0, s, 2 * s}},
 	}
 	for _, tt := range tests {
 		if got := starts(t, tt.n, tt.windows...); !slices.Equal(got, tt.want) {
@@ -66,7 +66,7 @@ func TestBackToBackRequests(t *testing.T) {
 // interval of any window's length holds more than its requests.
 func TestNoWindowIsEverExceeded(t *testing.T) {
 	t.Parallel()
-	windows := []Window{{30, 5 * time.Second}, {200, time.Minute}, {1000, time.Hour}}
+	windows := []Window{{Requests: 30, Per: 5 * time.Second}, {Requests: 200, Per: time.Minute}, {Requests: 1000, Per: time.Hour}}
 	c := &fakeClock{now: epoch}
 	l := NewWithClock(c, windows...)
 	r := rand.New(rand.NewPCG(1, 2))
@@ -94,7 +94,7 @@ func TestNoWindowIsEverExceeded(t *testing.T) {
 func TestWaitEndsWithTheContext(t *testing.T) {
 	t.Parallel()
 	c := &fakeClock{now: epoch}
-	l := NewWithClock(c, Window{1, time.Minute})
+	l := NewWithClock(c, Window{Requests: 1, Per: time.Minute})
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := l.Wait(ctx); err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func TestPacedDoer(t *testing.T) {
 	t.Parallel()
 	c := &fakeClock{now: epoch}
 	next := &countingDoer{}
-	d := Paced(next, NewWithClock(c, Window{2, time.Second}))
+	d := Paced(next, NewWithClock(c, Window{Requests: 2, Per: time.Second}))
 	ctx := context.WithValue(context.Background(), clockKey{}, c)
 	for range 5 {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1/", nil)

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,11 +53,14 @@ type BackendOptions struct {
 	Limiter *pace.Limiter
 }
 
+// limits are ReferralHero's documented per-account request limits: the
+// one source of how the backend paces (DocumentedLimits) and of what the
+// surface reports and enforces.
+var limits = []pace.Window{{Name: "hour", Requests: 5000, Per: time.Hour}}
+
 // DocumentedLimits is ReferralHero's soft per-account request limit:
 // 5,000 calls an hour.
-func DocumentedLimits() []pace.Window {
-	return []pace.Window{{Requests: 5000, Per: time.Hour}}
-}
+func DocumentedLimits() []pace.Window { return slices.Clone(limits) }
 
 // Backend is canonical.Backend over ReferralHero's REST API v2. Build it
 // with NewBackend. It is safe for concurrent use.

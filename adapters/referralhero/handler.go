@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
@@ -36,9 +35,9 @@ const Host = "app.referralhero.com"
 // is served.
 var Limitations = map[string]string{}
 
-// Windows are the vendor's documented rate limits: 5,000 calls per hour
-// per account, reported in every envelope as calls_left.
-var Windows = []surface.Window{{Name: "hour", Limit: 5000, Period: time.Hour}}
+// windows are ReferralHero's documented rate limits, 5,000 calls per hour
+// per account (limits), as the surface reports and enforces them.
+var windows = surface.WindowsOf(limits)
 
 // Surface is ReferralHero's inbound HTTP surface.
 type Surface struct {
@@ -163,7 +162,7 @@ func (h *handler) rateLimit(next http.Handler) http.Handler {
 			return
 		}
 		caller, _ := surface.CallerFrom(r.Context())
-		usage := h.cfg.Limits.Take(string(canonical.ReferralHero)+"|"+caller.Credential.AccountID, Windows, h.cfg.Clock())
+		usage := h.cfg.Limits.Take(string(canonical.ReferralHero)+"|"+caller.Credential.AccountID, windows, h.cfg.Clock())
 		if _, over := surface.FirstOver(usage); over && h.cfg.EnforceLimits {
 			h.fail(w, r, canonical.Errorf(canonical.RateLimited, msgTooManyCalls))
 			return

@@ -37,12 +37,15 @@ type BackendOptions struct {
 	Limiter *pace.Limiter
 }
 
+// limits are Rewardful's documented per-account request limits: the one
+// source of how the backend paces (DocumentedLimits) and of what the
+// surface reports and enforces.
+var limits = []pace.Window{{Name: "30s", Requests: 45, Per: 30 * time.Second}}
+
 // DocumentedLimits is Rewardful's usual per-account request limit: 45
 // requests per 30 seconds (Rewardful may lower it at any time; its 429
 // answers say when to retry).
-func DocumentedLimits() []pace.Window {
-	return []pace.Window{{Requests: 45, Per: 30 * time.Second}}
-}
+func DocumentedLimits() []pace.Window { return slices.Clone(limits) }
 
 // Backend is a canonical.Backend over Rewardful's REST API v1 (the OUTBOUND
 // direction): every method turns a canonical call into requests of the

@@ -11,7 +11,6 @@ import (
 	"math"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
 
@@ -69,9 +68,9 @@ func (*Surface) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	surface.WriteJSON(w, status, body)
 }
 
-// rateWindow is Rewardful's documented limit: 45 requests per 30 seconds
-// per account.
-var rateWindow = surface.Window{Name: "30s", Limit: 45, Period: 30 * time.Second}
+// windows are Rewardful's documented limit, 45 requests per 30 seconds
+// per account (limits), as the surface reports and enforces it.
+var windows = surface.WindowsOf(limits)
 
 // Handler implements surface.Surface.
 func (s *Surface) Handler(cfg surface.Config) http.Handler {
@@ -160,7 +159,7 @@ func (s *server) rateLimit(next http.Handler) http.Handler {
 			return
 		}
 		now := s.cfg.Clock()
-		u := s.cfg.Limits.Take("rewardful|"+caller.Credential.AccountID, []surface.Window{rateWindow}, now)[0]
+		u := s.cfg.Limits.Take("rewardful|"+caller.Credential.AccountID, windows, now)[0]
 		h := w.Header()
 		h.Set("RateLimit-Limit", fmt.Sprint(u.Limit))
 		h.Set("RateLimit-Remaining", fmt.Sprint(u.Remaining))

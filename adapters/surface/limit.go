@@ -3,6 +3,8 @@ package surface
 import (
 	"sync"
 	"time"
+
+	"github.com/refbridge/refbridge/adapters/pace"
 )
 
 // Window is one of a vendor's rate-limit policies: Limit calls per Period.
@@ -11,6 +13,17 @@ type Window struct {
 	Name   string
 	Limit  int
 	Period time.Duration
+}
+
+// WindowsOf returns a vendor's documented limits (written once, as the
+// pace windows its outbound backend paces to) as the windows its surface
+// reports and enforces.
+func WindowsOf(limits []pace.Window) []Window {
+	out := make([]Window, len(limits))
+	for i, l := range limits {
+		out[i] = Window{Name: l.Name, Limit: l.Requests, Period: l.Per}
+	}
+	return out
 }
 
 // Usage is a window's state after a call was counted.
