@@ -22,9 +22,15 @@ import (
 // one system call and reads the answer with the standard library's
 // parser (http.ReadResponse). net/http's client hands every request to
 // two goroutines of its own (one writes, one reads) and back; for a
-// small POST to an endpoint answering at once that hand-off is most of
-// a delivery's cost, and under load each hand-off waits for the Go
-// scheduler, which is what kept deliveries far behind signups.
+// small POST to an endpoint answering at once that hand-off is a large
+// part of a delivery's cost.
+//
+// It trusts an endpoint no further than net/http does: an answer may make
+// it read at most answerBudget (headers, up to maxInterim interim
+// answers, and maxAnswer of body); a connection is kept only if nothing
+// follows its answer, and taken again only if the endpoint has neither
+// closed it nor sent anything since; a request is posted a second time
+// (once, on a new connection) only when not a byte of it went out.
 //
 // It speaks HTTP/1.1 only, to the endpoint itself: a URL that
 // http.ProxyFromEnvironment sends through a proxy, or whose host is not
@@ -42,8 +48,32 @@ type poster struct {
 // postConn is one kept-alive connection to an endpoint.
 type postConn struct {
 	net.Conn
+	in   *budget // what the reader may still take from the connection
 	br   *bufio.Reader
 	used time.Time // when its last answer was read
+}
+
+// budget limits how much an answer may make the poster read: net/http's
+// client stops at 10 MB of header; an endpoint must not make a worker
+// buffer more than answerBudget for one answer.
+type budget struct {
+	r io.Reader
+	n int64
+}
+
+// errAnswerTooLarge ends an answer that overran its budget.
+var errAnswerTooLarge = errors.New("answer too large (over 1 MiB of header or interim answers)")
+
+func (b *budget) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		return 0, errAnswerTooLarge
+	}
+	if int64(len(p)) > b.n {
+		p = p[:b.n]
+	}
+	n, err := b.r.Read(p)
+	b.n -= int64(n)
+	return n, err
 }
 
 // Limits of the poster's connections.
@@ -54,10 +84,18 @@ const (
 	// maxAnswer is how much of an answer's body is read; the connection
 	// of a longer one is closed rather than drained.
 	maxAnswer = 64 << 10
+	// answerBudget is the most read from a connection for one answer,
+	// interim answers, headers and body together.
+	answerBudget = 1<<20 + maxAnswer
+	// maxInterim is how many interim (1xx) answers may precede the
+	// final one, as net/http allows.
+	maxInterim = 5
 )
 
 // errNotPosted says the poster leaves a URL to net/http: it goes through
-// a proxy, or its host needs IDNA encoding.
+// a proxy, its host needs IDNA encoding, or its request target holds
+// bytes the poster does not write as they are (net/http writes them as
+// it always did).
 var errNotPosted = errors.New("deliver: endpoint is posted with net/http")
 
 // newPoster returns a poster dialling with dialer, keeping up to maxIdle
@@ -88,8 +126,8 @@ func (p *poster) post(ctx context.Context, u *url.URL, header http.Header, body 
 		return 0, err
 	}
 	key := u.Scheme + "://" + canonicalAddr(u)
-	for try := 0; ; try++ {
-		c, reused := p.take(key)
+	c, reused := p.take(key)
+	for {
 		if c == nil {
 			if c, err = p.dial(ctx, u, deadline); err != nil {
 				return 0, err
@@ -105,27 +143,29 @@ func (p *poster) post(ctx context.Context, u *url.URL, header http.Header, body 
 			return status, nil
 		}
 		c.Close()
-		// A kept connection the endpoint closed while it was idle fails
-		// before any answer: post again on a new one. (The endpoint may
-		// have seen the first request; deliveries are at least once, and
-		// every attempt carries the same event ID.)
-		var stale staleError
-		if !reused || !errors.As(err, &stale) || try > 0 || ctx.Err() != nil {
+		// A kept connection that failed before a byte of the request
+		// went out (the endpoint closed it after take looked) is posted
+		// on again, once, on a new connection, as net/http does. Once
+		// anything was written the attempt has failed: the endpoint may
+		// have the request, and the retry schedule decides what follows.
+		var unsent unsentError
+		if !reused || !errors.As(err, &unsent) || ctx.Err() != nil {
 			return 0, err
 		}
+		c, reused = nil, false
 	}
 }
 
-// staleError is a failure before the first byte of an answer.
-type staleError struct{ error }
+// unsentError is a failure to write any byte of a request.
+type unsentError struct{ error }
 
-func (e staleError) Unwrap() error { return e.error }
+func (e unsentError) Unwrap() error { return e.error }
 
 // exchange writes one request on c and reads its answer, and says
 // whether c may carry another.
 func exchange(ctx context.Context, c *postConn, head, body []byte, deadline time.Time) (status int, keep bool, err error) {
 	if err := c.SetDeadline(deadline); err != nil {
-		return 0, false, err
+		return 0, false, unsentError{err}
 	}
 	// Ending ctx (the pool abandoning attempts) ends the exchange now.
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
@@ -138,25 +178,30 @@ func exchange(ctx context.Context, c *postConn, head, body []byte, deadline time
 		}
 	}()
 	bufs := net.Buffers{head, body}
-	if _, err := bufs.WriteTo(c); err != nil {
-		return 0, false, staleError{err}
+	if n, err := bufs.WriteTo(c); err != nil {
+		if n == 0 {
+			return 0, false, unsentError{err}
+		}
+		return 0, false, err
 	}
-	if _, err := c.br.Peek(1); err != nil {
-		return 0, false, staleError{err}
-	}
-	for {
+	c.in.n = answerBudget
+	for interim := 0; ; interim++ {
 		resp, err := http.ReadResponse(c.br, nil)
 		if err != nil {
 			return 0, false, err
 		}
-		n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer+1))
-		if err != nil {
-			return 0, false, err
-		}
 		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
-			continue // an interim answer (103 Early Hints): the final one follows
+			// An interim answer (103 Early Hints): the final one follows.
+			if interim == maxInterim {
+				return 0, false, errors.New("too many interim (1xx) answers")
+			}
+			continue
 		}
-		keep = !resp.Close && n <= maxAnswer && resp.StatusCode != http.StatusSwitchingProtocols
+		// The status is the answer: a body cut short or too long only
+		// stops the connection from being kept, as on net/http's path.
+		n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer+1))
+		keep = err == nil && !resp.Close && n <= maxAnswer && resp.StatusCode != http.StatusSwitchingProtocols &&
+			c.br.Buffered() == 0 // bytes after the answer belong to no request
 		c.used = time.Now()
 		return resp.StatusCode, keep, nil
 	}
@@ -166,7 +211,7 @@ func exchange(ctx context.Context, c *postConn, head, body []byte, deadline time
 func requestHead(u *url.URL, header http.Header, n int) ([]byte, error) {
 	target := u.RequestURI()
 	if !asciiHost(target) {
-		return nil, fmt.Errorf("invalid request target %q", target)
+		return nil, errNotPosted
 	}
 	var b strings.Builder
 	b.Grow(256)
@@ -281,34 +326,53 @@ func (p *poster) dial(ctx context.Context, u *url.URL, deadline time.Time) (*pos
 		}
 		nc = tc
 	}
-	return &postConn{Conn: nc, br: bufio.NewReaderSize(nc, 4<<10)}, nil
+	in := &budget{r: nc, n: answerBudget}
+	return &postConn{Conn: nc, in: in, br: bufio.NewReaderSize(in, 4<<10)}, nil
 }
 
-// take returns a kept connection for key, if one is fresh enough.
+// take returns a kept connection for key that is fresh enough and still
+// open, if there is one.
 func (p *poster) take(key string) (*postConn, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := time.Now()
-	for conns := p.idle[key]; len(conns) > 0; conns = p.idle[key] {
+	var dead []*postConn
+	defer func() { closeAll(dead) }()
+	for {
+		p.mu.Lock()
+		conns := p.idle[key]
+		if len(conns) == 0 {
+			p.mu.Unlock()
+			return nil, false
+		}
 		c := conns[len(conns)-1]
 		p.idle[key] = conns[:len(conns)-1]
-		if now.Sub(c.used) < idleConnTimeout {
+		p.mu.Unlock()
+		if time.Since(c.used) < idleConnTimeout && idleOpen(c) {
 			return c, true
 		}
-		c.Close()
+		dead = append(dead, c)
 	}
-	return nil, false
+}
+
+// idleOpen reports whether an idle connection can carry a request: the
+// endpoint has neither closed it nor sent anything on it since its last
+// answer (an unasked-for answer, or a 408 before closing).
+func idleOpen(c *postConn) bool {
+	if c.br.Buffered() > 0 || c.SetDeadline(time.Time{}) != nil {
+		return false
+	}
+	return peerSilent(c.Conn)
 }
 
 // put keeps c for the next post to key, and closes connections that
 // have been idle too long (looked for at most once per idle period).
 func (p *poster) put(key string, c *postConn) {
+	var dead []*postConn
+	defer func() { closeAll(dead) }()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if conns := p.idle[key]; len(conns) < p.maxIdle {
 		p.idle[key] = append(conns, c)
 	} else {
-		c.Close()
+		dead = append(dead, c)
 	}
 	if c.used.Sub(p.swept) < idleConnTimeout {
 		return
@@ -320,7 +384,7 @@ func (p *poster) put(key string, c *postConn) {
 			if c.used.Sub(old.used) < idleConnTimeout {
 				kept = append(kept, old)
 			} else {
-				old.Close()
+				dead = append(dead, old)
 			}
 		}
 		if len(kept) == 0 {
@@ -333,12 +397,20 @@ func (p *poster) put(key string, c *postConn) {
 
 // close closes every kept connection.
 func (p *poster) close() {
+	var dead []*postConn
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	for k, conns := range p.idle {
-		for _, c := range conns {
-			c.Close()
-		}
+		dead = append(dead, conns...)
 		delete(p.idle, k)
+	}
+	p.mu.Unlock()
+	closeAll(dead)
+}
+
+// closeAll closes conns, outside the pool's lock: closing a TLS
+// connection writes to it.
+func closeAll(conns []*postConn) {
+	for _, c := range conns {
+		c.Close()
 	}
 }

@@ -376,3 +376,129 @@ func FuzzRequestHead(f *testing.F) {
 		}
 	})
 }
+
+// TestPosterDistrustsEndpoints: what a broken or hostile endpoint sends
+// never makes a worker buffer without bound, never answers for a request
+// it did not read, and never sends one request twice.
+func TestPosterDistrustsEndpoints(t *testing.T) {
+	t.Parallel()
+	ok := "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+	t.Run("endless header", func(t *testing.T) {
+		t.Parallel()
+		e := newRawEndpoint(t)
+		e.answers <- rawAnswer{bytes: "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", 3<<20)}
+		p := loopbackPoster()
+		defer p.close()
+		if _, err := p.post(context.Background(), e.url(t), nil, nil, soon()); !errors.Is(err, errAnswerTooLarge) {
+			t.Fatalf("err = %v, want errAnswerTooLarge", err)
+		}
+	})
+	t.Run("endless interim answers", func(t *testing.T) {
+		t.Parallel()
+		e := newRawEndpoint(t)
+		e.answers <- rawAnswer{bytes: strings.Repeat("HTTP/1.1 103 Early Hints\r\n\r\n", maxInterim+2) + ok}
+		p := loopbackPoster()
+		defer p.close()
+		if _, err := p.post(context.Background(), e.url(t), nil, nil, soon()); err == nil {
+			t.Fatal("accepted more interim answers than net/http does")
+		}
+	})
+	t.Run("an answer nobody asked for", func(t *testing.T) {
+		t.Parallel()
+		e := newRawEndpoint(t)
+		// A 500, then a stray 200 on the same connection.
+		e.answers <- rawAnswer{bytes: "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n" + ok}
+		e.answers <- rawAnswer{bytes: "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"}
+		p := loopbackPoster()
+		defer p.close()
+		for _, want := range []int{500, 503} {
+			if status, err := p.post(context.Background(), e.url(t), nil, nil, soon()); err != nil || status != want {
+				t.Fatalf("post = %d, %v; want %d (the stray 200 answers nothing)", status, err, want)
+			}
+		}
+	})
+	t.Run("body cut short after the status", func(t *testing.T) {
+		t.Parallel()
+		e := newRawEndpoint(t)
+		e.answers <- rawAnswer{bytes: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nok", close: true}
+		p := loopbackPoster()
+		defer p.close()
+		if status, err := p.post(context.Background(), e.url(t), nil, nil, soon()); err != nil || status != 200 {
+			t.Fatalf("post = %d, %v; want 200: the endpoint acknowledged", status, err)
+		}
+	})
+	t.Run("reset after reading the request", func(t *testing.T) {
+		t.Parallel()
+		e := newRawEndpoint(t)
+		e.answers <- rawAnswer{bytes: ok}
+		p := loopbackPoster()
+		defer p.close()
+		if _, err := p.post(context.Background(), e.url(t), nil, nil, soon()); err != nil {
+			t.Fatal(err)
+		}
+		// The endpoint reads the next request and closes without answering.
+		e.answers <- rawAnswer{bytes: "", close: true}
+		if _, err := p.post(context.Background(), e.url(t), nil, nil, soon()); err == nil {
+			t.Fatal("a request the endpoint never answered was reported as posted")
+		}
+		if reqs, _ := e.requests(); len(reqs) != 2 {
+			t.Fatalf("endpoint got %d requests for 2 posts, want 2 (none sent twice)", len(reqs))
+		}
+	})
+	t.Run("non-ASCII query goes to net/http", func(t *testing.T) {
+		t.Parallel()
+		u, _ := url.Parse("http://127.0.0.1:9/hook?tenant=café")
+		p := loopbackPoster()
+		if _, err := p.post(context.Background(), u, nil, nil, soon()); !errors.Is(err, errNotPosted) {
+			t.Fatalf("err = %v, want errNotPosted", err)
+		}
+	})
+}
+
+// TestPosterSkipsDeadConnections: kept connections the endpoint closed
+// while they were idle (a restart, an idle timeout) are found before use,
+// however many there are, and the post goes out once on a new one.
+func TestPosterSkipsDeadConnections(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	srv.Start()
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL + "/in")
+	p := loopbackPoster()
+	defer p.close()
+	// Two connections at once, both kept.
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := p.post(context.Background(), u, nil, nil, soon()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	srv.CloseClientConnections() // the endpoint drops every idle connection
+	for i := 0; ; i++ {
+		// Wait until the closes have reached this side's sockets.
+		c, _ := p.take("http://" + u.Host)
+		if c == nil {
+			break
+		}
+		p.put("http://"+u.Host, c)
+		if i > 1000 {
+			t.Fatal("closed connections still look open")
+		}
+		runtime.Gosched()
+	}
+	if status, err := p.post(context.Background(), u, nil, nil, soon()); err != nil || status != 204 {
+		t.Fatalf("post = %d, %v", status, err)
+	}
+	if n.Load() != 3 {
+		t.Fatalf("endpoint got %d requests, want 3", n.Load())
+	}
+}
