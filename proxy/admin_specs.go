@@ -78,7 +78,12 @@ func (a *admin) spec(w http.ResponseWriter, r *http.Request) {
 	if format == "json" {
 		ctype = "application/json"
 	}
-	w.Header().Set("Content-Type", ctype)
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	// The servers come from this request's Host and scheme: a shared
+	// cache must not give one host's copy to another.
+	h.Set("Vary", "Host, X-Forwarded-Proto")
+	h.Set("Cache-Control", "private, max-age=300")
 	_, _ = w.Write(body)
 }
 

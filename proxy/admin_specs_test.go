@@ -26,6 +26,9 @@ func TestServedSpecs(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode == 200 && !strings.Contains(resp.Header.Get("Vary"), "Host") {
+			t.Errorf("%s: Vary %q: a shared cache could give this host's servers to another", path, resp.Header.Get("Vary"))
+		}
 		return resp.StatusCode, resp.Header.Get("Content-Type"), b
 	}
 	wantPath := map[openapi.Vendor]string{

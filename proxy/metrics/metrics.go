@@ -13,6 +13,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,12 +26,20 @@ import (
 const Unmatched = "unmatched"
 
 // Metrics is one registry of refbridge's metrics. A nil *Metrics records
-// nothing.
+// nothing: its observers are nil too, and theirs record nothing. One
+// Metrics may serve several proxies and stores: each part's collectors
+// are registered once.
 type Metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inflight *prometheus.GaugeVec
+
+	storeOnce, hooksOnce, readsOnce sync.Once
+	store                           *StoreMetrics
+	hooks                           *WebhookMetrics
+	readsMu                         sync.Mutex
+	reads                           []func() (hits, misses uint64, entries int)
 }
 
 // New returns a registry with refbridge's metrics and the Go runtime and
@@ -61,8 +70,12 @@ func New() *Metrics {
 // collectors.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
-// Handler serves the metrics in the Prometheus text format.
+// Handler serves the metrics in the Prometheus text format (404 for a
+// nil Metrics).
 func (m *Metrics) Handler() http.Handler {
+	if m == nil {
+		return http.NotFoundHandler()
+	}
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
@@ -109,6 +122,14 @@ func (r Request) End(method, route string, code int) {
 // kind and outcome with their latency, and each commit's size (how many
 // writes a grouped commit carried) and latency.
 func (m *Metrics) Store() *StoreMetrics {
+	if m == nil {
+		return nil
+	}
+	m.storeOnce.Do(func() { m.store = m.newStore() })
+	return m.store
+}
+
+func (m *Metrics) newStore() *StoreMetrics {
 	s := &StoreMetrics{
 		txs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "refbridge", Subsystem: "store", Name: "transactions_total",
@@ -149,7 +170,8 @@ func (m *Metrics) Store() *StoreMetrics {
 // from 100 µs (a cached read on SQLite) to a second.
 var storeBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1}
 
-// StoreMetrics observes a store (it implements store.Observer).
+// StoreMetrics observes a store (it implements store.Observer); a nil one
+// records nothing.
 type StoreMetrics struct {
 	txs            *prometheus.CounterVec
 	txDuration     *prometheus.HistogramVec
@@ -173,6 +195,9 @@ func kindIndex(write bool) int {
 
 // Transaction implements store.Observer.
 func (s *StoreMetrics) Transaction(write bool, d time.Duration, err error) {
+	if s == nil {
+		return
+	}
 	k := &s.byKind[kindIndex(write)]
 	if err != nil {
 		k.failed.Inc()
@@ -184,6 +209,9 @@ func (s *StoreMetrics) Transaction(write bool, d time.Duration, err error) {
 
 // Commit implements store.Observer.
 func (s *StoreMetrics) Commit(writes int, d time.Duration, err error) {
+	if s == nil {
+		return
+	}
 	s.commitWrites.Observe(float64(writes))
 	s.commitDuration.Observe(d.Seconds())
 	if err != nil {
@@ -192,27 +220,55 @@ func (s *StoreMetrics) Commit(writes int, d time.Duration, err error) {
 }
 
 // ReadCache reports a read cache's use: stats returns its hits, misses
-// and entries so far (surface.ReadCache.Stats).
+// and entries so far (surface.ReadCache.Stats). Several caches (one per
+// proxy) are reported summed.
 func (m *Metrics) ReadCache(stats func() (hits, misses uint64, entries int)) {
-	m.reg.MustRegister(
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Namespace: "refbridge", Subsystem: "read_cache", Name: "hits_total",
-			Help: "Reads answered from the read cache.",
-		}, func() float64 { h, _, _ := stats(); return float64(h) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Namespace: "refbridge", Subsystem: "read_cache", Name: "misses_total",
-			Help: "Reads the read cache could not answer (computed and stored).",
-		}, func() float64 { _, mi, _ := stats(); return float64(mi) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Namespace: "refbridge", Subsystem: "read_cache", Name: "entries",
-			Help: "Answers held by the read cache (expired ones until they are swept).",
-		}, func() float64 { _, _, n := stats(); return float64(n) }),
-	)
+	if m == nil {
+		return
+	}
+	m.readsMu.Lock()
+	m.reads = append(m.reads, stats)
+	m.readsMu.Unlock()
+	m.readsOnce.Do(func() {
+		sum := func(pick func(h, mi uint64, n int) float64) func() float64 {
+			return func() float64 {
+				m.readsMu.Lock()
+				defer m.readsMu.Unlock()
+				total := 0.0
+				for _, st := range m.reads {
+					total += pick(st())
+				}
+				return total
+			}
+		}
+		m.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Namespace: "refbridge", Subsystem: "read_cache", Name: "hits_total",
+				Help: "Reads answered from the read cache.",
+			}, sum(func(h, _ uint64, _ int) float64 { return float64(h) })),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Namespace: "refbridge", Subsystem: "read_cache", Name: "misses_total",
+				Help: "Reads the read cache could not answer (computed and stored).",
+			}, sum(func(_, mi uint64, _ int) float64 { return float64(mi) })),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Namespace: "refbridge", Subsystem: "read_cache", Name: "entries",
+				Help: "Answers held by the read cache (expired ones until they are swept).",
+			}, sum(func(_, _ uint64, n int) float64 { return float64(n) })),
+		)
+	})
 }
 
 // Webhooks returns the delivery workers' observer: attempts by vendor and
 // outcome, and how long each took.
 func (m *Metrics) Webhooks() *WebhookMetrics {
+	if m == nil {
+		return nil
+	}
+	m.hooksOnce.Do(func() { m.hooks = m.newWebhooks() })
+	return m.hooks
+}
+
+func (m *Metrics) newWebhooks() *WebhookMetrics {
 	w := &WebhookMetrics{
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "refbridge", Subsystem: "webhook", Name: "attempts_total",
@@ -228,7 +284,8 @@ func (m *Metrics) Webhooks() *WebhookMetrics {
 	return w
 }
 
-// WebhookMetrics observes the delivery workers.
+// WebhookMetrics observes the delivery workers; a nil one records
+// nothing.
 type WebhookMetrics struct {
 	attempts *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -236,6 +293,9 @@ type WebhookMetrics struct {
 
 // Attempt records one delivery attempt to an endpoint of vendor.
 func (w *WebhookMetrics) Attempt(vendor, outcome string, d time.Duration) {
+	if w == nil {
+		return
+	}
 	w.attempts.WithLabelValues(vendor, outcome).Inc()
 	w.duration.WithLabelValues(vendor).Observe(d.Seconds())
 }
