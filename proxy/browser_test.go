@@ -248,19 +248,32 @@ func (p *tab) eval(t *testing.T, ctx context.Context, expr string, out any) {
 // loaded.
 func (p *tab) open(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
+	p.openAt(t, ctx, url, url)
+}
+
+// openAt navigates to url and waits until the page at want (where url
+// redirects) and its assets have loaded.
+func (p *tab) openAt(t *testing.T, ctx context.Context, url, want string) {
+	t.Helper()
 	var nav struct{ ErrorText string }
 	p.call(t, ctx, "Page.navigate", map[string]any{"url": url}, &nav)
 	if nav.ErrorText != "" {
 		t.Fatalf("%s: %s", url, nav.ErrorText)
 	}
+	p.waitFor(t, ctx, want)
+}
+
+// waitFor waits until the page at url and its assets have loaded.
+func (p *tab) waitFor(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); ; {
 		var state string
-		p.eval(t, ctx, `location.href === `+jsString(url)+` ? document.readyState : "navigating"`, &state)
+		p.eval(t, ctx, `location.href === `+jsString(url)+` ? document.readyState : "at " + location.href`, &state)
 		if state == "complete" {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: still %s", url, state)
+			t.Fatalf("waiting for %s: still %s", url, state)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
