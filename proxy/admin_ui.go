@@ -48,6 +48,9 @@ var uiTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05")
 	},
 	"inc": func(i int) int { return i + 1 },
+	"ms": func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64)
+	},
 	"plinkOf": func(account string, p canonical.Participant) uiLink {
 		return uiLink{Account: account, P: p}
 	},
@@ -89,6 +92,7 @@ func (a *admin) uiRoutes(r *mux.Router) {
 	get := []string{http.MethodGet, http.MethodHead}
 	u.HandleFunc("", a.uiAccounts).Methods(get...)
 	u.HandleFunc("/", a.uiAccounts).Methods(get...)
+	u.HandleFunc("/requests", a.uiRequests).Methods(get...)
 	u.HandleFunc("/accounts/{account}", a.uiAccount).Methods(get...)
 	u.HandleFunc("/accounts/{account}/deliveries", a.uiDeliveries).Methods(get...)
 	u.HandleFunc("/accounts/{account}/campaigns/{campaign}", a.uiParticipants).Methods(get...)
@@ -537,6 +541,26 @@ func (a *admin) uiDeliveries(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	a.uiRender(w, http.StatusOK, "deliveries.html", data)
+}
+
+// uiSurfaceRequests is one surface's latest requests.
+type uiSurfaceRequests struct {
+	Vendor   string
+	Requests []recentRequest
+}
+
+// uiRequests shows each surface's latest requests, newest first: the
+// route template matched, never the raw path or query, which may carry
+// credentials and participants' emails.
+func (a *admin) uiRequests(w http.ResponseWriter, _ *http.Request) {
+	var out []uiSurfaceRequests
+	for _, v := range a.p.recentOrder {
+		out = append(out, uiSurfaceRequests{Vendor: v, Requests: a.p.recent[v].list()})
+	}
+	a.uiRender(w, http.StatusOK, "requests.html", struct {
+		Surfaces []uiSurfaceRequests
+		Kept     int
+	}{out, recentPerSurface})
 }
 
 // uiPublic is an error's HTTP status and the message that may be shown.

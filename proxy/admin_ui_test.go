@@ -138,6 +138,7 @@ func TestConsolePages(t *testing.T) {
 		{"leaderboard month", f.campaign() + "/leaderboard?board=month&n=5", "Ada Test"},
 		{"participant", f.participant("Bea"), "Cy Test"},
 		{"deliveries", f.account() + "/deliveries", "No deliveries yet"},
+		{"requests", "/_refbridge/ui/requests", "referralrocket"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -411,5 +412,41 @@ func TestConsoleEscapes(t *testing.T) {
 				t.Errorf("the name is not shown escaped:\n%s", body)
 			}
 		})
+	}
+}
+
+// TestConsoleRecentRequests: the requests page lists each surface's
+// requests by route template, never the path as sent (iRefer's carries
+// the license key) or the query.
+func TestConsoleRecentRequests(t *testing.T) {
+	t.Parallel()
+	f := newConsoleFixture(t)
+	base := f.srv.URL
+	license := f.tn.Secret(canonical.IRefer, canonical.LicenseKey)
+	siteKey := f.tn.Secret(canonical.IRefer, canonical.SiteKey)
+	for _, req := range [][2]string{
+		{http.MethodGet, "/v1.0/" + license + ".js/campaignStats?site_key=" + siteKey},
+		{http.MethodGet, "/v2/campaigns/ada@example.com/nowhere"},
+		{"BREW", "/v2/campaigns"},
+	} {
+		consoleDo(t, req[0], base+req[1], nil, nil)
+	}
+	session := consoleLogin(t, base)
+	resp, body := consoleDo(t, http.MethodGet, base+"/_refbridge/ui/requests", nil, nil, session)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d", resp.StatusCode)
+	}
+	_, irefer, _ := strings.Cut(body, `id="surface-irefer"`)
+	irefer, _, _ = strings.Cut(irefer, "</section>")
+	if !strings.Contains(irefer, "{license_key}") || !strings.Contains(irefer, "GET") {
+		t.Errorf("the iRefer request is not listed by its route:\n%s", irefer)
+	}
+	for _, secret := range []string{license, siteKey, "ada@example.com", "BREW"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("the page shows %q", secret)
+		}
+	}
+	if !strings.Contains(body, "OTHER") || !strings.Contains(body, "unmatched") {
+		t.Errorf("the odd method and the unmatched path are not listed as OTHER and unmatched:\n%s", body)
 	}
 }
