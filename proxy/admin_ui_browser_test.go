@@ -84,6 +84,15 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("the page loaded from elsewhere: %v", foreign)
 	}
 
+	// The nav leads to the surfaces' recent requests.
+	page.click(t, ctx, `nav.top a[href="/_refbridge/ui/requests"]`)
+	page.waitFor(t, ctx, base+"/_refbridge/ui/requests")
+	var surfaces int
+	page.eval(t, ctx, `document.querySelectorAll("section.surface").length`, &surfaces)
+	if surfaces < 5 {
+		t.Errorf("the requests page shows %d surfaces, want the five vendors", surfaces)
+	}
+
 	// Logging out ends the session.
 	page.click(t, ctx, `form.logout button`)
 	page.waitFor(t, ctx, base+"/_refbridge/ui/login")

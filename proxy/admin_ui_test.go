@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface"
 	"github.com/refbridge/refbridge/proxy/proxytest"
 )
 
@@ -448,5 +450,45 @@ func TestConsoleRecentRequests(t *testing.T) {
 	}
 	if !strings.Contains(body, "OTHER") || !strings.Contains(body, "unmatched") {
 		t.Errorf("the odd method and the unmatched path are not listed as OTHER and unmatched:\n%s", body)
+	}
+}
+
+// TestConsoleDeliveries: the deliveries page lists a delivery made, with
+// its endpoint's URL (escaped), state and status.
+func TestConsoleDeliveries(t *testing.T) {
+	t.Parallel()
+	srv := proxytest.New(t, &proxytest.Options{Webhooks: true, Vendors: []canonical.Vendor{canonical.GrowSurf},
+		WebhookSurfaces: []surface.Surface{proxytest.HookSurface{}}})
+	tn := srv.NewTenant(t, "acme", canonical.Campaign{})
+	rc := &hookReceiver{status: http.StatusAccepted}
+	hs := httptest.NewServer(rc)
+	t.Cleanup(hs.Close)
+	var ep canonical.WebhookEndpoint
+	if code := adminCall(t, srv, http.MethodPost, "/accounts/"+tn.Account.ID+"/webhooks", map[string]any{
+		"Vendor": proxytest.HookVendor, "URL": hs.URL + "/in?<b>", "Events": []string{"participant.added"},
+	}, &ep); code != http.StatusCreated {
+		t.Fatalf("creating the endpoint: %d", code)
+	}
+	ctx := context.Background()
+	in := canonical.NewParticipant{}
+	in.CampaignID, in.Email = tn.Campaign.ID, "ann@example.com"
+	if _, _, err := tn.Backend.CreateParticipant(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Deliveries.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := consoleDo(t, http.MethodGet, srv.URL+"/_refbridge/ui/accounts/"+tn.Account.ID+"/deliveries", nil, nil, consoleLogin(t, srv.URL))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d", resp.StatusCode)
+	}
+	_, table, _ := strings.Cut(body, `<table class="deliveries">`)
+	for _, want := range []string{string(canonical.ChangeParticipantAdded), string(canonical.DeliveryDelivered), "<td>202</td>", hs.URL + "/in?&lt;b&gt;"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the deliveries page does not show %q:\n%s", want, table)
+		}
+	}
+	if strings.Contains(body, "<b>") {
+		t.Errorf("the endpoint URL is not escaped")
 	}
 }
