@@ -95,6 +95,7 @@ func newAdmin(p *Proxy, opts *AdminOptions) http.Handler {
 	r.HandleFunc("/ready", a.ready).Methods(http.MethodGet)
 	a.specRoutes(r)
 	a.docsRoutes(r)
+	a.uiRoutes(r)
 	if p.metrics != nil && opts.MetricsPublic {
 		r.Handle("/metrics", p.metrics.Handler()).Methods(http.MethodGet)
 	}

@@ -44,15 +44,21 @@ var docsAssets = func() map[string]docsAsset {
 		"docs.css": "text/css; charset=utf-8",
 		"docs.js":  "text/javascript; charset=utf-8",
 	} {
-		b, err := docsFiles.ReadFile("docs/" + name)
-		if err != nil {
-			panic(err)
-		}
-		sum := sha256.Sum256(b)
-		out[name] = docsAsset{ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, body: b}
+		out[name] = embeddedAsset(docsFiles, "docs/"+name, ctype)
 	}
 	return out
 }()
+
+// embeddedAsset reads an embedded file, tagged with its hash; a file
+// missing is a build mistake.
+func embeddedAsset(fsys embed.FS, path, ctype string) docsAsset {
+	b, err := fsys.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	sum := sha256.Sum256(b)
+	return docsAsset{ctype: ctype, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, body: b}
+}
 
 // docsCSP keeps the pages to this server: their own script and style,
 // and fetch() only to this origin.
@@ -69,10 +75,17 @@ func (a *admin) docsRoutes(r *mux.Router) {
 }
 
 func (a *admin) docsAsset(w http.ResponseWriter, r *http.Request) {
+	a.serveAsset(w, r, docsAssets, "docs")
+}
+
+// serveAsset answers with the embedded file named by the route's {file}
+// among assets, revalidated by its ETag; what names the page set in a
+// 404.
+func (a *admin) serveAsset(w http.ResponseWriter, r *http.Request, assets map[string]docsAsset, what string) {
 	name := mux.Vars(r)["file"]
-	f, ok := docsAssets[name]
+	f, ok := assets[name]
 	if !ok {
-		a.fail(w, canonical.Errorf(canonical.NotFound, "no docs asset %s", name))
+		a.fail(w, canonical.Errorf(canonical.NotFound, "no %s asset %s", what, name))
 		return
 	}
 	w.Header().Set("Content-Type", f.ctype)
@@ -112,19 +125,29 @@ func (a *admin) docsVendor(w http.ResponseWriter, r *http.Request) {
 	}{pages[i], pages})
 }
 
-// docsRender executes a template into a buffer first, so a failure is
-// an error answer rather than half a page.
+// docsRender renders a reference page.
 func (a *admin) docsRender(w http.ResponseWriter, name string, data any) {
+	a.renderHTML(w, http.StatusOK, docsTemplates, name, data, map[string]string{
+		"Content-Security-Policy": docsCSP,
+		"Referrer-Policy":         "no-referrer",
+	})
+}
+
+// renderHTML executes a template into a buffer first, so a failure is
+// an error answer rather than half a page, and sends it with headers.
+func (a *admin) renderHTML(w http.ResponseWriter, status int, t *template.Template, name string, data any, headers map[string]string) {
 	var buf bytes.Buffer
-	if err := docsTemplates.ExecuteTemplate(&buf, name, data); err != nil {
-		a.fail(w, canonical.Wrap(canonical.Internal, err, "rendering the docs"))
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		a.fail(w, canonical.Wrap(canonical.Internal, err, "rendering "+name))
 		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", docsCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	for k, v := range headers {
+		h.Set(k, v)
+	}
+	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
 

@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -15,16 +14,7 @@ import (
 // getDocs fetches path under /_refbridge without a token.
 func getDocs(t *testing.T, base, path string) (*http.Response, string) {
 	t.Helper()
-	resp, err := http.Get(base + "/_refbridge" + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(b)
+	return consoleDo(t, http.MethodGet, base+"/_refbridge"+path, nil, nil)
 }
 
 // specOperations lists a spec's operations as the docs page names them:

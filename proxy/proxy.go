@@ -83,6 +83,10 @@ type Proxy struct {
 	// hooks are the webhook renderers of the surfaces that have them, by
 	// vendor (the admin API maps subscriptions' event names with them).
 	hooks map[canonical.Vendor]surface.Webhooks
+	// recent keeps each surface's latest requests for the console, by
+	// vendor, in the order of surfaces given to New (recentOrder).
+	recent      map[string]*requestRing
+	recentOrder []string
 }
 
 // mounted is one surface with its wrapped handler.
@@ -112,6 +116,7 @@ func New(tenants surface.Tenants, surfaces []surface.Surface, opts *Options) *Pr
 		roots:    make(map[string][]root),
 		hooks:    make(map[canonical.Vendor]surface.Webhooks),
 		metrics:  opts.Metrics,
+		recent:   make(map[string]*requestRing),
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -150,6 +155,10 @@ func New(tenants surface.Tenants, surfaces []surface.Surface, opts *Options) *Pr
 			p.hooks[s.Vendor()] = ws.Webhooks(cfg)
 		}
 		m := &mounted{s: s}
+		if v := string(s.Vendor()); p.recent[v] == nil {
+			p.recent[v] = new(requestRing)
+			p.recentOrder = append(p.recentOrder, v)
+		}
 		m.h = p.wrap(s, s.Handler(cfg))
 		routes := s.Routes()
 		hosts := routes.Hosts

@@ -15,18 +15,25 @@ import (
 )
 
 // wrap puts the cross-cutting layers around a surface's handler, outermost
-// first: logging, panic recovery, CORS, body limit.
+// first: logging, metrics and the console's recent requests, panic
+// recovery, CORS, body limit.
 func (p *Proxy) wrap(s surface.Surface, h http.Handler) http.Handler {
 	vendor := string(s.Vendor())
+	ring := p.recent[vendor]
 	siteOrigins := s.Routes().SiteOrigins
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		var route *string
-		if p.metrics != nil {
-			m := p.metrics.Begin(vendor)
+		if p.metrics != nil || ring != nil {
+			var route *string
 			r, route = surface.NoteRoute(r)
-			defer func() { m.End(r.Method, *route, rec.status()) }()
+			m := p.metrics.Begin(vendor) // nil metrics: a no-op
+			defer func() {
+				m.End(r.Method, *route, rec.status())
+				if ring != nil {
+					ring.add(recentRequest{At: start, Method: r.Method, Route: *route, Status: rec.status(), Duration: time.Since(start)})
+				}
+			}()
 		}
 		defer func() {
 			if v := recover(); v != nil {
