@@ -170,7 +170,11 @@ func New(eng *engine.Engine, opts Options) *Pool {
 		}
 		c.Timeout = 0
 		p.client = &c
-		p.poster = newPoster(surface.OutboundDialer(opts.AllowPrivate), nil, p.workers)
+		// As the clients it stands in for: the default one connects
+		// directly (an environment proxy would hide the address the
+		// internal-address check must see); the open one honours the
+		// environment's proxies, through net/http.
+		p.poster = newPoster(surface.OutboundDialer(opts.AllowPrivate), nil, p.workers, opts.AllowPrivate)
 	}
 	return p
 }

@@ -32,13 +32,18 @@ import (
 // closed it nor sent anything since; a request is posted a second time
 // (once, on a new connection) only when not a byte of it went out.
 //
-// It speaks HTTP/1.1 only, to the endpoint itself: a URL that
-// http.ProxyFromEnvironment sends through a proxy, or whose host is not
-// ASCII, is posted with the pool's http.Client instead (errNotPosted).
+// It speaks HTTP/1.1 only, to the endpoint itself: a URL whose host or
+// request target is not printable ASCII, or (with envProxy) that
+// http.ProxyFromEnvironment sends through a proxy, is posted with the
+// pool's http.Client instead (errNotPosted).
 type poster struct {
 	dialer  *net.Dialer
 	tls     *tls.Config // nil: crypto/tls's defaults, with HTTP/1.1 offered
 	maxIdle int         // unused connections kept per endpoint host
+	// envProxy leaves URLs that the environment's proxy settings
+	// (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) send through a proxy to
+	// net/http; without it every URL is dialled directly.
+	envProxy bool
 
 	mu    sync.Mutex
 	idle  map[string][]*postConn // by scheme://host:port
@@ -100,9 +105,10 @@ var errNotPosted = errors.New("deliver: endpoint is posted with net/http")
 
 // newPoster returns a poster dialling with dialer, keeping up to maxIdle
 // unused connections per endpoint host (one per worker that may post
-// there at once).
-func newPoster(dialer *net.Dialer, tlsConfig *tls.Config, maxIdle int) *poster {
-	return &poster{dialer: dialer, tls: tlsConfig, maxIdle: max(maxIdle, 1), idle: map[string][]*postConn{}}
+// there at once); with envProxy, URLs the environment sends through a
+// proxy are left to net/http.
+func newPoster(dialer *net.Dialer, tlsConfig *tls.Config, maxIdle int, envProxy bool) *poster {
+	return &poster{dialer: dialer, tls: tlsConfig, maxIdle: max(maxIdle, 1), envProxy: envProxy, idle: map[string][]*postConn{}}
 }
 
 // post posts body to u with header (and Host, Content-Length), and returns
@@ -118,8 +124,10 @@ func (p *poster) post(ctx context.Context, u *url.URL, header http.Header, body 
 	if !asciiHost(u.Host) {
 		return 0, errNotPosted
 	}
-	if proxied, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err != nil || proxied != nil {
-		return 0, errNotPosted
+	if p.envProxy {
+		if proxied, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err != nil || proxied != nil {
+			return 0, errNotPosted
+		}
 	}
 	head, err := requestHead(u, header, len(body))
 	if err != nil {

@@ -113,7 +113,7 @@ func (e *rawEndpoint) requests() ([]*http.Request, []string) {
 	return append([]*http.Request(nil), e.got...), append([]string(nil), e.bodies...)
 }
 
-func loopbackPoster() *poster { return newPoster(&net.Dialer{Timeout: 5 * time.Second}, nil, 2) }
+func loopbackPoster() *poster { return newPoster(&net.Dialer{Timeout: 5 * time.Second}, nil, 2, false) }
 
 func soon() time.Time { return time.Now().Add(10 * time.Second) }
 
@@ -324,7 +324,7 @@ func TestPosterTLS(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 	u, _ := url.Parse(srv.URL + "/in")
-	p := newPoster(&net.Dialer{}, &tls.Config{RootCAs: roots}, 2)
+	p := newPoster(&net.Dialer{}, &tls.Config{RootCAs: roots}, 2, false)
 	defer p.close()
 	for range 2 {
 		if status, err := p.post(context.Background(), u, nil, []byte(`{}`), soon()); err != nil || status != 202 {
