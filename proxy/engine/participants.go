@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/mail"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -448,6 +450,19 @@ func (a *Account) ListParticipants(ctx context.Context, q canonical.ParticipantQ
 	return page, err
 }
 
+// toString renders a native value for comparisons.
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
 // matches applies the filters the store does not index.
 func matches(p canonical.Participant, q canonical.ParticipantQuery) bool {
 	for k, v := range q.Metadata {
@@ -721,237 +736,6 @@ func (a *Account) AddPoints(ctx context.Context, campaignID string, ref canonica
 		return nil
 	})
 	return out, err
-}
-
-// Leaderboard implements canonical.Backend.
-func (a *Account) Leaderboard(ctx context.Context, q canonical.LeaderboardQuery) (canonical.Page[canonical.Participant], error) {
-	var page canonical.Page[canonical.Participant]
-	limit := clampLimit(q.Limit, 10, 100)
-	after, err := decodeCursor(q.Cursor)
-	if err != nil {
-		return page, err
-	}
-	var afterScore, afterOrd int64
-	if after != "" {
-		if _, err := fmtSscan(after, &afterScore, &afterOrd); err != nil {
-			return page, canonical.Errorf(canonical.Invalid, "malformed cursor")
-		}
-	}
-	err = a.read(ctx, q.CampaignID, func(w *work) error {
-		board, treeBoard, maxOrd, err := w.boardOf(q.Board)
-		if err != nil {
-			return err
-		}
-		if maxOrd < 0 { // nobody was in the campaign then
-			page.Items, page.Total = []canonical.Participant{}, -1
-			return nil
-		}
-		rows, err := w.tx.Leaderboard(w.ctx, w.acct(), w.cid, store.BoardQuery{Board: board,
-			AfterScore: afterScore, AfterOrd: afterOrd, Limit: limit + 1, MaxOrd: maxOrd})
-		if err != nil {
-			return err
-		}
-		more := len(rows) > limit
-		if more {
-			rows = rows[:limit]
-		}
-		page.Items, page.Total = make([]canonical.Participant, 0, len(rows)), -1
-		rank := 0
-		for i, r := range rows {
-			v, err := w.view(r.Participant)
-			if err != nil {
-				return err
-			}
-			// A page is a run of consecutive ranks: compute the first,
-			// count on from there.
-			if i == 0 {
-				if rank, err = rankOf(w.ctx, w.tx, w.cid, treeBoard, r.Ord, r.Score); err != nil {
-					return err
-				}
-			} else {
-				rank++
-			}
-			setBoardRank(&v.Stats, q.Board, rank)
-			page.Items = append(page.Items, v)
-		}
-		if more {
-			last := rows[len(rows)-1]
-			page.NextCursor = encodeCursor(fmtInts(last.Score, last.Ord))
-		}
-		return nil
-	})
-	return page, err
-}
-
-// boardOf maps a canonical board to the store's board, the rank trees'
-// board and the highest ordinal it ranks.
-func (w *work) boardOf(b canonical.Board) (store string, tree string, maxOrd int64, err error) {
-	switch b {
-	case canonical.AllTime, "":
-		return "referrals", boardAll, 0, nil
-	case canonical.PointsBoard:
-		return "points", boardPoints, 0, nil
-	case canonical.CurrentMonth:
-		m := monthKey(w.now)
-		return "month:" + itoa(m), boardMonth(m), 0, nil
-	case canonical.PreviousMonth:
-		prev := monthStart(w.now).AddDate(0, -1, 0)
-		maxOrd, err := w.lastOrdBefore(monthStart(w.now))
-		return "month:" + itoa(monthKey(prev)), boardMonth(monthKey(prev)), maxOrd, err
-	}
-	return "", "", 0, canonical.Errorf(canonical.Invalid, "unknown leaderboard %q", b)
-}
-
-// setBoardRank stores a leaderboard position in the stat of its board.
-func setBoardRank(s *canonical.ParticipantStats, b canonical.Board, rank int) {
-	switch b {
-	case canonical.CurrentMonth:
-		s.MonthlyRank = rank
-	case canonical.PreviousMonth:
-		s.PrevMonthlyRank = rank
-	case canonical.PointsBoard:
-		s.PointsRank = rank
-	default:
-		s.Rank = rank
-	}
-}
-
-// ListLinks implements canonical.Backend.
-func (a *Account) ListLinks(ctx context.Context, q canonical.LinkQuery) (canonical.Page[canonical.Link], error) {
-	limit := clampLimit(q.Limit, 25, 100)
-	before, err := idCursor(q.Cursor)
-	if err != nil {
-		return canonical.Page[canonical.Link]{}, err
-	}
-	var page canonical.Page[canonical.Link]
-	err = a.e.st.View(ctx, func(tx store.Tx) error {
-		sq := store.LinkQuery{Campaign: num(q.CampaignID), Participant: num(q.ParticipantID),
-			Kinds: []string{store.LinkCode, store.LinkExtra}, Before: before, Limit: limit + 1}
-		if (q.CampaignID != "" && sq.Campaign == 0) || (q.ParticipantID != "" && sq.Participant == 0) {
-			page.Items, page.Total = []canonical.Link{}, -1
-			return nil
-		}
-		rows, err := tx.ListLinks(ctx, a.id, sq)
-		if err != nil {
-			return err
-		}
-		links := make([]canonical.Link, len(rows))
-		for i, r := range rows {
-			links[i] = r.Link
-		}
-		page = pageOf(links, limit, func(l canonical.Link) string { return l.ID })
-		return nil
-	})
-	return page, storeErr(err, "link")
-}
-
-// CreateLink implements canonical.Backend.
-func (a *Account) CreateLink(ctx context.Context, campaignID string, owner canonical.ParticipantRef, token string) (canonical.Link, error) {
-	if err := canonical.CheckValue("token", token); err != nil {
-		return canonical.Link{}, err
-	}
-	var out canonical.Link
-	fn := func(w *work) error {
-		p, err := w.resolve(owner)
-		if err != nil {
-			return err
-		}
-		if token == "" {
-			if token, err = w.freshToken(); err != nil {
-				return err
-			}
-		}
-		if !validToken(token) {
-			return canonical.Errorf(canonical.Invalid, "token %q must be letters, digits, dashes, dots or underscores", token)
-		}
-		l := store.Link{Kind: store.LinkExtra}
-		l.CampaignID, l.ParticipantID, l.Token, l.CreatedAt, l.UpdatedAt = w.camp.ID, p.ID, token, w.now, w.now
-		if err := w.tx.InsertLink(w.ctx, w.acct(), &l); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return canonical.Errorf(canonical.Conflict, "token %q is already in use", token)
-			}
-			return err
-		}
-		out = l.Link
-		return w.linkChange(canonical.ChangeLinkCreated, l.Link, p)
-	}
-	return out, a.onParticipant(ctx, campaignID, owner, a.write, fn)
-}
-
-// GetLink implements canonical.Backend.
-func (a *Account) GetLink(ctx context.Context, id string) (canonical.Link, error) {
-	n, err := parseID(id, "link")
-	if err != nil {
-		return canonical.Link{}, err
-	}
-	var l store.Link
-	err = a.e.st.View(ctx, func(tx store.Tx) (err error) {
-		l, err = tx.GetLink(ctx, a.id, n)
-		if err == nil && l.Kind == store.LinkVanity {
-			err = store.ErrNotFound
-		}
-		return err
-	})
-	return l.Link, storeErr(err, "link "+id)
-}
-
-// UpdateLink implements canonical.Backend. Changing a participant's main
-// link changes their referral code.
-func (a *Account) UpdateLink(ctx context.Context, id, token string) (canonical.Link, error) {
-	if err := canonical.CheckValue("token", token); err != nil {
-		return canonical.Link{}, err
-	}
-	n, err := parseID(id, "link")
-	if err != nil {
-		return canonical.Link{}, err
-	}
-	if !validToken(token) {
-		return canonical.Link{}, canonical.Errorf(canonical.Invalid, "token %q must be letters, digits, dashes, dots or underscores", token)
-	}
-	locate := func(tx store.Tx) (string, error) {
-		l, err := tx.GetLink(context.Background(), a.id, n)
-		if err != nil || l.Kind == store.LinkVanity {
-			return "", notFound("link %q not found", id)
-		}
-		return l.CampaignID, nil
-	}
-	var out canonical.Link
-	err = a.writeAny(ctx, locate, func(w *work) error {
-		l, err := w.tx.GetLink(w.ctx, w.acct(), n)
-		if err != nil {
-			return err
-		}
-		l.Token, l.UpdatedAt = token, w.now
-		if err := w.tx.UpdateLink(w.ctx, w.acct(), &l); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return canonical.Errorf(canonical.Conflict, "token %q is already in use", token)
-			}
-			return err
-		}
-		p, err := w.tx.GetParticipant(w.ctx, w.acct(), num(l.ParticipantID))
-		if err != nil {
-			return err
-		}
-		if l.Kind == store.LinkCode {
-			p.ReferralCode, p.UpdatedAt = token, w.now
-			if err := w.tx.UpdateParticipant(w.ctx, w.acct(), &p); err != nil {
-				return err
-			}
-		}
-		out = l.Link
-		return w.linkChange(canonical.ChangeLinkUpdated, l.Link, p)
-	})
-	return out, err
-}
-
-// linkChange emits a change of link l, owned by p.
-func (w *work) linkChange(kind canonical.ChangeKind, l canonical.Link, owner store.Participant) error {
-	p, err := w.snap(owner)
-	if err != nil {
-		return err
-	}
-	w.emit(canonical.Change{Kind: kind, Link: cloneLink(l), Participant: p})
-	return nil
 }
 
 // participantChanged emits what an update of a participant's own fields
