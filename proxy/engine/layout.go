@@ -49,7 +49,7 @@ func convertLayout(ctx context.Context, tx store.Tx, c store.CampaignRef) error 
 	if _, err := tx.LockCampaign(ctx, c.Account, c.Campaign); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if was, err := tx.RankLayoutConverted(ctx, c.Campaign); err != nil || !was {
+	if was, err := tx.ClearRankLayoutPending(ctx, c.Campaign); err != nil || !was {
 		return err // converted by another process meanwhile, or failed
 	}
 	names, err := tx.RankTreeNames(ctx, c.Campaign)

@@ -75,8 +75,28 @@ type Store interface {
 // record fails with ErrUnreadable, and lists show it with what its
 // columns hold (its ID; for participants their ordinal, email and name
 // keys, referrer, state, counts and creation time) rather than fail.
+//
+// Tx is the sum of one role interface per kind of record (AccountTx,
+// CampaignTx, …); code that needs only one role takes only that.
 type Tx interface {
-	// Accounts and credentials.
+	AccountTx
+	CampaignTx
+	ParticipantTx
+	LinkTx
+	ReferralTx
+	RewardTx
+	MoneyTx
+	CouponTx
+	ActionTx
+	CounterTx
+	RankTreeTx
+	SettingTx
+	EventTx
+	AliasTx
+}
+
+// AccountTx is the part of a Tx that reads and writes the accounts and their credentials.
+type AccountTx interface {
 	InsertAccount(ctx context.Context, a *canonical.Account) error
 	GetAccount(ctx context.Context, id int64) (canonical.Account, error)
 	ListAccounts(ctx context.Context) ([]canonical.Account, error)
@@ -89,8 +109,10 @@ type Tx interface {
 	// Wipe deletes every row of every table: all accounts and
 	// everything in them (the proxy's test-mode reset).
 	Wipe(ctx context.Context) error
+}
 
-	// Campaigns and reward rules.
+// CampaignTx is the part of a Tx that reads and writes campaigns, their participant ordinals and reward rules.
+type CampaignTx interface {
 	InsertCampaign(ctx context.Context, account int64, c *canonical.Campaign) error
 	GetCampaign(ctx context.Context, account, id int64) (canonical.Campaign, error)
 	// LockCampaign returns the campaign and holds its write lock until the
@@ -108,8 +130,10 @@ type Tx interface {
 	UpdateRule(ctx context.Context, account int64, r *canonical.RewardRule) error
 	DeleteRule(ctx context.Context, account, id int64) error
 	ListRules(ctx context.Context, account, campaign int64) ([]canonical.RewardRule, error)
+}
 
-	// Participants.
+// ParticipantTx is the part of a Tx that reads and writes participants, their identities, counts and scores.
+type ParticipantTx interface {
 	// InsertParticipant stores p; ErrConflict when the campaign already
 	// has its email or identifier key, or its ordinal.
 	InsertParticipant(ctx context.Context, account int64, p *Participant) error
@@ -150,8 +174,10 @@ type Tx interface {
 	MonthlyScores(ctx context.Context, campaign, participant int64, months ...int) ([]int64, error)
 	// MonthlyScoresOf returns every month's score of a participant.
 	MonthlyScoresOf(ctx context.Context, campaign, participant int64) (map[int]int64, error)
+}
 
-	// Links (referral codes, extra links and vanity keys).
+// LinkTx is the part of a Tx that reads and writes links: referral codes, extra links and vanity keys.
+type LinkTx interface {
 	// InsertLink stores l; ErrConflict when its token is taken in the
 	// account (tokens compare case-insensitively).
 	InsertLink(ctx context.Context, account int64, l *Link) error
@@ -163,8 +189,10 @@ type Tx interface {
 	UpdateLink(ctx context.Context, account int64, l *Link) error
 	DeleteLink(ctx context.Context, account, id int64) error
 	ListLinks(ctx context.Context, account int64, q LinkQuery) ([]Link, error)
+}
 
-	// Referrals.
+// ReferralTx is the part of a Tx that reads and writes referrals and the work they make due.
+type ReferralTx interface {
 	InsertReferral(ctx context.Context, account int64, r *canonical.Referral) error
 	// InsertReferrals stores many referrals at once (bulk loads), setting
 	// their IDs.
@@ -184,8 +212,10 @@ type Tx interface {
 	HasDueWork(ctx context.Context, account, campaign int64, now time.Time) (bool, error)
 	// DueTriggers lists referrals whose TriggerAt is at or before now.
 	DueTriggers(ctx context.Context, account, campaign int64, now time.Time) ([]canonical.Referral, error)
+}
 
-	// Earned rewards.
+// RewardTx is the part of a Tx that reads and writes earned rewards.
+type RewardTx interface {
 	InsertReward(ctx context.Context, account int64, r *canonical.EarnedReward) error
 	GetReward(ctx context.Context, account, id int64) (canonical.EarnedReward, error)
 	UpdateReward(ctx context.Context, account int64, r *canonical.EarnedReward) error
@@ -197,8 +227,10 @@ type Tx interface {
 	// CountWinners counts the campaign's participants with at least one
 	// approved or fulfilled reward.
 	CountWinners(ctx context.Context, account, campaign int64) (int, error)
+}
 
-	// Transactions, commissions and payouts.
+// MoneyTx is the part of a Tx that reads and writes sales, commissions and payouts.
+type MoneyTx interface {
 	// InsertTransaction stores t and claims its external identifiers in
 	// the campaign; ErrConflict when one is taken (nothing is stored).
 	InsertTransaction(ctx context.Context, account int64, t *canonical.Transaction) error
@@ -225,8 +257,10 @@ type Tx interface {
 	// CountPayouts counts the payouts q selects, ignoring Before, Offset
 	// and Limit.
 	CountPayouts(ctx context.Context, account int64, q PayoutQuery) (int, error)
+}
 
-	// Coupons.
+// CouponTx is the part of a Tx that reads and writes coupon groups and coupons.
+type CouponTx interface {
 	InsertCouponGroup(ctx context.Context, account int64, g *canonical.CouponGroup) error
 	GetCouponGroup(ctx context.Context, account, id int64) (canonical.CouponGroup, error)
 	ListCouponGroups(ctx context.Context, account, campaign, before int64, limit int) ([]canonical.CouponGroup, error)
@@ -236,11 +270,16 @@ type Tx interface {
 	UpdateCoupon(ctx context.Context, account int64, c *canonical.Coupon) error
 	DeleteCoupon(ctx context.Context, account, id int64) error
 	ListCoupons(ctx context.Context, account int64, q CouponQuery) ([]canonical.Coupon, error)
+}
 
-	// Specific actions (iRefer).
+// ActionTx is the part of a Tx that reads and writes specific actions (iRefer).
+type ActionTx interface {
 	InsertSpecificAction(ctx context.Context, account int64, a *canonical.SpecificAction) error
 	ListSpecificActions(ctx context.Context, account, campaign, before int64, limit int) ([]canonical.SpecificAction, error)
+}
 
+// CounterTx is the part of a Tx that reads and writes named counters per campaign and scope.
+type CounterTx interface {
 	// Counters: named integers per campaign and scope (0 = the campaign
 	// itself, else a participant ID).
 	AddCounters(ctx context.Context, campaign, scope int64, deltas map[string]int64) error
@@ -250,7 +289,10 @@ type Tx interface {
 	DeleteCounters(ctx context.Context, campaign, scope int64) error
 	// MarkSeen records key in a set and reports whether it is new.
 	MarkSeen(ctx context.Context, campaign, scope int64, set, key string) (bool, error)
+}
 
+// RankTreeTx is the part of a Tx that reads and writes the rank trees leaderboards are read from, and their layout migration.
+type RankTreeTx interface {
 	// Rank trees: int64 node values by campaign, tree name and node; the
 	// engine gives them their meaning (Fenwick trees, membership words).
 	AddNodes(ctx context.Context, campaign int64, tree string, deltas map[int64]int64) error
@@ -266,10 +308,13 @@ type Tx interface {
 	// RankLayoutPending lists the campaigns whose rank trees were written
 	// in the layout before store migration 003 and are not converted yet.
 	RankLayoutPending(ctx context.Context) ([]CampaignRef, error)
-	// RankLayoutConverted takes a campaign off that list and reports
+	// ClearRankLayoutPending takes a campaign off that list and reports
 	// whether it was on it.
-	RankLayoutConverted(ctx context.Context, campaign int64) (bool, error)
+	ClearRankLayoutPending(ctx context.Context, campaign int64) (bool, error)
+}
 
+// SettingTx is the part of a Tx that reads and writes installation-wide settings.
+type SettingTx interface {
 	// Settings are installation-wide values, each written once (the
 	// engine's ID secret). They are not an account's data: Wipe keeps
 	// them.
@@ -279,7 +324,10 @@ type Tx interface {
 	// returns the value it has now: value, or what another transaction
 	// stored first.
 	InitSetting(ctx context.Context, name, value string) (string, error)
+}
 
+// EventTx is the part of a Tx that reads and writes the event log and webhook delivery.
+type EventTx interface {
 	// The event log and webhook delivery.
 	// AppendEvent adds e to the account's event log, setting its ID, and
 	// queues a pending delivery of it, due at e.At, to every enabled
@@ -346,7 +394,10 @@ type Tx interface {
 	// of the account's events q selects to endpoint (a replay; receivers
 	// see the same event IDs) and reports how many.
 	QueueDeliveries(ctx context.Context, account, endpoint int64, q EventQuery, at time.Time) (int, error)
+}
 
+// AliasTx is the part of a Tx that reads and writes aliases of vendors' external IDs.
+type AliasTx interface {
 	// Aliases map a vendor's external ID of an entity to its internal ID
 	// (kept by migrations so old IDs keep resolving).
 	PutAlias(ctx context.Context, account int64, kind string, vendor canonical.Vendor, external string, internal int64) error

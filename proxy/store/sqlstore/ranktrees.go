@@ -232,7 +232,7 @@ func (t *tx) RankLayoutPending(ctx context.Context) ([]store.CampaignRef, error)
 	return out, rows.Err()
 }
 
-func (t *tx) RankLayoutConverted(ctx context.Context, campaign int64) (bool, error) {
+func (t *tx) ClearRankLayoutPending(ctx context.Context, campaign int64) (bool, error) {
 	res, err := t.exec(ctx, `DELETE FROM rank_layout_pending WHERE campaign_id = ?`, campaign)
 	if err != nil {
 		return false, err

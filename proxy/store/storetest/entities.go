@@ -508,9 +508,9 @@ func testRankNodes(t *testing.T, s store.Store) {
 		return nil
 	})
 	update(t, s, func(tx store.Tx) error {
-		was, err := tx.RankLayoutConverted(ctx, f.campaign)
+		was, err := tx.ClearRankLayoutPending(ctx, f.campaign)
 		if err != nil || was {
-			t.Errorf("RankLayoutConverted(new campaign) = %v, %v; want false", was, err)
+			t.Errorf("ClearRankLayoutPending(new campaign) = %v, %v; want false", was, err)
 		}
 		return nil
 	})
