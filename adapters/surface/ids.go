@@ -104,9 +104,14 @@ func (a Alphabet) Encode(n uint64, width int) string {
 		buf[i] = a[n%base]
 		n /= base
 	}
-	for len(buf)-i < width {
+	for len(buf)-i < width && i > 0 {
 		i--
 		buf[i] = a[0]
+	}
+	if pad := width - (len(buf) - i); pad > 0 {
+		// Wider than the buffer: a caller's width may come from text it
+		// read (Decode, then Encode to compare).
+		return strings.Repeat(string(a[0]), pad) + string(buf[i:])
 	}
 	return string(buf[i:])
 }
