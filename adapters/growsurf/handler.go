@@ -15,7 +15,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
-	api "github.com/refbridge/refbridge/client/growsurf"
+	"github.com/refbridge/refbridge/client/growsurf/growsurfserver"
 	"github.com/refbridge/refbridge/openapi"
 )
 
@@ -70,7 +70,7 @@ func (*Surface) Handler(cfg surface.Config) http.Handler {
 	mws := []mux.MiddlewareFunc{authenticate(cfg, fail), limit(cfg, fail), defaultJSON, surface.NewValidator(doc, BaseURL).Middleware(fail)}
 	r.Use(mws...)
 	srv := &server{cfg: cfg, ids: newIDCodecs(cfg.IDSecret)}
-	api.HandlerWithOptions(srv, api.GorillaServerOptions{BaseRouter: r, BaseURL: BaseURL, ErrorHandlerFunc: fail})
+	growsurfserver.HandlerWithOptions(srv, growsurfserver.GorillaServerOptions{BaseRouter: r, BaseURL: BaseURL, ErrorHandlerFunc: fail})
 	return surface.Index(r, mws...)
 }
 

@@ -15,7 +15,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
-	api "github.com/refbridge/refbridge/client/irefer"
+	"github.com/refbridge/refbridge/client/irefer/ireferserver"
 )
 
 // Host is iRefer's API host.
@@ -78,7 +78,7 @@ func (*Surface) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // spec is the iRefer document embedded in the generated package.
-var spec = sync.OnceValues(func() (*openapi3.T, error) { return api.GetSwagger() })
+var spec = sync.OnceValues(func() (*openapi3.T, error) { return ireferserver.GetSwagger() })
 
 // Handler implements surface.Surface. Every request goes through
 // authentication (license key, then api_key or the calling host) and spec
@@ -107,7 +107,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	}
 	mws := []mux.MiddlewareFunc{a.middleware(fail), surface.NewValidator(doc, "").Middleware(fail)}
 	r.Use(mws...)
-	api.HandlerWithOptions(&server{cfg: cfg, ids: ids}, api.GorillaServerOptions{
+	ireferserver.HandlerWithOptions(&server{cfg: cfg, ids: ids}, ireferserver.GorillaServerOptions{
 		BaseRouter:       r,
 		BaseURL:          "",
 		ErrorHandlerFunc: fail,

@@ -20,7 +20,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
-	api "github.com/refbridge/refbridge/client/referralhero"
+	"github.com/refbridge/refbridge/client/referralhero/referralheroserver"
 	"github.com/refbridge/refbridge/openapi"
 )
 
@@ -94,7 +94,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	})
 	mws := []mux.MiddlewareFunc{h.authenticate, h.rateLimit, v.Middleware(h.fail)}
 	r.Use(mws...)
-	api.HandlerWithOptions(&server{h: h}, api.GorillaServerOptions{
+	referralheroserver.HandlerWithOptions(&server{h: h}, referralheroserver.GorillaServerOptions{
 		BaseRouter: r, BaseURL: basePath, ErrorHandlerFunc: h.fail,
 	})
 	return surface.Index(r, mws...)
@@ -187,7 +187,7 @@ type server struct {
 	h *handler
 }
 
-var _ api.ServerInterface = (*server)(nil)
+var _ referralheroserver.ServerInterface = (*server)(nil)
 
 // call is one request's state: its caller's backend and, for list
 // operations, the list.

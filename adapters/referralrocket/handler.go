@@ -25,7 +25,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
-	api "github.com/refbridge/refbridge/client/referralrocket"
+	"github.com/refbridge/refbridge/client/referralrocket/referralrocketserver"
 )
 
 // APIKeyHeader is the header carrying a refbridge Referral Rocket API key.
@@ -48,7 +48,7 @@ var _ surface.Surface = (*Surface)(nil)
 
 // New returns the Referral Rocket surface.
 func New() *Surface {
-	return &Surface{spec: sync.OnceValues(api.GetSwagger)}
+	return &Surface{spec: sync.OnceValues(referralrocketserver.GetSwagger)}
 }
 
 // Vendor implements surface.Surface.
@@ -85,7 +85,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	v := surface.NewValidator(doc, "")
 	mws := []mux.MiddlewareFunc{srv.authenticate, v.Middleware(srv.fail)}
 	r.Use(mws...)
-	api.HandlerWithOptions(srv, api.GorillaServerOptions{
+	referralrocketserver.HandlerWithOptions(srv, referralrocketserver.GorillaServerOptions{
 		BaseRouter: r,
 		BaseURL:    "",
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
@@ -101,7 +101,7 @@ type server struct {
 	ids IDs
 }
 
-var _ api.ServerInterface = (*server)(nil)
+var _ referralrocketserver.ServerInterface = (*server)(nil)
 
 // fail renders err in the vendor's error envelope; internal errors are
 // logged with their details and answered with a generic message.

@@ -18,6 +18,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/rewardful"
+	"github.com/refbridge/refbridge/client/rewardful/rewardfulserver"
 	"github.com/refbridge/refbridge/openapi"
 )
 
@@ -95,7 +96,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 		srv.fail(w, r, fromValidation(err))
 	})}
 	r.Use(mws...)
-	api.HandlerWithOptions(srv, api.GorillaServerOptions{
+	rewardfulserver.HandlerWithOptions(srv, rewardfulserver.GorillaServerOptions{
 		BaseRouter: r,
 		BaseURL:    "/v1",
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
@@ -120,7 +121,7 @@ type server struct {
 	ids *idCodecs
 }
 
-var _ api.ServerInterface = (*server)(nil)
+var _ rewardfulserver.ServerInterface = (*server)(nil)
 
 // fail renders err in Rewardful's envelope; internal errors are logged.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
