@@ -7,10 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -51,8 +49,6 @@ func (*Surface) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(surface.Config{}, w, r, err)
 }
 
-var loadSpec = sync.OnceValues(func() (*openapi3.T, error) { return openapi.Load(openapi.GrowSurf) })
-
 // Handler implements surface.Surface.
 func (*Surface) Handler(cfg surface.Config) http.Handler {
 	r := mux.NewRouter()
@@ -60,7 +56,7 @@ func (*Surface) Handler(cfg surface.Config) http.Handler {
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fail(w, r, notFound(msgNoRoute)) })
 	// GrowSurf documents no 405; a wrong method is an unknown route.
 	r.MethodNotAllowedHandler = r.NotFoundHandler
-	doc, err := loadSpec()
+	doc, err := openapi.Shared(openapi.GrowSurf)
 	if err != nil {
 		// The embedded spec is tested; should it ever fail to load, every
 		// call answers 500 rather than unvalidated.

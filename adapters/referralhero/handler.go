@@ -11,11 +11,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
@@ -69,15 +67,12 @@ func (s *Surface) WriteError(w http.ResponseWriter, r *http.Request, err error) 
 	writeError(w, r, log, err)
 }
 
-// loadSpec parses the spec once per process.
-var loadSpec = sync.OnceValues(func() (*openapi3.T, error) { return openapi.Load(openapi.ReferralHero) })
-
 // Handler implements surface.Surface.
 func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	log := cfg.Log()
 	s.log.Store(log)
 	h := &handler{cfg: cfg, log: log, ids: NewIDs(cfg.IDSecret)}
-	doc, err := loadSpec()
+	doc, err := openapi.Shared(openapi.ReferralHero)
 	if err != nil {
 		log.Error("referralhero: loading the spec", "err", err)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -76,7 +76,7 @@ var rateWindow = surface.Window{Name: "30s", Limit: 45, Period: 30 * time.Second
 
 // Handler implements surface.Surface.
 func (s *Surface) Handler(cfg surface.Config) http.Handler {
-	doc, err := openapi.Load(openapi.Rewardful)
+	doc, err := openapi.Shared(openapi.Rewardful)
 	if err != nil {
 		cfg.Log().Error("rewardful: cannot load the spec", "error", err)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
