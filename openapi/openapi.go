@@ -12,6 +12,7 @@ import (
 	"embed"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -65,4 +66,22 @@ func Load(v Vendor) (*openapi3.T, error) {
 		return nil, fmt.Errorf("openapi: validate %s: %w", v, err)
 	}
 	return doc, nil
+}
+
+// shared maps each vendor Shared was asked for to its sync.OnceValues
+// loader. It starts empty on purpose: a package-level
+// sync.OnceValues(...Load...) is built by the package's init, so the linker
+// keeps the loader (kin-openapi's and the spec's) in every program that
+// imports the package, used or not; an SDK program opening a vendor backend
+// links its adapter without ever serving the vendor's API.
+var shared sync.Map // Vendor -> func() (*openapi3.T, error)
+
+// Shared returns vendor v's spec, loaded (see Load) once per process on
+// first use. Every caller gets the same document and must not modify it.
+func Shared(v Vendor) (*openapi3.T, error) {
+	if !v.Known() {
+		return nil, fmt.Errorf("openapi: unknown vendor %q", v)
+	}
+	load, _ := shared.LoadOrStore(v, sync.OnceValues(func() (*openapi3.T, error) { return Load(v) }))
+	return load.(func() (*openapi3.T, error))()
 }

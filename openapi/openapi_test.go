@@ -314,3 +314,20 @@ func itemsOf(schema *openapi3.Schema) *openapi3.Schema {
 	}
 	return nil
 }
+
+func TestSharedLoadsOnce(t *testing.T) {
+	t.Parallel()
+	for _, v := range openapi.Vendors() {
+		a, err := openapi.Shared(v)
+		if err != nil {
+			t.Fatalf("Shared(%s): %v", v, err)
+		}
+		b, _ := openapi.Shared(v)
+		if a != b || a.Paths.Len() == 0 {
+			t.Errorf("Shared(%s) = %p then %p, want one loaded document", v, a, b)
+		}
+	}
+	if _, err := openapi.Shared("nosuch"); err == nil {
+		t.Error("Shared(nosuch) succeeded")
+	}
+}

@@ -2,6 +2,7 @@ package canonical_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -18,6 +19,19 @@ func TestAllOperationsCoverTheContract(t *testing.T) {
 	}
 	if slices.Contains(ops, "Capabilities") || !slices.IsSorted(ops) || len(ops) < 50 {
 		t.Errorf("AllOperations = %d ops, sorted %v", len(ops), slices.IsSorted(ops))
+	}
+	// The list is written out (see allOperations): it must name exactly
+	// the Backend methods but Capabilities.
+	var methods []canonical.Operation
+	bt := reflect.TypeFor[canonical.Backend]()
+	for i := range bt.NumMethod() {
+		if name := bt.Method(i).Name; name != "Capabilities" {
+			methods = append(methods, canonical.Operation(name))
+		}
+	}
+	slices.Sort(methods)
+	if !slices.Equal(ops, methods) {
+		t.Errorf("AllOperations = %v\nBackend's methods = %v", ops, methods)
 	}
 	c := canonical.Capabilities{Backend: "partial", Operations: []canonical.Operation{"GetCampaign"}}
 	if !c.Supports("GetCampaign") || c.Supports("CreateParticipant") || len(c.Unsupported()) != len(ops)-1 {

@@ -1,10 +1,6 @@
 package canonical
 
-import (
-	"reflect"
-	"slices"
-	"sync"
-)
+import "slices"
 
 // Operation names one Backend method, e.g. "CreateParticipant".
 type Operation string
@@ -32,25 +28,79 @@ func (c Capabilities) Supports(op Operation) bool {
 
 // AllOperations returns every operation of the Backend contract, sorted.
 func AllOperations() []Operation {
-	return slices.Clone(allOperations())
+	return slices.Clone(allOperations)
 }
 
-var allOperations = sync.OnceValue(func() []Operation {
-	t := reflect.TypeFor[Backend]()
-	ops := make([]Operation, 0, t.NumMethod())
-	for i := range t.NumMethod() {
-		if name := t.Method(i).Name; name != "Capabilities" {
-			ops = append(ops, Operation(name))
-		}
-	}
-	slices.Sort(ops)
-	return ops
-})
+// allOperations names every Backend method but Capabilities, sorted. It is
+// written out rather than read from the interface with reflect: a program
+// that can reach reflect.Type.Method with a variable index keeps every
+// exported method of every type it converts to an interface (the linker
+// cannot prune them), which put every generated client method into each
+// SDK program. TestAllOperationsCoverTheContract checks the list against
+// the interface.
+var allOperations = []Operation{
+	"AddCoupons",
+	"AddPoints",
+	"ApproveCommission",
+	"ApproveReward",
+	"CampaignStats",
+	"CancelReferralTrigger",
+	"ConfirmReferral",
+	"CreateCampaign",
+	"CreateCoupon",
+	"CreateCouponGroup",
+	"CreateLink",
+	"CreateParticipant",
+	"CreateRewardRule",
+	"CreateTransaction",
+	"DeleteCommission",
+	"DeleteParticipant",
+	"DeleteReward",
+	"DeleteRewardRule",
+	"FulfillReward",
+	"GetCampaign",
+	"GetCommission",
+	"GetCoupon",
+	"GetCouponGroup",
+	"GetEarnedReward",
+	"GetLink",
+	"GetParticipant",
+	"GetPayout",
+	"GrantReward",
+	"Leaderboard",
+	"ListCampaigns",
+	"ListCommissions",
+	"ListCouponGroups",
+	"ListCoupons",
+	"ListEarnedRewards",
+	"ListLinks",
+	"ListParticipants",
+	"ListPayouts",
+	"ListReferrals",
+	"ListRewardRules",
+	"ListSpecificActions",
+	"ListTransactions",
+	"PayPayout",
+	"PromoteParticipant",
+	"QualifyReferral",
+	"RecordEvent",
+	"RecordSpecificAction",
+	"RecordVisit",
+	"RefundTransaction",
+	"SetRewardStatus",
+	"TrackConversion",
+	"TriggerReferral",
+	"UpdateCampaign",
+	"UpdateCommission",
+	"UpdateLink",
+	"UpdateParticipant",
+	"UpdateRewardRule",
+}
 
 // Unsupported returns the operations c does not list.
 func (c Capabilities) Unsupported() []Operation {
 	var out []Operation
-	for _, op := range allOperations() {
+	for _, op := range allOperations {
 		if !c.Supports(op) {
 			out = append(out, op)
 		}

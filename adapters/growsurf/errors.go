@@ -15,6 +15,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/growsurf"
+	"github.com/refbridge/refbridge/client/growsurf/growsurfserver"
 )
 
 // supportURL is the supportUrl of GrowSurf's error bodies; 429 bodies carry
@@ -116,10 +117,10 @@ func toVendor(err error, now time.Time) (status int, body errorBody, internal bo
 	var (
 		ve  *vendorError
 		rl  *rateLimited
-		ipf *api.InvalidParamFormatError
-		rp  *api.RequiredParamError
-		tmv *api.TooManyValuesForParamError
-		up  *api.UnmarshalingParamError
+		ipf *growsurfserver.InvalidParamFormatError
+		rp  *growsurfserver.RequiredParamError
+		tmv *growsurfserver.TooManyValuesForParamError
+		up  *growsurfserver.UnmarshalingParamError
 	)
 	switch {
 	case errors.As(err, &rl):

@@ -7,14 +7,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
-	api "github.com/refbridge/refbridge/client/growsurf"
+	"github.com/refbridge/refbridge/client/growsurf/growsurfserver"
 	"github.com/refbridge/refbridge/openapi"
 )
 
@@ -47,8 +45,6 @@ func (*Surface) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(surface.Config{}, w, r, err)
 }
 
-var loadSpec = sync.OnceValues(func() (*openapi3.T, error) { return openapi.Load(openapi.GrowSurf) })
-
 // Handler implements surface.Surface.
 func (*Surface) Handler(cfg surface.Config) http.Handler {
 	r := mux.NewRouter()
@@ -56,7 +52,7 @@ func (*Surface) Handler(cfg surface.Config) http.Handler {
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fail(w, r, notFound(msgNoRoute)) })
 	// GrowSurf documents no 405; a wrong method is an unknown route.
 	r.MethodNotAllowedHandler = r.NotFoundHandler
-	doc, err := loadSpec()
+	doc, err := openapi.Shared(openapi.GrowSurf)
 	if err != nil {
 		// The embedded spec is tested; should it ever fail to load, every
 		// call answers 500 rather than unvalidated.
@@ -66,7 +62,7 @@ func (*Surface) Handler(cfg surface.Config) http.Handler {
 	mws := []mux.MiddlewareFunc{authenticate(cfg, fail), limit(cfg, fail), defaultJSON, surface.NewValidator(doc, BaseURL).Middleware(fail)}
 	r.Use(mws...)
 	srv := &server{cfg: cfg, ids: newIDCodecs(cfg.IDSecret)}
-	api.HandlerWithOptions(srv, api.GorillaServerOptions{BaseRouter: r, BaseURL: BaseURL, ErrorHandlerFunc: fail})
+	growsurfserver.HandlerWithOptions(srv, growsurfserver.GorillaServerOptions{BaseRouter: r, BaseURL: BaseURL, ErrorHandlerFunc: fail})
 	return surface.Index(r, mws...)
 }
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
-	api "github.com/refbridge/refbridge/client/growsurf"
+	"github.com/refbridge/refbridge/client/growsurf/growsurfserver"
 )
 
 // server implements api.ServerInterface over the caller's backend.
@@ -22,7 +22,7 @@ type server struct {
 	ids *idCodecs
 }
 
-var _ api.ServerInterface = (*server)(nil)
+var _ growsurfserver.ServerInterface = (*server)(nil)
 
 // Limitations lists the operations this surface cannot serve in full over
 // canonical.Backend, with what is missing. Each still answers in

@@ -8,14 +8,13 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
-	api "github.com/refbridge/refbridge/client/irefer"
+	"github.com/refbridge/refbridge/client/irefer/ireferserver"
+	"github.com/refbridge/refbridge/openapi"
 )
 
 // Host is iRefer's API host.
@@ -77,9 +76,6 @@ func (*Surface) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(surface.Config{}, w, r, err)
 }
 
-// spec is the iRefer document embedded in the generated package.
-var spec = sync.OnceValues(func() (*openapi3.T, error) { return api.GetSwagger() })
-
 // Handler implements surface.Surface. Every request goes through
 // authentication (license key, then api_key or the calling host) and spec
 // validation before its method runs. iRefer documents no rate limits, so
@@ -98,7 +94,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 		}
 		fail(w, req, canonical.Errorf(canonical.Invalid, "method not allowed"))
 	})
-	doc, err := spec()
+	doc, err := openapi.Shared(openapi.IRefer)
 	if err != nil {
 		cfg.Log().Error("irefer: loading the spec", "err", err)
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -107,7 +103,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	}
 	mws := []mux.MiddlewareFunc{a.middleware(fail), surface.NewValidator(doc, "").Middleware(fail)}
 	r.Use(mws...)
-	api.HandlerWithOptions(&server{cfg: cfg, ids: ids}, api.GorillaServerOptions{
+	ireferserver.HandlerWithOptions(&server{cfg: cfg, ids: ids}, ireferserver.GorillaServerOptions{
 		BaseRouter:       r,
 		BaseURL:          "",
 		ErrorHandlerFunc: fail,

@@ -8,6 +8,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/irefer"
+	"github.com/refbridge/refbridge/client/irefer/ireferserver"
 )
 
 // server implements the generated api.ServerInterface over the caller's
@@ -17,7 +18,7 @@ type server struct {
 	ids *IDs
 }
 
-var _ api.ServerInterface = (*server)(nil)
+var _ ireferserver.ServerInterface = (*server)(nil)
 
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(s.cfg, w, r, err)

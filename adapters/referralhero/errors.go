@@ -14,6 +14,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/referralhero"
+	"github.com/refbridge/refbridge/client/referralhero/referralheroserver"
 )
 
 // The vendor's documented error codes this surface sends.
@@ -173,12 +174,12 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 // bindingField returns the parameter named by a generated-binding error.
 func bindingField(err error) (string, bool) {
 	var (
-		f1 *api.InvalidParamFormatError
-		f2 *api.RequiredParamError
-		f3 *api.UnmarshalingParamError
-		f4 *api.TooManyValuesForParamError
-		f5 *api.RequiredHeaderError
-		f6 *api.UnescapedCookieParamError
+		f1 *referralheroserver.InvalidParamFormatError
+		f2 *referralheroserver.RequiredParamError
+		f3 *referralheroserver.UnmarshalingParamError
+		f4 *referralheroserver.TooManyValuesForParamError
+		f5 *referralheroserver.RequiredHeaderError
+		f6 *referralheroserver.UnescapedCookieParamError
 	)
 	switch {
 	case errors.As(err, &f1):

@@ -11,15 +11,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
-	api "github.com/refbridge/refbridge/client/referralhero"
+	"github.com/refbridge/refbridge/client/referralhero/referralheroserver"
 	"github.com/refbridge/refbridge/openapi"
 )
 
@@ -68,15 +66,12 @@ func (s *Surface) WriteError(w http.ResponseWriter, r *http.Request, err error) 
 	writeError(w, r, log, err)
 }
 
-// loadSpec parses the spec once per process.
-var loadSpec = sync.OnceValues(func() (*openapi3.T, error) { return openapi.Load(openapi.ReferralHero) })
-
 // Handler implements surface.Surface.
 func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	log := cfg.Log()
 	s.log.Store(log)
 	h := &handler{cfg: cfg, log: log, ids: NewIDs(cfg.IDSecret)}
-	doc, err := loadSpec()
+	doc, err := openapi.Shared(openapi.ReferralHero)
 	if err != nil {
 		log.Error("referralhero: loading the spec", "err", err)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -93,7 +88,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	})
 	mws := []mux.MiddlewareFunc{h.authenticate, h.rateLimit, v.Middleware(h.fail)}
 	r.Use(mws...)
-	api.HandlerWithOptions(&server{h: h}, api.GorillaServerOptions{
+	referralheroserver.HandlerWithOptions(&server{h: h}, referralheroserver.GorillaServerOptions{
 		BaseRouter: r, BaseURL: basePath, ErrorHandlerFunc: h.fail,
 	})
 	return surface.Index(r, mws...)
@@ -186,7 +181,7 @@ type server struct {
 	h *handler
 }
 
-var _ api.ServerInterface = (*server)(nil)
+var _ referralheroserver.ServerInterface = (*server)(nil)
 
 // call is one request's state: its caller's backend and, for list
 // operations, the list.

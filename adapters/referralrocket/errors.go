@@ -11,7 +11,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
-	api "github.com/refbridge/refbridge/client/referralrocket"
+	"github.com/refbridge/refbridge/client/referralrocket/referralrocketserver"
 )
 
 // errorDetail is Referral Rocket's ErrorDetail: Spring Boot's default error
@@ -90,10 +90,10 @@ func newDetail(status int, message, path string, now time.Time) errorDetail {
 // canonical Invalid error naming the parameter, in Spring's words.
 func bindingError(err error) error {
 	var (
-		required *api.RequiredParamError
-		format   *api.InvalidParamFormatError
-		tooMany  *api.TooManyValuesForParamError
-		unmarsh  *api.UnmarshalingParamError
+		required *referralrocketserver.RequiredParamError
+		format   *referralrocketserver.InvalidParamFormatError
+		tooMany  *referralrocketserver.TooManyValuesForParamError
+		unmarsh  *referralrocketserver.UnmarshalingParamError
 	)
 	switch {
 	case errors.As(err, &required):

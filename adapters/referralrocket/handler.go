@@ -18,14 +18,13 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gorilla/mux"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
-	api "github.com/refbridge/refbridge/client/referralrocket"
+	"github.com/refbridge/refbridge/client/referralrocket/referralrocketserver"
+	"github.com/refbridge/refbridge/openapi"
 )
 
 // APIKeyHeader is the header carrying a refbridge Referral Rocket API key.
@@ -40,15 +39,13 @@ const maxBody = 1 << 20
 var Limitations = map[string]string{}
 
 // Surface is Referral Rocket's inbound HTTP surface.
-type Surface struct {
-	spec func() (*openapi3.T, error)
-}
+type Surface struct{}
 
 var _ surface.Surface = (*Surface)(nil)
 
 // New returns the Referral Rocket surface.
 func New() *Surface {
-	return &Surface{spec: sync.OnceValues(api.GetSwagger)}
+	return &Surface{}
 }
 
 // Vendor implements surface.Surface.
@@ -76,7 +73,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(srv.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(srv.methodNotAllowed)
-	doc, err := s.spec()
+	doc, err := openapi.Shared(openapi.ReferralRocket)
 	if err != nil {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			srv.fail(w, r, canonical.Wrap(canonical.Internal, err, "load the Referral Rocket spec"))
@@ -85,7 +82,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 	v := surface.NewValidator(doc, "")
 	mws := []mux.MiddlewareFunc{srv.authenticate, v.Middleware(srv.fail)}
 	r.Use(mws...)
-	api.HandlerWithOptions(srv, api.GorillaServerOptions{
+	referralrocketserver.HandlerWithOptions(srv, referralrocketserver.GorillaServerOptions{
 		BaseRouter: r,
 		BaseURL:    "",
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
@@ -101,7 +98,7 @@ type server struct {
 	ids IDs
 }
 
-var _ api.ServerInterface = (*server)(nil)
+var _ referralrocketserver.ServerInterface = (*server)(nil)
 
 // fail renders err in the vendor's error envelope; internal errors are
 // logged with their details and answered with a generic message.

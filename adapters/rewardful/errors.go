@@ -13,7 +13,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 
-	api "github.com/refbridge/refbridge/client/rewardful"
+	"github.com/refbridge/refbridge/client/rewardful/rewardfulserver"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
@@ -205,9 +205,9 @@ func fromValidation(err error) error {
 // Rewardful's terms: a path id that is not a UUID is simply not found.
 func fromBinding(err error) error {
 	var (
-		pf *api.InvalidParamFormatError
-		rq *api.RequiredParamError
-		tm *api.TooManyValuesForParamError
+		pf *rewardfulserver.InvalidParamFormatError
+		rq *rewardfulserver.RequiredParamError
+		tm *rewardfulserver.TooManyValuesForParamError
 	)
 	switch {
 	case errors.As(err, &pf):

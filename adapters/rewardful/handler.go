@@ -17,6 +17,7 @@ import (
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/surface"
 	api "github.com/refbridge/refbridge/client/rewardful"
+	"github.com/refbridge/refbridge/client/rewardful/rewardfulserver"
 	"github.com/refbridge/refbridge/openapi"
 )
 
@@ -74,7 +75,7 @@ var windows = surface.WindowsOf(limits)
 
 // Handler implements surface.Surface.
 func (s *Surface) Handler(cfg surface.Config) http.Handler {
-	doc, err := openapi.Load(openapi.Rewardful)
+	doc, err := openapi.Shared(openapi.Rewardful)
 	if err != nil {
 		cfg.Log().Error("rewardful: cannot load the spec", "error", err)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +95,7 @@ func (s *Surface) Handler(cfg surface.Config) http.Handler {
 		srv.fail(w, r, fromValidation(err))
 	})}
 	r.Use(mws...)
-	api.HandlerWithOptions(srv, api.GorillaServerOptions{
+	rewardfulserver.HandlerWithOptions(srv, rewardfulserver.GorillaServerOptions{
 		BaseRouter: r,
 		BaseURL:    "/v1",
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
@@ -114,7 +115,7 @@ type server struct {
 	ids *idCodecs
 }
 
-var _ api.ServerInterface = (*server)(nil)
+var _ rewardfulserver.ServerInterface = (*server)(nil)
 
 // fail renders err in Rewardful's envelope; internal errors are logged.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {

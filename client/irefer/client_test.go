@@ -16,6 +16,7 @@ import (
 	"github.com/jarcoal/httpmock"
 
 	"github.com/refbridge/refbridge/client/irefer"
+	"github.com/refbridge/refbridge/client/irefer/ireferserver"
 )
 
 const (
@@ -69,7 +70,7 @@ func readTestdata(t *testing.T, name string) []byte {
 // embedded spec, re-encoded as JSON.
 func specExample(t *testing.T, response, example string) []byte {
 	t.Helper()
-	doc, err := irefer.GetSwagger()
+	doc, err := ireferserver.GetSwagger()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -697,7 +698,7 @@ type received struct {
 // name and typed arguments and answers with a null body.
 type fakeServer struct{ got *received }
 
-var _ irefer.ServerInterface = fakeServer{}
+var _ ireferserver.ServerInterface = fakeServer{}
 
 func (s fakeServer) record(w http.ResponseWriter, op, key string, params any) {
 	*s.got = received{op: op, licenseKey: key, params: params}
@@ -765,7 +766,7 @@ func (s fakeServer) SpecificActionSignupsV1(w http.ResponseWriter, _ *http.Reque
 // parameters are answered the iRefer way: HTTP 200 with the error object
 // naming the method.
 func newHandler(got *received) http.Handler {
-	return irefer.HandlerWithOptions(fakeServer{got: got}, irefer.GorillaServerOptions{
+	return ireferserver.HandlerWithOptions(fakeServer{got: got}, ireferserver.GorillaServerOptions{
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, _ error) {
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(irefer.ErrorResponse{

@@ -17,6 +17,7 @@ import (
 	"github.com/jarcoal/httpmock"
 
 	rh "github.com/refbridge/refbridge/client/referralhero"
+	"github.com/refbridge/refbridge/client/referralhero/referralheroserver"
 )
 
 const (
@@ -1098,7 +1099,7 @@ func TestExtraEndpoints(t *testing.T) {
 // {subscriber_id} are implemented; anything else panics via the nil
 // embedded interface and fails the test.
 type router struct {
-	rh.ServerInterface
+	referralheroserver.ServerInterface
 	got string
 }
 
@@ -1149,7 +1150,7 @@ func TestStaticSegmentsWinOverSubscriberID(t *testing.T) {
 		t.Run(tc.method+" "+tc.target, func(t *testing.T) {
 			t.Parallel()
 			s := &router{}
-			h := rh.HandlerWithOptions(s, rh.GorillaServerOptions{})
+			h := referralheroserver.HandlerWithOptions(s, referralheroserver.GorillaServerOptions{})
 			req, err := http.NewRequest(tc.method, "http://proxy.test"+tc.target, nil)
 			if err != nil {
 				t.Fatal(err)
