@@ -35,11 +35,11 @@ func TestCapabilityMatrix(t *testing.T) {
 	defer eng.Close()
 	// Constructing a backend makes no request; the credentials are never
 	// used.
-	gs, err1 := growsurf.NewBackend(growsurf.BackendOptions{APIKey: "k"})
-	rh, err2 := referralhero.NewBackend(referralhero.BackendOptions{APIToken: "k"})
-	rw, err3 := rewardful.NewBackend(rewardful.BackendOptions{APISecret: "k"})
-	rr, err4 := referralrocket.NewBackend(referralrocket.BackendOptions{APIKey: "k"})
-	ir, err5 := irefer.NewBackend(irefer.BackendOptions{LicenseKey: "k", APIKey: "k", CampaignID: "1"})
+	gs, err1 := growsurf.NewBackend(&growsurf.BackendOptions{APIKey: "k"})
+	rh, err2 := referralhero.NewBackend(&referralhero.BackendOptions{APIToken: "k"})
+	rw, err3 := rewardful.NewBackend(&rewardful.BackendOptions{APISecret: "k"})
+	rr, err4 := referralrocket.NewBackend(&referralrocket.BackendOptions{APIKey: "k"})
+	ir, err5 := irefer.NewBackend(&irefer.BackendOptions{LicenseKey: "k", APIKey: "k", CampaignID: "1"})
 	for _, err := range []error{err1, err2, err3, err4, err5} {
 		if err != nil {
 			t.Fatal(err)

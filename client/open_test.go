@@ -132,13 +132,13 @@ func TestVendorBackendsWaitOnTheirLimiter(t *testing.T) {
 		open func(base string, l *pace.Limiter) (canonical.Backend, error)
 	}{
 		{"growsurf", func(base string, l *pace.Limiter) (canonical.Backend, error) {
-			return growsurf.NewBackend(growsurf.BackendOptions{BaseURL: base, APIKey: "k", Limiter: l})
+			return growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: base, APIKey: "k", Limiter: l})
 		}},
 		{"referralhero", func(base string, l *pace.Limiter) (canonical.Backend, error) {
-			return referralhero.NewBackend(referralhero.BackendOptions{BaseURL: base, APIToken: "t", Limiter: l})
+			return referralhero.NewBackend(&referralhero.BackendOptions{BaseURL: base, APIToken: "t", Limiter: l})
 		}},
 		{"rewardful", func(base string, l *pace.Limiter) (canonical.Backend, error) {
-			return rewardful.NewBackend(rewardful.BackendOptions{BaseURL: base, APISecret: "s", Limiter: l})
+			return rewardful.NewBackend(&rewardful.BackendOptions{BaseURL: base, APISecret: "s", Limiter: l})
 		}},
 	}
 	for _, tt := range tests {

@@ -16,7 +16,7 @@ import (
 func TestAdminWebhookNative(t *testing.T) {
 	t.Parallel()
 	srv := proxytest.New(t, &proxytest.Options{Webhooks: true, Vendors: []canonical.Vendor{canonical.GrowSurf},
-		WebhookSurfaces: []surface.Surface{referralrocket.New()}})
+		WebhookSurfaces: []surface.Surface{referralrocket.NewSurface()}})
 	tn := srv.NewTenant(t, "acme", canonical.Campaign{})
 	acct := "/accounts/" + tn.Account.ID
 	var ep canonical.WebhookEndpoint

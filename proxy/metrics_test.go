@@ -32,7 +32,7 @@ func TestMetrics(t *testing.T) {
 			}
 			t.Cleanup(func() { st.Close() })
 			eng := engine.New(st, nil)
-			p := proxy.New(eng, []surface.Surface{growsurf.New()}, &proxy.Options{
+			p := proxy.New(eng, []surface.Surface{growsurf.NewSurface()}, &proxy.Options{
 				Metrics: metrics.New(),
 				Admin:   &proxy.AdminOptions{Token: "tok", Accounts: eng, MetricsPublic: public},
 			})

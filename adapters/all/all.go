@@ -15,10 +15,10 @@ import (
 // canonical vendor order.
 func Surfaces() []surface.Surface {
 	return []surface.Surface{
-		referralrocket.New(),
-		growsurf.New(),
-		referralhero.New(),
-		rewardful.New(),
-		irefer.New(),
+		referralrocket.NewSurface(),
+		growsurf.NewSurface(),
+		referralhero.NewSurface(),
+		rewardful.NewSurface(),
+		irefer.NewSurface(),
 	}
 }

@@ -130,3 +130,26 @@ func readmeLimitations(t *testing.T) map[canonical.Vendor]map[string]bool {
 	}
 	return out
 }
+
+// TestNewBackendNilOptions: every vendor's NewBackend takes its options
+// by pointer, and nil is the zero options: refused as Invalid where the
+// vendor needs a credential, served where it needs none.
+func TestNewBackendNilOptions(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		vendor string
+		open   func() error
+		ok     bool
+	}{
+		{"growsurf", func() error { _, err := growsurf.NewBackend(nil); return err }, false},
+		{"rewardful", func() error { _, err := rewardful.NewBackend(nil); return err }, false},
+		{"referralhero", func() error { _, err := referralhero.NewBackend(nil); return err }, false},
+		{"irefer", func() error { _, err := irefer.NewBackend(nil); return err }, false},
+		{"referralrocket", func() error { _, err := referralrocket.NewBackend(nil); return err }, true},
+	} {
+		err := tc.open()
+		if tc.ok && err != nil || !tc.ok && canonical.CodeOf(err) != canonical.Invalid {
+			t.Errorf("%s: NewBackend(nil) = %v", tc.vendor, err)
+		}
+	}
+}

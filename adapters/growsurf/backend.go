@@ -78,8 +78,13 @@ func (b *Backend) Limiter() *pace.Limiter { return b.limiter }
 
 var _ canonical.Backend = (*Backend)(nil)
 
-// NewBackend returns a Backend for one GrowSurf account (API key).
-func NewBackend(opts BackendOptions) (*Backend, error) {
+// NewBackend returns the outbound Backend for one GrowSurf account, whose
+// API key options carries (a nil options has none: Invalid).
+func NewBackend(options *BackendOptions) (*Backend, error) {
+	var opts BackendOptions
+	if options != nil {
+		opts = *options
+	}
 	if strings.TrimSpace(opts.APIKey) == "" {
 		return nil, canonical.Errorf(canonical.Invalid, "growsurf: an API key is required")
 	}

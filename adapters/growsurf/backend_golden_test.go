@@ -139,7 +139,7 @@ func runGolden(t *testing.T, tc goldenBackendCase) {
 			return resp, nil
 		})
 	}
-	b, err := growsurf.NewBackend(growsurf.BackendOptions{APIKey: goldenKey, HTTPClient: &http.Client{Transport: mock}})
+	b, err := growsurf.NewBackend(&growsurf.BackendOptions{APIKey: goldenKey, HTTPClient: &http.Client{Transport: mock}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -644,7 +644,7 @@ func TestBackendGolden(t *testing.T) {
 		})
 	}
 	// Every operation in Capabilities has a golden case.
-	b, err := growsurf.NewBackend(growsurf.BackendOptions{APIKey: goldenKey})
+	b, err := growsurf.NewBackend(&growsurf.BackendOptions{APIKey: goldenKey})
 	if err != nil {
 		t.Fatal(err)
 	}

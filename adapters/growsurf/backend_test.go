@@ -47,7 +47,7 @@ func newProxyBackend(t *testing.T, c canonical.Campaign) proxyBackend {
 	srv := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.GrowSurf}})
 	tn := srv.NewTenant(t, "acme", c)
 	calls := &countingTransport{base: http.DefaultTransport}
-	b, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: srv.URL + "/v2", APIKey: tn.Secret(canonical.GrowSurf, canonical.APIKey),
+	b, err := growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: srv.URL + "/v2", APIKey: tn.Secret(canonical.GrowSurf, canonical.APIKey),
 		HTTPClient: &http.Client{Transport: calls}})
 	if err != nil {
 		t.Fatal(err)
@@ -86,9 +86,9 @@ func wantCode(t *testing.T, what string, err error, code canonical.Code) {
 
 func TestBackendNeedsAPIKey(t *testing.T) {
 	t.Parallel()
-	_, err := growsurf.NewBackend(growsurf.BackendOptions{})
+	_, err := growsurf.NewBackend(&growsurf.BackendOptions{})
 	wantCode(t, "no key", err, canonical.Invalid)
-	b, err := growsurf.NewBackend(growsurf.BackendOptions{APIKey: "k"})
+	b, err := growsurf.NewBackend(&growsurf.BackendOptions{APIKey: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -633,7 +633,7 @@ func TestBackendAffiliateMoney(t *testing.T) {
 func TestBackendCapabilityHonesty(t *testing.T) {
 	t.Parallel()
 	calls := &countingTransport{base: http.DefaultTransport}
-	b, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: "http://127.0.0.1:1/v2", APIKey: "k", HTTPClient: &http.Client{Transport: calls}})
+	b, err := growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: "http://127.0.0.1:1/v2", APIKey: "k", HTTPClient: &http.Client{Transport: calls}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -674,7 +674,7 @@ func TestBackendCapabilityHonesty(t *testing.T) {
 func TestBackendErrorsReachAPIError(t *testing.T) {
 	t.Parallel()
 	env := newProxyBackend(t, referralCampaign(false, canonical.QualifyOnSignup))
-	bad, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: env.srv.URL + "/v2", APIKey: "wrong-key"})
+	bad, err := growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: env.srv.URL + "/v2", APIKey: "wrong-key"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -713,7 +713,7 @@ func TestBackendErrorsReachAPIError(t *testing.T) {
 			}
 		})
 	}
-	down, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: "http://127.0.0.1:1/v2", APIKey: "k"})
+	down, err := growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: "http://127.0.0.1:1/v2", APIKey: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}

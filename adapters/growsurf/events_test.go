@@ -293,7 +293,7 @@ func TestWebhookSignature(t *testing.T) {
 
 func TestWebhookPolicy(t *testing.T) {
 	t.Parallel()
-	p := New().Webhooks(surface.Config{}).Policy()
+	p := NewSurface().Webhooks(surface.Config{}).Policy()
 	var total time.Duration
 	for i, d := range p.Retries {
 		if i > 0 && d < p.Retries[i-1] {
@@ -311,7 +311,7 @@ func TestWebhookPolicy(t *testing.T) {
 func TestWebhookIDsMatchREST(t *testing.T) {
 	t.Parallel()
 	secret := []byte("installation secret")
-	hooks := New().Webhooks(surface.Config{IDSecret: secret})
+	hooks := NewSurface().Webhooks(surface.Config{IDSecret: secret})
 	ids := newIDCodecs(secret)
 	tc := webhookCases()[0]
 	req, _, err := hooks.Render(tc.change, canonical.WebhookEndpoint{}, "d1", tc.change.At)

@@ -1,6 +1,12 @@
 // Package growsurf serves GrowSurf's REST API v2 (api.growsurf.com/v2) over
 // any canonical.Backend: the inbound HTTP surface that lets clients written
 // for GrowSurf keep working, unchanged, against refbridge.
+//
+// The package holds both directions. Inbound, NewSurface returns the
+// surface (a surface.Surface the proxy serves). Outbound, NewBackend
+// returns a canonical.Backend over GrowSurf's real API at api.growsurf.com,
+// through the generated client in client/growsurf; client.Open reaches it
+// by the scheme that client/growsurfclient registers.
 package growsurf
 
 import (
@@ -16,9 +22,9 @@ import (
 	"github.com/refbridge/refbridge/openapi"
 )
 
-// BaseURL is the path GrowSurf's server URL puts in front of every
-// operation.
-const BaseURL = "/v2"
+// PathPrefix is the path GrowSurf's server URL puts in front of every
+// operation (DefaultBaseURL is the whole URL of its API, for the backend).
+const PathPrefix = "/v2"
 
 // windows are GrowSurf's documented rate-limit policies per API key
 // (limits), as the surface reports and enforces them.
@@ -29,15 +35,16 @@ type Surface struct{}
 
 var _ surface.Surface = (*Surface)(nil)
 
-// New returns the GrowSurf surface.
-func New() *Surface { return &Surface{} }
+// NewSurface returns the GrowSurf surface, the inbound
+// direction (NewBackend is the outbound one).
+func NewSurface() *Surface { return &Surface{} }
 
 // Vendor implements surface.Surface.
 func (*Surface) Vendor() canonical.Vendor { return canonical.GrowSurf }
 
 // Routes implements surface.Surface.
 func (*Surface) Routes() surface.Routes {
-	return surface.Routes{Hosts: []string{"api.growsurf.com"}, Prefix: "/growsurf", Roots: []string{BaseURL + "/"}}
+	return surface.Routes{Hosts: []string{"api.growsurf.com"}, Prefix: "/growsurf", Roots: []string{PathPrefix + "/"}}
 }
 
 // WriteError implements surface.Surface.
@@ -59,10 +66,10 @@ func (*Surface) Handler(cfg surface.Config) http.Handler {
 		cfg.Log().Error("growsurf: load spec", "err", err)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fail(w, r, err) })
 	}
-	mws := []mux.MiddlewareFunc{authenticate(cfg, fail), limit(cfg, fail), defaultJSON, surface.NewValidator(doc, BaseURL).Middleware(fail)}
+	mws := []mux.MiddlewareFunc{authenticate(cfg, fail), limit(cfg, fail), defaultJSON, surface.NewValidator(doc, PathPrefix).Middleware(fail)}
 	r.Use(mws...)
 	srv := &server{cfg: cfg, ids: newIDCodecs(cfg.IDSecret)}
-	growsurfserver.HandlerWithOptions(srv, growsurfserver.GorillaServerOptions{BaseRouter: r, BaseURL: BaseURL, ErrorHandlerFunc: fail})
+	growsurfserver.HandlerWithOptions(srv, growsurfserver.GorillaServerOptions{BaseRouter: r, BaseURL: PathPrefix, ErrorHandlerFunc: fail})
 	return surface.Index(r, mws...)
 }
 

@@ -34,12 +34,12 @@ type harness struct {
 
 func newHarness(t *testing.T, opts *surfacetest.Options) *harness {
 	t.Helper()
-	env := surfacetest.New(t, growsurf.New(), opts)
+	env := surfacetest.New(t, growsurf.NewSurface(), opts)
 	doc, err := openapi.Load(openapi.GrowSurf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc.Servers = openapi3.Servers{{URL: env.URL + growsurf.BaseURL}}
+	doc.Servers = openapi3.Servers{{URL: env.URL + growsurf.PathPrefix}}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func (h *harness) doKey(key, method, path string, body any) reply {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, h.env.URL+growsurf.BaseURL+path, rd)
+	req, err := http.NewRequest(method, h.env.URL+growsurf.PathPrefix+path, rd)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func (h *harness) validate(req *http.Request, resp *http.Response, raw []byte) {
 	vreq := req.Clone(context.Background())
 	route, params, err := h.router.FindRoute(vreq)
 	if err != nil {
-		if strings.HasPrefix(req.URL.Path, growsurf.BaseURL+"/campaign") && resp.StatusCode != http.StatusNotFound {
+		if strings.HasPrefix(req.URL.Path, growsurf.PathPrefix+"/campaign") && resp.StatusCode != http.StatusNotFound {
 			h.t.Errorf("%s %s: no spec route: %v", req.Method, req.URL.Path, err)
 		}
 		return // unknown path: nothing to validate against

@@ -23,7 +23,7 @@ func TestRateLimitHint(t *testing.T) {
 		_, _ = w.Write([]byte(`{"name":"RateLimit","code":"RATE_LIMIT","message":"You have reached your minute limit.","policyName":"MINUTE"}`))
 	}))
 	defer srv.Close()
-	b, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: srv.URL, APIKey: "k"})
+	b, err := growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: srv.URL, APIKey: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}

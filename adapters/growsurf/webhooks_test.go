@@ -245,7 +245,7 @@ func TestWebhookSubscribedViaREST(t *testing.T) {
 	if err != nil || len(changes.Items) != 1 || changes.Items[0].ID != ds.Items[0].EventID {
 		t.Fatalf("changes %+v, %v", changes.Items, err)
 	}
-	hooks := growsurf.New().Webhooks(surface.Config{IDSecret: h.env.Engine.IDSecret()})
+	hooks := growsurf.NewSurface().Webhooks(surface.Config{IDSecret: h.env.Engine.IDSecret()})
 	req, ok, err := hooks.Render(changes.Items[0], ep, ds.Items[0].ID, h.env.Clock.Now())
 	if err != nil || !ok {
 		t.Fatal(ok, err)
@@ -282,12 +282,12 @@ func (p plainTenants) Backend(accountID string) canonical.Backend {
 func TestWebhooksWithoutEndpointStore(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
-	srv := httptest.NewServer(growsurf.New().Handler(surface.Config{Tenants: plainTenants{h.env.Engine}, IDSecret: h.env.Engine.IDSecret(),
+	srv := httptest.NewServer(growsurf.NewSurface().Handler(surface.Config{Tenants: plainTenants{h.env.Engine}, IDSecret: h.env.Engine.IDSecret(),
 		Now: h.env.Clock.Now}))
 	t.Cleanup(srv.Close)
 	call := func(method, path, body string) (int, map[string]any) {
 		t.Helper()
-		req, err := http.NewRequest(method, srv.URL+growsurf.BaseURL+path, strings.NewReader(body))
+		req, err := http.NewRequest(method, srv.URL+growsurf.PathPrefix+path, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,7 +360,7 @@ func TestGoalWebhookThroughEngine(t *testing.T) {
 	if len(ds.Items) != len(changes.Items) || len(changes.Items) < 2 {
 		t.Fatalf("%d deliveries of %d changes", len(ds.Items), len(changes.Items))
 	}
-	hooks := growsurf.New().Webhooks(surface.Config{IDSecret: h.env.Engine.IDSecret()})
+	hooks := growsurf.NewSurface().Webhooks(surface.Config{IDSecret: h.env.Engine.IDSecret()})
 	schema := surfacetest.WebhookSchemas(t, openapi.GrowSurf)["PARTICIPANT_REACHED_A_GOAL"]
 	sides := map[bool]bool{}
 	for _, c := range changes.Items {

@@ -143,9 +143,13 @@ func (b *Backend) forget() {
 
 var _ canonical.Backend = (*Backend)(nil)
 
-// NewBackend returns a Backend for opts. LicenseKey and CampaignID are
-// required (Invalid otherwise).
-func NewBackend(opts BackendOptions) (*Backend, error) {
+// NewBackend returns the outbound Backend for options. LicenseKey and
+// CampaignID are required (Invalid otherwise, and for nil options).
+func NewBackend(options *BackendOptions) (*Backend, error) {
+	var opts BackendOptions
+	if options != nil {
+		opts = *options
+	}
 	base := strings.TrimSpace(opts.BaseURL)
 	if base == "" {
 		base = DefaultBaseURL

@@ -91,7 +91,7 @@ func goldenBackend(t *testing.T, calls ...goldenCall) *irefer.Backend {
 			t.Errorf("backend made %d requests, want %d", next, len(calls))
 		}
 	})
-	b, err := irefer.NewBackend(irefer.BackendOptions{LicenseKey: goldenLicense, APIKey: goldenSiteKey, CampaignID: goldenCampaign,
+	b, err := irefer.NewBackend(&irefer.BackendOptions{LicenseKey: goldenLicense, APIKey: goldenSiteKey, CampaignID: goldenCampaign,
 		HTTPClient: &http.Client{Transport: mock}})
 	if err != nil {
 		t.Fatal(err)

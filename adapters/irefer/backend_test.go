@@ -58,7 +58,8 @@ func newBkEnv(t *testing.T, c canonical.Campaign) bkEnv {
 	srv := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.IRefer}})
 	tn := srv.NewTenant(t, "acme", c)
 	e := bkEnv{calls: &countingTransport{}, campaign: irefer.NewIDs(srv.Engine.IDSecret()).EncodeID(irefer.KindCampaign, tn.Campaign.ID), tn: tn, srv: srv}
-	b, err := irefer.NewBackend(e.opts())
+	opts := e.opts()
+	b, err := irefer.NewBackend(&opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +338,7 @@ func TestBackendErrors(t *testing.T) {
 	} {
 		o := e.opts()
 		mutate(&o)
-		b, err := irefer.NewBackend(o)
+		b, err := irefer.NewBackend(&o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -351,14 +352,14 @@ func TestBackendErrors(t *testing.T) {
 	}
 	o := e.opts()
 	o.BaseURL = "http://127.0.0.1:1"
-	down, err := irefer.NewBackend(o)
+	down, err := irefer.NewBackend(&o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = down.CampaignStats(ctx, "")
 	wantCode(t, "unreachable", err, canonical.Unavailable)
 	for _, o := range []irefer.BackendOptions{{CampaignID: "1"}, {LicenseKey: "k"}, {LicenseKey: "k", CampaignID: "1", BaseURL: "::"}} {
-		if _, err := irefer.NewBackend(o); canonical.CodeOf(err) != canonical.Invalid {
+		if _, err := irefer.NewBackend(&o); canonical.CodeOf(err) != canonical.Invalid {
 			t.Errorf("NewBackend(%+v) = %v, want Invalid", o, err)
 		}
 	}
@@ -424,7 +425,7 @@ func TestBackendPrefixedBaseURL(t *testing.T) {
 	e := newBkEnv(t, canonical.Campaign{})
 	o := e.opts()
 	o.BaseURL = e.srv.URL + "/irefer"
-	b, err := irefer.NewBackend(o)
+	b, err := irefer.NewBackend(&o)
 	if err != nil {
 		t.Fatal(err)
 	}

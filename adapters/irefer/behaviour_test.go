@@ -207,7 +207,7 @@ func TestTenantIsolation(t *testing.T) {
 
 func TestNoRateLimits(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, irefer.New(), &surfacetest.Options{EnforceLimits: true})
+	env := surfacetest.New(t, irefer.NewSurface(), &surfacetest.Options{EnforceLimits: true})
 	for i := range 50 {
 		res := do(t, env, server("campaignStats", nil))
 		wantOK(t, "call", res)
@@ -385,7 +385,7 @@ func TestSignupsToday(t *testing.T) {
 
 func TestRoutesAndClaim(t *testing.T) {
 	t.Parallel()
-	s := irefer.New()
+	s := irefer.NewSurface()
 	rt := s.Routes()
 	if s.Vendor() != canonical.IRefer || rt.Prefix != "/irefer" || len(rt.Hosts) != 1 || rt.Hosts[0] != "api.irefer.io" {
 		t.Errorf("routes: %+v", rt)
@@ -408,7 +408,7 @@ func TestRoutesAndClaim(t *testing.T) {
 
 func TestWriteError(t *testing.T) {
 	t.Parallel()
-	s := irefer.New()
+	s := irefer.NewSurface()
 	tests := []struct {
 		err  error
 		want string

@@ -61,7 +61,7 @@ func TestConformance(t *testing.T) {
 		srv := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.IRefer}})
 		tn := srv.NewTenant(t, "conformance", c)
 		h := &conformanceHarness{campaign: irefer.NewIDs(srv.Engine.IDSecret()).EncodeID(irefer.KindCampaign, tn.Campaign.ID), calls: &countingTransport{}, srv: srv, tn: tn}
-		b, err := irefer.NewBackend(irefer.BackendOptions{
+		b, err := irefer.NewBackend(&irefer.BackendOptions{
 			BaseURL:    srv.URL,
 			LicenseKey: tn.Secret(canonical.IRefer, canonical.LicenseKey),
 			APIKey:     tn.Secret(canonical.IRefer, canonical.SiteKey),

@@ -3,6 +3,12 @@
 // the same under /v1/), authenticated and answered exactly as iRefer does,
 // over any canonical.Backend.
 //
+// The package holds both directions. Inbound, NewSurface returns the
+// surface (a surface.Surface the proxy serves). Outbound, NewBackend
+// returns a canonical.Backend over iRefer's real API at api.irefer.io,
+// through the generated client in client/irefer; client.Open reaches it by
+// the scheme that client/ireferclient registers.
+//
 // Where iRefer's developer guide leaves a fact open, the surface does the
 // following (the spec's x-refbridge-note entries say the same):
 //

@@ -42,8 +42,9 @@ type Surface struct{}
 
 var _ surface.Surface = (*Surface)(nil)
 
-// New returns iRefer's surface.
-func New() *Surface { return &Surface{} }
+// NewSurface returns iRefer's surface, the inbound
+// direction (NewBackend is the outbound one).
+func NewSurface() *Surface { return &Surface{} }
 
 // Vendor implements surface.Surface.
 func (*Surface) Vendor() canonical.Vendor { return canonical.IRefer }

@@ -30,7 +30,7 @@ func newEnv(t *testing.T, c canonical.Campaign) *surfacetest.Env {
 	if c.Rules == nil {
 		c.Rules = tiers()
 	}
-	return surfacetest.New(t, irefer.New(), &surfacetest.Options{Campaign: c})
+	return surfacetest.New(t, irefer.NewSurface(), &surfacetest.Options{Campaign: c})
 }
 
 // call describes one request to the surface.

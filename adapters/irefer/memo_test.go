@@ -39,7 +39,7 @@ func TestPagingFetchesTheListOnce(t *testing.T) {
 	}
 	counter := &countReferrers{}
 	campaign := irefer.NewIDs(srv.Engine.IDSecret()).EncodeID(irefer.KindCampaign, tn.Campaign.ID)
-	b, err := irefer.NewBackend(irefer.BackendOptions{BaseURL: srv.URL, LicenseKey: tn.Secret(canonical.IRefer, canonical.LicenseKey),
+	b, err := irefer.NewBackend(&irefer.BackendOptions{BaseURL: srv.URL, LicenseKey: tn.Secret(canonical.IRefer, canonical.LicenseKey),
 		APIKey: tn.Secret(canonical.IRefer, canonical.SiteKey), CampaignID: campaign, HTTPClient: &http.Client{Transport: counter}})
 	if err != nil {
 		t.Fatal(err)

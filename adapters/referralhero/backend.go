@@ -75,9 +75,13 @@ func (b *Backend) Limiter() *pace.Limiter { return b.limiter }
 
 var _ canonical.Backend = (*Backend)(nil)
 
-// NewBackend returns a Backend for the account whose API token opts
-// carries.
-func NewBackend(opts BackendOptions) (*Backend, error) {
+// NewBackend returns the outbound Backend for the account whose API
+// token options carries (a nil options has none: Invalid).
+func NewBackend(options *BackendOptions) (*Backend, error) {
+	var opts BackendOptions
+	if options != nil {
+		opts = *options
+	}
 	base := strings.TrimRight(opts.BaseURL, "/")
 	if base == "" {
 		base = DefaultBaseURL

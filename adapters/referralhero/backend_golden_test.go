@@ -76,7 +76,7 @@ func runGolden(t *testing.T, cases []goldenCase) {
 					return r, nil
 				})
 			}
-			b, err := referralhero.NewBackend(referralhero.BackendOptions{APIToken: goldenToken, HTTPClient: &http.Client{Transport: mock}})
+			b, err := referralhero.NewBackend(&referralhero.BackendOptions{APIToken: goldenToken, HTTPClient: &http.Client{Transport: mock}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -777,7 +777,7 @@ func TestGoldenCoverage(t *testing.T) {
 		"GetCouponGroup"} {
 		covered[canonical.Operation(op)] = true
 	}
-	b, err := referralhero.NewBackend(referralhero.BackendOptions{APIToken: goldenToken})
+	b, err := referralhero.NewBackend(&referralhero.BackendOptions{APIToken: goldenToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func newProxyEnv(t *testing.T, c canonical.Campaign) *proxyEnv {
 	srv := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.ReferralHero}})
 	tn := srv.NewTenant(t, "acme", c)
 	cnt := &counting{next: http.DefaultTransport}
-	b, err := referralhero.NewBackend(referralhero.BackendOptions{
+	b, err := referralhero.NewBackend(&referralhero.BackendOptions{
 		BaseURL:    srv.URL + "/api/v2",
 		APIToken:   tn.Secret(canonical.ReferralHero, canonical.APIKey),
 		HTTPClient: &http.Client{Transport: cnt},

@@ -506,7 +506,7 @@ func TestBackendErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	e := newProxyEnv(t, campaign(canonical.QualifyOnSignup, canonical.ReferralProgram))
-	bad, err := referralhero.NewBackend(referralhero.BackendOptions{BaseURL: e.srv.URL + "/api/v2", APIToken: "wrong"})
+	bad, err := referralhero.NewBackend(&referralhero.BackendOptions{BaseURL: e.srv.URL + "/api/v2", APIToken: "wrong"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -516,11 +516,11 @@ func TestBackendErrors(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized || apiErr.Code != "invalid_token" || len(apiErr.Body) == 0 {
 		t.Fatalf("APIError %+v", apiErr)
 	}
-	if _, err := referralhero.NewBackend(referralhero.BackendOptions{}); canonical.CodeOf(err) != canonical.Invalid {
+	if _, err := referralhero.NewBackend(&referralhero.BackendOptions{}); canonical.CodeOf(err) != canonical.Invalid {
 		t.Fatalf("backend without a token: %v", err)
 	}
 	// A service that cannot be reached is Unavailable.
-	down, err := referralhero.NewBackend(referralhero.BackendOptions{BaseURL: "http://127.0.0.1:1/api/v2", APIToken: "x"})
+	down, err := referralhero.NewBackend(&referralhero.BackendOptions{BaseURL: "http://127.0.0.1:1/api/v2", APIToken: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,13 @@
 // vendor's own paths, parameters, envelopes and error bodies, answered from
 // any canonical.Backend, so that clients written for ReferralHero work
 // against refbridge by changing only their base URL.
+//
+// The package holds both directions. Inbound, NewSurface returns the
+// surface (a surface.Surface the proxy serves). Outbound, NewBackend
+// returns a canonical.Backend over ReferralHero's real API at
+// app.referralhero.com, through the generated client in
+// client/referralhero; client.Open reaches it by the scheme that
+// client/referralheroclient registers.
 package referralhero
 
 import (
@@ -45,8 +52,9 @@ type Surface struct {
 
 var _ surface.Surface = (*Surface)(nil)
 
-// New returns the ReferralHero surface.
-func New() *Surface { return &Surface{} }
+// NewSurface returns the ReferralHero surface, the inbound
+// direction (NewBackend is the outbound one).
+func NewSurface() *Surface { return &Surface{} }
 
 // Vendor implements surface.Surface.
 func (s *Surface) Vendor() canonical.Vendor { return canonical.ReferralHero }

@@ -21,7 +21,7 @@ type obj = map[string]any
 // newEnv starts the surface over a fresh engine.
 func newEnv(t *testing.T, opts *surfacetest.Options) *surfacetest.Env {
 	t.Helper()
-	return surfacetest.New(t, referralhero.New(), opts)
+	return surfacetest.New(t, referralhero.NewSurface(), opts)
 }
 
 // reply is a decoded response.

@@ -17,7 +17,7 @@ import (
 // as strings; clients following it must not get a 400.
 func TestNumbersAsStrings(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralhero.New(), &surfacetest.Options{Campaign: canonical.Campaign{Kind: canonical.ContestProgram}})
+	env := surfacetest.New(t, referralhero.NewSurface(), &surfacetest.Options{Campaign: canonical.Campaign{Kind: canonical.ContestProgram}})
 	p, _, err := env.Backend.CreateParticipant(context.Background(), canonical.NewParticipant{
 		Participant: canonical.Participant{CampaignID: env.Campaign.ID, Email: "bo@example.org"}})
 	if err != nil {
@@ -54,7 +54,7 @@ func TestNumbersAsStrings(t *testing.T) {
 // same subscriber (HTML characters unescaped in both).
 func TestEncodedEnvelopeMatchesTheEncoder(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralhero.New(), nil)
+	env := surfacetest.New(t, referralhero.NewSurface(), nil)
 	p, _, err := env.Backend.CreateParticipant(context.Background(), canonical.NewParticipant{
 		Participant: canonical.Participant{CampaignID: env.Campaign.ID, Email: "bo@example.org", FirstName: "Bo <&>"}})
 	if err != nil {

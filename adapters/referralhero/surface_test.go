@@ -18,7 +18,7 @@ import (
 
 func TestRoutes(t *testing.T) {
 	t.Parallel()
-	s := referralhero.New()
+	s := referralhero.NewSurface()
 	if s.Vendor() != canonical.ReferralHero {
 		t.Fatalf("vendor %q", s.Vendor())
 	}
@@ -186,7 +186,7 @@ func TestRateLimitEnforced(t *testing.T) {
 	secret := env.Secrets[canonical.APIKey]
 	// Drive the handler in-process: 5,000 calls fit in the hour, the next
 	// one fails.
-	h := referralhero.New().Handler(surface.Config{Tenants: env.Engine, Now: env.Clock.Now, Limits: surface.NewLimiter(), EnforceLimits: true})
+	h := referralhero.NewSurface().Handler(surface.Config{Tenants: env.Engine, Now: env.Clock.Now, Limits: surface.NewLimiter(), EnforceLimits: true})
 	call := func() *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodGet, "/api/v2/lists/MF0000000000/bonuses", nil)
 		r.Header.Set("X-API-Key", secret)

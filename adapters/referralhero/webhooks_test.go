@@ -22,7 +22,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // hooks renders with the fixed ID keys, which the golden files pin.
-var hooks = referralhero.New().Webhooks(surface.Config{})
+var hooks = referralhero.NewSurface().Webhooks(surface.Config{})
 
 // responseOf reads a payload's event name.
 func responseOf(body []byte) string {

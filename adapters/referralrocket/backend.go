@@ -112,9 +112,13 @@ type Backend struct {
 
 var _ canonical.Backend = (*Backend)(nil)
 
-// NewBackend returns a Backend for opts; the zero BackendOptions talks to
-// the vendor's production server.
-func NewBackend(opts BackendOptions) (*Backend, error) {
+// NewBackend returns the outbound Backend for options; nil, like the zero
+// BackendOptions, talks to the vendor's production server.
+func NewBackend(options *BackendOptions) (*Backend, error) {
+	var opts BackendOptions
+	if options != nil {
+		opts = *options
+	}
 	base := strings.TrimSpace(opts.BaseURL)
 	if base == "" {
 		base = DefaultBaseURL

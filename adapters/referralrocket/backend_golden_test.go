@@ -108,7 +108,7 @@ func goldenBackend(t *testing.T, opts referralrocket.BackendOptions, calls ...go
 		}
 	})
 	opts.HTTPClient = &http.Client{Transport: mock}
-	b, err := referralrocket.NewBackend(opts)
+	b, err := referralrocket.NewBackend(&opts)
 	if err != nil {
 		t.Fatal(err)
 	}

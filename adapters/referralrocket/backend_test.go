@@ -62,7 +62,7 @@ func newBkEnv(t *testing.T, c canonical.Campaign) bkEnv {
 		t.Fatalf("encode campaign %s", tn.Campaign.ID)
 	}
 	ct := &countingTransport{}
-	b, err := referralrocket.NewBackend(referralrocket.BackendOptions{
+	b, err := referralrocket.NewBackend(&referralrocket.BackendOptions{
 		BaseURL:    srv.URL,
 		APIKey:     tn.Secret(canonical.ReferralRocket, canonical.APIKey),
 		HTTPClient: &http.Client{Transport: ct},
@@ -153,7 +153,7 @@ func TestBackendParticipantsRoundTrip(t *testing.T) {
 	}
 
 	// A fresh backend (no memo) resolves the referrer's code by scanning.
-	fresh, err := referralrocket.NewBackend(referralrocket.BackendOptions{BaseURL: e.srv.URL, APIKey: e.tn.Secret(canonical.ReferralRocket, canonical.APIKey), CampaignID: e.campaign})
+	fresh, err := referralrocket.NewBackend(&referralrocket.BackendOptions{BaseURL: e.srv.URL, APIKey: e.tn.Secret(canonical.ReferralRocket, canonical.APIKey), CampaignID: e.campaign})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestBackendParticipantsRoundTrip(t *testing.T) {
 	if err != nil || got.ReferrerID != alice.ID {
 		t.Errorf("fresh get bob = %+v, %v; want referrer %s", got, err, alice.ID)
 	}
-	off, err := referralrocket.NewBackend(referralrocket.BackendOptions{BaseURL: e.srv.URL, APIKey: e.tn.Secret(canonical.ReferralRocket, canonical.APIKey), NoReferrerLookup: true})
+	off, err := referralrocket.NewBackend(&referralrocket.BackendOptions{BaseURL: e.srv.URL, APIKey: e.tn.Secret(canonical.ReferralRocket, canonical.APIKey), NoReferrerLookup: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,19 +372,19 @@ func TestBackendErrors(t *testing.T) {
 	_, _, err = e.b.CreateParticipant(ctx, in)
 	wantCode(t, "required unknown referrer", err, canonical.NotFound)
 
-	bad, err := referralrocket.NewBackend(referralrocket.BackendOptions{BaseURL: e.srv.URL, APIKey: "wrong"})
+	bad, err := referralrocket.NewBackend(&referralrocket.BackendOptions{BaseURL: e.srv.URL, APIKey: "wrong"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = bad.GetCampaign(ctx, e.campaign)
 	wantCode(t, "wrong key", err, canonical.Unauthorized)
-	nokey, err := referralrocket.NewBackend(referralrocket.BackendOptions{BaseURL: e.srv.URL})
+	nokey, err := referralrocket.NewBackend(&referralrocket.BackendOptions{BaseURL: e.srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = nokey.GetCampaign(ctx, e.campaign)
 	wantCode(t, "no key", err, canonical.Unauthorized)
-	down, err := referralrocket.NewBackend(referralrocket.BackendOptions{BaseURL: "http://127.0.0.1:1"})
+	down, err := referralrocket.NewBackend(&referralrocket.BackendOptions{BaseURL: "http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +454,7 @@ func TestBackendAs(t *testing.T) {
 func TestBackendPrefixedBaseURL(t *testing.T) {
 	t.Parallel()
 	e := newBkEnv(t, canonical.Campaign{})
-	b, err := referralrocket.NewBackend(referralrocket.BackendOptions{BaseURL: e.srv.URL + "/referralrocket", APIKey: e.tn.Secret(canonical.ReferralRocket, canonical.APIKey)})
+	b, err := referralrocket.NewBackend(&referralrocket.BackendOptions{BaseURL: e.srv.URL + "/referralrocket", APIKey: e.tn.Secret(canonical.ReferralRocket, canonical.APIKey)})
 	if err != nil {
 		t.Fatal(err)
 	}

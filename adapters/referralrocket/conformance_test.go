@@ -59,7 +59,7 @@ func TestConformance(t *testing.T) {
 			t.Fatalf("encode campaign %s", tn.Campaign.ID)
 		}
 		ct := &countingTransport{}
-		b, err := referralrocket.NewBackend(referralrocket.BackendOptions{
+		b, err := referralrocket.NewBackend(&referralrocket.BackendOptions{
 			BaseURL:    srv.URL,
 			APIKey:     tn.Secret(canonical.ReferralRocket, canonical.APIKey),
 			HTTPClient: &http.Client{Transport: ct},

@@ -4,6 +4,13 @@
 // refbridge: same paths, parameters, JSON shapes, status codes and error
 // bodies.
 //
+// The package holds both directions. Inbound, NewSurface returns the
+// surface (a surface.Surface the proxy serves). Outbound, NewBackend
+// returns a canonical.Backend over Referral Rocket's real API at
+// app.referralrocket.io, through the generated client in
+// client/referralrocket; client.Open reaches it by the scheme that
+// client/referralrocketclient registers.
+//
 // Authentication: the vendor documents none, and its calls are scoped by
 // campaign id alone. refbridge must scope every call to one account, and a
 // campaign id does not name one, so this surface requires the X-API-Key
@@ -43,8 +50,9 @@ type Surface struct{}
 
 var _ surface.Surface = (*Surface)(nil)
 
-// New returns the Referral Rocket surface.
-func New() *Surface {
+// NewSurface returns the Referral Rocket surface, the inbound
+// direction (NewBackend is the outbound one).
+func NewSurface() *Surface {
 	return &Surface{}
 }
 

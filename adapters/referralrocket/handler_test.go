@@ -40,7 +40,7 @@ func errorBody(t *testing.T, r result) map[string]any {
 
 func TestErrorShapes(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralrocket.New(), nil)
+	env := surfacetest.New(t, referralrocket.NewSurface(), nil)
 	cid := campaignID(t, env, env.Campaign)
 	tests := []struct {
 		name   string
@@ -108,7 +108,7 @@ func TestErrorShapes(t *testing.T) {
 
 func TestNoRateLimits(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralrocket.New(), &surfacetest.Options{EnforceLimits: true})
+	env := surfacetest.New(t, referralrocket.NewSurface(), &surfacetest.Options{EnforceLimits: true})
 	cid := campaignID(t, env, env.Campaign)
 	for i := range 30 {
 		res := do(t, env, call{path: "/api/v1/getCampaign", query: url.Values{"id": {cid}}})
@@ -125,7 +125,7 @@ func TestNoRateLimits(t *testing.T) {
 
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralrocket.New(), nil)
+	env := surfacetest.New(t, referralrocket.NewSurface(), nil)
 	cid := campaignID(t, env, env.Campaign)
 	a := add(t, env, cid, "owner@example.com", nil)
 	other := env.NewTenant(t, "other", canonical.Campaign{})
@@ -167,7 +167,7 @@ func TestTenantIsolation(t *testing.T) {
 
 func TestParticipantLifecycle(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralrocket.New(), &surfacetest.Options{Campaign: rewardCampaign})
+	env := surfacetest.New(t, referralrocket.NewSurface(), &surfacetest.Options{Campaign: rewardCampaign})
 	cid := campaignID(t, env, env.Campaign)
 	ctx := context.Background()
 
@@ -269,7 +269,7 @@ func TestParticipantLifecycle(t *testing.T) {
 
 func TestGetCampaign(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralrocket.New(), &surfacetest.Options{Campaign: rewardCampaign})
+	env := surfacetest.New(t, referralrocket.NewSurface(), &surfacetest.Options{Campaign: rewardCampaign})
 	cid := campaignID(t, env, env.Campaign)
 	add(t, env, cid, "one@example.com", nil)
 	add(t, env, cid, "two@example.com", nil)
@@ -302,7 +302,7 @@ func TestGetCampaign(t *testing.T) {
 
 func TestPaging(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralrocket.New(), nil)
+	env := surfacetest.New(t, referralrocket.NewSurface(), nil)
 	cid := campaignID(t, env, env.Campaign)
 	ctx := context.Background()
 	var emails []string
@@ -364,7 +364,7 @@ func TestPaging(t *testing.T) {
 
 func TestRoutes(t *testing.T) {
 	t.Parallel()
-	s := referralrocket.New()
+	s := referralrocket.NewSurface()
 	if s.Vendor() != canonical.ReferralRocket {
 		t.Fatalf("vendor %q", s.Vendor())
 	}

@@ -26,7 +26,7 @@ func TestSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := surfacetest.New(t, referralrocket.New(), &surfacetest.Options{Campaign: canonical.Campaign{
+	env := surfacetest.New(t, referralrocket.NewSurface(), &surfacetest.Options{Campaign: canonical.Campaign{
 		Qualification: canonical.QualifyOnEvent,
 		Rules: []canonical.RewardRule{{
 			Kind: canonical.DoubleSided, Title: "Refer a friend and win", Description: "$20 each",

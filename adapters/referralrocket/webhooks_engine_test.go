@@ -28,7 +28,7 @@ import (
 // engine's participants, and the endpoint's signature.
 func TestWebhooksFromTheEngine(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralrocket.New(), nil)
+	env := surfacetest.New(t, referralrocket.NewSurface(), nil)
 	cid := campaignID(t, env, env.Campaign)
 	var lee, pat participant
 	ep, rendered := env.QueuedWebhooks(t, []string{"referrer_added", "referee_added"}, func() {
@@ -91,7 +91,7 @@ func TestWebhooksFromTheEngine(t *testing.T) {
 // delivered, signed with hex HMAC-SHA256 and schema-valid.
 func TestWebhookDeliverySchedule(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralrocket.New(), nil)
+	env := surfacetest.New(t, referralrocket.NewSurface(), nil)
 	cid := campaignID(t, env, env.Campaign)
 	rc := checks.NewReceiver(t)
 	rc.SetStatus(http.StatusBadGateway)
@@ -106,7 +106,7 @@ func TestWebhookDeliverySchedule(t *testing.T) {
 	add(t, env, cid, "lee@example.com", nil)
 	settle()
 	var elapsed time.Duration
-	for i, wait := range referralrocket.New().Webhooks(surface.Config{}).Policy().Retries {
+	for i, wait := range referralrocket.NewSurface().Webhooks(surface.Config{}).Policy().Retries {
 		env.Clock.Advance(wait - time.Millisecond)
 		settle()
 		if n := len(rc.Got()); n != i+1 {
@@ -154,7 +154,7 @@ func TestWebhookDeliverySchedule(t *testing.T) {
 // referrer unlocked shows in its data.
 func TestEveryEventFromTheEngine(t *testing.T) {
 	t.Parallel()
-	env := surfacetest.New(t, referralrocket.New(), &surfacetest.Options{Campaign: rewardCampaign})
+	env := surfacetest.New(t, referralrocket.NewSurface(), &surfacetest.Options{Campaign: rewardCampaign})
 	cid := campaignID(t, env, env.Campaign)
 	_, rendered := env.QueuedWebhooks(t, referralrocket.EventNames(), func() {
 		lee := add(t, env, cid, "lee@example.com", nil)

@@ -22,7 +22,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // hooks renders with the fixed ID keys, which the golden files pin.
-var hooks = referralrocket.New().Webhooks(surface.Config{})
+var hooks = referralrocket.NewSurface().Webhooks(surface.Config{})
 
 // eventTypeOf reads a body's event name.
 func eventTypeOf(body []byte) string {

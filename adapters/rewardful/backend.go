@@ -64,9 +64,13 @@ func (b *Backend) Limiter() *pace.Limiter { return b.limiter }
 
 var _ canonical.Backend = (*Backend)(nil)
 
-// NewBackend returns a Backend for the account whose API secret opts
-// carries.
-func NewBackend(opts BackendOptions) (*Backend, error) {
+// NewBackend returns the outbound Backend for the account whose API
+// secret options carries (a nil options has none: Invalid).
+func NewBackend(options *BackendOptions) (*Backend, error) {
+	var opts BackendOptions
+	if options != nil {
+		opts = *options
+	}
 	if opts.APISecret == "" {
 		return nil, canonical.Errorf(canonical.Invalid, "rewardful: an API secret is required")
 	}

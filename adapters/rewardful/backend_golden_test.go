@@ -99,7 +99,7 @@ func mockBackend(t *testing.T, exchanges ...exchange) *rewardful.Backend {
 			t.Errorf("%d of %d expected requests were sent", next, len(exchanges))
 		}
 	})
-	b, err := rewardful.NewBackend(rewardful.BackendOptions{APISecret: goldenSecret, HTTPClient: &http.Client{Transport: mock}})
+	b, err := rewardful.NewBackend(&rewardful.BackendOptions{APISecret: goldenSecret, HTTPClient: &http.Client{Transport: mock}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -757,7 +757,7 @@ func TestGoldenErrors(t *testing.T) {
 		t.Parallel()
 		mock := httpmock.NewMockTransport()
 		mock.RegisterNoResponder(httpmock.NewErrorResponder(errors.New("connection refused")))
-		b, err := rewardful.NewBackend(rewardful.BackendOptions{APISecret: goldenSecret, HTTPClient: &http.Client{Transport: mock}})
+		b, err := rewardful.NewBackend(&rewardful.BackendOptions{APISecret: goldenSecret, HTTPClient: &http.Client{Transport: mock}})
 		if err != nil {
 			t.Fatal(err)
 		}

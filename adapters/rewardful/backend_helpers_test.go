@@ -40,7 +40,7 @@ func newProxyBackend(t *testing.T, c canonical.Campaign) *proxyBackend {
 	srv := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.Rewardful}})
 	tn := srv.NewTenant(t, "acme", c)
 	ct := &countingTransport{next: http.DefaultTransport}
-	b, err := rewardful.NewBackend(rewardful.BackendOptions{
+	b, err := rewardful.NewBackend(&rewardful.BackendOptions{
 		BaseURL:    srv.URL + "/v1",
 		APISecret:  tn.Secret(canonical.Rewardful, canonical.APISecret),
 		HTTPClient: &http.Client{Transport: ct},

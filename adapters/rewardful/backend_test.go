@@ -507,13 +507,13 @@ func TestBackendNotFound(t *testing.T) {
 func TestBackendUnauthorized(t *testing.T) {
 	t.Parallel()
 	pb := newProxyBackend(t, affiliateCampaign())
-	b, err := rewardful.NewBackend(rewardful.BackendOptions{BaseURL: pb.srv.URL + "/v1", APISecret: "wrong"})
+	b, err := rewardful.NewBackend(&rewardful.BackendOptions{BaseURL: pb.srv.URL + "/v1", APISecret: "wrong"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = b.ListCampaigns(context.Background(), canonical.ListOptions{})
 	wantCode(t, "wrong secret", err, canonical.Unauthorized)
-	if _, err := rewardful.NewBackend(rewardful.BackendOptions{}); canonical.CodeOf(err) != canonical.Invalid {
+	if _, err := rewardful.NewBackend(&rewardful.BackendOptions{}); canonical.CodeOf(err) != canonical.Invalid {
 		t.Fatalf("no secret: %v", err)
 	}
 }

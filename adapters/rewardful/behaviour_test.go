@@ -489,7 +489,7 @@ func readAll(t *testing.T, resp *http.Response) string {
 
 func TestRoutesClaimRewardfulPaths(t *testing.T) {
 	t.Parallel()
-	routes := rewardful.New().Routes()
+	routes := rewardful.NewSurface().Routes()
 	if routes.Prefix != "/rewardful" || len(routes.Hosts) != 1 || routes.Hosts[0] != "api.getrewardful.com" {
 		t.Errorf("routes = %+v", routes)
 	}
@@ -557,7 +557,7 @@ func (unservedTenants) Backend(string) canonical.Backend { return unserved{} }
 func TestUnservedIsNotLoggedAsAFault(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
-	h := rewardful.New().Handler(surface.Config{Tenants: unservedTenants{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	h := rewardful.NewSurface().Handler(surface.Config{Tenants: unservedTenants{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	req := httptest.NewRequest("GET", "/v1/campaigns", nil)
 	req.SetBasicAuth("ok", "")
 	rec := httptest.NewRecorder()
@@ -584,7 +584,7 @@ func TestInternalErrorsAreLoggedNotSent(t *testing.T) {
 		// (proxy.TestPanicInRealSurfaces).
 	} {
 		var logs bytes.Buffer
-		h := rewardful.New().Handler(surface.Config{Tenants: tt.tenants, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		h := rewardful.NewSurface().Handler(surface.Config{Tenants: tt.tenants, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		req := httptest.NewRequest("GET", "/v1/campaigns", nil)
 		req.SetBasicAuth(tt.secret, "")
 		rec := httptest.NewRecorder()

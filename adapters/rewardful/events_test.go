@@ -161,7 +161,7 @@ func TestWebhookSignature(t *testing.T) {
 
 func TestWebhookPolicy(t *testing.T) {
 	t.Parallel()
-	p := New().Webhooks(surface.Config{}).Policy()
+	p := NewSurface().Webhooks(surface.Config{}).Policy()
 	var total time.Duration
 	for i, d := range p.Retries {
 		if i > 0 && d < p.Retries[i-1] {
@@ -201,7 +201,7 @@ func TestWebhookSubscription(t *testing.T) {
 func TestWebhookIDsMatchREST(t *testing.T) {
 	t.Parallel()
 	secret := []byte("installation secret")
-	hooks := New().Webhooks(surface.Config{IDSecret: secret})
+	hooks := NewSurface().Webhooks(surface.Config{IDSecret: secret})
 	ids := newIDCodecs(secret)
 	c := surfacetest.Changes()[0]
 	req, _, err := hooks.Render(c, canonical.WebhookEndpoint{}, "9001", time.Now())

@@ -3,6 +3,13 @@
 // pagination and rate-limit headers from any canonical.Backend, so a
 // client written for api.getrewardful.com keeps working when only its
 // base URL changes.
+//
+// The package holds both directions. Inbound, NewSurface returns the
+// surface (a surface.Surface the proxy serves). Outbound, NewBackend
+// returns a canonical.Backend over Rewardful's real API at
+// api.getrewardful.com, through the generated client in client/rewardful;
+// client.Open reaches it by the scheme that client/rewardfulclient
+// registers.
 package rewardful
 
 import (
@@ -34,8 +41,9 @@ type Surface struct{}
 
 var _ surface.Surface = (*Surface)(nil)
 
-// New returns the Rewardful surface.
-func New() *Surface { return &Surface{} }
+// NewSurface returns the Rewardful surface, the inbound
+// direction (NewBackend is the outbound one).
+func NewSurface() *Surface { return &Surface{} }
 
 // Vendor implements surface.Surface.
 func (*Surface) Vendor() canonical.Vendor { return canonical.Rewardful }

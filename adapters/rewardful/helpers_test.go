@@ -23,7 +23,7 @@ type client struct {
 
 func newEnv(t *testing.T, opts *surfacetest.Options) (*surfacetest.Env, *client) {
 	t.Helper()
-	env := surfacetest.New(t, rewardful.New(), opts)
+	env := surfacetest.New(t, rewardful.NewSurface(), opts)
 	return env, &client{env: env, secret: env.Secrets[canonical.APISecret]}
 }
 

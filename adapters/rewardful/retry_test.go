@@ -23,7 +23,7 @@ func TestRateLimitHint(t *testing.T) {
 		_, _ = w.Write([]byte(`{"error":"Rate limit exceeded."}`))
 	}))
 	defer srv.Close()
-	b, err := rewardful.NewBackend(rewardful.BackendOptions{BaseURL: srv.URL, APISecret: "s"})
+	b, err := rewardful.NewBackend(&rewardful.BackendOptions{BaseURL: srv.URL, APISecret: "s"})
 	if err != nil {
 		t.Fatal(err)
 	}

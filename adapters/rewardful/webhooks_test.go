@@ -24,7 +24,7 @@ func TestWebhooksThroughEngine(t *testing.T) {
 	env, c := newEnv(t, nil)
 	ctx := context.Background()
 	wh := env.Backend.(canonical.Webhooks)
-	hooks := rewardful.New().Webhooks(surface.Config{IDSecret: env.Engine.IDSecret()})
+	hooks := rewardful.NewSurface().Webhooks(surface.Config{IDSecret: env.Engine.IDSecret()})
 	events := []string{"affiliate.created", "affiliate_link.created"}
 	kinds, err := hooks.Kinds(events)
 	if err != nil {

@@ -39,7 +39,7 @@ func Open(_ context.Context, u *url.URL) (canonical.Backend, io.Closer, error) {
 	if v.Paced {
 		l = pace.New(growsurf.DocumentedLimits()...)
 	}
-	b, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: v.BaseURL, APIKey: key, Limiter: l})
+	b, err := growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: v.BaseURL, APIKey: key, Limiter: l})
 	if err != nil {
 		return nil, nil, err // not a typed nil in the interface
 	}

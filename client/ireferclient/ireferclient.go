@@ -42,7 +42,7 @@ func Open(_ context.Context, u *url.URL) (canonical.Backend, io.Closer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := irefer.NewBackend(irefer.BackendOptions{BaseURL: v.BaseURL, LicenseKey: license, APIKey: site, CampaignID: campaign})
+	b, err := irefer.NewBackend(&irefer.BackendOptions{BaseURL: v.BaseURL, LicenseKey: license, APIKey: site, CampaignID: campaign})
 	if err != nil {
 		return nil, nil, err // not a typed nil in the interface
 	}

@@ -49,18 +49,18 @@ func open(t *testing.T, vendor canonical.Vendor, name string) side {
 	case canonical.Engine:
 		s.b, s.campaign = tn.Backend, tn.Campaign.ID
 	case canonical.GrowSurf:
-		s.b, err = growsurf.NewBackend(growsurf.BackendOptions{BaseURL: srv.URL + "/v2", APIKey: tn.Secret(vendor, canonical.APIKey)})
+		s.b, err = growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: srv.URL + "/v2", APIKey: tn.Secret(vendor, canonical.APIKey)})
 	case canonical.ReferralHero:
-		s.b, err = referralhero.NewBackend(referralhero.BackendOptions{BaseURL: srv.URL + "/api/v2", APIToken: tn.Secret(vendor, canonical.APIKey)})
+		s.b, err = referralhero.NewBackend(&referralhero.BackendOptions{BaseURL: srv.URL + "/api/v2", APIToken: tn.Secret(vendor, canonical.APIKey)})
 		s.campaign = referralhero.NewIDs(srv.Engine.IDSecret()).ListUUID(tn.Campaign.ID)
 	case canonical.Rewardful:
-		s.b, err = rewardful.NewBackend(rewardful.BackendOptions{BaseURL: srv.URL + "/v1", APISecret: tn.Secret(vendor, canonical.APISecret)})
+		s.b, err = rewardful.NewBackend(&rewardful.BackendOptions{BaseURL: srv.URL + "/v1", APISecret: tn.Secret(vendor, canonical.APISecret)})
 	case canonical.ReferralRocket:
 		s.campaign, _ = referralrocket.NewIDs(srv.Engine.IDSecret()).EncodeCampaignID(tn.Campaign.ID)
-		s.b, err = referralrocket.NewBackend(referralrocket.BackendOptions{BaseURL: srv.URL, APIKey: tn.Secret(vendor, canonical.APIKey), CampaignID: s.campaign})
+		s.b, err = referralrocket.NewBackend(&referralrocket.BackendOptions{BaseURL: srv.URL, APIKey: tn.Secret(vendor, canonical.APIKey), CampaignID: s.campaign})
 	case canonical.IRefer:
 		s.campaign = irefer.NewIDs(srv.Engine.IDSecret()).EncodeID(irefer.KindCampaign, tn.Campaign.ID)
-		s.b, err = irefer.NewBackend(irefer.BackendOptions{BaseURL: srv.URL, LicenseKey: tn.Secret(vendor, canonical.LicenseKey),
+		s.b, err = irefer.NewBackend(&irefer.BackendOptions{BaseURL: srv.URL, LicenseKey: tn.Secret(vendor, canonical.LicenseKey),
 			APIKey: tn.Secret(vendor, canonical.SiteKey), CampaignID: s.campaign})
 	}
 	if err != nil {

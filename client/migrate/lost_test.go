@@ -104,7 +104,7 @@ func TestLostAnswersDuplicateNothing(t *testing.T) {
 		tn := b.NewTenant(t, name, canonical.Campaign{})
 		srv := httptest.NewServer(wrap(b.Proxy))
 		t.Cleanup(srv.Close)
-		dst, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: srv.URL + "/v2", APIKey: tn.Secret(canonical.GrowSurf, canonical.APIKey)})
+		dst, err := growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: srv.URL + "/v2", APIKey: tn.Secret(canonical.GrowSurf, canonical.APIKey)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -131,12 +131,12 @@ func TestIReferToGrowSurf(t *testing.T) {
 	b := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.GrowSurf}})
 	tb := b.NewTenant(t, "target", canonical.Campaign{})
 
-	src, err := irefer.NewBackend(irefer.BackendOptions{BaseURL: a.URL, LicenseKey: ta.Secret(canonical.IRefer, canonical.LicenseKey),
+	src, err := irefer.NewBackend(&irefer.BackendOptions{BaseURL: a.URL, LicenseKey: ta.Secret(canonical.IRefer, canonical.LicenseKey),
 		APIKey: ta.Secret(canonical.IRefer, canonical.SiteKey), CampaignID: irefer.NewIDs(a.Engine.IDSecret()).EncodeID(irefer.KindCampaign, ta.Campaign.ID)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dst, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: b.URL + "/v2", APIKey: tb.Secret(canonical.GrowSurf, canonical.APIKey)})
+	dst, err := growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: b.URL + "/v2", APIKey: tb.Secret(canonical.GrowSurf, canonical.APIKey)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestRewardfulToEngine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	src, err := rewardful.NewBackend(rewardful.BackendOptions{BaseURL: a.URL + "/v1", APISecret: ta.Secret(canonical.Rewardful, canonical.APISecret)})
+	src, err := rewardful.NewBackend(&rewardful.BackendOptions{BaseURL: a.URL + "/v1", APISecret: ta.Secret(canonical.Rewardful, canonical.APISecret)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestEngineToGrowSurf(t *testing.T) {
 	sales(t, ta, 3, 5, 4000, "orderId", "o")
 	b := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.GrowSurf}})
 	tb := b.NewTenant(t, "target", canonical.Campaign{})
-	dst, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: b.URL + "/v2", APIKey: tb.Secret(canonical.GrowSurf, canonical.APIKey)})
+	dst, err := growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: b.URL + "/v2", APIKey: tb.Secret(canonical.GrowSurf, canonical.APIKey)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +376,7 @@ func TestRoundTripThroughGrowSurf(t *testing.T) {
 	src := newProgram(t, 60)
 	g := proxytest.New(t, &proxytest.Options{Vendors: []canonical.Vendor{canonical.GrowSurf}})
 	tg := g.NewTenant(t, "middle", canonical.Campaign{})
-	gs, err := growsurf.NewBackend(growsurf.BackendOptions{BaseURL: g.URL + "/v2", APIKey: tg.Secret(canonical.GrowSurf, canonical.APIKey)})
+	gs, err := growsurf.NewBackend(&growsurf.BackendOptions{BaseURL: g.URL + "/v2", APIKey: tg.Secret(canonical.GrowSurf, canonical.APIKey)})
 	if err != nil {
 		t.Fatal(err)
 	}

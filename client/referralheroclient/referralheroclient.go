@@ -39,7 +39,7 @@ func Open(_ context.Context, u *url.URL) (canonical.Backend, io.Closer, error) {
 	if v.Paced {
 		l = pace.New(referralhero.DocumentedLimits()...)
 	}
-	b, err := referralhero.NewBackend(referralhero.BackendOptions{BaseURL: v.BaseURL, APIToken: token, Limiter: l})
+	b, err := referralhero.NewBackend(&referralhero.BackendOptions{BaseURL: v.BaseURL, APIToken: token, Limiter: l})
 	if err != nil {
 		return nil, nil, err // not a typed nil in the interface
 	}

@@ -31,7 +31,7 @@ func init() { client.Register(Scheme, Open) }
 // URL. It makes no request.
 func Open(_ context.Context, u *url.URL) (canonical.Backend, io.Closer, error) {
 	v := client.ParseVendorURL(u)
-	b, err := referralrocket.NewBackend(referralrocket.BackendOptions{
+	b, err := referralrocket.NewBackend(&referralrocket.BackendOptions{
 		BaseURL:    v.BaseURL,
 		APIKey:     client.Secret(v.User, client.EnvReferralRocketKey),
 		CampaignID: client.Secret(v.Query.Get("campaign_id"), client.EnvReferralRocketCampaign),

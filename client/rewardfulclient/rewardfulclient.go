@@ -39,7 +39,7 @@ func Open(_ context.Context, u *url.URL) (canonical.Backend, io.Closer, error) {
 	if v.Paced {
 		l = pace.New(rewardful.DocumentedLimits()...)
 	}
-	b, err := rewardful.NewBackend(rewardful.BackendOptions{BaseURL: v.BaseURL, APISecret: s, Limiter: l})
+	b, err := rewardful.NewBackend(&rewardful.BackendOptions{BaseURL: v.BaseURL, APISecret: s, Limiter: l})
 	if err != nil {
 		return nil, nil, err // not a typed nil in the interface
 	}

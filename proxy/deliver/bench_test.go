@@ -235,7 +235,7 @@ func BenchmarkDeliverBacklog(b *testing.B) {
 		b.Run(fmt.Sprintf("endpoints=%d", endpoints), func(b *testing.B) {
 			s := newBenchServer(b, false, endpoints)
 			s.signups(b, b.N, 16)
-			pool := deliver.New(s.srv.Engine, deliver.Options{Surfaces: []surface.Surface{growsurf.New()},
+			pool := deliver.New(s.srv.Engine, deliver.Options{Surfaces: []surface.Surface{growsurf.NewSurface()},
 				Config: surface.Config{Now: s.srv.Clock.Now, IDSecret: s.srv.Engine.IDSecret()}, AllowPrivate: true, Workers: 8})
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})

@@ -45,10 +45,10 @@ func TestEveryVendorEventOverHTTP(t *testing.T) {
 		st := open(t)
 		e := newEnv(t, st)
 		vendors := []vendorHooks{
-			{vendor: canonical.GrowSurf, spec: openapi.GrowSurf, s: growsurf.New()},
-			{vendor: canonical.Rewardful, spec: openapi.Rewardful, s: rewardful.New()},
-			{vendor: canonical.ReferralHero, spec: openapi.ReferralHero, s: referralhero.New(), alone: []string{"bonus_unlocked"}},
-			{vendor: canonical.ReferralRocket, spec: openapi.ReferralRocket, s: referralrocket.New()},
+			{vendor: canonical.GrowSurf, spec: openapi.GrowSurf, s: growsurf.NewSurface()},
+			{vendor: canonical.Rewardful, spec: openapi.Rewardful, s: rewardful.NewSurface()},
+			{vendor: canonical.ReferralHero, spec: openapi.ReferralHero, s: referralhero.NewSurface(), alone: []string{"bonus_unlocked"}},
+			{vendor: canonical.ReferralRocket, spec: openapi.ReferralRocket, s: referralrocket.NewSurface()},
 		}
 		type sub struct {
 			v      vendorHooks
