@@ -19,6 +19,7 @@ import (
 
 	"github.com/refbridge/refbridge/adapters/canonical"
 	"github.com/refbridge/refbridge/adapters/growsurf"
+	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
 )
 
 // The golden tests serve GrowSurf's documented payloads (testdata/growsurf)
@@ -120,8 +121,8 @@ func runGolden(t *testing.T, tc goldenBackendCase) {
 			}
 			switch {
 			case ex.request != "":
-				if got, want := goldenJSON(t, sent), goldenJSON(t, goldenFile(t, ex.request)); !reflect.DeepEqual(got, want) {
-					t.Errorf("%s %s: body %s, want testdata/growsurf/%s.json", ex.method, ex.path, sent, ex.request)
+				if err := surfacetest.CompareJSON(goldenFile(t, ex.request), sent, surfacetest.JSONOptions{}); err != nil {
+					t.Errorf("%s %s: body %s, not testdata/growsurf/%s.json: %v", ex.method, ex.path, sent, ex.request, err)
 				}
 			case ex.subset != "":
 				got, _ := goldenJSON(t, sent).(map[string]any)

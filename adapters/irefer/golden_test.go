@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
 	api "github.com/refbridge/refbridge/client/irefer"
 )
 
@@ -41,31 +41,8 @@ func compareJSON(t *testing.T, file string, got any, skip ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want, have any
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	b, err := json.Marshal(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &have); err != nil {
-		t.Fatal(err)
-	}
-	if wm, ok := want.(map[string]any); ok {
-		hm, _ := have.(map[string]any)
-		for _, k := range skip {
-			if reflect.TypeOf(wm[k]) != reflect.TypeOf(hm[k]) {
-				t.Errorf("%s: field %s: type %T, documented %T", file, k, hm[k], wm[k])
-			}
-			delete(wm, k)
-			delete(hm, k)
-		}
-	}
-	if !reflect.DeepEqual(want, have) {
-		w, _ := json.MarshalIndent(want, "", "  ")
-		h, _ := json.MarshalIndent(have, "", "  ")
-		t.Errorf("%s: rendered\n%s\ndocumented\n%s", file, h, w)
+	if err := surfacetest.CompareJSON(raw, got, surfacetest.JSONOptions{TypeOnly: skip}); err != nil {
+		t.Errorf("%s: %v", file, err)
 	}
 }
 

@@ -2,17 +2,16 @@ package referralhero
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/refbridge/refbridge/adapters/canonical"
+	"github.com/refbridge/refbridge/adapters/surface/surfacetest"
 )
 
 // The golden tests render canonical values that correspond to the vendor's
@@ -50,62 +49,9 @@ func golden(t *testing.T, name string, got any, extras ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want any
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatal(err)
+	if err := surfacetest.CompareJSON(raw, got, surfacetest.JSONOptions{Extra: extras}); err != nil {
+		t.Errorf("%s: %v", name, err)
 	}
-	enc, err := json.Marshal(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var have any
-	if err := json.Unmarshal(enc, &have); err != nil {
-		t.Fatal(err)
-	}
-	if err := compareJSON("$", want, have, extras); err != nil {
-		t.Errorf("%s: %v\n got: %s", name, err, enc)
-	}
-}
-
-// compareJSON walks want and have together.
-func compareJSON(path string, want, have any, extras []string) error {
-	switch w := want.(type) {
-	case map[string]any:
-		h, ok := have.(map[string]any)
-		if !ok {
-			return fmt.Errorf("%s: want an object, got %T", path, have)
-		}
-		for k, wv := range w {
-			hv, ok := h[k]
-			if !ok {
-				return fmt.Errorf("%s.%s: missing", path, k)
-			}
-			if err := compareJSON(path+"."+k, wv, hv, extras); err != nil {
-				return err
-			}
-		}
-		for k := range h {
-			if _, ok := w[k]; !ok && !slices.Contains(extras, k) {
-				return fmt.Errorf("%s.%s: not in the documented payload", path, k)
-			}
-		}
-		return nil
-	case []any:
-		h, ok := have.([]any)
-		if !ok || len(h) != len(w) {
-			return fmt.Errorf("%s: want an array of %d, got %v", path, len(w), have)
-		}
-		for i := range w {
-			if err := compareJSON(fmt.Sprintf("%s[%d]", path, i), w[i], h[i], extras); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if want != have {
-		return fmt.Errorf("%s: want %#v, got %#v", path, want, have)
-	}
-	return nil
 }
 
 // fixture is the documented list with Bo and Ana.
