@@ -131,13 +131,19 @@ func newAdmin(p *Proxy, opts *AdminOptions) http.Handler {
 // auth admits requests bearing the admin token, compared in constant time.
 func (a *admin) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || a.opts.Token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.opts.Token)) != 1 {
+		if !a.bearerOK(r) {
 			a.fail(w, canonical.Errorf(canonical.Unauthorized, "admin token required (Authorization: Bearer <token>)"))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bearerOK reports whether r carries the admin token as a Bearer
+// credential (never, when no token is set).
+func (a *admin) bearerOK(r *http.Request) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && a.opts.Token != "" && subtle.ConstantTimeCompare([]byte(got), []byte(a.opts.Token)) == 1
 }
 
 func (a *admin) health(w http.ResponseWriter, _ *http.Request) {

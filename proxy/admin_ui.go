@@ -112,8 +112,8 @@ func (a *admin) uiAuthed(r *http.Request) bool {
 	if a.opts.Token == "" {
 		return false
 	}
-	if got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		return subtle.ConstantTimeCompare([]byte(got), []byte(a.opts.Token)) == 1
+	if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		return a.bearerOK(r)
 	}
 	c, err := r.Cookie(uiCookie)
 	if err != nil {
